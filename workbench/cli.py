@@ -1,0 +1,105 @@
+"""Entry point: the TUI, headless print mode, and the `sessions` / `mob` subcommands.
+
+Heavy modules are imported only by the branch that needs them, so `workbench sessions list`
+never pays for Textual and the TUI starts as fast as it can.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from workbench import __version__
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--provider", choices=["anthropic", "openai", "replay"], help="model provider")
+    p.add_argument("--model", metavar="NAME", help="model name, e.g. claude-sonnet-4-5")
+    p.add_argument("--replay-script", metavar="FILE", help="script for --provider replay")
+    p.add_argument("--thinking", choices=["off", "minimal", "low", "medium", "high"], help="thinking level")
+    p.add_argument("--approve", choices=["ask", "edits", "plan", "yolo"], help="approval mode")
+    p.add_argument("--allow", action="append", default=[], metavar="RULE", help="allow rule, e.g. 'bash(git status*)'")
+    p.add_argument("--deny", action="append", default=[], metavar="RULE", help="deny rule, e.g. 'read(**/.env)'")
+    p.add_argument("--max-tokens", type=int, metavar="N")
+    p.add_argument("--max-cost", type=float, metavar="USD")
+    p.add_argument("--max-turns", type=int, metavar="N")
+    p.add_argument("--max-tool-calls", type=int, metavar="N")
+    p.add_argument("--max-duration", type=float, metavar="SECONDS")
+    p.add_argument("--system-prompt", metavar="TEXT", help="replace the default system prompt")
+    p.add_argument("--cwd", metavar="DIR", help="workspace directory (default: the current directory)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="A keyboard-driven terminal workbench for AI agents.",
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument("-p", "--print", dest="prompt", metavar="PROMPT",
+                        help="run headless on PROMPT and print the final text")
+    parser.add_argument("--output-format", choices=["text", "jsonl"], default="text",
+                        help="headless output: the final text, or one JSON event per line")
+    parser.add_argument("-c", "--continue", dest="continue_recent", action="store_true",
+                        help="continue the most recent session of this directory")
+    parser.add_argument("-r", "--resume", nargs="?", const="", default=None, metavar="ID-PREFIX|PATH",
+                        help="open the resume picker, or the session with that id prefix or path")
+    parser.add_argument("--session", metavar="ID-PREFIX|PATH", help="headless: continue this session")
+    parser.add_argument("--mob", metavar="FILE.toml", help="open the workbench on a new mob")
+    _add_run_options(parser)
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sessions = sub.add_parser("sessions", help="list and inspect sessions")
+    ssub = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+    sl = ssub.add_parser("list", help="list sessions of this directory (or all)")
+    sl.add_argument("--all", action="store_true", help="sessions of every directory")
+    sl.add_argument("--json", action="store_true", help="machine-readable output")
+    sl.add_argument("--cwd", metavar="DIR")
+    ss = ssub.add_parser("show", help="print a session's tree and context")
+    ss.add_argument("target", metavar="ID-PREFIX|PATH")
+    ss.add_argument("--leaf", metavar="ENTRY-ID|root", help="build the context at this entry")
+    ss.add_argument("--json", action="store_true", help="one JSON object")
+    ss.add_argument("--cwd", metavar="DIR")
+
+    mob = sub.add_parser("mob", help="run, resume and list mobs (teams of agents)")
+    msub = mob.add_subparsers(dest="mob_command", metavar="ACTION", required=True)
+    mr = msub.add_parser("run", help="run a mob headless until its orchestrator finishes")
+    mr.add_argument("definition", metavar="FILE.toml")
+    mr.add_argument("-p", "--print", dest="prompt", metavar="TASK", required=True)
+    mr.add_argument("--output-format", choices=["text", "jsonl"], default="text")
+    _add_run_options(mr)
+    mres = msub.add_parser("resume", help="resume a mob after its process ended")
+    mres.add_argument("mob_id", metavar="MOB-ID")
+    mres.add_argument("-p", "--print", dest="prompt", metavar="TASK")
+    mres.add_argument("--output-format", choices=["text", "jsonl"], default="text")
+    mres.add_argument("--headless", action="store_true", help="do not open the TUI")
+    _add_run_options(mres)
+    ml = msub.add_parser("list", help="list mobs")
+    ml.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+
+    if args.command == "sessions":
+        from workbench.sessions.cli import run_sessions_command
+
+        return run_sessions_command(args)
+    if args.command == "mob":
+        from workbench.mob.cli import run_mob_command
+
+        return run_mob_command(args)
+    if args.prompt is not None:
+        from workbench.headless import run_headless
+
+        return run_headless(args)
+    from workbench.tui.app import run_app
+
+    return run_app(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

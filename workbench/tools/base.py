@@ -1,0 +1,89 @@
+"""The tool contract: what a tool declares, what it receives and what it returns.
+
+The runtime validates arguments against `parameters` before anything runs, asks for approval
+using `effect` and `preview()`, then awaits `run()`. Interruption is task cancellation: a tool
+that starts processes must kill them (the whole process group) when cancelled.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class Effect(str, enum.Enum):
+    READ = "read"    # reads the workspace, no side effects
+    WRITE = "write"  # changes files
+    EXEC = "exec"    # runs commands / anything else with side effects
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 1   # 1 = no retry
+    backoff_s: float = 0.5
+
+
+@dataclass
+class ToolContext:
+    workspace: Path  # the workspace root; paths resolve inside it
+    # Paths outside the workspace the user approved for this exact call / this session.
+    approved_paths: set[Path] = field(default_factory=set)
+    session_id: str | None = None
+    agent: str | None = None  # member identity inside a mob
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. the mob handle for mob tools
+
+
+@dataclass
+class ToolResult:
+    content: str                      # text sent back to the model
+    is_error: bool = False
+    details: dict[str, Any] | None = None  # stored in the toolResult message (`details`), e.g. {"diff": ...}
+
+
+@dataclass
+class Preview:
+    """Shown in an approval request before anything runs."""
+
+    kind: str  # "diff" | "command" | "path" | "text"
+    text: str  # the unified diff, the exact command, ...
+    path: str | None = None
+    cwd: str | None = None
+    old_text: str | None = None  # whole old / new file for side-by-side diffs
+    new_text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class Tool(abc.ABC):
+    name: str = ""
+    description: str = ""
+    parameters: dict[str, Any] = {"type": "object", "properties": {}}
+    effect: Effect = Effect.READ
+    timeout_s: float | None = 120.0
+    retry: RetryPolicy = RetryPolicy()
+
+    @abc.abstractmethod
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        """Do the work; raise nothing for expected failures, return is_error=True instead."""
+
+    def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
+        """What the user sees before approving; computed without side effects."""
+        return None
+
+    def summary(self, args: dict[str, Any]) -> str:
+        """A one-line argument summary for cards and tree rows, e.g. `src/cli.py:1-40`."""
+        return ", ".join(f"{k}={v!r}" for k, v in args.items())[:120]
+
+    def paths(self, args: dict[str, Any]) -> list[str]:
+        """The paths this call touches (for workspace checks and approval rules)."""
+        p = args.get("path")
+        return [p] if isinstance(p, str) else []
+
+    def rule_subject(self, args: dict[str, Any]) -> str:
+        """What approval rules match against: the command for bash, the path for file tools."""
+        paths = self.paths(args)
+        return paths[0] if paths else ""

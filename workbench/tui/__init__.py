@@ -1,0 +1,1 @@
+"""workbench.tui: the Textual application (the only layer that imports textual)."""
