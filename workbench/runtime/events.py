@@ -193,6 +193,7 @@ class BudgetWarning(_Event):
     used: float
     limit: float
     percent: float
+    message: str | None = None  # e.g. why a limit cannot be enforced (cost limit, unpriced model)
 
 
 class BudgetExhausted(_Event):

@@ -1,0 +1,149 @@
+"""Budgets: what a run may spend, and the bookkeeping that says when it has spent it.
+
+Tokens, cost, turns and tool calls are *orderly* limits: checked at boundaries (before a model
+turn, before a tool call), and running out ends the run with what it has. Wall time and time per
+turn are *hard* limits: the runtime tears the run (or the turn) down when they pass. Warnings fire
+once each at 50, 80 and 95 % of every limit that is set.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from workbench.runtime.events import BudgetExhausted, BudgetWarning
+
+WARNING_THRESHOLDS: tuple[int, ...] = (50, 80, 95)
+ORDERLY = ("tokens", "cost", "turns", "tool_calls")
+TIMED = ("duration", "turn_duration")
+
+
+@dataclass(frozen=True)
+class BudgetLimits:
+    max_tokens: int | None = None
+    max_cost: float | None = None         # dollars
+    max_turns: int | None = 100
+    max_tool_calls: int | None = None
+    max_duration: float | None = None     # seconds, the whole run
+    max_turn_duration: float | None = None  # seconds, one model turn (streaming)
+
+    def __post_init__(self) -> None:
+        for name in ("max_tokens", "max_cost", "max_turns", "max_tool_calls", "max_duration",
+                     "max_turn_duration"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"budget {name} must be positive, got {value!r}")
+
+    @classmethod
+    def from_settings(cls, budget: Any, **overrides: Any) -> "BudgetLimits":
+        """From config's BudgetSettings, with CLI overrides (None = keep the setting)."""
+        values = {name: getattr(budget, name, None) for name in
+                  ("max_tokens", "max_cost", "max_turns", "max_tool_calls", "max_duration",
+                   "max_turn_duration")}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> "BudgetLimits":
+        return replace(self, **changes)
+
+    def limit_for(self, budget_type: str) -> float | None:
+        return {
+            "tokens": self.max_tokens, "cost": self.max_cost, "turns": self.max_turns,
+            "tool_calls": self.max_tool_calls, "duration": self.max_duration,
+            "turn_duration": self.max_turn_duration,
+        }[budget_type]
+
+
+@dataclass
+class BudgetTracker:
+    """Usage so far against the limits. The agent feeds it; it answers with events to publish."""
+
+    limits: BudgetLimits
+    tokens: int = 0
+    cost: float | None = 0.0   # None once an unpriced turn was counted: unknown, never $0
+    turns: int = 0
+    tool_calls: int = 0
+    started_at: float = field(default_factory=time.monotonic)
+    _warned: set[tuple[str, int]] = field(default_factory=set)
+    _unpriced_warned: bool = False
+
+    def restart_clock(self) -> None:
+        self.started_at = time.monotonic()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started_at
+
+    def used(self, budget_type: str) -> float | None:
+        if budget_type == "tokens":
+            return self.tokens
+        if budget_type == "cost":
+            return self.cost
+        if budget_type == "turns":
+            return self.turns
+        if budget_type == "tool_calls":
+            return self.tool_calls
+        if budget_type == "duration":
+            return self.elapsed()
+        raise KeyError(budget_type)
+
+    def add_turn(self, tokens: int, cost: float | None) -> None:
+        self.turns += 1
+        self.tokens += tokens
+        if cost is None:
+            self.cost = None
+        elif self.cost is not None:
+            self.cost += cost
+
+    def add_tool_call(self) -> None:
+        self.tool_calls += 1
+
+    def warnings(self) -> list[BudgetWarning]:
+        """Warnings newly due for the orderly limits (each threshold fires once)."""
+        out: list[BudgetWarning] = []
+        for budget_type in ORDERLY:
+            limit = self.limits.limit_for(budget_type)
+            if limit is None:
+                continue
+            used = self.used(budget_type)
+            if used is None:
+                if budget_type == "cost" and not self._unpriced_warned:
+                    self._unpriced_warned = True
+                    out.append(BudgetWarning(
+                        budget_type="cost", used=0.0, limit=float(limit), percent=0.0,
+                        message=("the model has no price in the catalog, so the cost limit of "
+                                 f"${limit:g} cannot be enforced"),
+                    ))
+                continue
+            out.extend(self._threshold_warnings(budget_type, float(used), float(limit)))
+        return out
+
+    def time_warnings(self, budget_type: str, used: float) -> list[BudgetWarning]:
+        limit = self.limits.limit_for(budget_type)
+        if limit is None:
+            return []
+        return self._threshold_warnings(budget_type, used, float(limit))
+
+    def _threshold_warnings(self, budget_type: str, used: float, limit: float) -> list[BudgetWarning]:
+        out = []
+        percent = 100.0 * used / limit
+        for threshold in WARNING_THRESHOLDS:
+            key = (budget_type, threshold)
+            if percent >= threshold and key not in self._warned:
+                self._warned.add(key)
+                out.append(BudgetWarning(budget_type=budget_type, used=used, limit=limit,
+                                         percent=round(percent, 1)))
+        return out
+
+    def exhausted(self, *, next_tool_call: bool = False) -> BudgetExhausted | None:
+        """The first orderly limit used up, as the event to publish, or None.
+        Checked before a model turn (turns/tokens/cost) or before a tool call (tool_calls)."""
+        checks = ("tool_calls",) if next_tool_call else ("tokens", "cost", "turns")
+        for budget_type in checks:
+            limit = self.limits.limit_for(budget_type)
+            used = self.used(budget_type)
+            if limit is None or used is None:
+                continue
+            if used >= limit:
+                return BudgetExhausted(budget_type=budget_type, used=float(used), limit=float(limit))
+        return None
