@@ -1,0 +1,171 @@
+"""bash: run a shell command in the workspace, in its own process group."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+from typing import Any
+
+from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
+from workbench.tools.builtin.common import fail
+from workbench.tools.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES, human_size
+from workbench.tools.paths import workspace_root
+from workbench.tools.process import kill_group, signal_group
+
+DEFAULT_TIMEOUT_S = 120.0
+# After the shell exits, how long processes it left behind may keep our output pipe open.
+DRAIN_GRACE_S = 0.5
+
+# Colour codes and other terminal control sequences: noise to a model, and never to be
+# replayed to a terminal.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+class OutputTail:
+    """Keeps the last `cap` bytes of a stream and counts what went by."""
+
+    def __init__(self, cap: int = MAX_OUTPUT_BYTES):
+        self.cap = cap
+        self.buf = bytearray()
+        self.total_bytes = 0
+        self.total_lines = 0
+        self.last_byte = b""
+
+    def feed(self, chunk: bytes) -> None:
+        self.total_bytes += len(chunk)
+        self.total_lines += chunk.count(b"\n")
+        if chunk:
+            self.last_byte = chunk[-1:]
+        self.buf += chunk
+        if len(self.buf) > 2 * self.cap:
+            del self.buf[: len(self.buf) - self.cap]
+
+    def render(self, max_lines: int = MAX_OUTPUT_LINES) -> tuple[str, str | None]:
+        """The kept text and, when something was cut, a note saying what."""
+        total_lines = self.total_lines + (1 if self.last_byte not in (b"", b"\n") else 0)
+        data = bytes(self.buf[-self.cap:])
+        cut_bytes = len(data) < self.total_bytes
+        text = data.decode("utf-8", errors="replace")
+        lines = text.split("\n")
+        if cut_bytes and len(lines) > 1:
+            lines = lines[1:]  # the first line is only partly kept
+        if lines and lines[-1] == "":
+            lines.pop()
+        cut_lines = len(lines) > max_lines
+        if cut_lines:
+            lines = lines[-max_lines:]
+        text = _ANSI.sub("", "\n".join(lines))
+        if not (cut_bytes or cut_lines):
+            return text, None
+        note = (f"[Output truncated: showing the last {len(lines)} lines of {total_lines} "
+                f"({human_size(self.total_bytes)} in total). Redirect to a file and read it, or "
+                "filter with grep/head/tail, to see the rest.]")
+        return text, note
+
+
+class BashTool(Tool):
+    name = "bash"
+    description = (
+        "Run a bash command in the workspace root (bash -c, no terminal, stdin closed). stdout and "
+        f"stderr are merged; output is cut to the last {MAX_OUTPUT_LINES} lines / "
+        f"{MAX_OUTPUT_BYTES // 1024} KB. timeout is in seconds (default {DEFAULT_TIMEOUT_S:g}); when it "
+        "runs out the command and everything it started is killed. A non-zero exit code is an error.")
+    parameters = {
+        "type": "object",
+        "properties": {
+            "command": {"type": "string", "minLength": 1, "description": "Bash command to run"},
+            "timeout": {"type": "number", "minimum": 0.1, "description": "Timeout in seconds"},
+        },
+        "required": ["command"],
+        "additionalProperties": False,
+    }
+    effect = Effect.EXEC
+    timeout_s = None  # the command's own `timeout` argument bounds it
+
+    def paths(self, args: dict[str, Any]) -> list[str]:
+        return []
+
+    def rule_subject(self, args: dict[str, Any]) -> str:
+        return str(args.get("command", ""))
+
+    def summary(self, args: dict[str, Any]) -> str:
+        command = str(args.get("command", "")).strip()
+        first, _, rest = command.partition("\n")
+        if len(first) > 80 or rest:
+            return first[:79] + "…"
+        return first
+
+    def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
+        return Preview(kind="command", text=str(args.get("command", "")), cwd=str(workspace_root(ctx)))
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        command = args["command"]
+        timeout = float(args.get("timeout") or DEFAULT_TIMEOUT_S)
+        cwd = workspace_root(ctx)
+        if not cwd.is_dir():
+            return fail(f"bash: the workspace {cwd} is not a directory.")
+        env = {**os.environ, "PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                "bash", "-c", command, cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            return fail(f"bash: could not start bash: {exc}")
+        pgid = proc.pid  # start_new_session: the shell leads a new group with its own pid as id
+        tail = OutputTail()
+        assert proc.stdout is not None
+        reader = asyncio.create_task(_pump(proc.stdout, tail))
+        timed_out = False
+        try:
+            try:
+                await asyncio.wait_for(proc.wait(), timeout)
+            except TimeoutError:
+                timed_out = True
+                await kill_group(pgid)
+                await proc.wait()
+            try:
+                await asyncio.wait_for(asyncio.shield(reader), DRAIN_GRACE_S)
+            except TimeoutError:
+                # Processes the command left running still hold our output pipe: end them.
+                await kill_group(pgid)
+                await asyncio.wait_for(asyncio.shield(reader), 2.0)
+        except asyncio.CancelledError:
+            signal_group(pgid, signal.SIGTERM)
+            await asyncio.shield(kill_group(pgid))
+            raise
+        finally:
+            if not reader.done():
+                reader.cancel()
+
+        text, note = tail.render()
+        code = proc.returncode
+        parts = [text or "(no output)"]
+        if note:
+            parts.append(note)
+        if timed_out:
+            parts.append(f"Command timed out after {timeout:g} seconds; it and every process it "
+                         "started were stopped.")
+        elif code is not None and code < 0:
+            parts.append(f"Command was killed by signal {_signal_name(-code)}.")
+        elif code:
+            parts.append(f"Command exited with code {code}")
+        details = {"exitCode": None if timed_out else code, "truncated": note is not None,
+                   "timedOut": timed_out}
+        return ToolResult("\n\n".join(parts), is_error=timed_out or bool(code), details=details)
+
+
+async def _pump(stream: asyncio.StreamReader, tail: OutputTail) -> None:
+    while True:
+        chunk = await stream.read(65536)
+        if not chunk:
+            return
+        tail.feed(chunk)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)

@@ -1,0 +1,86 @@
+"""write: create or overwrite a file with the given content."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
+from workbench.tools.builtin.common import ToolFailure, fail, is_binary_file, resolve_arg
+from workbench.tools.diffs import unified_diff
+from workbench.tools.limits import MAX_FILE_BYTES
+from workbench.tools.paths import display_path
+
+
+def current_text(path: Path) -> str | None:
+    """The file's text for a diff; None when it is binary or too big to diff sensibly."""
+    if not path.is_file():
+        return ""
+    if path.stat().st_size > MAX_FILE_BYTES or is_binary_file(path):
+        return None
+    return path.read_bytes().decode("utf-8", errors="replace")
+
+
+def write_text(path: Path, content: str) -> int:
+    """Write exactly `content` (no newline translation); returns the number of bytes."""
+    data = content.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return len(data)
+
+
+class WriteTool(Tool):
+    name = "write"
+    description = (
+        "Write content to a file, creating it (and its parent directories) or replacing it "
+        "entirely. Prefer edit for changing part of an existing file.")
+    parameters = {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string", "minLength": 1, "description": "File to write"},
+            "content": {"type": "string", "description": "The whole new content of the file"},
+        },
+        "required": ["path", "content"],
+        "additionalProperties": False,
+    }
+    effect = Effect.WRITE
+    timeout_s = 30.0
+
+    def summary(self, args: dict[str, Any]) -> str:
+        return str(args.get("path", ""))
+
+    def _target(self, args: dict[str, Any], ctx: ToolContext) -> tuple[Path, str | None]:
+        raw = args["path"]
+        path = resolve_arg("write", raw, ctx)
+        if path.is_dir():
+            raise ToolFailure(f"write: '{raw}' is a directory; give a file path.")
+        return path, current_text(path)
+
+    def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
+        try:
+            path, old = self._target(args, ctx)
+        except ToolFailure as exc:
+            return Preview(kind="text", text=str(exc), path=str(args.get("path")))
+        shown = display_path(path, ctx)
+        new = args.get("content", "")
+        if old is None:
+            return Preview(kind="text", text=f"overwrite binary or very large file {shown}", path=shown)
+        return Preview(kind="diff", text=unified_diff(old, new, shown), path=shown, old_text=old, new_text=new)
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        try:
+            return await asyncio.to_thread(self._write, args, ctx)
+        except ToolFailure as exc:
+            return fail(str(exc))
+        except OSError as exc:
+            return fail(f"write: could not write '{args['path']}': {exc.strerror or exc}")
+
+    def _write(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        path, old = self._target(args, ctx)
+        content = args["content"]
+        n = write_text(path, content)
+        shown = display_path(path, ctx)
+        diff = unified_diff(old, content, shown) if old is not None else ""
+        return ToolResult(f"Successfully wrote {n} bytes to {args['path']}", details={"diff": diff})
