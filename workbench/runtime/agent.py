@@ -1,0 +1,778 @@
+"""AgentSession: drives one session — model turn, tool calls, next turn — and tells the world.
+
+Every step is published as a typed event on `self.events` and every message is appended to the
+session file the moment it is complete (user, assistant, each toolResult), in pi's format, so a
+crash or interrupt never loses what was already said.
+
+Interruption and the time limits work on "phases": each model stream, approval wait and tool run
+is its own task that `interrupt()` (or a deadline) cancels, after which the loop still owns the
+partial state and records it: an aborted assistant message keeps the partial answer, a cancelled
+tool gets an "interrupted" result. The run task itself is never cancelled by us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Iterable, TypeVar
+
+from workbench.errors import (AgentError, BudgetExhaustedError, InvalidParams, ProviderFailure,
+                              SessionBusy, WorkbenchError)
+from workbench.providers import catalog
+from workbench.providers.base import (Provider, ProviderError, ProviderRequest, StreamDone,
+                                      TextDeltaEvent, ThinkingDeltaEvent)
+from workbench.runtime import events as ev
+from workbench.runtime.approvals import ApprovalBroker, ApprovalDecision, ApprovalRequest
+from workbench.runtime.budget import BudgetLimits, BudgetTracker
+from workbench.runtime.compaction import (CompactionSettings, estimate_tokens, plan_cut, summarise,
+                                          summary_request)
+from workbench.runtime.gate import Gate
+from workbench.runtime.retry import RetryPolicy, describe
+from workbench.runtime.stream import EventStream
+from workbench.runtime.system_prompt import default_system_prompt
+from workbench.tools.base import Tool, ToolContext, ToolResult
+
+T = TypeVar("T")
+
+MODES = ("ask", "edits", "plan", "yolo")
+THINKING_LEVELS = ("off", "minimal", "low", "medium", "high")
+SKIPPED_STEER = "Skipped: the user sent a new message"
+SKIPPED_BUDGET = "Skipped: the tool call budget of this run is exhausted"
+ABORTED_MESSAGE = "Request was aborted"  # what pi writes as errorMessage on an aborted message
+_STOP_MAP = {"stop": "end_turn", "toolUse": "tool_use", "length": "max_tokens",
+             "aborted": "aborted", "error": "error"}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def usage_of(message: dict[str, Any]) -> ev.Usage:
+    u = message.get("usage") or {}
+    return ev.Usage(input_tokens=int(u.get("input") or 0), output_tokens=int(u.get("output") or 0),
+                    cache_creation_tokens=int(u.get("cacheWrite") or 0),
+                    cache_read_tokens=int(u.get("cacheRead") or 0))
+
+
+def text_of(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    return "".join(b.get("text", "") for b in content or () if b.get("type") == "text")
+
+
+def user_message(text: str) -> dict[str, Any]:
+    return {"role": "user", "content": [{"type": "text", "text": text}], "timestamp": now_ms()}
+
+
+def tool_result_message(call_id: str, name: str, text: str, *, is_error: bool,
+                        details: dict[str, Any] | None = None) -> dict[str, Any]:
+    msg: dict[str, Any] = {"role": "toolResult", "toolCallId": call_id, "toolName": name,
+                           "content": [{"type": "text", "text": text}]}
+    if details:
+        msg["details"] = details
+    msg["isError"] = is_error
+    msg["timestamp"] = now_ms()
+    return msg
+
+
+class _Interrupted(Exception):
+    """The current phase was cancelled by interrupt()."""
+
+
+class _TimeUp(Exception):
+    def __init__(self, budget_type: str, limit: float):
+        super().__init__(budget_type)
+        self.budget_type = budget_type
+        self.limit = limit
+
+
+class _Partial:
+    """What the model streamed so far in this turn: kept when the turn is interrupted."""
+
+    __slots__ = ("blocks",)
+
+    def __init__(self) -> None:
+        self.blocks: list[dict[str, Any]] = []
+
+    def add(self, kind: str, text: str) -> None:
+        if self.blocks and self.blocks[-1]["type"] == kind:
+            self.blocks[-1][kind] += text
+        else:
+            self.blocks.append({"type": kind, kind: text})
+
+    def text(self) -> str:
+        return "".join(b["text"] for b in self.blocks if b["type"] == "text")
+
+
+class AgentSession:
+    def __init__(
+        self,
+        manager: Any,
+        provider: Provider,
+        *,
+        model: str | None = None,
+        tools: Any = None,
+        mode: str = "ask",
+        allow: Iterable[str] = (),
+        ask: Iterable[str] = (),
+        deny: Iterable[str] = (),
+        approvals: ApprovalBroker | None = None,
+        grants: Any = None,
+        limits: BudgetLimits | None = None,
+        system_prompt: str | None = None,
+        thinking_level: str | None = None,
+        agent: str | None = None,
+        retry: RetryPolicy | None = None,
+        compaction: CompactionSettings | None = None,
+        events: EventStream | None = None,
+        tool_extra: dict[str, Any] | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise InvalidParams(f"approval mode must be one of {', '.join(MODES)}; got {mode!r}")
+        self.manager = manager
+        self.provider = provider
+        self.events = events if events is not None else EventStream()
+        self.agent = agent
+        self.approvals = approvals
+        if tools is None:
+            from workbench.tools.registry import builtin_registry
+
+            tools = builtin_registry()
+        self.tools = tools
+        self.limits = limits or BudgetLimits()
+        self.retry = retry or RetryPolicy()
+        self.compaction = compaction or CompactionSettings()
+        self.tool_extra = dict(tool_extra or {})
+        self.cwd = Path(manager.cwd)
+        self._gate = Gate(mode=mode, allow=list(allow), ask=list(ask), deny=list(deny),
+                          approvals=approvals, grants=grants)
+        self.approved_paths: set[Path] = set()
+
+        context = manager.build_context()
+        self._context: list[dict[str, Any]] = list(context.messages)
+        stored_model = (context.model or {}).get("modelId") if context.model else None
+        self.model = model or stored_model or getattr(provider, "default_model", None) or "unknown"
+        self.thinking_level = thinking_level or context.thinking_level or "off"
+        if thinking_level is None and self.thinking_level not in THINKING_LEVELS:
+            self.thinking_level = "off"
+        self._custom_system_prompt = system_prompt
+
+        # Usage so far on this path (resumed sessions carry their spend).
+        self.usage = ev.Usage()
+        self.cost_usd: float | None = 0.0
+        for entry in manager.get_branch():
+            msg = entry.get("message") if entry.get("type") == "message" else None
+            if msg and msg.get("role") == "assistant":
+                self._account(msg)
+        self._budget = BudgetTracker(self.limits)
+        self._budget.tokens = self.usage.total_tokens
+        self._budget.cost = self.cost_usd
+        self.context_tokens = self._estimate_context()
+
+        if stored_model != self.model or (context.model or {}).get("provider") != provider.name:
+            manager.append_model_change(provider.name, self.model)
+        if context.thinking_level != self.thinking_level and self.thinking_level != "off" \
+                or (thinking_level is not None and context.thinking_level != thinking_level):
+            manager.append_thinking_level_change(self.thinking_level)
+
+        self.pending_steering: list[str] = []
+        self.pending_follow_ups: list[str] = []
+        self.turns = 0        # this run
+        self.tool_calls = 0   # this run
+        self.last_result: ev.RunResult | None = None
+        self._running = False
+        self._task: asyncio.Task[ev.RunResult] | None = None
+        self._phase: asyncio.Future[Any] | None = None
+        self._interrupt = False
+        self._tool_specs: list[Any] | None = None
+
+    # --- properties ------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        return self.manager.session_id
+
+    @property
+    def mode(self) -> str:
+        return self._gate.mode
+
+    @property
+    def is_running(self) -> bool:
+        return self._running
+
+    @property
+    def context_window(self) -> int | None:
+        info = catalog.get_model(self.model)
+        return info.context_window if info is not None else None
+
+    @property
+    def session_rules(self) -> list[str]:
+        return list(self._gate.session_allow)
+
+    @property
+    def system_prompt(self) -> str:
+        if self._custom_system_prompt is not None:
+            return self._custom_system_prompt
+        return default_system_prompt(self.cwd, self._specs())
+
+    def _specs(self) -> list[Any]:
+        if self._tool_specs is None:
+            self._tool_specs = list(self.tools.specs())
+        return self._tool_specs
+
+    # --- configuration ---------------------------------------------------------------------
+
+    def set_model(self, provider_name: str, model: str, provider: Provider | None = None) -> None:
+        if provider is None and provider_name != self.provider.name:
+            from workbench.providers import make_provider
+
+            provider = make_provider(provider_name, model=model)
+        if provider is not None:
+            self.provider = provider
+        self.model = model
+        self.manager.append_model_change(self.provider.name, model)
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise InvalidParams(f"approval mode must be one of {', '.join(MODES)}; got {mode!r}")
+        self._gate.set_mode(mode)
+
+    def set_thinking(self, level: str) -> None:
+        if level not in THINKING_LEVELS:
+            raise InvalidParams(f"thinking level must be one of {', '.join(THINKING_LEVELS)}; got {level!r}")
+        self.thinking_level = level
+        self.manager.append_thinking_level_change(level)
+
+    def set_limits(self, limits: BudgetLimits) -> None:
+        self.limits = limits
+        self._budget.limits = limits
+
+    # --- queues ----------------------------------------------------------------------------
+
+    def steer(self, text: str) -> None:
+        self.pending_steering.append(text)
+
+    def follow_up(self, text: str) -> None:
+        self.pending_follow_ups.append(text)
+
+    def take_pending(self) -> list[str]:
+        """Pop every queued message (steering first) back to the editor."""
+        out = self.pending_steering + self.pending_follow_ups
+        self.pending_steering = []
+        self.pending_follow_ups = []
+        return out
+
+    # --- running ---------------------------------------------------------------------------
+
+    def start(self, prompt: str) -> "asyncio.Task[ev.RunResult]":
+        self._claim()
+        self._task = asyncio.ensure_future(self._run_claimed(prompt))
+        return self._task
+
+    async def run(self, prompt: str) -> ev.RunResult:
+        self._claim()
+        return await self._run_claimed(prompt)
+
+    def _claim(self) -> None:
+        if self._running:
+            raise SessionBusy(f"session {self.id} is already running a turn",
+                              details={"session_id": self.id})
+        self._running = True
+        self._interrupt = False
+
+    async def interrupt(self) -> None:
+        """Stop the run: the streaming answer is kept (aborted), a running tool is cancelled."""
+        if not self._running:
+            return
+        self._interrupt = True
+        phase = self._phase
+        if phase is not None and not phase.done():
+            phase.cancel()
+        task = self._task
+        if task is not None and task is not asyncio.current_task():
+            await asyncio.wait((task,))
+
+    def _emit(self, event: Any) -> None:
+        self.events.publish(event)
+
+    def _base(self) -> dict[str, Any]:
+        return {"session_id": self.manager.session_id, "member": self.agent}
+
+    async def _run_claimed(self, prompt: str) -> ev.RunResult:
+        try:
+            return await self._run(prompt)
+        finally:
+            self._running = False
+            self._phase = None
+
+    async def _run(self, prompt: str) -> ev.RunResult:
+        base = self._base()
+        self.turns = 0
+        self.tool_calls = 0
+        self._budget.turns = 0
+        self._budget.tool_calls = 0
+        self._budget.restart_clock()
+        run_usage = ev.Usage()
+        run_cost: float | None = 0.0
+        last_text = ""
+        stop = "end_turn"
+        self._emit(ev.RunStarted(prompt=prompt, **base))
+        try:
+            self._append_user(prompt, "prompt")
+            while True:
+                if self._interrupt:
+                    stop = "interrupted"
+                    break
+                exhausted = self._budget.exhausted()
+                if exhausted is not None:
+                    self._emit(exhausted.model_copy(update=base))
+                    stop = "budget_exhausted"
+                    break
+                await self._maybe_compact()
+                message = await self._model_turn()
+                turn_usage = usage_of(message)
+                run_usage = run_usage + turn_usage
+                turn_cost = catalog.cost_usd(self.model, message.get("usage") or {})
+                run_cost = None if (run_cost is None or turn_cost is None) else run_cost + turn_cost
+                if message.get("stopReason") == "aborted":
+                    last_text = text_of(message) or last_text
+                    stop = "interrupted"
+                    break
+                last_text = text_of(message)
+                for warning in self._budget.warnings():
+                    self._emit(warning.model_copy(update=base))
+                calls = [b for b in message.get("content") or () if b.get("type") == "toolCall"]
+                if calls:
+                    outcome = await self._run_tools(calls)
+                    if outcome == "interrupted":
+                        stop = "interrupted"
+                        break
+                    if outcome == "budget":
+                        stop = "budget_exhausted"
+                        break
+                    self._deliver_steering()
+                    continue
+                if self.pending_steering:
+                    self._deliver_steering()
+                    continue
+                if self.pending_follow_ups:
+                    text = self.pending_follow_ups.pop(0)
+                    self._append_user(text, "follow_up")
+                    continue
+                break
+        except _TimeUp as exc:
+            used = self._budget.elapsed() if exc.budget_type == "duration" else exc.limit
+            self._emit(ev.BudgetExhausted(budget_type=exc.budget_type, used=float(used),
+                                          limit=float(exc.limit), orderly=False, **base))
+            what = "run" if exc.budget_type == "duration" else "model turn"
+            err = BudgetExhaustedError(f"time limit exceeded: the {what} took longer than {exc.limit:g}s",
+                                       details={"budget_type": exc.budget_type})
+            self._emit(ev.RunFailed(error=err.message, code=err.code, usage=run_usage, cost_usd=run_cost, **base))
+            raise err from None
+        except ProviderFailure as err:
+            self._emit(ev.RunFailed(error=err.message, code=err.code, usage=run_usage, cost_usd=run_cost, **base))
+            raise
+        except WorkbenchError as err:
+            self._emit(ev.RunFailed(error=err.message, code=err.code, usage=run_usage, cost_usd=run_cost, **base))
+            raise
+        except asyncio.CancelledError:
+            self._emit(ev.RunFailed(error="the run was cancelled", code="REQUEST_CANCELLED",
+                                    usage=run_usage, cost_usd=run_cost, **base))
+            raise
+        except Exception as exc:  # a bug or an unexpected failure: report it, never leave busy
+            err = AgentError(f"the agent failed: {type(exc).__name__}: {exc}")
+            self._emit(ev.RunFailed(error=err.message, code=err.code, usage=run_usage, cost_usd=run_cost, **base))
+            raise err from exc
+        result = ev.RunResult(session_id=self.id, text=last_text, turns=self.turns,
+                              tool_calls=self.tool_calls, usage=run_usage, cost_usd=run_cost)
+        self.last_result = result
+        self._emit(ev.RunCompleted(result=last_text, text=last_text, turns=self.turns,
+                                   tool_calls=self.tool_calls, usage=run_usage, cost_usd=run_cost,
+                                   stop=stop, **base))
+        return result
+
+    # --- phases ----------------------------------------------------------------------------
+
+    def _deadline(self, turn: bool) -> tuple[float | None, str | None, float]:
+        """Seconds left before a hard time limit, and which one."""
+        best: float | None = None
+        which: str | None = None
+        limit = 0.0
+        if self.limits.max_duration is not None:
+            best = self.limits.max_duration - self._budget.elapsed()
+            which, limit = "duration", self.limits.max_duration
+        if turn and self.limits.max_turn_duration is not None:
+            if best is None or self.limits.max_turn_duration < best:
+                best, which, limit = self.limits.max_turn_duration, "turn_duration", self.limits.max_turn_duration
+        return best, which, limit
+
+    async def _phase_run(self, coro: Awaitable[T], *, turn: bool = False) -> T:
+        """Run one interruptible step; raise _Interrupted or _TimeUp instead of cancelling the run."""
+        task = asyncio.ensure_future(coro)
+        self._phase = task
+        if self._interrupt:
+            task.cancel()
+        timeout, which, limit = self._deadline(turn)
+        try:
+            if timeout is None:
+                await asyncio.wait((task,))
+            else:
+                done, _ = await asyncio.wait((task,), timeout=max(0.0, timeout))
+                if not done:
+                    task.cancel()
+                    await asyncio.wait((task,), timeout=10)
+                    assert which is not None
+                    raise _TimeUp(which, limit)
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        finally:
+            self._phase = None
+        if task.cancelled():
+            raise _Interrupted()
+        return task.result()
+
+    # --- model turn ------------------------------------------------------------------------
+
+    async def _model_turn(self) -> dict[str, Any]:
+        base = self._base()
+        self.turns += 1
+        self._emit(ev.TurnStarted(turn_number=self.turns, **base))
+        partial = _Partial()
+        request = ProviderRequest(model=self.model, messages=list(self._context),
+                                  system_prompt=self.system_prompt, tools=self._specs(),
+                                  thinking_level=self.thinking_level, session_id=self.id)
+        attempts = 0
+        try:
+            message, attempts = await self._phase_run(self._stream(request, partial), turn=True)
+        except _Interrupted:
+            return self._record_aborted(partial, ABORTED_MESSAGE)
+        except _TimeUp as exc:
+            what = "run" if exc.budget_type == "duration" else "turn"
+            self._record_aborted(partial, f"The {what} time limit of {exc.limit:g}s was exceeded")
+            raise
+        except ProviderError as exc:
+            self._record_failed(exc, partial)
+            raise ProviderFailure(describe(exc, getattr(exc, "_attempts", 1)),
+                                  details={"kind": exc.kind, "status": exc.status}) from None
+        del attempts
+        return self._record_assistant(message)
+
+    async def _stream(self, request: ProviderRequest, partial: _Partial) -> tuple[dict[str, Any], int]:
+        base = self._base()
+        emit = self.events.publish
+        max_attempts = self.retry.max_attempts
+        attempt = 1
+        while True:
+            partial.blocks.clear()
+            final: dict[str, Any] | None = None
+            try:
+                async for item in self.provider.stream(request):
+                    if isinstance(item, TextDeltaEvent):
+                        partial.add("text", item.text)
+                        emit(ev.TextDelta(delta=item.text, **base))
+                    elif isinstance(item, ThinkingDeltaEvent):
+                        partial.add("thinking", item.text)
+                        emit(ev.ThinkingDelta(delta=item.text, **base))
+                    elif isinstance(item, StreamDone):
+                        final = item.message
+                if final is None:
+                    raise ProviderError("connection", "the model's stream ended without a final message",
+                                        partial=None)
+                return final, attempt
+            except ProviderError as exc:
+                if not exc.retryable or attempt >= max_attempts:
+                    exc._attempts = attempt  # type: ignore[attr-defined]
+                    raise
+                attempt += 1
+                delay = self.retry.delay(attempt, exc)
+                emit(ev.Retrying(attempt=attempt, max_attempts=max_attempts, error=str(exc),
+                                 delay_ms=int(delay * 1000), kind=exc.kind, **base))
+                if delay > 0:
+                    await asyncio.sleep(delay)
+
+    def _append(self, message: dict[str, Any]) -> str:
+        entry_id = self.manager.append_message(message)
+        self._context.append(message)
+        if message.get("role") != "assistant":
+            self.context_tokens += estimate_tokens(message)
+        return entry_id
+
+    def _append_user(self, text: str, kind: str) -> None:
+        self._append(user_message(text))
+        self._emit(ev.UserMessage(text=text, kind=kind, **self._base()))  # type: ignore[arg-type]
+
+    def _deliver_steering(self) -> None:
+        while self.pending_steering:
+            self._append_user(self.pending_steering.pop(0), "steer")
+
+    def _account(self, message: dict[str, Any]) -> tuple[ev.Usage, float | None]:
+        usage = usage_of(message)
+        self.usage = self.usage + usage
+        cost = catalog.cost_usd(self.model if message.get("model") is None else message["model"],
+                                message.get("usage") or {})
+        if cost is None:
+            self.cost_usd = None
+        elif self.cost_usd is not None:
+            self.cost_usd += cost
+        return usage, cost
+
+    def _record_assistant(self, message: dict[str, Any]) -> dict[str, Any]:
+        base = self._base()
+        text = text_of(message)
+        if text:
+            self._emit(ev.TextComplete(content=text, **base))
+        for block in message.get("content") or ():
+            if block.get("type") == "toolCall":
+                self._emit(ev.ToolCallRequested(id=block.get("id", ""), name=block.get("name", ""),
+                                                args=block.get("arguments"), **base))
+        usage_dict = message.get("usage") or {}
+        breakdown = catalog.cost_breakdown(self.model, usage_dict)
+        if breakdown is not None and usage_dict and not (usage_dict.get("cost") or {}).get("total"):
+            usage_dict["cost"] = breakdown
+        entry_id = self._append(message)
+        usage, cost = self._account(message)
+        self._budget.add_turn(usage.total_tokens, cost)
+        # The model's own count of the context it just saw plus what it wrote.
+        self.context_tokens = usage.total_tokens or self.context_tokens + estimate_tokens(message)
+        self._emit(ev.TurnCompleted(stop_reason=_STOP_MAP.get(message.get("stopReason", "stop"), "end_turn"),
+                                    usage=usage, cost_usd=cost, entry_id=entry_id, **base))
+        return message
+
+    def _partial_message(self, blocks: list[dict[str, Any]], stop_reason: str, error: str) -> dict[str, Any]:
+        # Tool calls of an unfinished turn are dropped: a call without a result would make the
+        # next request invalid, and nothing was run for them.
+        content = [b for b in blocks if b.get("type") in ("text", "thinking")]
+        return {"role": "assistant", "content": content, "api": getattr(self.provider, "api", ""),
+                "provider": self.provider.name, "model": self.model,
+                "usage": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0, "totalTokens": 0,
+                          "cost": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0, "total": 0}},
+                "stopReason": stop_reason, "timestamp": now_ms(), "errorMessage": error}
+
+    def _record_aborted(self, partial: _Partial, reason: str) -> dict[str, Any]:
+        message = self._partial_message(partial.blocks, "aborted", reason)
+        text = text_of(message)
+        if text:
+            self._emit(ev.TextComplete(content=text, **self._base()))
+        entry_id = self._append(message)
+        self._budget.add_turn(0, 0.0)
+        self._emit(ev.TurnCompleted(stop_reason="aborted", usage=ev.Usage(), cost_usd=None,
+                                    entry_id=entry_id, **self._base()))
+        return message
+
+    def _record_failed(self, exc: ProviderError, partial: _Partial) -> None:
+        """A stream that died: keep what it produced (stopReason "error") so nothing is lost."""
+        source = exc.partial
+        if source is not None:
+            message = dict(source)
+            message["content"] = [b for b in source.get("content") or () if b.get("type") in ("text", "thinking")]
+            message["stopReason"] = "error"
+            message.setdefault("errorMessage", str(exc))
+        elif partial.blocks:
+            message = self._partial_message(partial.blocks, "error", str(exc))
+        else:
+            return
+        entry_id = self._append(message)
+        usage, cost = self._account(message)
+        self._emit(ev.TurnCompleted(stop_reason="error", usage=usage, cost_usd=cost, entry_id=entry_id,
+                                    **self._base()))
+
+    # --- tools -----------------------------------------------------------------------------
+
+    async def _run_tools(self, calls: list[dict[str, Any]]) -> str:
+        """Run a turn's tool calls in order. Returns "ok", "interrupted" or "budget"."""
+        outcome = "ok"
+        for i, call in enumerate(calls):
+            if outcome != "ok":
+                text = SKIPPED_BUDGET if outcome == "budget" else "Skipped: the run was interrupted"
+                self._record_tool(call, text, is_error=True, status="skipped")
+                continue
+            if self.pending_steering and i > 0:
+                self._record_tool(call, SKIPPED_STEER, is_error=True, status="skipped")
+                continue
+            if self._interrupt:
+                outcome = "interrupted"
+                self._record_tool(call, "Skipped: the run was interrupted", is_error=True, status="skipped")
+                continue
+            exhausted = self._budget.exhausted(next_tool_call=True)
+            if exhausted is not None:
+                self._emit(exhausted.model_copy(update=self._base()))
+                outcome = "budget"
+                self._record_tool(call, SKIPPED_BUDGET, is_error=True, status="skipped")
+                continue
+            status = await self._one_tool(call)
+            if status == "interrupted":
+                outcome = "interrupted"
+        return outcome
+
+    def _record_tool(self, call: dict[str, Any], text: str, *, is_error: bool, status: str,
+                     details: dict[str, Any] | None = None) -> None:
+        call_id, name = call.get("id", ""), call.get("name", "")
+        self._append(tool_result_message(call_id, name, text, is_error=is_error, details=details))
+        self._emit(ev.ToolResultReceived(id=call_id, name=name, is_error=is_error, status=status,  # type: ignore[arg-type]
+                                         **self._base()))
+
+    def _tool_context(self, extra_paths: Iterable[Path] = ()) -> ToolContext:
+        return ToolContext(workspace=self.cwd, approved_paths=set(self.approved_paths) | set(extra_paths),
+                           session_id=self.id, agent=self.agent, extra=self.tool_extra)
+
+    async def _one_tool(self, call: dict[str, Any]) -> str:
+        base = self._base()
+        call_id, name = call.get("id", ""), call.get("name", "")
+        args = call.get("arguments")
+        problem = Gate.check_arguments(self.tools, name, args)
+        if problem is not None:
+            self._record_tool(call, problem, is_error=True, status="failed")
+            return "failed"
+        tool: Tool = self.tools.get(name)
+        ctx = self._tool_context()
+
+        def on_request(req: ApprovalRequest) -> None:
+            self._emit(ev.ToolApprovalRequested(request_id=req.request_id, id=call_id, name=name, args=args,
+                                                preview=req.preview, agent=req.agent, scope=req.scope, **base))
+
+        def on_resolved(req: ApprovalRequest, decision: ApprovalDecision, saved: str | None) -> None:
+            self._emit(ev.ToolApprovalResolved(request_id=req.request_id, id=call_id, name=name,
+                                               decision=decision.kind, feedback=decision.feedback,
+                                               saved_rule=saved, **base))
+
+        try:
+            gate = await self._phase_run(self._gate.decide(
+                tool, args, ctx, call_id=call_id, session_id=self.id, agent=self.agent,
+                on_request=on_request, on_resolved=on_resolved))
+        except _Interrupted:
+            self._record_tool(call, "Interrupted: the user stopped the run while this call waited for approval",
+                              is_error=True, status="interrupted")
+            return "interrupted"
+        except _TimeUp:
+            self._record_tool(call, "Interrupted: the run's time limit was reached", is_error=True,
+                              status="interrupted")
+            raise
+        if gate.verdict != "run":
+            self._record_tool(call, gate.message, is_error=True,
+                              status="denied" if gate.verdict == "denied" else "failed")
+            return gate.verdict
+        if gate.approved_paths:
+            if gate.decision is not None and gate.decision.kind in ("session", "always"):
+                self.approved_paths.update(gate.approved_paths)
+            ctx = self._tool_context(gate.approved_paths)
+
+        self._budget.add_tool_call()
+        self.tool_calls += 1
+        for warning in self._budget.warnings():
+            self._emit(warning.model_copy(update=base))
+        self._emit(ev.ToolExecutionStarted(id=call_id, name=name, **base))
+        started = time.monotonic()
+        try:
+            result, timed_out = await self._phase_run(self._execute(tool, args, ctx))
+        except _Interrupted:
+            self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result="interrupted", is_error=True,
+                                                 duration_ms=int((time.monotonic() - started) * 1000), **base))
+            self._record_tool(call, "Interrupted: the user stopped this tool call", is_error=True,
+                              status="interrupted")
+            return "interrupted"
+        except _TimeUp:
+            self._record_tool(call, "Interrupted: the run's time limit was reached", is_error=True,
+                              status="interrupted")
+            raise
+        duration_ms = int((time.monotonic() - started) * 1000)
+        if timed_out:
+            self._emit(ev.ToolExecutionTimedOut(id=call_id, name=name, timeout_ms=int((tool.timeout_s or 0) * 1000),
+                                                **base))
+            self._record_tool(call, result.content, is_error=True, status="timed_out", details=result.details)
+            return "timed_out"
+        self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result=result.content,
+                                             is_error=result.is_error, duration_ms=duration_ms, **base))
+        self._record_tool(call, result.content, is_error=result.is_error,
+                          status="failed" if result.is_error else "done", details=result.details)
+        return "failed" if result.is_error else "done"
+
+    async def _execute(self, tool: Tool, args: dict[str, Any], ctx: ToolContext) -> tuple[ToolResult, bool]:
+        attempts = max(1, tool.retry.max_attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                if tool.timeout_s is None:
+                    return await tool.run(args, ctx), False
+                async with asyncio.timeout(tool.timeout_s):
+                    return await tool.run(args, ctx), False
+            except TimeoutError:
+                return ToolResult(f"Tool {tool.name} timed out after {tool.timeout_s:g}s and was stopped.",
+                                  is_error=True), True
+            except Exception as exc:  # a tool bug must not kill the run: the model gets the error
+                if attempt < attempts:
+                    await asyncio.sleep(tool.retry.backoff_s * attempt)
+                    continue
+                return ToolResult(f"Tool {tool.name} failed: {type(exc).__name__}: {exc}", is_error=True), False
+        raise AssertionError("unreachable")
+
+    # --- compaction ------------------------------------------------------------------------
+
+    def _estimate_context(self) -> int:
+        """pi's estimate: the last assistant usage, plus ~chars/4 for every message after it."""
+        total = 0
+        for message in reversed(self._context):
+            if message.get("role") == "assistant" and message.get("stopReason") not in ("aborted", "error"):
+                u = usage_of(message).total_tokens
+                if u:
+                    return total + u
+            total += estimate_tokens(message)
+        return total
+
+    async def _maybe_compact(self) -> None:
+        window = self.context_window
+        if not self.compaction.enabled or not window:
+            return
+        if self.context_tokens > window - self.compaction.reserve_tokens:
+            await self._compact(None, automatic=True)
+
+    async def compact(self, instructions: str | None = None) -> str | None:
+        """Compact on demand (not while a run is going: call it between runs)."""
+        if self._running:
+            raise SessionBusy(f"session {self.id} is running; compact after the run ends")
+        self._running = True
+        try:
+            return await self._compact(instructions, automatic=False)
+        finally:
+            self._running = False
+
+    async def _compact(self, instructions: str | None, *, automatic: bool) -> str | None:
+        base = self._base()
+        before = len(self._context)
+        tokens_before = self.context_tokens
+        plan = plan_cut(self.manager.get_branch(), self.compaction.keep_recent_tokens)
+        self._emit(ev.CompactionStarted(input_tokens=tokens_before,
+                                        estimated_history_tokens=sum(estimate_tokens(m) for m in (plan.summarise if plan else [])),
+                                        message_count=before, **base))
+        if plan is None or not plan.summarise:
+            self._emit(ev.CompactionFailed(error="nothing to compact: the context has no older turns", **base))
+            return None
+        request = summary_request(self.model, plan.summarise, instructions)
+        try:
+            summary, final = await self._phase_run(summarise(self.provider, request))
+        except _Interrupted:
+            self._emit(ev.CompactionFailed(error="compaction was interrupted", **base))
+            return None
+        except ProviderError as exc:
+            self._emit(ev.CompactionFailed(error=describe(exc), **base))
+            if automatic:
+                return None
+            raise ProviderFailure(describe(exc)) from None
+        if not summary:
+            self._emit(ev.CompactionFailed(error="the model returned an empty summary", **base))
+            return None
+        if final is not None:
+            usage, cost = self._account(final)
+            self._budget.tokens += usage.total_tokens
+            if cost is None:
+                self._budget.cost = None
+            elif self._budget.cost is not None:
+                self._budget.cost += cost
+        entry_id = self.manager.append_compaction(summary, plan.first_kept_entry_id, tokens_before)
+        self._context = list(self.manager.build_context().messages)
+        self.context_tokens = sum(estimate_tokens(m) for m in self._context)
+        self._emit(ev.CompactionCompleted(summary_tokens=estimate_tokens({"role": "compactionSummary", "summary": summary}),
+                                          messages_before=before, messages_after=len(self._context),
+                                          entry_id=entry_id, **base))
+        return entry_id
