@@ -178,7 +178,7 @@ def session_lines(*, target_bytes: int = 100 << 20, entries: int = 50_000, seed:
                                                tokensBefore=b.rng.randrange(100_000, 190_000),
                                                details={"readFiles": ["src/a.py"], "modifiedFiles": ["src/b.py"]}))
         if any(n >= p > n_done for p in plan_label):
-            target = b.path[-b.rng.randrange(2, 30)]
+            target = b.path[-b.rng.randrange(2, min(30, len(b.path)))]
             label = f"checkpoint-{len(out.label_ids) + 1}"
             out.label_ids[target] = label
             b.append("label", targetId=target, label=label)
