@@ -1,0 +1,358 @@
+"""Approval rules and modes: may this tool call run, must the user be asked, or is it refused?
+
+Rules look like `bash(git status*)`, `edit(src/**)`, `read(**/.env)` or a bare tool name (`bash`:
+any call). Precedence: deny beats ask beats allow; when no rule matches, the mode decides:
+
+- `ask`   (default) read-only tools run, everything else asks;
+- `edits` file changes inside the workspace run too, commands ask;
+- `plan`  read-only: side-effecting tools are refused (even if a rule allows them) with an
+          explanation the model receives;
+- `yolo`  everything runs (deny and ask rules still apply).
+
+A call touching a path outside the workspace that the user has not approved asks (except in
+yolo, or when an allow rule names it); the `Decision` lists those paths so the runtime can add
+them to `ToolContext.approved_paths` when it lets the call run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+from workbench.tools.base import Effect, Tool, ToolContext
+from workbench.tools.commands import split_command
+from workbench.tools.globs import escape, glob_match, is_literal, unescape
+from workbench.tools.paths import is_inside, outside_paths, resolve_raw, workspace_root
+
+Action = Literal["allow", "ask", "deny"]
+RuleKind = Literal["allow", "ask", "deny"]
+MODES = ("ask", "edits", "plan", "yolo")
+
+# Rule families: `edit(...)` also covers write; `read(...)` covers every read-only tool.
+_FAMILY = {"edit": Effect.WRITE, "read": Effect.READ}
+_RULE = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(?:\((.*)\))?\s*$", re.DOTALL)
+
+
+class RuleError(ValueError):
+    """A rule that cannot be parsed; the message says what is wrong and how to write it."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    tool: str
+    pattern: str | None = None
+    source: str = ""  # where it came from: "user config", "project config", "--allow", "session"
+
+    @classmethod
+    def parse(cls, text: str, source: str = "") -> "Rule":
+        if not isinstance(text, str):
+            raise RuleError(f"rule must be a string like 'bash(git status*)', got {text!r}")
+        m = _RULE.match(text)
+        if not m:
+            raise RuleError(f"invalid rule {text!r}: write a tool name, optionally with a pattern in "
+                            "parentheses, e.g. 'bash(git status*)', 'edit(src/**)' or 'read'")
+        tool, pattern = m.group(1).lower(), m.group(2)
+        if pattern is not None:
+            pattern = pattern.strip()
+            if not pattern:
+                raise RuleError(f"invalid rule {text!r}: the pattern in parentheses is empty; "
+                                f"write '{tool}' alone to match every call")
+        return cls(tool, pattern, source)
+
+    def __str__(self) -> str:
+        return self.tool if self.pattern is None else f"{self.tool}({self.pattern})"
+
+    def describe(self) -> str:
+        return f"{self} ({self.source})" if self.source else str(self)
+
+    def applies_to(self, tool: Tool) -> bool:
+        if self.tool == tool.name:
+            return True
+        effect = _FAMILY.get(self.tool)
+        return effect is not None and tool.effect == effect and tool.name != "bash"
+
+    @property
+    def literal(self) -> bool:
+        return self.pattern is not None and is_literal(self.pattern)
+
+    def matches_command(self, command: str) -> bool:
+        """A bash pattern against one simple command. `prefix:*` (Claude Code's form) means the
+        command is `prefix` or starts with `prefix ` ."""
+        if self.pattern is None:
+            return True
+        if self.pattern.endswith(":*"):
+            prefix = self.pattern[:-2].strip()
+            return command == prefix or command.startswith(prefix + " ")
+        return glob_match(self.pattern, command, paths=False)
+
+    def matches_path(self, subject: "PathSubject") -> bool:
+        if self.pattern is None:
+            return True
+        pattern = self.pattern
+        if pattern.startswith("~"):
+            pattern = str(Path(pattern).expanduser())
+        if pattern.startswith("/"):
+            return glob_match(pattern, subject.absolute)
+        if subject.relative is not None:
+            return glob_match(pattern, subject.relative)
+        return pattern.startswith("**") and glob_match(pattern, subject.absolute)
+
+
+@dataclass(frozen=True)
+class PathSubject:
+    absolute: str
+    relative: str | None  # None when outside the workspace
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    reason: str               # shown to the user; for "deny", also what the model receives
+    rule: str | None = None   # the rule that decided, when one did
+    outside: tuple[Path, ...] = ()  # outside-workspace paths this call needs approved to run
+
+
+def path_subjects(tool: Tool, args: dict[str, Any], ctx: ToolContext) -> list[PathSubject]:
+    root = workspace_root(ctx)
+    out = []
+    for raw in tool.paths(args):
+        resolved = resolve_raw(raw, ctx)
+        rel = (resolved.relative_to(root).as_posix() or ".") if is_inside(resolved, root) else None
+        out.append(PathSubject(resolved.as_posix(), rel))
+    return out
+
+
+def _coerce(rules: Iterable[Rule | str], source: str) -> list[Rule]:
+    return [r if isinstance(r, Rule) else Rule.parse(r, source) for r in rules]
+
+
+class PermissionPolicy:
+    def __init__(self, mode: str = "ask", allow: Iterable[Rule | str] = (), ask: Iterable[Rule | str] = (),
+                 deny: Iterable[Rule | str] = (), *, registry: Any = None, source: str = ""):
+        self.mode = mode
+        self.rules: dict[RuleKind, list[Rule]] = {
+            "allow": _coerce(allow, source), "ask": _coerce(ask, source), "deny": _coerce(deny, source)}
+        self._registry = registry
+        self.problems: list[str] = []  # rules from config files that could not be parsed
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        if value not in MODES:
+            raise ValueError(f"unknown approval mode {value!r}; use one of {', '.join(MODES)}")
+        self._mode = value
+
+    def add_rule(self, kind: RuleKind, rule: Rule | str, source: str = "") -> Rule:
+        parsed = rule if isinstance(rule, Rule) else Rule.parse(rule, source)
+        if all(str(r) != str(parsed) for r in self.rules[kind]):
+            self.rules[kind].append(parsed)
+        return parsed
+
+    def grant(self, rule: Rule | str) -> Rule:
+        """Allow for the rest of this session (the "allow for this session" answer)."""
+        return self.add_rule("allow", rule if isinstance(rule, Rule) else Rule.parse(rule, "session"))
+
+    def remove_rule(self, kind: RuleKind, text: str) -> bool:
+        before = len(self.rules[kind])
+        self.rules[kind] = [r for r in self.rules[kind] if str(r) != text]
+        return len(self.rules[kind]) != before
+
+    @property
+    def session_grants(self) -> list[Rule]:
+        return [r for r in self.rules["allow"] if r.source == "session"]
+
+    def _tool(self, tool: Tool | str) -> Tool:
+        if isinstance(tool, Tool):
+            return tool
+        if self._registry is None:
+            from workbench.tools.registry import builtin_registry
+            self._registry = builtin_registry()
+        found = self._registry.get(tool)
+        if found is None:
+            raise KeyError(f"unknown tool {tool!r}")
+        return found
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def _matching(self, kind: RuleKind, tool: Tool, args: dict[str, Any], ctx: ToolContext) -> Rule | None:
+        """deny/ask: the first rule that matches any part of the call."""
+        rules = [r for r in self.rules[kind] if r.applies_to(tool)]
+        if not rules:
+            return None
+        if tool.name == "bash":
+            command = str(args.get("command", ""))
+            split = split_command(command)
+            subjects = [*split.parts, " ".join(command.split())]
+            for rule in rules:
+                if any(rule.matches_command(s) for s in subjects):
+                    return rule
+            return None
+        paths = path_subjects(tool, args, ctx)
+        for rule in rules:
+            if rule.pattern is None:
+                return rule
+            if paths and any(rule.matches_path(p) for p in paths):
+                return rule
+            if not paths and rule.matches_command(tool.rule_subject(args)):
+                return rule
+        return None
+
+    def _allowing(self, tool: Tool, args: dict[str, Any], ctx: ToolContext) -> list[Rule]:
+        """allow: the rules that together cover every part of the call ([] when some part is not
+        covered). A bash chain needs every simple command allowed; a command with substitution
+        needs a rule for the whole command."""
+        rules = [r for r in self.rules["allow"] if r.applies_to(tool)]
+        if not rules:
+            return []
+        for rule in rules:
+            if rule.pattern is None:
+                return [rule]
+        if tool.name == "bash":
+            command = " ".join(str(args.get("command", "")).split())
+            for rule in rules:
+                if rule.literal and " ".join(unescape(rule.pattern or "").split()) == command:
+                    return [rule]
+            split = split_command(command)
+            if split.opaque or not split.parts:
+                return []
+            return _cover(split.parts, rules, Rule.matches_command)
+        paths = path_subjects(tool, args, ctx)
+        if not paths:
+            return _cover([tool.rule_subject(args)], rules, Rule.matches_command)
+        return _cover(paths, rules, Rule.matches_path)
+
+    # -- the decision -----------------------------------------------------------------------
+
+    def decide(self, tool: Tool | str, args: dict[str, Any], ctx: ToolContext) -> Decision:
+        tool = self._tool(tool)
+        outside = tuple(outside_paths(tool, args, ctx))
+
+        rule = self._matching("deny", tool, args, ctx)
+        if rule is not None:
+            return Decision("deny", f"{tool.name} was denied by the rule {rule.describe()}.", str(rule))
+
+        if self.mode == "plan" and tool.effect != Effect.READ:
+            return Decision("deny", (
+                f"The workbench is in plan mode: only read-only tools run, so this {tool.name} call "
+                "was not executed. Read and explore, then describe the changes or commands you "
+                "propose; the user can leave plan mode to let them run."), None)
+
+        rule = self._matching("ask", tool, args, ctx)
+        if rule is not None:
+            return Decision("ask", f"the rule {rule.describe()} asks before {tool.name} runs.",
+                            str(rule), outside)
+
+        covering = self._allowing(tool, args, ctx)
+        if covering:
+            names = ", ".join(r.describe() for r in covering)
+            return Decision("allow", f"allowed by {names}.", "; ".join(str(r) for r in covering), outside)
+
+        if self.mode == "yolo":
+            return Decision("allow", "yolo mode: every call runs.", None, outside)
+        if outside:
+            listed = ", ".join(str(p) for p in outside)
+            return Decision("ask", f"{tool.name} touches {listed}, outside the workspace.", None, outside)
+        if tool.effect == Effect.READ:
+            return Decision("allow", f"{tool.name} only reads.", None)
+        if self.mode == "edits" and tool.effect == Effect.WRITE:
+            return Decision("allow", "edits mode: file changes inside the workspace run.", None)
+        what = "runs commands" if tool.effect == Effect.EXEC else "changes files"
+        return Decision("ask", f"{tool.name} {what}; {self.mode} mode asks first.", None)
+
+    # -- configuration ----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, cwd: Path, *, mode: str | None = None, allow: Iterable[str] = (), ask: Iterable[str] = (),
+             deny: Iterable[str] = (), user_file: Path | None = None, project_file: Path | None = None,
+             registry: Any = None) -> "PermissionPolicy":
+        """Rules from the user config, the project `.workbench/config.toml` and CLI flags, all
+        kept (lists add up, they do not replace each other). The mode: CLI, else project, else
+        user, else "ask". Unparsable rules are skipped and listed in `.problems`."""
+        from workbench import config
+
+        files = [
+            (user_file or config.user_config_file(), "user config"),
+            (project_file or config.project_config_file(Path(cwd)), "project config"),
+        ]
+        policy = cls("ask", registry=registry)
+        chosen_mode = None
+        for path, source in files:
+            data, problems = config.read_toml(path)
+            policy.problems.extend(str(p) for p in problems)
+            section = (data or {}).get("approvals", {})
+            if not isinstance(section, dict):
+                continue
+            if section.get("mode") in MODES:
+                chosen_mode = section["mode"]
+            elif "mode" in section:
+                policy.problems.append(f"{path}: approvals.mode: unknown mode {section['mode']!r}; "
+                                       f"use one of {', '.join(MODES)}")
+            for kind in ("allow", "ask", "deny"):
+                entries = section.get(kind, [])
+                if not isinstance(entries, list):
+                    policy.problems.append(f"{path}: approvals.{kind} must be a list of rules")
+                    continue
+                for i, text in enumerate(entries):
+                    try:
+                        policy.add_rule(kind, Rule.parse(text, f"{source} {path}"))
+                    except RuleError as exc:
+                        policy.problems.append(f"{path}: approvals.{kind}[{i}]: {exc}")
+        for kind, texts in (("allow", allow), ("ask", ask), ("deny", deny)):
+            for text in texts:
+                policy.add_rule(kind, Rule.parse(text, f"--{kind}"))  # a bad flag is the caller's error
+        policy.mode = mode or chosen_mode or "ask"
+        return policy
+
+
+def _cover(subjects: list[Any], rules: list[Rule], match) -> list[Rule]:
+    used: list[Rule] = []
+    for subject in subjects:
+        rule = next((r for r in rules if match(r, subject)), None)
+        if rule is None:
+            return []
+        if rule not in used:
+            used.append(rule)
+    return used
+
+
+# -- the "always" answer ------------------------------------------------------------------------
+
+_SUBCOMMAND = re.compile(r"^[A-Za-z][\w:-]*$")
+
+
+def narrowest_rule(tool: Tool | str, args: dict[str, Any], ctx: ToolContext | None = None) -> str:
+    """The narrowest rule that covers this call, saved by an "always" answer.
+
+    bash: the first word, plus the second when it is a plain subcommand word
+    (`npm test -- --watch` -> `bash(npm test*)`, `ls -la` -> `bash(ls*)`); a chain or a command
+    with substitution gets a rule for exactly that command. File tools: the exact path,
+    workspace-relative inside the workspace, absolute outside (`edit(src/app.py)`,
+    `read(/etc/hosts)`); write saves as `edit(...)`. Other tools: the bare tool name.
+    """
+    name = tool if isinstance(tool, str) else tool.name
+    if name == "bash":
+        command = " ".join(str(args.get("command", "")).split())
+        split = split_command(command)
+        words = command.split(" ")
+        if split.opaque or len(split.parts) != 1 or not words[0] or "=" in words[0]:
+            return f"bash({escape(command)})"
+        head = escape(words[0])
+        if len(words) > 1 and _SUBCOMMAND.match(words[1]):
+            return f"bash({head} {escape(words[1])}*)"
+        return f"bash({head}*)"
+    raw = args.get("path")
+    if name in ("read", "write", "edit", "ls", "find", "grep"):
+        family = "edit" if name in ("write", "edit") else "read"
+        raw = raw or "."
+        if ctx is None:
+            return f"{family}({escape(str(raw))})"
+        resolved = resolve_raw(str(raw), ctx)
+        root = workspace_root(ctx)
+        shown = (resolved.relative_to(root).as_posix() or ".") if is_inside(resolved, root) else resolved.as_posix()
+        return f"{family}({escape(shown)})"
+    return name
