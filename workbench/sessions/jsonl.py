@@ -1,0 +1,253 @@
+"""Reading session JSONL bytes: lines, glued objects, bad lines, and lazy parsing.
+
+Opening a big session must cost less than `json.loads` of every line, so entries are
+not parsed on load. pi writes `{"type":…,"id":…,"parentId":…,"timestamp":…` first, in
+that order; a compiled regex reads those four fields (and a message's role) from the
+line prefix and the entry keeps only its byte span. The full JSON is parsed on demand
+(`Record.entry()`). Any line the fast path can't vouch for takes the slow path:
+`json.JSONDecoder.raw_decode`, which also splits glued objects (`{…}{…}` on one line).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.sessions.errors import SessionFileError
+
+# type, id, parentId (null or string), timestamp; then optionally a message's role
+_FAST = re.compile(
+    rb'\{"type":"([a-z_]{1,64})","id":"([0-9A-Za-z_-]{1,64})","parentId":(?:null|"([0-9A-Za-z_-]{1,64})"),'
+    rb'"timestamp":"([0-9A-Za-z:.+-]{1,40})"[,}](?:"message":\{"role":"([A-Za-z_]{1,40})")?'
+)
+_NEXT_OBJECT = re.compile(r'\{\s*"')
+_CLOSE_BRACE = ord("}")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+# JSON.parse rejects NaN/Infinity; so do we (a line pi can't read is a bad line)
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProblem:
+    """Something wrong with one line of a session file. The line stays on disk untouched."""
+
+    line: int
+    kind: str  # "torn" | "unparseable" | "glued" | "not-object" | "missing-id" | "duplicate-id" | "second-header" | "corrupt"
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+    def to_json(self) -> dict:
+        return {"line": self.line, "kind": self.kind, "message": self.message}
+
+
+class Record:
+    """One entry: the prefix fields, where its bytes are, and its parsed dict once needed."""
+
+    __slots__ = ("type", "id", "parent_id", "timestamp", "role", "line", "src", "start", "end", "obj", "dirty", "bad", "sink")
+
+    def __init__(self, type_, id_, parent_id, timestamp, role, line, src, start, end, obj=None, sink=None):
+        self.type = type_
+        self.id = id_
+        self.parent_id = parent_id
+        self.timestamp = timestamp
+        self.role = role
+        self.line = line
+        self.src = src  # the bytes holding this entry (the file as loaded, or the appended line)
+        self.start = start
+        self.end = end
+        self.obj = obj
+        self.dirty = False  # obj differs from the raw bytes (migrated): write obj, not the bytes
+        self.bad = False  # the fast path accepted the prefix but the full line did not parse
+        self.sink = sink  # list collecting problems found lazily
+
+    def raw(self) -> bytes:
+        return self.src[self.start:self.end]
+
+    def entry(self) -> dict:
+        """The entry as a dict (parsed on first use, then cached). Treat it as read-only."""
+        obj = self.obj
+        if obj is None:
+            try:
+                obj = _DECODER.decode(self.raw().decode("utf-8", "replace"))
+                if not isinstance(obj, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                self.bad = True
+                if self.sink is not None:
+                    self.sink.append(LoadProblem(self.line, "corrupt", f"entry {self.id} does not parse: {exc}"))
+                obj = {"type": self.type, "id": self.id, "parentId": self.parent_id, "timestamp": self.timestamp}
+            self.obj = obj
+        return obj
+
+    def __repr__(self) -> str:
+        return f"Record({self.type!r}, id={self.id!r}, parent={self.parent_id!r}, line={self.line})"
+
+
+@dataclass
+class Scan:
+    header: dict
+    header_line: int
+    records: list[Record]
+    problems: list[LoadProblem]
+    ends_with_newline: bool
+    line_count: int
+    bad_spans: list[tuple[int, int, int]]  # (line, start, end) of bytes no entry could be read from
+
+
+def _objects_in_line(
+    data: bytes, start: int, end: int, line: int, torn: bool, problems: list[LoadProblem], bad_spans: list[tuple[int, int, int]]
+):
+    """Every JSON value on one line as (byte_start, byte_end, value); problems for the rest."""
+    chunk = data[start:end]
+    # surrogateescape keeps a 1:1 byte mapping so spans stay exact even with invalid UTF-8
+    text = chunk.decode("utf-8", "surrogateescape")
+    found: list[tuple[int, int, Any]] = []
+    pos = 0
+    length = len(text)
+    skipped = False
+    while pos < length:
+        while pos < length and text[pos] in " \t\r\n\f\v":
+            pos += 1
+        if pos >= length:
+            break
+        try:
+            value, stop = _DECODER.raw_decode(text, pos)
+        except ValueError as exc:
+            skipped = True
+            if torn and not found:
+                reason = "incomplete last line (no trailing newline: the write was cut off)"
+            else:
+                reason = f"unparseable JSON at column {pos + 1}: {exc.msg if hasattr(exc, 'msg') else exc}"
+            problems.append(LoadProblem(line, "torn" if torn else "unparseable", reason))
+            nxt = _NEXT_OBJECT.search(text, pos + 1)
+            stop = nxt.start() if nxt is not None else length
+            b0 = len(text[:pos].encode("utf-8", "surrogateescape"))
+            b1 = b0 + len(text[pos:stop].encode("utf-8", "surrogateescape"))
+            bad_spans.append((line, start + b0, start + b1))
+            if nxt is None:
+                break
+            pos = stop
+            continue
+        b0 = len(text[:pos].encode("utf-8", "surrogateescape"))
+        b1 = b0 + len(text[pos:stop].encode("utf-8", "surrogateescape"))
+        if _has_escaped_bytes(text[pos:stop]):
+            value = _DECODER.decode(data[start + b0:start + b1].decode("utf-8", "replace"))  # as Node reads it
+        found.append((start + b0, start + b1, value))
+        pos = stop
+    if len(found) > 1 or (found and skipped):
+        problems.append(LoadProblem(line, "glued", f"{len(found)} JSON objects on one line; recovered as separate entries"))
+    return found
+
+
+def _has_escaped_bytes(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def scan(data: bytes, path: str | None = None) -> Scan:
+    """Index the bytes of a session file. Raises SessionFileError only for a missing/corrupt header."""
+    problems: list[LoadProblem] = []
+    records: list[Record] = []
+    bad_spans: list[tuple[int, int, int]] = []
+    header: dict | None = None
+    header_line = 0
+    n = len(data)
+    pos = 0
+    line = 0
+    find = data.find
+    fast = _FAST.match
+    version = 3
+    while pos < n:
+        line += 1
+        nl = find(b"\n", pos)
+        end = n if nl < 0 else nl
+        torn = nl < 0
+        if header is not None and end > pos:
+            m = fast(data, pos, end)
+            # accept the prefix only if the line closes an object and holds no second entry
+            if (
+                m is not None
+                and data[end - 1] == _CLOSE_BRACE
+                and find(b'"parentId":', m.end(), end) < 0
+                and version >= 3
+            ):
+                type_, id_, parent, ts, role = m.groups()
+                records.append(
+                    Record(
+                        type_.decode("ascii"),
+                        id_.decode("ascii"),
+                        parent.decode("ascii") if parent is not None else None,
+                        ts.decode("ascii"),
+                        role.decode("ascii") if role is not None else None,
+                        line,
+                        data,
+                        pos,
+                        end,
+                        sink=problems,
+                    )
+                )
+                if torn:
+                    problems.append(LoadProblem(line, "torn", "last line has no trailing newline"))
+                pos = end + 1
+                continue
+        if data[pos:end].strip() == b"":
+            pos = end + 1
+            continue
+        for s, e, value in _objects_in_line(data, pos, end, line, torn, problems, bad_spans):
+            if header is None:
+                if not (isinstance(value, dict) and value.get("type") == "session" and isinstance(value.get("id"), str)):
+                    raise SessionFileError(path, f"line {line} is not a session header (expected {{\"type\":\"session\",\"id\":…}})")
+                header = value
+                header_line = line
+                raw_version = value.get("version")
+                version = raw_version if isinstance(raw_version, int) and not isinstance(raw_version, bool) else 1
+                continue
+            if not isinstance(value, dict):
+                problems.append(LoadProblem(line, "not-object", f"a JSON {type(value).__name__}, not an entry object"))
+                bad_spans.append((line, s, e))
+                continue
+            if value.get("type") == "session":
+                problems.append(LoadProblem(line, "second-header", "a second session header; ignored"))
+                bad_spans.append((line, s, e))
+                continue
+            entry_id = value.get("id")
+            if version >= 2 and not isinstance(entry_id, str):
+                problems.append(LoadProblem(line, "missing-id", "entry has no string id; ignored"))
+                bad_spans.append((line, s, e))
+                continue
+            parent = value.get("parentId")
+            if parent is not None and not isinstance(parent, str):
+                problems.append(LoadProblem(line, "unparseable", f"parentId is a {type(parent).__name__}; treated as a root"))
+                parent = None
+            message = value.get("message")
+            role = message.get("role") if isinstance(message, dict) else None
+            kind = value.get("type")
+            records.append(
+                Record(
+                    kind if isinstance(kind, str) else None,
+                    entry_id,
+                    parent,
+                    value.get("timestamp"),
+                    role if isinstance(role, str) else None,
+                    line,
+                    data,
+                    s,
+                    e,
+                    obj=value,
+                    sink=problems,
+                )
+            )
+        if torn and header is not None and (not problems or problems[-1].line != line):
+            problems.append(LoadProblem(line, "torn", "last line has no trailing newline"))
+        pos = end + 1
+    if header is None:
+        raise SessionFileError(path, "empty file: no session header" if not data.strip() else "no session header")
+    return Scan(header, header_line, records, problems, n == 0 or data[-1:] == b"\n", line, bad_spans)
