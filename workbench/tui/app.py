@@ -1,0 +1,695 @@
+"""The workbench app: one screen with the Session, Conversation, Approvals, Mob and Budget panes.
+
+The app owns no agent logic: it renders the runtime's events (through a `Backend`), and posts
+what the user decides back. Blocking or slow work runs in workers; handlers own the state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.theme import Theme
+from textual.widgets import Footer, Static
+
+from workbench.config import LoadedSettings, Settings
+from workbench.runtime import events as ev
+from workbench.tui import commands
+from workbench.tui.backend import Backend, Limits, PathEntry, Stats, message_text
+from workbench.tui.clock import Clock
+from workbench.tui.commands import SlashCommand
+from workbench.tui.palette import WorkbenchCommands, needs_argument
+from workbench.tui.sanitize import one_line, safe_text
+from workbench.tui.screens.dialogs import (ConfirmRuleScreen, DiffScreen, FeedbackScreen, ProblemsScreen,
+                                           TextScreen)
+from workbench.tui.screens.grants import Grant, GrantsScreen
+from workbench.tui.screens.help import HelpScreen, binding_rows
+from workbench.tui.themes import ThemeProblem, load_theme_file, load_themes, theme_dirs
+from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
+from workbench.tui.widgets.conversation import Conversation
+from workbench.tui.widgets.meters import BudgetPane, StatusLine
+from workbench.tui.widgets.panes import MobPane, SessionPane
+from workbench.tui.widgets.prompt import PendingBar, PromptInput, SlashHints
+
+NARROW_WIDTH = 140  # below this the side panes fold away
+TINY_WIDTH = 90
+MODES = ("ask", "edits", "plan", "yolo")
+
+
+class SessionFactory(Protocol):
+    """How /new, /resume and /fork get another session (the runtime's SessionService in the app)."""
+
+    def new(self) -> Backend: ...
+    def open(self, target: str) -> Backend: ...
+    def fork(self, backend: Backend) -> Backend: ...
+    def list_sessions(self) -> list[tuple[str, str, str]]: ...  # (id, modified, first message / name)
+
+
+class GrantSource(Protocol):
+    def list(self) -> list[Grant]: ...
+    def remove(self, grant: Grant) -> None: ...
+    def where(self) -> str: ...
+
+
+class WorkbenchApp(App[int]):
+    CSS_PATH = "workbench.tcss"
+    TITLE = "workbench"
+    COMMANDS = App.COMMANDS | {WorkbenchCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2", "toggle_pane('session')", "Session", id="app.toggle_session"),
+        Binding("f3", "toggle_pane('side')", "Side panes", id="app.toggle_side"),
+        Binding("f4", "focus_approvals", "Approvals", id="app.focus_approvals"),
+        Binding("f5", "focus_prompt", "Prompt", show=False, id="app.focus_prompt"),
+        Binding("f6", "focus_conversation", "Scroll", show=False, id="app.focus_conversation"),
+        Binding("f7", "grants", "Grants", show=False, id="app.grants"),
+        Binding("escape", "interrupt", "Interrupt", id="app.interrupt"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        backend: Backend | None,
+        *,
+        settings: LoadedSettings | None = None,
+        clock: Clock | None = None,
+        themes_from: list[Path] | None = None,
+        watch_themes: bool = True,
+        grants: GrantSource | None = None,
+        sessions: SessionFactory | None = None,
+        cwd: Path | None = None,
+        startup_error: str | None = None,
+        initial_prompt: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.loaded = settings or LoadedSettings(Settings())
+        self.settings = self.loaded.settings
+        self.clock = clock or Clock()
+        self.grant_source = grants
+        self.sessions = sessions
+        self.cwd = cwd or Path.cwd()
+        self.startup_error = startup_error
+        self.initial_prompt = initial_prompt
+        self._watch = watch_themes
+        self._echoed_prompts: list[str] = []
+        self._stats_dirty = True
+        self._path_dirty = True
+        self._pump_task: asyncio.Task | None = None
+        self._theme_dirs = themes_from if themes_from is not None else theme_dirs()
+        self._theme_files: dict[Path, str] = {}
+        self.bundled_or_user_themes: set[str] = set()
+        self.theme_problems: list[ThemeProblem] = []
+        self.key_problems: list[str] = []
+        self._load_all_themes()
+        self._apply_keymap(self.settings.keys)
+        wanted = self.settings.ui.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.theme = "workbench-dark" if "workbench-dark" in self.available_themes else "textual-dark"
+            self.theme_problems.append(ThemeProblem(Path("[ui] theme"), None, f"no theme named '{wanted}'"))
+        # widgets
+        self.session_pane = SessionPane(id="session")
+        self.conversation = Conversation(clock=self.clock, id="conversation")
+        self.prompt = PromptInput(id="prompt")
+        self.hints = SlashHints(id="hints")
+        self.pending_bar = PendingBar(id="pending")
+        self.banner = Static(id="banner")
+        self.approvals = ApprovalsPane(id="approvals")
+        self.mob_pane = MobPane(id="mob")
+        self.budget = BudgetPane(id="budget")
+        self.status = StatusLine(id="status")
+
+    # --- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield self.session_pane
+            with Vertical(id="center"):
+                yield self.banner
+                yield self.conversation
+                yield self.pending_bar
+                yield self.hints
+                with Vertical(id="prompt-box") as box:
+                    box.border_title = "Prompt"
+                    box.border_subtitle = "Enter send · ctrl+j newline · F1 help"
+                    yield self.prompt
+            with Vertical(id="side"):
+                yield self.approvals
+                yield self.mob_pane
+                yield self.budget
+        yield self.status
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._apply_width(self.size.width)
+        self.prompt.focus()
+        self.set_interval(0.1, self._flush)
+        if self.backend is not None:
+            self._start_pump()
+        self._report_startup_problems()
+        if self._watch:
+            self.watch_theme_files()
+        if self.initial_prompt and self.backend is not None:
+            self._send(self.initial_prompt)
+
+    def on_resize(self, event: Any) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.screen.set_class(width < NARROW_WIDTH, "-narrow")
+        self.screen.set_class(width < TINY_WIDTH, "-tiny")
+
+    def pane_visible(self, which: str) -> bool:
+        target = self.session_pane if which == "session" else self.query_one("#side")
+        return target.display and target.styles.display != "none" and target.region.width > 0
+
+    def action_toggle_pane(self, which: str) -> None:
+        screen = self.screen if self.screen.id == "_default" else self.screen_stack[0]
+        narrow = screen.has_class("-narrow")
+        cls = f"-show-{which}" if narrow else f"-hide-{which}"
+        screen.toggle_class(cls)
+        if narrow and which == "session":  # one overlay at a time on a small screen
+            screen.remove_class("-show-side")
+        elif narrow:
+            screen.remove_class("-show-session")
+        self.call_after_refresh(self._focus_into, which)
+
+    def _focus_into(self, which: str) -> None:
+        if not self.pane_visible(which):
+            self.prompt.focus()
+        elif which == "side" and self.approvals.queue:
+            self.approvals.focus()
+
+    def action_focus_approvals(self) -> None:
+        if not self.pane_visible("side"):
+            self.action_toggle_pane("side")
+        self.approvals.remove_class("-attention")
+        self.call_after_refresh(self.approvals.focus)
+
+    def action_focus_prompt(self) -> None:
+        self.prompt.focus()
+
+    def action_focus_conversation(self) -> None:
+        self.conversation.focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(binding_rows(self, self.binding_owners())))
+
+    @staticmethod
+    def binding_owners() -> list[tuple[str, type]]:
+        from workbench.tui.screens.dialogs import DiffScreen as _D
+
+        return [("app", WorkbenchApp), ("prompt", PromptInput), ("conversation", Conversation),
+                ("approvals", ApprovalsPane), ("diff", _D), ("grants", GrantsScreen)]
+
+    # --- keys ------------------------------------------------------------------------------
+    def _apply_keymap(self, keys: dict[str, str]) -> None:
+        known = {b.id for _, cls in self.binding_owners() for b in cls.BINDINGS
+                 if isinstance(b, Binding) and b.id}
+        keymap = {}
+        for binding_id, value in keys.items():
+            if binding_id not in known:
+                self.key_problems.append(f"[keys] {binding_id}: no binding has this id (see F1 for the list)")
+            elif not value.strip():
+                self.key_problems.append(f"[keys] {binding_id}: empty key")
+            else:
+                keymap[binding_id] = value
+        if keymap:
+            self.set_keymap(keymap)
+
+    # --- themes ----------------------------------------------------------------------------
+    def _load_all_themes(self) -> None:
+        themes, files, problems = load_themes(self._theme_dirs)
+        for theme in themes.values():
+            self.register_theme(theme)
+        self._theme_files = files
+        self.bundled_or_user_themes = set(themes)
+        self.theme_problems.extend(problems)
+
+    @work(exclusive=True, group="theme-watch")
+    async def watch_theme_files(self) -> None:
+        from watchfiles import awatch
+
+        dirs = [str(d.resolve()) for d in self._theme_dirs if d.is_dir()]
+        if not dirs:
+            return
+        async for changes in awatch(*dirs, debounce=200, step=50):
+            for _change, raw in changes:
+                path = Path(raw)
+                if path.suffix == ".toml" and path.exists():
+                    self.reload_theme_file(path)
+
+    def reload_theme_file(self, path: Path) -> bool:
+        """Re-read one theme file; a broken file is reported and the current theme stays."""
+        theme, problems = load_theme_file(path)
+        if theme is None:
+            for p in problems:
+                self.notify(f"Theme not reloaded — {p}", title="Broken theme file", severity="error", timeout=8)
+            return False
+        self.register_theme(theme)
+        self._theme_files[path.resolve()] = theme.name
+        self.bundled_or_user_themes.add(theme.name)
+        if theme.name == self.theme:
+            self._watch_theme(self.theme)  # re-apply the edited colours
+        self.notify(f"Theme {theme.name} reloaded", timeout=2)
+        return True
+
+    # --- startup problems ------------------------------------------------------------------
+    def _report_startup_problems(self) -> None:
+        messages = [str(p) for p in self.loaded.problems] + self.key_problems
+        if self.startup_error:
+            self.push_screen(ProblemsScreen("The agent could not start", [self.startup_error],
+                                            "Fix the settings or flags and start again; the workbench stays open."))
+        if messages:
+            self.push_screen(ProblemsScreen(
+                "Your settings have problems — the broken parts were ignored and defaults are in use:",
+                messages, "Nothing was changed in these files."))
+        for p in self.theme_problems:
+            self.notify(str(p), title="Theme problem", severity="error", timeout=10)
+
+    # --- runtime events --------------------------------------------------------------------
+    def _start_pump(self) -> None:
+        assert self.backend is not None
+        self._pump_task = asyncio.create_task(self._pump(self.backend))
+        self._load_history(self.backend)
+
+    @work(group="history")
+    async def _load_history(self, backend: Backend) -> None:
+        messages = backend.history()
+        if messages:
+            await self.conversation.load_history(messages)
+            for m in messages:
+                if m.get("role") == "user":
+                    text = message_text(m).strip()
+                    if text and (not self.prompt.sent or self.prompt.sent[-1] != text):
+                        self.prompt.sent.append(text)
+
+    async def _pump(self, backend: Backend) -> None:
+        async for event in backend.subscribe():
+            if backend is not self.backend:
+                return
+            try:
+                await self.on_runtime_event(event)
+            except Exception as exc:  # one bad event never kills the UI
+                self.log.error(f"event {getattr(event, 'type', event)!r} failed: {exc!r}")
+                self.notify(f"Could not show event {getattr(event, 'type', '?')}: {exc}", severity="error")
+
+    async def on_runtime_event(self, event: Any) -> None:
+        note = getattr(self.backend, "note_event", None)
+        if note is not None:
+            note(event)
+        if isinstance(event, ev.UserMessage) and event.kind == "prompt" and event.text in self._echoed_prompts:
+            self._echoed_prompts.remove(event.text)  # already shown when it was sent
+        else:
+            await self.conversation.handle(event)
+        if isinstance(event, ev.ToolApprovalRequested):
+            self._approval_arrived(PendingApproval.from_event(event))
+        elif isinstance(event, ev.ToolApprovalResolved):
+            self.approvals.remove(event.request_id)
+            if event.saved_rule:
+                self.notify(f"Saved rule {event.saved_rule}", timeout=4)
+        elif isinstance(event, ev.BudgetWarning):
+            self.notify(f"{event.budget_type} at {event.percent:.0f}% of the limit", title="Budget",
+                        severity="warning", timeout=6)
+        elif isinstance(event, ev.BudgetExhausted):
+            how = "an orderly stop: the current step finished" if event.orderly else "a hard stop (failure)"
+            text = f"Budget exhausted: {event.budget_type} reached its limit — {how}. /budget raises limits."
+            self.banner.update(Text(text))
+            self.banner.add_class("-shown")
+            self.budget.set_banner(f"STOPPED: {event.budget_type} limit — {'orderly' if event.orderly else 'failure'}")
+            self.notify(text, severity="error", timeout=10)
+        elif isinstance(event, ev.RunStarted):
+            self.banner.remove_class("-shown")
+            self.budget.set_banner(None)
+        elif isinstance(event, ev.RunFailed):
+            self.notify(one_line(event.error, 200), title=f"Run failed ({event.code})", severity="error", timeout=10)
+        if isinstance(event, (ev.UserMessage, ev.TurnCompleted, ev.RunCompleted, ev.RunFailed,
+                              ev.CompactionCompleted, ev.ToolResultReceived)):
+            self._path_dirty = True
+        self._stats_dirty = True
+
+    def _approval_arrived(self, req: PendingApproval) -> None:
+        self.approvals.add(req)
+        typing = bool(self.prompt.text.strip())
+        visible = self.pane_visible("side")
+        focused = self.focused
+        if not typing and visible and (focused is None or focused is self.prompt):
+            self.approvals.focus()  # nothing typed: nothing to lose
+            return
+        self.approvals.add_class("-attention")
+        who = f"{req.agent}: " if req.agent else ""
+        self.notify(f"{who}{req.tool} {one_line(str(req.command or ''), 60)} — F4 to review",
+                    title="Approval needed", severity="warning", timeout=6)
+
+    def _flush(self) -> None:
+        """Redraw status, budget, pending queue and session path at most ten times a second."""
+        if self.backend is None:
+            return
+        if self._stats_dirty or (self.backend.is_running and not self.clock.frozen):
+            self._stats_dirty = False
+            stats = self.backend.stats()
+            self.status.show(stats)
+            self.budget.show(stats)
+            self.query_one("#prompt-box").set_class(stats.running, "-running")
+            self.pending_bar.show(self.backend.pending())
+        if self._path_dirty:
+            self._path_dirty = False
+            self.session_pane.show_path(self.backend.path_entries())
+
+    def refresh_now(self) -> None:
+        self._stats_dirty = self._path_dirty = True
+        self._flush()
+
+    # --- prompt ----------------------------------------------------------------------------
+    @on(PromptInput.Submitted)
+    def _on_submit(self, message: PromptInput.Submitted) -> None:
+        parsed = commands.parse(message.text)
+        if parsed is not None and parsed[0] in commands.BY_NAME:
+            self.run_slash(*parsed)
+            return
+        if parsed is not None and "\n" not in message.text:
+            self.notify(f"No command /{parsed[0]} — F1 lists them", severity="warning")
+            self.prompt.put_back(message.text)
+            return
+        self._send(message.text, follow_up=message.follow_up)
+
+    def _send(self, text: str, *, follow_up: bool = False) -> None:
+        backend = self.backend
+        if backend is None:
+            self.notify("No agent is running: " + (self.startup_error or "see the message at startup"),
+                        severity="error")
+            self.prompt.put_back(text)
+            return
+        if backend.is_running:
+            if follow_up:
+                backend.follow_up(text)
+                self.notify("Queued as a follow-up (after this run) — alt+up to edit", timeout=3)
+            else:
+                backend.steer(text)
+                self.notify("Steering: delivered after the current step — alt+up to edit", timeout=3)
+            self._stats_dirty = True
+            self._flush()
+            return
+        self._echoed_prompts.append(text)
+        self.run_worker(self.conversation.handle(ev.UserMessage(text=text)), group="echo")
+        try:
+            backend.start(text)
+        except Exception as exc:
+            self._echoed_prompts.remove(text)
+            self.notify(str(exc), title="Could not start", severity="error")
+            self.prompt.put_back(text)
+            return
+        self.conversation.anchor()
+        self._stats_dirty = True
+
+    @on(PromptInput.RecallRequested)
+    def _on_recall(self) -> None:
+        if self.backend is None:
+            return
+        taken = self.backend.take_pending()
+        if taken:
+            self.prompt.put_back("\n".join(text for _, text in taken))
+            self._stats_dirty = True
+            self._flush()
+
+    @on(PromptInput.Changed)
+    def _on_prompt_changed(self) -> None:
+        self.hints.show_for(self.prompt.text)
+
+    async def action_interrupt(self) -> None:
+        """Escape: stop the run. Never touches what is typed in the prompt."""
+        if self.backend is not None and self.backend.is_running:
+            await self.backend.interrupt()
+            self.notify("Interrupted — what you typed is still in the prompt", timeout=3)
+            self._stats_dirty = True
+        elif self.focused is not self.prompt:
+            self.prompt.focus()
+
+    # --- approvals -------------------------------------------------------------------------
+    def _resolve(self, req: PendingApproval, kind: str, feedback: str | None = None) -> None:
+        if self.backend is None:
+            return
+        try:
+            self.backend.resolve_approval(req.request_id, kind, feedback)  # type: ignore[arg-type]
+        except Exception as exc:  # e.g. the run was interrupted and the request withdrawn
+            self.notify(f"Could not answer: {exc}", severity="error")
+        self.approvals.remove(req.request_id)
+        if not self.approvals.queue and self.focused is self.approvals:
+            self.prompt.focus()
+
+    @on(ApprovalsPane.Decided)
+    def _on_decided(self, message: ApprovalsPane.Decided) -> None:
+        self._resolve(message.request, message.kind, message.feedback)
+
+    @on(ApprovalsPane.AlwaysWanted)
+    def _on_always(self, message: ApprovalsPane.AlwaysWanted) -> None:
+        req = message.request
+        where = self.grant_source.where() if self.grant_source is not None else "the project's .workbench/config.toml"
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._resolve(req, "always")
+
+        self.push_screen(ConfirmRuleScreen(req.rule(), where), done)
+
+    @on(ApprovalsPane.FeedbackWanted)
+    def _on_feedback(self, message: ApprovalsPane.FeedbackWanted) -> None:
+        req = message.request
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._resolve(req, "deny", text or None)
+
+        self.push_screen(FeedbackScreen(req.tool), done)
+
+    @on(ApprovalsPane.FullscreenWanted)
+    def _on_fullscreen(self, message: ApprovalsPane.FullscreenWanted) -> None:
+        req = message.request
+        if req.diff:
+            self.push_screen(DiffScreen(f"{req.tool} {req.preview.get('path') or ''}".strip(), req.diff,
+                                        side=self.size.width >= 120))
+        else:
+            from workbench.tui.widgets.approvals import describe
+
+            self.push_screen(TextScreen(req.tool, Text.assemble(str(req.command or ""))) if req.command
+                             else TextScreen(req.tool, safe_text(str(req.args))))
+            _ = describe
+
+    def action_grants(self) -> None:
+        if self.grant_source is None:
+            self.notify("Saved rules are not available in this session", severity="warning")
+            return
+        self.push_screen(GrantsScreen(self.grant_source.list, self.grant_source.remove))
+
+    # --- slash commands --------------------------------------------------------------------
+    def command_available(self, cmd: SlashCommand) -> bool:
+        running = self.backend is not None and self.backend.is_running
+        if cmd.needs_idle and running:
+            return False
+        if cmd.name in ("new", "resume", "fork") and self.sessions is None:
+            return False
+        if cmd.name == "grants" and self.grant_source is None:
+            return False
+        if cmd.needs_session and self.backend is None:
+            return False
+        if cmd.name in ("model", "mode", "compact", "budget", "export", "label", "name", "tree") and self.backend is None:
+            return False
+        return True
+
+    def palette_command(self, cmd: SlashCommand) -> None:
+        if needs_argument(cmd) and cmd.name != "theme":
+            self.prompt.text = f"/{cmd.name} "
+            self.prompt.move_cursor(self.prompt.document.end)
+            self.prompt.focus()
+        else:
+            self.run_slash(cmd.name, "")
+
+    def run_slash(self, name: str, arg: str) -> None:
+        cmd = commands.BY_NAME[name]
+        if not self.command_available(cmd):
+            why = "while the agent runs" if cmd.needs_idle and self.backend and self.backend.is_running else "here"
+            self.notify(f"/{name} is not available {why}", severity="warning")
+            return
+        handler: Callable[[str], Any] = getattr(self, f"_slash_{name}")
+        try:
+            result = handler(arg)
+            if asyncio.iscoroutine(result):
+                self.run_worker(result, group="slash")
+        except ValueError as exc:
+            self.notify(f"/{name}: {exc}", severity="error")
+
+    def _slash_help(self, arg: str) -> None:
+        self.action_help()
+
+    def _slash_quit(self, arg: str) -> None:
+        self.exit(0)
+
+    def _slash_grants(self, arg: str) -> None:
+        self.action_grants()
+
+    def _slash_theme(self, arg: str) -> None:
+        if not arg:
+            self.action_change_theme()
+            return
+        if arg not in self.available_themes:
+            raise ValueError(f"no theme '{arg}'; try: {', '.join(sorted(self.bundled_or_user_themes))}")
+        self.theme = arg
+        self.notify(f"Theme {arg}", timeout=2)
+
+    def _slash_mode(self, arg: str) -> None:
+        if arg not in MODES:
+            raise ValueError(f"expected one of {', '.join(MODES)}")
+        assert self.backend is not None
+        self.backend.set_mode(arg)
+        self.notify(f"Approval mode {arg}" + (" — tools run WITHOUT asking" if arg == "yolo" else ""),
+                    severity="warning" if arg == "yolo" else "information")
+        self.refresh_now()
+
+    def _slash_model(self, arg: str) -> None:
+        if not arg:
+            raise ValueError("give a model name, e.g. /model claude-sonnet-4-5")
+        assert self.backend is not None
+        self.backend.set_model(arg)
+        self.notify(f"Model {arg}", timeout=2)
+        self.refresh_now()
+
+    def _slash_budget(self, arg: str) -> None:
+        assert self.backend is not None
+        current = self.backend.stats().limits
+        changes = commands.parse_budget(arg)
+        values = {f: getattr(current, f) for f in ("tokens", "cost", "turns", "tool_calls", "duration")}
+        for key, value in changes.items():
+            values[key] = None if value is None else (value if key in ("cost", "duration") else int(value))
+        self.backend.set_limits(Limits(**values))
+        self.notify("Limits for this session: " + ", ".join(f"{k}={'off' if v is None else v}"
+                                                           for k, v in changes.items()), timeout=4)
+        self.refresh_now()
+
+    async def _slash_compact(self, arg: str) -> None:
+        assert self.backend is not None
+        try:
+            await self.backend.compact(arg or None)
+        except Exception as exc:
+            self.notify(f"Compaction failed: {exc}", severity="error")
+        self.refresh_now()
+
+    def _slash_name(self, arg: str) -> None:
+        if not arg:
+            raise ValueError("give a name, e.g. /name refactor auth")
+        assert self.backend is not None
+        self.backend.set_name(arg)
+        self.notify(f"Session named {arg}", timeout=2)
+        self.refresh_now()
+
+    def _slash_label(self, arg: str) -> None:
+        assert self.backend is not None
+        entry = self.backend.set_label(arg or None)
+        if entry is None:
+            raise ValueError("the session has no entries to label yet")
+        self.notify(f"Label {'cleared' if not arg else repr(arg)} on {entry[:8]}", timeout=3)
+        self.refresh_now()
+
+    def _slash_tree(self, arg: str) -> None:
+        assert self.backend is not None
+        rows: list[PathEntry] = self.backend.path_entries()
+        text = Text()
+        for r in rows:
+            text.append(f"{r.entry_id[:8]} ", style="dim")
+            text.append(f"{r.role:<11} ", style="bold")
+            if r.label:
+                text.append(f"[{one_line(r.label, 20)}] ", style="italic")
+            text.append(one_line(r.summary, 120) + "\n")
+        self.push_screen(TextScreen("Active path", text if rows else Text("Empty session.")))
+
+    def _slash_export(self, arg: str) -> None:
+        assert self.backend is not None
+        stats = self.backend.stats()
+        target = Path(arg).expanduser() if arg else self.cwd / f"session-{(stats.session_id or 'export')[:8]}.md"
+        if not target.is_absolute():
+            target = self.cwd / target
+        if target.exists():
+            raise ValueError(f"{target} exists; give another file name")
+        target.write_text(export_markdown(self.backend.history()), encoding="utf-8")
+        self.notify(f"Exported to {target}", timeout=4)
+
+    def _slash_new(self, arg: str) -> None:
+        assert self.sessions is not None
+        self.switch_backend(self.sessions.new())
+
+    def _slash_fork(self, arg: str) -> None:
+        assert self.sessions is not None and self.backend is not None
+        self.switch_backend(self.sessions.fork(self.backend))
+        self.notify("Forked: you are now in the new session", timeout=3)
+
+    def _slash_resume(self, arg: str) -> None:
+        assert self.sessions is not None
+        if arg:
+            try:
+                self.switch_backend(self.sessions.open(arg))
+            except Exception as exc:
+                raise ValueError(str(exc)) from None
+            return
+        rows = self.sessions.list_sessions()
+        text = Text()
+        for sid, modified, first in rows:
+            text.append(f"{sid[:8]} ", style="bold")
+            text.append(f"{modified}  ", style="dim")
+            text.append(one_line(first, 100) + "\n")
+        if not rows:
+            text = Text("No sessions in this directory yet.")
+        else:
+            text.append("\n/resume <id-prefix> opens one", style="dim")
+        self.push_screen(TextScreen("Sessions", text))
+
+    def switch_backend(self, backend: Backend) -> None:
+        """Drop the current session's view and show another session."""
+        if self._pump_task is not None:
+            self._pump_task.cancel()
+        self.backend = backend
+        self.approvals.queue.clear()
+        self.approvals.render_queue()
+
+        async def swap() -> None:
+            await self.conversation.clear()
+            self._start_pump()
+            self.refresh_now()
+
+        self.run_worker(swap(), group="swap")
+
+    async def action_quit(self) -> None:
+        if self.backend is not None and self.backend.is_running:
+            await self.backend.interrupt()
+        self.exit(0)
+
+
+def export_markdown(messages: list[dict[str, Any]]) -> str:
+    out = []
+    for m in messages:
+        role = m.get("role")
+        if role == "user":
+            out.append(f"## You\n\n{message_text(m)}\n")
+        elif role == "assistant":
+            parts = []
+            for b in m.get("content") or []:
+                if isinstance(b, dict) and b.get("type") == "text":
+                    parts.append(str(b.get("text", "")))
+                elif isinstance(b, dict) and b.get("type") == "toolCall":
+                    parts.append(f"`{b.get('name')}` {b.get('arguments')}")
+            out.append("## Assistant\n\n" + "\n\n".join(parts) + "\n")
+        elif role == "toolResult":
+            out.append(f"### {m.get('toolName')} result\n\n```\n{message_text(m)}\n```\n")
+    return "\n".join(out)
+
+
+def run_app(args: Any) -> int:
+    from workbench.tui.startup import run
+
+    return run(args)

@@ -1,0 +1,265 @@
+"""The one place the UI meets the runtime.
+
+The app talks to a `Backend`: a subscription to the runtime's typed events, the calls a user
+can make (send, steer, follow up, interrupt, answer an approval, change model/mode/limits), and
+a `Stats` snapshot for the status line and budget pane. `RuntimeBackend` adapts an
+`AgentSession` + `ApprovalBroker` (docs/contracts.md); tests drive the app with a fake that has
+the same surface, so every screen can be built from events constructed by hand.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Literal, Protocol, runtime_checkable
+
+from workbench.runtime.events import Usage
+
+DecisionKind = Literal["once", "session", "always", "deny"]
+PendingKind = Literal["steer", "follow_up"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    tokens: int | None = None
+    cost: float | None = None
+    turns: int | None = None
+    tool_calls: int | None = None
+    duration: float | None = None  # seconds
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What the status line and the budget pane show; rebuilt after every event."""
+
+    provider: str = ""
+    model: str = ""
+    mode: str = "ask"
+    thinking: str = "off"
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float | None = 0.0  # None: the model has no price
+    turns: int = 0
+    tool_calls: int = 0
+    elapsed_s: float = 0.0
+    context_tokens: int = 0
+    context_window: int | None = None
+    limits: Limits = field(default_factory=Limits)
+    cost_by_model: dict[str, float | None] = field(default_factory=dict)
+    session_name: str | None = None
+    session_id: str = ""
+    demo: bool = False
+    running: bool = False
+
+    @property
+    def context_percent(self) -> float | None:
+        if not self.context_window:
+            return None
+        return 100.0 * self.context_tokens / self.context_window
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    """One row of the Session pane: an entry on the active path."""
+
+    entry_id: str
+    role: str  # user | assistant | toolResult | compaction | model_change | label | ...
+    summary: str
+    label: str | None = None
+
+
+@runtime_checkable
+class Backend(Protocol):
+    def subscribe(self) -> AsyncIterator[Any]: ...
+    def stats(self) -> Stats: ...
+    def path_entries(self) -> list[PathEntry]: ...
+    @property
+    def is_running(self) -> bool: ...
+    def start(self, prompt: str) -> None: ...
+    def steer(self, text: str) -> None: ...
+    def follow_up(self, text: str) -> None: ...
+    def pending(self) -> list[tuple[PendingKind, str]]: ...
+    def take_pending(self) -> list[tuple[PendingKind, str]]: ...
+    async def interrupt(self) -> None: ...
+    def resolve_approval(self, request_id: str, kind: DecisionKind, feedback: str | None = None) -> None: ...
+    def set_model(self, model: str) -> None: ...
+    def set_mode(self, mode: str) -> None: ...
+    def set_limits(self, limits: Limits) -> None: ...
+    async def compact(self, instructions: str | None = None) -> None: ...
+    def set_name(self, name: str) -> None: ...
+    def set_label(self, label: str | None) -> str | None: ...
+    def history(self) -> list[dict[str, Any]]: ...
+
+
+def summarize_entry(entry: dict[str, Any]) -> PathEntry | None:
+    """A session entry (pi format) as one Session-pane row; None for entries not worth a row."""
+    kind = entry.get("type")
+    eid = str(entry.get("id", ""))
+    if kind == "message":
+        msg = entry.get("message") or {}
+        role = msg.get("role", "?")
+        text = message_text(msg)
+        if role == "assistant" and not text:
+            calls = [b.get("name", "?") for b in msg.get("content") or [] if isinstance(b, dict)
+                     and b.get("type") == "toolCall"]
+            text = "→ " + ", ".join(calls) if calls else ""
+        if role == "toolResult":
+            text = f"{msg.get('toolName', '?')}: {text}"
+        if role == "bashExecution":
+            text = "$ " + str(msg.get("command", ""))
+        return PathEntry(eid, role, text)
+    if kind == "compaction":
+        return PathEntry(eid, "compaction", str(entry.get("summary", "")))
+    if kind == "branch_summary":
+        return PathEntry(eid, "branch", str(entry.get("summary", "")))
+    if kind == "model_change":
+        return PathEntry(eid, "model", f"{entry.get('provider', '')}/{entry.get('modelId', '')}")
+    if kind == "custom_message":
+        content = entry.get("content")
+        return PathEntry(eid, "custom", content if isinstance(content, str) else str(entry.get("customType")))
+    return None
+
+
+def message_text(msg: dict[str, Any]) -> str:
+    content = msg.get("content")
+    if isinstance(content, str):
+        return content
+    parts = []
+    for block in content or []:
+        if isinstance(block, dict) and block.get("type") == "text":
+            parts.append(str(block.get("text", "")))
+    return "\n".join(parts)
+
+
+class RuntimeBackend:
+    """A Backend over the runtime's AgentSession and ApprovalBroker (docs/contracts.md)."""
+
+    def __init__(self, agent: Any, broker: Any, *, demo: bool = False) -> None:
+        self.agent = agent
+        self.broker = broker
+        self.demo = demo
+        self._started_at: float | None = None
+        self._cost_by_model: dict[str, float | None] = {}
+
+    # --- events and stats ------------------------------------------------------------------
+    def subscribe(self) -> AsyncIterator[Any]:
+        return self.agent.events.subscribe()
+
+    def note_event(self, event: Any) -> None:
+        """Keep what the agent does not: wall time of the run and cost per model."""
+        etype = getattr(event, "type", "")
+        if etype == "run_started":
+            self._started_at = time.monotonic()
+        elif etype == "turn_completed":
+            model = str(getattr(self.agent, "model", "") or "?")
+            before = self._cost_by_model.get(model, 0.0)
+            cost = getattr(event, "cost_usd", None)
+            self._cost_by_model[model] = None if before is None or cost is None else before + cost
+
+    def stats(self) -> Stats:
+        a = self.agent
+        lim = getattr(a, "limits", None)
+        limits = Limits(
+            tokens=getattr(lim, "max_tokens", None), cost=getattr(lim, "max_cost", None),
+            turns=getattr(lim, "max_turns", None), tool_calls=getattr(lim, "max_tool_calls", None),
+            duration=getattr(lim, "max_duration", None),
+        )
+        elapsed = 0.0 if self._started_at is None else time.monotonic() - self._started_at
+        manager = getattr(a, "manager", None)
+        provider = getattr(a, "provider", None)
+        return Stats(
+            provider=str(getattr(provider, "name", provider) or ""),
+            model=str(getattr(a, "model", "") or ""),
+            mode=str(getattr(a, "mode", "ask")),
+            thinking=str(getattr(a, "thinking_level", "off")),
+            usage=getattr(a, "usage", None) or Usage(),
+            cost_usd=getattr(a, "cost_usd", None),
+            turns=int(getattr(a, "turns", 0) or 0),
+            tool_calls=int(getattr(a, "tool_calls", 0) or 0),
+            elapsed_s=elapsed,
+            context_tokens=int(getattr(a, "context_tokens", 0) or 0),
+            context_window=getattr(a, "context_window", None),
+            limits=limits,
+            cost_by_model=dict(self._cost_by_model),
+            session_name=getattr(manager, "name", None),
+            session_id=str(getattr(a, "id", "")),
+            demo=self.demo,
+            running=self.is_running,
+        )
+
+    def path_entries(self) -> list[PathEntry]:
+        manager = getattr(self.agent, "manager", None)
+        if manager is None:
+            return []
+        labels = getattr(manager, "labels", {}) or {}
+        rows = []
+        for entry in manager.get_branch():
+            row = summarize_entry(entry)
+            if row is not None:
+                label = labels.get(row.entry_id)
+                rows.append(PathEntry(row.entry_id, row.role, row.summary, label) if label else row)
+        return rows
+
+    def history(self) -> list[dict[str, Any]]:
+        manager = getattr(self.agent, "manager", None)
+        return [] if manager is None else list(manager.build_context().messages)
+
+    # --- user actions ----------------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        return bool(getattr(self.agent, "is_running", False))
+
+    def start(self, prompt: str) -> None:
+        self.agent.start(prompt)
+
+    def steer(self, text: str) -> None:
+        self.agent.steer(text)
+
+    def follow_up(self, text: str) -> None:
+        self.agent.follow_up(text)
+
+    def pending(self) -> list[tuple[PendingKind, str]]:
+        return ([("steer", t) for t in self.agent.pending_steering]
+                + [("follow_up", t) for t in self.agent.pending_follow_ups])
+
+    def take_pending(self) -> list[tuple[PendingKind, str]]:
+        out = self.pending()
+        self.agent.take_pending()
+        return out
+
+    async def interrupt(self) -> None:
+        await self.agent.interrupt()
+
+    def resolve_approval(self, request_id: str, kind: DecisionKind, feedback: str | None = None) -> None:
+        from workbench.runtime.approvals import ApprovalDecision
+
+        self.broker.resolve(request_id, ApprovalDecision(kind=kind, feedback=feedback))
+
+    def set_model(self, model: str) -> None:
+        provider = getattr(self.agent.provider, "name", None) or "anthropic"
+        self.agent.set_model(provider, model)
+
+    def set_mode(self, mode: str) -> None:
+        self.agent.set_mode(mode)
+
+    def set_limits(self, limits: Limits) -> None:
+        from workbench.runtime.budget import BudgetLimits
+
+        self.agent.set_limits(BudgetLimits(
+            max_tokens=limits.tokens, max_cost=limits.cost, max_turns=limits.turns,
+            max_tool_calls=limits.tool_calls, max_duration=limits.duration,
+            max_turn_duration=getattr(self.agent.limits, "max_turn_duration", None),
+        ))
+
+    async def compact(self, instructions: str | None = None) -> None:
+        await self.agent.compact(instructions)
+
+    def set_name(self, name: str) -> None:
+        self.agent.manager.set_name(name)
+
+    def set_label(self, label: str | None) -> str | None:
+        manager = self.agent.manager
+        leaf = manager.leaf_id
+        if leaf is None:
+            return None
+        manager.set_label(leaf, label)
+        return leaf

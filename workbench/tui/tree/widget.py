@@ -1,0 +1,549 @@
+"""The session tree pane: pi's `/tree` navigator as a live, keyboard-driven pane.
+
+`SessionTree` shows one session's tree (rows from `workbench.sessions.tree_view`), keeps it live
+by syncing with the SessionManager, and performs the moves itself: branch (with the optional
+branch summary), label, fork. It tells the app what happened through Messages so the app can
+re-render the conversation, fill the prompt, or switch to a forked session.
+
+Only the rows on screen are rendered (`TreeLines` is a Line-API ScrollView), so a 50,000-entry
+session costs the same per key as a small one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Literal, Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from workbench.sessions.tree_view import (
+    FILTER_TITLES,
+    LEAF_MARKER_TYPE,
+    FilterMode,
+    TreeIndex,
+    TreeView,
+    compare_branches,
+)
+from workbench.tui.screens.branch_summary import BranchSummaryChoice, BranchSummaryScreen
+from workbench.tui.tree.label import LabelScreen
+
+# Given the entries of the branch being left (oldest first) and the user's instructions (or
+# None), return the summary text. The app supplies it (backed by the model via the runtime).
+Summariser = Callable[[list[Mapping[str, Any]], str | None], Awaitable[str]]
+BranchSummaryMode = Literal["ask", "never", "always"]
+
+
+class SessionManagerLike(Protocol):
+    """What the tree needs of `workbench.sessions.manager.SessionManager`."""
+
+    path: Any
+    leaf_id: str | None
+    readonly: bool
+
+    @property
+    def entries(self) -> Sequence[Mapping[str, Any]]: ...
+    @property
+    def labels(self) -> Mapping[str, str]: ...
+    def branch(self, entry_id: str) -> None: ...
+    def reset_leaf(self) -> None: ...
+    def branch_with_summary(self, target_id: str | None, summary: str, details: Any = None) -> str: ...
+    def set_label(self, entry_id: str, label: str | None) -> str: ...
+    def append_custom(self, custom_type: str, data: Any = None) -> str: ...
+    def fork(self, entry_id: str) -> Any: ...
+
+
+STYLE_KEYS = (
+    "cursor", "connector", "active", "mark", "label", "user", "assistant", "text", "muted", "error",
+    "tool", "dim", "custom", "peer", "compaction", "summary", "fold",
+)
+
+
+class TreeLines(ScrollView, can_focus=True):
+    """The rows, drawn line by line; the keys of the tree live here (it holds the focus)."""
+
+    COMPONENT_CLASSES = {f"tree--{key}" for key in STYLE_KEYS} | {"tree--selected"}
+
+    DEFAULT_CSS = """
+    TreeLines { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
+    TreeLines > .tree--cursor { color: $accent; text-style: bold; }
+    TreeLines > .tree--connector { color: $text-muted; }
+    TreeLines > .tree--active { color: $accent; }
+    TreeLines > .tree--mark { color: $warning; text-style: bold; }
+    TreeLines > .tree--label { color: $warning; }
+    TreeLines > .tree--user { color: $accent; }
+    TreeLines > .tree--assistant { color: $success; }
+    TreeLines > .tree--text { }
+    TreeLines > .tree--muted { color: $text-muted; }
+    TreeLines > .tree--error { color: $error; }
+    TreeLines > .tree--tool { color: $text-muted; }
+    TreeLines > .tree--dim { color: $text-disabled; }
+    TreeLines > .tree--custom { color: $secondary; }
+    TreeLines > .tree--peer { color: $secondary; text-style: bold; }
+    TreeLines > .tree--compaction { color: $primary; }
+    TreeLines > .tree--summary { color: $warning; }
+    TreeLines > .tree--fold { color: $text-muted; text-style: italic; }
+    TreeLines > .tree--selected { background: $accent 25%; text-style: bold; }
+    TreeLines:blur > .tree--selected { background: $accent 12%; text-style: none; }
+    """
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False, id="tree.up"),
+        Binding("down", "move(1)", "Down", show=False, id="tree.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="tree.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="tree.page_down"),
+        Binding("home", "home", "First", show=False, id="tree.home"),
+        Binding("end", "end", "Last", show=False, id="tree.end"),
+        Binding("left", "fold", "Fold", id="tree.fold"),
+        Binding("right", "unfold", "Unfold", show=False, id="tree.unfold"),
+        Binding("ctrl+up", "branch_point(-1)", "Prev branch", show=False, id="tree.prev_branch"),
+        Binding("ctrl+down", "branch_point(1)", "Next branch", show=False, id="tree.next_branch"),
+        Binding("enter", "branch", "Branch here", id="tree.branch"),
+        Binding("ctrl+o", "cycle_filter", "Filter", id="tree.filter"),
+        Binding("ctrl+l", "label", "Label", id="tree.label"),
+        Binding("ctrl+f", "fork", "Fork", id="tree.fork"),
+        Binding("ctrl+y", "copy", "To prompt", id="tree.copy"),
+        Binding("ctrl+x", "mark", "Mark", show=False, id="tree.mark"),
+        Binding("ctrl+d", "compare", "Compare", id="tree.compare"),
+        Binding("backspace", "search_backspace", "Delete search char", show=False, id="tree.search_backspace"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="tree.clear_search"),
+    ]
+
+    def __init__(self, owner: SessionTree) -> None:
+        super().__init__()
+        self.owner = owner
+        self._styles: dict[str, Style] | None = None
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+
+    def _style_map(self) -> dict[str, Style]:
+        if self._styles is None:
+            # Full styles blend alpha colours ($text-muted, "$accent 25%") over the background;
+            # keep only the foreground of a piece so the selection background shows through.
+            def fg(name: str) -> Style:
+                s = self.get_component_rich_style(name)
+                return Style(color=s.color, bold=s.bold, italic=s.italic, underline=s.underline)
+
+            self._styles = {key: fg(f"tree--{key}") for key in STYLE_KEYS}
+            sel = self.get_component_rich_style("tree--selected")
+            self._styles["selected"] = Style(bgcolor=sel.bgcolor, bold=sel.bold)
+        return self._styles
+
+    def render_line(self, y: int) -> Strip:
+        view = self.owner.view
+        row = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width or self.size.width
+        base = self.rich_style
+        if view is None or row >= len(view.rows):
+            return Strip.blank(width, base)
+        styles = self._style_map()
+        selected = row == view.cursor
+        line_style = base + styles["selected"] if selected else base
+        segments = [Segment(text, line_style + styles.get(key, Style())) for text, key in view.row_pieces(row, selected)]
+        return Strip(segments).crop_extend(0, width, line_style)
+
+    def refresh_rows(self) -> None:
+        view = self.owner.view
+        rows = len(view.rows) if view is not None else 0
+        self.virtual_size = Size(self.scrollable_content_region.width or self.size.width, rows)
+        self.scroll_to_cursor()
+        self.refresh()
+
+    def scroll_to_cursor(self) -> None:
+        view = self.owner.view
+        height = self.scrollable_content_region.height or self.size.height
+        if view is None or height <= 0:
+            return
+        top = int(self.scroll_offset.y)
+        if view.cursor < top:
+            self.scroll_to(y=view.cursor, animate=False, immediate=True)
+        elif view.cursor >= top + height:
+            self.scroll_to(y=view.cursor - height + 1, animate=False, immediate=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh_rows()
+
+    def _moved(self) -> None:
+        self.scroll_to_cursor()
+        self.refresh()
+        self.owner.update_status()
+
+    async def _on_click(self, event: events.Click) -> None:
+        view = self.owner.view
+        offset = event.get_content_offset(self)
+        if view is None or offset is None:
+            return
+        row = int(self.scroll_offset.y) + offset.y
+        if 0 <= row < len(view.rows):
+            view.cursor = row
+            self._moved()
+            if event.chain == 2:
+                self.owner.branch_at(view.selected_id)
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Type-to-search: printable characters (space included) extend the query.
+        if event.is_printable and event.character and event.key not in ("enter", "tab"):
+            event.stop()
+            event.prevent_default()
+            self.owner.set_query(self.owner.view.query + event.character)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("clear_search", "search_backspace"):
+            return bool(self.owner.view and self.owner.view.query)  # else the key goes on up
+        return True
+
+    def action_move(self, delta: int) -> None:
+        self.owner.view.move(delta)
+        self._moved()
+
+    def action_page(self, direction: int) -> None:
+        height = max(1, (self.scrollable_content_region.height or self.size.height) - 1)
+        self.owner.view.move(direction * height)
+        self._moved()
+
+    def action_home(self) -> None:
+        self.owner.view.home()
+        self._moved()
+
+    def action_end(self) -> None:
+        self.owner.view.end()
+        self._moved()
+
+    def action_fold(self) -> None:
+        if self.owner.view.fold():
+            self.refresh_rows()
+            self.owner.update_status()
+
+    def action_unfold(self) -> None:
+        if self.owner.view.unfold():
+            self.refresh_rows()
+            self.owner.update_status()
+
+    def action_branch_point(self, direction: int) -> None:
+        view = self.owner.view
+        if view.next_branch_point() if direction > 0 else view.prev_branch_point():
+            self._moved()
+
+    def action_branch(self) -> None:
+        self.owner.branch_at(self.owner.view.selected_id)
+
+    def action_cycle_filter(self) -> None:
+        self.owner.cycle_filter()
+
+    def action_label(self) -> None:
+        self.owner.label_at(self.owner.view.selected_id)
+
+    def action_fork(self) -> None:
+        self.owner.fork_at(self.owner.view.selected_id)
+
+    def action_copy(self) -> None:
+        self.owner.copy_at(self.owner.view.selected_id)
+
+    def action_mark(self) -> None:
+        self.owner.mark(self.owner.view.selected_id)
+
+    def action_compare(self) -> None:
+        self.owner.compare_selected()
+
+    def action_search_backspace(self) -> None:
+        self.owner.set_query(self.owner.view.query[:-1])
+
+    def action_clear_search(self) -> None:
+        self.owner.set_query("")
+
+
+class TreeStatus(Static):
+    """One line above the rows: position, filter, search, and the read-only badge."""
+
+    DEFAULT_CSS = """
+    TreeStatus { height: auto; color: $text-muted; padding: 0 1; }
+    """
+
+
+class SessionTree(Vertical):
+    """The current session as a tree you can walk, search, fold, label, branch, fork and compare.
+
+    Mount it in the Session pane: `await session_pane.set_body(SessionTree(manager, ...))`.
+    """
+
+    DEFAULT_CSS = """
+    SessionTree { height: 1fr; }
+    SessionTree .badge { background: $error; color: $text; text-style: bold; }
+    """
+
+    class Navigated(Message):
+        """The leaf moved. Re-render the conversation from `leaf_id`; when `prompt_text` is set
+        (branching at a user message) put it in the prompt to be edited and resent."""
+
+        def __init__(self, leaf_id: str | None, target_id: str | None, prompt_text: str | None,
+                     summary_id: str | None) -> None:
+            super().__init__()
+            self.leaf_id = leaf_id
+            self.target_id = target_id
+            self.prompt_text = prompt_text
+            self.summary_id = summary_id
+
+    class Forked(Message):
+        """The path root → `entry_id` was copied to a new session file; switch to `manager`
+        (already open, it owns the new file's lock) or close it."""
+
+        def __init__(self, manager: Any, entry_id: str) -> None:
+            super().__init__()
+            self.manager = manager
+            self.entry_id = entry_id
+
+        @property
+        def path(self) -> Any:
+            return self.manager.path
+
+    class CopyToPrompt(Message):
+        """Put this entry's text into the prompt (the app decides whether to replace or insert)."""
+
+        def __init__(self, text: str, entry_id: str) -> None:
+            super().__init__()
+            self.text = text
+            self.entry_id = entry_id
+
+    class Labelled(Message):
+        def __init__(self, entry_id: str, label: str | None) -> None:
+            super().__init__()
+            self.entry_id = entry_id
+            self.label = label
+
+    def __init__(
+        self,
+        manager: SessionManagerLike,
+        *,
+        summariser: Summariser | None = None,
+        branch_summary: BranchSummaryMode = "ask",
+        poll_interval: float | None = 0.5,
+        filter_mode: FilterMode = "default",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.summariser = summariser
+        self.branch_summary = branch_summary
+        self.poll_interval = poll_interval
+        self.view: TreeView = None  # type: ignore[assignment]  # set by set_manager
+        self.manager: SessionManagerLike = manager
+        self._consumed = 0
+        self._filter_mode: FilterMode = filter_mode
+        self.busy: str | None = None  # what the tree is doing (e.g. "summarising…"), shown in the status
+        self.lines = TreeLines(self)
+        self.status = TreeStatus()
+        self.set_manager(manager)
+
+    def compose(self) -> ComposeResult:
+        yield self.status
+        yield self.lines
+
+    def on_mount(self) -> None:
+        self.update_status()
+        if self.poll_interval:
+            self.set_interval(self.poll_interval, self.sync, name="session-tree-sync")
+
+    def focus(self, scroll_visible: bool = True) -> SessionTree:
+        self.lines.focus(scroll_visible)
+        return self
+
+    # -- model ----------------------------------------------------------------------------------
+
+    def set_manager(self, manager: SessionManagerLike) -> None:
+        """Show another session (after resume or fork)."""
+        self.manager = manager
+        entries = list(manager.entries)
+        self._consumed = len(entries)
+        mode = self.view.filter_mode if self.view is not None else self._filter_mode
+        self.view = TreeView(TreeIndex(entries), manager.leaf_id, manager.labels, filter_mode=mode)
+        self._seen_leaf = manager.leaf_id
+        self._seen_labels = dict(manager.labels)
+        if self.is_mounted:
+            self.lines.refresh_rows()
+            self.update_status()
+
+    def sync(self, *, follow_leaf: bool = False) -> None:
+        """Pick up what was written since the last look: new entries, the leaf, labels."""
+        manager = self.manager
+        entries = manager.entries
+        new = entries[self._consumed:] if len(entries) > self._consumed else ()
+        leaf = manager.leaf_id
+        labels = manager.labels
+        if not new and leaf == self._seen_leaf and labels == self._seen_labels and not follow_leaf:
+            return
+        self._consumed = len(entries)
+        self._seen_leaf = leaf
+        self._seen_labels = dict(labels)
+        self.view.refresh(leaf, labels, list(new), follow_leaf=follow_leaf)
+        if self.is_mounted:
+            self.lines.refresh_rows()
+            self.update_status()
+
+    def update_status(self) -> None:
+        view = self.view
+        text = Text()
+        if getattr(self.manager, "readonly", False):
+            text.append(" READ-ONLY ", style="bold reverse red")
+            text.append(" locked by another process · ctrl+f forks\n", style="red")
+        text.append(f"{view.cursor + 1 if view.rows else 0}/{len(view.rows)}")
+        text.append(" · filter: ")
+        text.append(FILTER_TITLES[view.filter_mode], style="bold")
+        text.append("  ctrl+o", style="dim")
+        if view.query:
+            text.append(" · search: ")
+            text.append(view.query, style="bold underline")
+        if view.marked:
+            text.append(" · marked ◆")
+        if self.busy:
+            text.append(f" · {self.busy}", style="italic")
+        self.status.update(text)
+
+    def cycle_filter(self, step: int = 1) -> None:
+        self.view.cycle_filter(step)
+        self.lines.refresh_rows()
+        self.update_status()
+
+    def set_filter(self, mode: FilterMode) -> None:
+        self.view.set_filter(mode)
+        self.lines.refresh_rows()
+        self.update_status()
+
+    def set_query(self, query: str) -> None:
+        self.view.set_query(query)
+        self.lines.refresh_rows()
+        self.update_status()
+
+    def mark(self, entry_id: str | None) -> None:
+        self.view.marked = None if entry_id == self.view.marked else entry_id
+        self.lines.refresh()
+        self.update_status()
+
+    # -- moves ----------------------------------------------------------------------------------
+
+    def _refuse_readonly(self) -> bool:
+        if getattr(self.manager, "readonly", False):
+            self.notify("This session is open read-only (locked by another process): fork it with ctrl+f.",
+                        severity="warning")
+            return True
+        return False
+
+    def branch_at(self, entry_id: str | None) -> None:
+        """Enter: move the leaf (asking about a branch summary first if configured)."""
+        if entry_id is None or self._refuse_readonly():
+            return
+        self._navigate(entry_id)
+
+    @work(exclusive=True, group="session-tree-move")
+    async def _navigate(self, entry_id: str) -> None:
+        manager = self.manager
+        self.sync()
+        target, prompt_text = self.view.branch_target(entry_id)
+        if target == manager.leaf_id and prompt_text is None:
+            self.notify("Already here.")
+            return
+        left = self.view.abandoned_entries(target)
+        choice = BranchSummaryChoice("none")
+        if left and self.summariser is not None and self.branch_summary != "never":
+            if self.branch_summary == "always":
+                choice = BranchSummaryChoice("summarise")
+            else:
+                asked = await self.app.push_screen_wait(BranchSummaryScreen(len(left)))
+                if asked is None:
+                    return  # cancelled: the leaf stays
+                choice = asked
+        summary_id: str | None = None
+        if choice.kind == "summarise" and self.summariser is not None:
+            self.busy = "summarising the branch being left…"
+            self.update_status()
+            try:
+                summary = await self.summariser(left, choice.instructions)
+            except Exception as exc:  # the model failed: tell the user, move nothing
+                self.notify(f"Branch summary failed, the leaf did not move: {exc}", severity="error")
+                return
+            finally:
+                self.busy = None
+                self.update_status()
+            summary_id = manager.branch_with_summary(target, summary)
+        else:
+            if target is None:
+                manager.reset_leaf()
+            else:
+                manager.branch(target)
+            self._persist_leaf(target)
+        self.sync(follow_leaf=True)
+        self.post_message(self.Navigated(manager.leaf_id, target, prompt_text, summary_id))
+
+    def _persist_leaf(self, target: str | None) -> None:
+        """pi reloads a session at its last line, so a bare leaf move is lost on restart. A small
+        `custom` entry under the new leaf makes it the last line: pi (and we) load there, and
+        custom entries never reach the model, so the context is exactly the chosen leaf's."""
+        entries = self.manager.entries
+        last = entries[-1].get("id") if entries else None
+        if last == target:
+            return  # the file already ends at the chosen leaf
+        self.manager.append_custom(LEAF_MARKER_TYPE, {"leaf": target})
+
+    def label_at(self, entry_id: str | None) -> None:
+        if entry_id is None or self._refuse_readonly():
+            return
+        self._label(entry_id)
+
+    @work(exclusive=True, group="session-tree-label")
+    async def _label(self, entry_id: str) -> None:
+        current = self.view.labels.get(entry_id, "")
+        n = self.view.index.pos[entry_id]
+        summary = "".join(t for t, _ in self.view.index.summary(n))
+        value = await self.app.push_screen_wait(LabelScreen(current, summary))
+        if value is None:
+            return
+        label = value.strip() or None
+        if label == (current or None):
+            return
+        self.manager.set_label(entry_id, label)
+        self.sync()
+        self.post_message(self.Labelled(entry_id, label))
+
+    def fork_at(self, entry_id: str | None) -> None:
+        if entry_id is None:
+            return
+        try:
+            forked = self.manager.fork(entry_id)
+        except Exception as exc:  # a full disk or a vanished dir: say so, nothing was lost
+            self.notify(f"Fork failed: {exc}", severity="error")
+            return
+        self.notify(f"Forked to {getattr(forked, 'path', 'a new session')}")
+        self.post_message(self.Forked(forked, entry_id))
+
+    def copy_at(self, entry_id: str | None) -> None:
+        if entry_id is None:
+            return
+        text = self.view.index.full_text(self.view.index.pos[entry_id])
+        self.post_message(self.CopyToPrompt(text, entry_id))
+
+    def compare_selected(self) -> None:
+        """Compare the marked entry (or the current leaf) with the selected one."""
+        from workbench.tui.screens.compare import CompareScreen
+
+        selected = self.view.selected_id
+        other = self.view.marked or self.manager.leaf_id
+        if selected is None or other is None or other == selected:
+            self.notify("Mark one entry with ctrl+x, select another, then ctrl+d compares them.")
+            return
+        comparison = compare_branches(self.view.index, other, selected)
+        self.app.push_screen(CompareScreen(comparison))

@@ -1,0 +1,215 @@
+"""The Approvals pane: the queue of pending tool calls and the current one in full.
+
+Keys (when the pane has focus): y allow once · s allow for this session · a always (shows the
+rule, asks before saving) · n deny · f deny with feedback · d side-by-side diff · z full screen ·
+j/k next/previous request. A new request takes the focus only when the prompt is empty, so
+nothing typed is ever swallowed; otherwise the pane lights up and F4 jumps to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from workbench.runtime import events as ev
+from workbench.tui import format as fmt
+from workbench.tui.diffview import render_diff
+from workbench.tui.sanitize import one_line, safe_text, sanitize
+
+
+@dataclass
+class PendingApproval:
+    request_id: str
+    call_id: str
+    tool: str
+    args: Any
+    agent: str | None
+    preview: dict[str, Any] = field(default_factory=dict)
+    scope: str | None = None
+
+    @classmethod
+    def from_event(cls, e: ev.ToolApprovalRequested) -> "PendingApproval":
+        return cls(e.request_id, e.id, e.name, e.args, e.agent or e.member, dict(e.preview or {}), e.scope)
+
+    @property
+    def diff(self) -> str | None:
+        if self.preview.get("kind") == "diff":
+            return self.preview.get("diff") or self.preview.get("text")
+        return None
+
+    @property
+    def command(self) -> str | None:
+        if self.preview.get("kind") == "command":
+            return self.preview.get("command") or self.preview.get("text")
+        if self.tool == "bash" and isinstance(self.args, dict):
+            return self.args.get("command")
+        return None
+
+    @property
+    def cwd(self) -> str | None:
+        cwd = self.preview.get("cwd")
+        if cwd is None and isinstance(self.args, dict):
+            cwd = self.args.get("cwd")
+        return cwd
+
+    def rule(self) -> str:
+        """The rule an "always" answer saves: the runtime's scope, else the exact call."""
+        if self.scope:
+            return self.scope
+        return f"{self.tool}({fmt.arg_summary(self.tool, self.args, 200).removeprefix('$ ')})"
+
+
+def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
+    """The request in full: who asks, the tool, its arguments, the diff or the exact command."""
+    parts: list[RenderableType] = []
+    head = Text()
+    if req.agent:
+        head.append(f"{one_line(req.agent, 30)} asks to run ", style="italic")
+    head.append(req.tool, style="bold")
+    parts.append(head)
+    command = req.command
+    if command is not None:
+        line = Text("$ ", style="bold") + safe_text(command)
+        parts.append(line)
+        parts.append(Text(f"in {sanitize(req.cwd or '.')}", style="dim"))
+    elif isinstance(req.args, dict):
+        for key, value in req.args.items():
+            if key in ("old_string", "new_string", "oldText", "newText", "content") and req.diff:
+                continue  # shown as the diff below
+            shown = value if isinstance(value, str) else repr(value)
+            parts.append(Text(f"{key}: ", style="bold") + safe_text(one_line(shown, 300)))
+    diff = req.diff
+    if diff:
+        parts.append(Text(""))
+        parts.append(render_diff(diff, side=side))
+    elif req.preview.get("kind") in ("text", "path") and req.preview.get("text"):
+        parts.append(safe_text(str(req.preview["text"])))
+    return Group(*parts)
+
+
+class ApprovalsPane(VerticalScroll):
+    BINDINGS = [
+        Binding("y", "decide('once')", "Allow once", id="approval.once"),
+        Binding("s", "decide('session')", "Allow session", id="approval.session"),
+        Binding("a", "decide('always')", "Always", id="approval.always"),
+        Binding("n", "decide('deny')", "Deny", id="approval.deny"),
+        Binding("f", "feedback", "Deny + feedback", id="approval.feedback"),
+        Binding("d", "toggle_side", "Side-by-side", show=False, id="approval.side_by_side"),
+        Binding("z", "fullscreen", "Full screen", show=False, id="approval.fullscreen"),
+        Binding("j,down", "move(1)", "Next", show=False, id="approval.next"),
+        Binding("k,up", "move(-1)", "Previous", show=False, id="approval.previous"),
+    ]
+
+    @dataclass
+    class Decided(Message):
+        request: PendingApproval
+        kind: str
+        feedback: str | None = None
+
+    @dataclass
+    class FeedbackWanted(Message):
+        request: PendingApproval
+
+    @dataclass
+    class AlwaysWanted(Message):
+        request: PendingApproval
+
+    @dataclass
+    class FullscreenWanted(Message):
+        request: PendingApproval
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, can_focus=True)
+        self.border_title = "Approvals"
+        self.queue: list[PendingApproval] = []
+        self.index = 0
+        self.side = False
+        self.queue_view = Static(classes="approval-queue")
+        self.detail = Static(classes="approval-detail")
+
+    def compose(self):
+        yield self.queue_view
+        yield self.detail
+
+    def on_mount(self) -> None:
+        self.render_queue()
+
+    @property
+    def current(self) -> PendingApproval | None:
+        return self.queue[self.index] if self.queue else None
+
+    def add(self, req: PendingApproval) -> None:
+        if any(r.request_id == req.request_id for r in self.queue):
+            return
+        self.queue.append(req)
+        self.render_queue()
+
+    def remove(self, request_id: str) -> None:
+        before = len(self.queue)
+        self.queue = [r for r in self.queue if r.request_id != request_id]
+        if len(self.queue) != before:
+            self.index = min(self.index, max(0, len(self.queue) - 1))
+            self.render_queue()
+
+    def render_queue(self) -> None:
+        self.set_class(bool(self.queue), "-pending")
+        self.border_subtitle = f"{len(self.queue)} waiting" if self.queue else ""
+        if not self.queue:
+            self.queue_view.update(Text("Nothing waiting for approval.", style="dim"))
+            self.detail.update("")
+            return
+        lines = Text()
+        for i, r in enumerate(self.queue):
+            mark = "▶ " if i == self.index else "  "
+            style = "bold reverse" if i == self.index else ""
+            lines.append(mark, style=style)
+            if r.agent:
+                lines.append(f"[{one_line(r.agent, 16)}] ", style=f"{style} italic".strip())
+            lines.append(f"{r.tool} ", style=f"{style} bold".strip())
+            lines.append(fmt.arg_summary(r.tool, r.args, 40), style=style)
+            lines.append("\n")
+        lines.append("y once · s session · a always · n deny · f feedback", style="dim")
+        if self.current and self.current.diff:
+            lines.append(" · d side-by-side · z full", style="dim")
+        self.queue_view.update(lines)
+        assert self.current is not None
+        self.detail.update(describe(self.current, side=self.side))
+
+    # --- actions ---------------------------------------------------------------------------
+    def action_decide(self, kind: str) -> None:
+        req = self.current
+        if req is None:
+            return
+        if kind == "always":
+            self.post_message(self.AlwaysWanted(req))
+            return
+        self.post_message(self.Decided(req, kind))
+
+    def action_feedback(self) -> None:
+        if self.current is not None:
+            self.post_message(self.FeedbackWanted(self.current))
+
+    def action_toggle_side(self) -> None:
+        if self.current is None or not self.current.diff:
+            return
+        if not self.side and self.size.width < 80:
+            self.notify("Too narrow for side-by-side here: z opens the diff full screen.", timeout=4)
+            return
+        self.side = not self.side
+        self.render_queue()
+
+    def action_fullscreen(self) -> None:
+        if self.current is not None:
+            self.post_message(self.FullscreenWanted(self.current))
+
+    def action_move(self, step: int) -> None:
+        if self.queue:
+            self.index = (self.index + step) % len(self.queue)
+            self.render_queue()

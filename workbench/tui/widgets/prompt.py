@@ -1,0 +1,143 @@
+"""The prompt: a multi-line input with history, slash completion and steer / follow-up keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static, TextArea
+from rich.text import Text
+
+from workbench.tui import commands
+from workbench.tui.sanitize import one_line
+
+
+class PromptInput(TextArea):
+    """Enter sends (steers while the agent runs); ctrl+j / alt+enter insert a newline;
+    ctrl+f queues a follow-up; Up/Down walk the history from the first/last line; Tab completes
+    slash commands. Escape is the app's interrupt and never clears what is typed."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Send", priority=True, id="prompt.submit"),
+        Binding("ctrl+j,alt+enter,shift+enter", "newline", "Newline", show=False, priority=True,
+                id="prompt.newline"),
+        Binding("ctrl+f", "follow_up", "Follow-up", priority=True, id="prompt.follow_up"),
+        Binding("up", "history_prev", "History", show=False, priority=True, id="prompt.history_prev"),
+        Binding("down", "history_next", "History", show=False, priority=True, id="prompt.history_next"),
+        Binding("tab", "complete", "Complete", show=False, priority=True, id="prompt.complete"),
+        Binding("alt+up", "recall", "Recall queued", show=False, id="prompt.recall"),
+    ]
+
+    @dataclass
+    class Submitted(Message):
+        text: str
+        follow_up: bool = False
+
+    class RecallRequested(Message):
+        """Take queued steering / follow-up messages back for editing."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                         compact=True, placeholder="Ask, or / for commands · Enter send · ctrl+j newline")
+        self.sent: list[str] = []
+        self._history_index: int | None = None
+        self._draft = ""
+
+    def _send(self, follow_up: bool) -> None:
+        text = self.text.strip()
+        if not text:
+            return
+        if not self.sent or self.sent[-1] != text:
+            self.sent.append(text)
+        self._history_index = None
+        self.clear()
+        self.post_message(self.Submitted(text, follow_up))
+
+    def action_submit(self) -> None:
+        self._send(False)
+
+    def action_follow_up(self) -> None:
+        self._send(True)
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
+    def action_history_prev(self) -> None:
+        if self.cursor_location[0] != 0 or not self.sent:
+            self.action_cursor_up()
+            return
+        if self._history_index is None:
+            self._draft = self.text
+            self._history_index = len(self.sent)
+        if self._history_index > 0:
+            self._history_index -= 1
+            self._load(self.sent[self._history_index])
+
+    def action_history_next(self) -> None:
+        last_row = self.document.line_count - 1
+        if self.cursor_location[0] != last_row or self._history_index is None:
+            self.action_cursor_down()
+            return
+        self._history_index += 1
+        if self._history_index >= len(self.sent):
+            self._history_index = None
+            self._load(self._draft)
+        else:
+            self._load(self.sent[self._history_index])
+
+    def _load(self, text: str) -> None:
+        self.text = text
+        self.move_cursor(self.document.end)
+
+    def action_complete(self) -> None:
+        done = commands.complete(self.text)
+        if done is not None:
+            self._load(done)
+        elif not commands.matches(self.text):
+            self.screen.focus_next()
+
+    def action_recall(self) -> None:
+        self.post_message(self.RecallRequested())
+
+    def put_back(self, text: str) -> None:
+        """Put recalled text in front of what is typed, never losing either."""
+        current = self.text
+        self._load(text if not current.strip() else f"{text}\n{current}")
+
+
+class SlashHints(Static):
+    """The slash commands matching what is typed, shown above the prompt."""
+
+    def show_for(self, text: str) -> None:
+        found = commands.matches(text)
+        if not found:
+            self.display = False
+            return
+        line = Text()
+        for i, cmd in enumerate(found[:8]):
+            if i:
+                line.append("   ")
+            line.append(f"/{cmd.name}", style="bold")
+            if cmd.args:
+                line.append(f" {cmd.args}", style="dim")
+            if len(found) == 1:
+                line.append(f" — {cmd.help}", style="italic")
+        self.update(line)
+        self.display = True
+
+
+class PendingBar(Static):
+    """Steering and follow-up messages waiting for the agent; alt+up takes them back."""
+
+    def show(self, pending: list[tuple[str, str]]) -> None:
+        if not pending:
+            self.display = False
+            return
+        line = Text()
+        for kind, text in pending:
+            line.append("steer › " if kind == "steer" else "follow-up › ", style="bold")
+            line.append(one_line(text, 70) + "\n")
+        line.append("alt+up to edit", style="dim italic")
+        self.update(line)
+        self.display = True
