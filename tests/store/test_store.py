@@ -133,7 +133,9 @@ def test_same_size_rewrite_with_new_mtime_is_rescanned(home):
 
 
 @pytest.mark.parametrize("garbage", [b"", b"{not json", b'{"version":1,"files":{"x":{"size":"a"}}}',
-                                     b'{"version":1,"files":[]}', b"[1,2]", b"\x00\xff"])
+                                     b'{"version":1,"files":[]}', b"[1,2]", b"\x00\xff",
+                                     b'{"version":1,"files":{"/x":{"size":1,"mtime_ns":1,"fingerprint":"f",'
+                                     b'"state":{"offset":"12","header":null}}}}'])
 def test_corrupt_cache_is_rebuilt_silently(home, fixture_sessions, garbage):
     expected = SessionStore(use_cache=False).list(all_dirs=True)
     cache = home / "cache" / CACHE_FILE
@@ -212,3 +214,17 @@ def test_ambiguous_prefix_lists_candidates(home):
     assert all(str(p) in str(exc.value) for p in paths)
     assert store.resolve("abcd2") == paths[1]
     assert ids[0] != ids[1]
+
+
+def test_damaged_entry_for_a_listed_file_is_rescanned(home, fixture_sessions):
+    store = SessionStore()
+    expected = store.list(all_dirs=True)
+    cache = home / "cache" / CACHE_FILE
+    raw = json.loads(cache.read_bytes())
+    key = str(fixture_sessions["v3-branched-session"])
+    raw["files"][key]["state"]["offset"] = "12"
+    raw["files"][key]["state"]["message_count"] = 999
+    cache.write_text(json.dumps(raw))
+    again = SessionStore()
+    assert again.list(all_dirs=True) == expected
+    assert again.cache_stats["hits"] == 0

@@ -57,7 +57,13 @@ class ListingCache:
         if self.path is None:
             return
         try:
-            raw = json.loads(self.path.read_bytes())
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError:
+            data = b""
+        try:
+            raw = json.loads(data)
             if not isinstance(raw, dict) or raw.get("version") != CACHE_VERSION:
                 return
             for key, item in raw["files"].items():
@@ -65,7 +71,7 @@ class ListingCache:
                     int(item["size"]), int(item["mtime_ns"]), str(item["fingerprint"]),
                     ScanState.from_json(item["state"]),
                 )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             # Missing or corrupt: start empty; the next save() replaces it.
             self._entries = {}
             self._dirty = True

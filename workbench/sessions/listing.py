@@ -76,7 +76,19 @@ class ScanState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ScanState:
-        return cls(**data)
+        """Rebuild from `to_json()`; raises TypeError on anything else (a damaged cache entry)."""
+        state = cls(**data)
+        ok = (
+            type(state.offset) is int and state.offset >= 0
+            and (state.header is None or isinstance(state.header, dict))
+            and type(state.message_count) is int
+            and (state.name is None or isinstance(state.name, str))
+            and (state.first_message is None or isinstance(state.first_message, str))
+            and (state.last_activity_ms is None or type(state.last_activity_ms) in (int, float))
+        )
+        if not ok:
+            raise TypeError(f"not a scan state: {data!r:.200}")
+        return state
 
 
 def _iso(dt: datetime) -> str:
