@@ -64,11 +64,11 @@ def _json_type(value: Any) -> str:
 def validate(schema: dict[str, Any], value: Any, where: str = "") -> list[str]:
     """Every problem with `value` against `schema`; [] when it is valid.
 
-    `where` names the value in messages (e.g. "argument 'offset'"); empty means the whole
-    argument object.
+    `where` is the dotted name of the value (e.g. "offset", "opt.n", "tags[1]"); empty means
+    the whole argument object.
     """
     errors: list[str] = []
-    label = where or "arguments"
+    label = f"argument '{where}'" if where else "arguments"
 
     types = schema.get("type")
     if types is not None:
@@ -96,7 +96,7 @@ def validate(schema: dict[str, Any], value: Any, where: str = "") -> list[str]:
 
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         for i, item in enumerate(value):
-            errors.extend(validate(schema["items"], item, f"{label}[{i}]"))
+            errors.extend(validate(schema["items"], item, f"{where}[{i}]"))
 
     if isinstance(value, dict):
         props: dict[str, Any] = schema.get("properties", {})
@@ -106,7 +106,7 @@ def validate(schema: dict[str, Any], value: Any, where: str = "") -> list[str]:
                 errors.append(f"missing required argument '{prefix}{key}'")
         extra = schema.get("additionalProperties", True)
         for key, item in value.items():
-            name = f"argument '{prefix}{key}'"
+            name = f"{prefix}{key}"
             if key in props:
                 errors.extend(validate(props[key], item, name))
             elif extra is False:
