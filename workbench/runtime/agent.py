@@ -120,6 +120,7 @@ class AgentSession:
         deny: Iterable[str] = (),
         approvals: ApprovalBroker | None = None,
         grants: Any = None,
+        policy: Any = None,
         limits: BudgetLimits | None = None,
         system_prompt: str | None = None,
         thinking_level: str | None = None,
@@ -146,8 +147,14 @@ class AgentSession:
         self.compaction = compaction or CompactionSettings()
         self.tool_extra = dict(tool_extra or {})
         self.cwd = Path(manager.cwd)
-        self._gate = Gate(mode=mode, allow=list(allow), ask=list(ask), deny=list(deny),
-                          approvals=approvals, grants=grants)
+        if policy is None:
+            from workbench.tools.permissions import PermissionPolicy, RuleError
+
+            try:
+                policy = PermissionPolicy(mode, allow, ask, deny, registry=tools, source="settings")
+            except RuleError as exc:
+                raise InvalidParams(f"bad approval rule: {exc}") from None
+        self._gate = Gate(policy, approvals=approvals, grants=grants)
         self.approved_paths: set[Path] = set()
 
         context = manager.build_context()
@@ -206,6 +213,16 @@ class AgentSession:
     def context_window(self) -> int | None:
         info = catalog.get_model(self.model)
         return info.context_window if info is not None else None
+
+    @property
+    def last_message(self) -> dict[str, Any] | None:
+        """The newest message in the context (e.g. the tool result just recorded)."""
+        return self._context[-1] if self._context else None
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The context the next request will send (a copy)."""
+        return list(self._context)
 
     @property
     def session_rules(self) -> list[str]:
@@ -690,22 +707,9 @@ class AgentSession:
         return "failed" if result.is_error else "done"
 
     async def _execute(self, tool: Tool, args: dict[str, Any], ctx: ToolContext) -> tuple[ToolResult, bool]:
-        attempts = max(1, tool.retry.max_attempts)
-        for attempt in range(1, attempts + 1):
-            try:
-                if tool.timeout_s is None:
-                    return await tool.run(args, ctx), False
-                async with asyncio.timeout(tool.timeout_s):
-                    return await tool.run(args, ctx), False
-            except TimeoutError:
-                return ToolResult(f"Tool {tool.name} timed out after {tool.timeout_s:g}s and was stopped.",
-                                  is_error=True), True
-            except Exception as exc:  # a tool bug must not kill the run: the model gets the error
-                if attempt < attempts:
-                    await asyncio.sleep(tool.retry.backoff_s * attempt)
-                    continue
-                return ToolResult(f"Tool {tool.name} failed: {type(exc).__name__}: {exc}", is_error=True), False
-        raise AssertionError("unreachable")
+        """The registry runs it (tool timeout, tool retries, exceptions → error results)."""
+        result = await self.tools.execute(tool.name, args, ctx)
+        return result, bool(result.details and result.details.get("timedOut"))
 
     # --- compaction ------------------------------------------------------------------------
 

@@ -1,0 +1,183 @@
+"""Headless mode: `workbench -p PROMPT` — one run, no terminal UI, an exit code a script can use.
+
+Text output prints the final answer on stdout (warnings, retries and denials go to stderr);
+`--output-format jsonl` prints every event as one JSON line and ends with run_completed or
+run_failed. Nobody can answer an approval here, so in `ask` mode whatever needs asking is denied
+and the model is told which flag would allow it. The run is saved as a normal session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from workbench.errors import EXIT_CODES, InvalidParams, WorkbenchError
+
+
+def _err(stream: TextIO, text: str) -> None:
+    stream.write(text.rstrip("\n") + "\n")
+    stream.flush()
+
+
+def _safe(text: str) -> str:
+    """Untrusted text for a terminal: no escape sequences or other control characters."""
+    return "".join(ch if ch in "\n\t" or (ch >= " " and ch != "\x7f") else "\ufffd" for ch in text)
+
+
+def run_headless(args: Any, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
+                 provider: Any = None) -> int:
+    """Run one prompt headless; returns the exit code. `provider` overrides provider selection
+    (tests pass a scripted provider)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        return asyncio.run(_main(args, out, err, provider))
+    except KeyboardInterrupt:
+        _err(err, "workbench: interrupted")
+        return 130
+    except WorkbenchError as exc:
+        _err(err, f"workbench: {exc.message}")
+        return exc.exit_code
+
+
+async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
+    from workbench.config import load_settings
+    from workbench.runtime.agent import AgentSession
+    from workbench.runtime.budget import BudgetLimits
+
+    cwd = Path(args.cwd or os.getcwd()).expanduser().resolve()
+    if not cwd.is_dir():
+        raise InvalidParams(f"--cwd {cwd} is not a directory")
+    prompt = args.prompt
+    if not prompt or not prompt.strip():
+        raise InvalidParams("the prompt (-p) is empty")
+
+    loaded = load_settings(cwd)
+    if loaded.problems:
+        for problem in loaded.problems:
+            _err(err, f"workbench: config error: {problem}")
+        return EXIT_CODES["INVALID_PARAMS"]
+    settings = loaded.settings
+
+    try:
+        limits = BudgetLimits.from_settings(
+            settings.budget, max_tokens=args.max_tokens, max_cost=args.max_cost, max_turns=args.max_turns,
+            max_tool_calls=args.max_tool_calls, max_duration=args.max_duration)
+    except ValueError as exc:
+        raise InvalidParams(str(exc).replace("budget max_", "--max-").replace("_", "-")) from None
+
+    if provider is None:
+        provider, model = _select_provider(args, settings, err)
+    else:
+        model = args.model or getattr(provider, "model", None)
+
+    manager = _open_manager(args, cwd)
+    rules = settings.approvals
+    session = AgentSession(
+        manager, provider, model=model,
+        mode=args.approve or rules.mode,
+        allow=list(rules.allow) + list(args.allow or []), ask=list(rules.ask),
+        deny=list(rules.deny) + list(args.deny or []),
+        approvals=None,  # nobody to ask: what needs asking is denied with the flag that allows it
+        limits=limits, system_prompt=args.system_prompt,
+        thinking_level=args.thinking or (settings.provider.thinking if settings.provider.thinking != "off" else None),
+    )
+    printer = _JsonlPrinter(out) if args.output_format == "jsonl" else _TextReporter(err, session)
+    remove = session.events.add_listener(printer)
+    try:
+        result = await session.run(prompt)
+    except WorkbenchError as exc:
+        if args.output_format != "jsonl":
+            _err(err, f"workbench: {exc.message}")
+        return exc.exit_code
+    finally:
+        remove()
+        manager.close()
+        await provider.aclose()
+    if args.output_format != "jsonl":
+        out.write(_safe(result.text).rstrip("\n") + "\n")
+        out.flush()
+    if printer.stop == "budget_exhausted":
+        return EXIT_CODES["BUDGET_EXHAUSTED"]
+    if printer.last_tool_status == "denied":
+        # The agent ended right after being refused something: the job is likely not done.
+        return EXIT_CODES["HOOK_DENIED"]
+    return EXIT_CODES["OK"]
+
+
+def _select_provider(args: Any, settings: Any, err: TextIO) -> tuple[Any, str | None]:
+    from workbench.providers import resolve_provider_settings
+
+    resolved = resolve_provider_settings(settings, args)
+    if resolved.is_demo:
+        _err(err, "workbench: no model provider configured: running the offline demo "
+                  f"({resolved.reason}). Set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --provider "
+                  "and --model, to use a real model.")
+    return resolved.create(), resolved.model
+
+
+def _open_manager(args: Any, cwd: Path) -> Any:
+    from workbench.config import sessions_dir
+    from workbench.sessions.manager import SessionManager
+    from workbench.sessions.store import SessionStore
+
+    store = SessionStore(sessions_dir())
+    if args.session:
+        return SessionManager.open(store.resolve(args.session, cwd))
+    if args.continue_recent:
+        recent = store.continue_recent(cwd)
+        if recent is not None:
+            return SessionManager.open(recent)
+    return SessionManager.create(cwd, sessions_dir=sessions_dir())
+
+
+class _JsonlPrinter:
+    """Every event as one JSON line, flushed at once so a pipe reader sees it live."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.stop: str | None = None
+        self.last_tool_status: str | None = None
+
+    def __call__(self, event: Any) -> None:
+        _track(self, event)
+        self.out.write(json.dumps(event.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        self.out.flush()
+
+
+class _TextReporter:
+    """Text mode: the answer goes to stdout at the end; what a person should know goes to stderr."""
+
+    def __init__(self, err: TextIO, session: Any) -> None:
+        self.err = err
+        self.session = session
+        self.stop: str | None = None
+        self.last_tool_status: str | None = None
+
+    def __call__(self, event: Any) -> None:
+        _track(self, event)
+        t = event.type
+        if t == "budget_warning":
+            msg = event.message or f"{event.percent:g}% of the {event.budget_type} budget used ({event.used:g} of {event.limit:g})"
+            _err(self.err, f"workbench: budget warning: {msg}")
+        elif t == "budget_exhausted":
+            _err(self.err, f"workbench: {event.budget_type} budget exhausted ({event.used:g} of {event.limit:g})")
+        elif t == "retrying":
+            _err(self.err, f"workbench: {_safe(event.error)}; retrying in {event.delay_ms / 1000:g}s "
+                           f"(attempt {event.attempt} of {event.max_attempts})")
+        elif t == "tool_result_received" and event.status == "denied":
+            from workbench.runtime.agent import text_of
+
+            _err(self.err, f"workbench: {_safe(text_of(self.session.last_message or {}))}")
+
+
+def _track(reporter: Any, event: Any) -> None:
+    t = event.type
+    if t == "run_completed":
+        reporter.stop = event.stop
+    elif t == "tool_result_received":
+        reporter.last_tool_status = event.status

@@ -1,0 +1,204 @@
+"""SessionService: the lifecycle of many sessions in one process (meerkat's SessionService).
+
+Create (run the first turn now or defer it), open an existing session file, start a turn,
+interrupt, read state and usage, list with labels, archive, subscribe to events. Errors are
+`WorkbenchError`s carrying the seed's stable codes (SESSION_NOT_FOUND, SESSION_BUSY,
+SESSION_NOT_RUNNING, ...), which map to CLI exit codes in workbench/errors.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from workbench.errors import InvalidParams, SessionBusy, SessionNotFound, WorkbenchError
+from workbench.runtime.agent import AgentSession
+from workbench.runtime.approvals import ApprovalBroker
+from workbench.runtime.budget import BudgetLimits
+from workbench.runtime.events import RunResult, Usage
+from workbench.runtime.stream import Subscription
+
+LABELS_CUSTOM_TYPE = "workbench.labels"  # custom entry holding the session's key/value labels
+
+ProviderFactory = Callable[[str | None, str | None], Any]
+
+
+@dataclass
+class CreateSessionRequest:
+    model: str | None = None
+    provider: str | None = None
+    prompt: str | None = None
+    system_prompt: str | None = None
+    cwd: str | Path | None = None
+    limits: BudgetLimits | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    mode: str | None = None
+    thinking_level: str | None = None
+    run_now: bool = True
+    allow: list[str] = field(default_factory=list)
+    deny: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SessionState:
+    session_id: str
+    path: str | None
+    cwd: str
+    model: str
+    provider: str
+    is_running: bool
+    turns: int
+    tool_calls: int
+    usage: Usage
+    cost_usd: float | None
+    context_tokens: int
+    context_window: int | None
+    labels: dict[str, str]
+    last_result: RunResult | None
+
+
+def _default_provider_factory(name: str | None, model: str | None) -> Any:
+    from workbench.providers import make_provider
+
+    return make_provider(name or "replay", model=model)
+
+
+class SessionService:
+    def __init__(self, sessions_dir: str | Path | None = None, approvals: ApprovalBroker | None = None,
+                 settings: Any = None, cwd: str | Path | None = None,
+                 provider_factory: ProviderFactory | None = None, grants: Any = None) -> None:
+        self.sessions_dir = Path(sessions_dir) if sessions_dir is not None else None
+        self.approvals = approvals if approvals is not None else ApprovalBroker()
+        self.settings = settings
+        self.cwd = Path(cwd) if cwd is not None else Path.cwd()
+        self.provider_factory = provider_factory or _default_provider_factory
+        self.grants = grants
+        self._sessions: dict[str, AgentSession] = {}
+        self._labels: dict[str, dict[str, str]] = {}
+
+    # --- creating and opening ----------------------------------------------------------------
+
+    def _session_kwargs(self, mode: str | None, allow: list[str], deny: list[str]) -> dict[str, Any]:
+        approvals = getattr(self.settings, "approvals", None)
+        return {
+            "mode": mode or getattr(approvals, "mode", "ask"),
+            "allow": list(getattr(approvals, "allow", [])) + list(allow),
+            "ask": list(getattr(approvals, "ask", [])),
+            "deny": list(getattr(approvals, "deny", [])) + list(deny),
+            "approvals": self.approvals,
+            "grants": self.grants,
+        }
+
+    def _default_limits(self) -> BudgetLimits:
+        budget = getattr(self.settings, "budget", None)
+        return BudgetLimits.from_settings(budget) if budget is not None else BudgetLimits()
+
+    async def create_session(self, req: CreateSessionRequest) -> AgentSession:
+        from workbench.sessions.manager import SessionManager
+
+        cwd = Path(req.cwd) if req.cwd is not None else self.cwd
+        if not cwd.is_dir():
+            raise InvalidParams(f"cwd {cwd} is not a directory")
+        provider = self.provider_factory(req.provider, req.model)
+        manager = SessionManager.create(cwd, sessions_dir=self.sessions_dir)
+        if req.labels:
+            manager.append_custom(LABELS_CUSTOM_TYPE, dict(req.labels))
+        session = AgentSession(
+            manager, provider, model=req.model or getattr(provider, "model", None),
+            limits=req.limits or self._default_limits(), system_prompt=req.system_prompt,
+            thinking_level=req.thinking_level, **self._session_kwargs(req.mode, req.allow, req.deny))
+        self._register(session, dict(req.labels))
+        if req.prompt is not None and req.run_now:
+            await session.run(req.prompt)
+        return session
+
+    async def open_session(self, path_or_prefix: str | Path, cwd: str | Path | None = None, *,
+                           provider: str | None = None, model: str | None = None,
+                           mode: str | None = None) -> AgentSession:
+        """Resume a session file: model and thinking level come from its context, usage so far
+        from its assistant messages."""
+        from workbench.sessions.manager import SessionManager
+        from workbench.sessions.store import SessionStore
+
+        base = Path(cwd) if cwd is not None else self.cwd
+        path = SessionStore(self.sessions_dir).resolve(str(path_or_prefix), base)
+        for live in self._sessions.values():
+            if live.manager.path is not None and Path(live.manager.path) == Path(path):
+                return live
+        try:
+            manager = SessionManager.open(path)
+        except FileNotFoundError:
+            raise SessionNotFound(f"no session file at {path}") from None
+        context = manager.build_context()
+        stored = context.model or {}
+        provider_obj = self.provider_factory(provider or stored.get("provider"), model or stored.get("modelId"))
+        session = AgentSession(manager, provider_obj, model=model, limits=self._default_limits(),
+                               **self._session_kwargs(mode, [], []))
+        labels: dict[str, str] = {}
+        for entry in manager.entries:
+            if entry.get("type") == "custom" and entry.get("customType") == LABELS_CUSTOM_TYPE:
+                labels.update(entry.get("data") or {})
+        self._register(session, labels)
+        return session
+
+    def _register(self, session: AgentSession, labels: dict[str, str]) -> None:
+        self._sessions[session.id] = session
+        self._labels[session.id] = labels
+
+    # --- driving -----------------------------------------------------------------------------
+
+    def get(self, session_id: str) -> AgentSession:
+        session = self._sessions.get(session_id)
+        if session is None:
+            matches = [s for sid, s in self._sessions.items() if sid.startswith(session_id)] if session_id else []
+            if len(matches) == 1:
+                return matches[0]
+            raise SessionNotFound(f"session not found: {session_id}", details={"session_id": session_id})
+        return session
+
+    async def start_turn(self, session_id: str, prompt: str) -> RunResult:
+        return await self.get(session_id).run(prompt)
+
+    async def interrupt(self, session_id: str) -> None:
+        session = self.get(session_id)
+        if not session.is_running:
+            raise WorkbenchError(f"no turn running on session {session_id}", code="SESSION_NOT_RUNNING")
+        await session.interrupt()
+
+    def read(self, session_id: str) -> SessionState:
+        s = self.get(session_id)
+        return SessionState(
+            session_id=s.id, path=str(s.manager.path) if s.manager.path else None, cwd=str(s.cwd),
+            model=s.model, provider=s.provider.name, is_running=s.is_running, turns=s.turns,
+            tool_calls=s.tool_calls, usage=s.usage, cost_usd=s.cost_usd, context_tokens=s.context_tokens,
+            context_window=s.context_window, labels=dict(self._labels.get(s.id, {})), last_result=s.last_result)
+
+    def list(self, limit: int = 50, offset: int = 0, labels: dict[str, str] | None = None) -> list[SessionState]:
+        if limit < 0 or offset < 0:
+            raise InvalidParams(f"limit and offset must not be negative (got limit={limit}, offset={offset})")
+        ids = [sid for sid in self._sessions
+               if not labels or all(self._labels.get(sid, {}).get(k) == v for k, v in labels.items())]
+        return [self.read(sid) for sid in ids[offset:offset + limit]]
+
+    async def archive(self, session_id: str) -> None:
+        """Take the session out of the live set and release its file (the file stays on disk)."""
+        session = self.get(session_id)
+        if session.is_running:
+            raise SessionBusy(f"session {session.id} is running; interrupt it before archiving")
+        self._sessions.pop(session.id, None)
+        self._labels.pop(session.id, None)
+        session.manager.close()
+        session.events.close()
+
+    def subscribe(self, session_id: str) -> Subscription:
+        return self.get(session_id).events.subscribe()
+
+    async def close(self) -> None:
+        for session in list(self._sessions.values()):
+            if session.is_running:
+                await session.interrupt()
+            session.manager.close()
+            await session.provider.aclose()
+        self._sessions.clear()
+        self._labels.clear()
