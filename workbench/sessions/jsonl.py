@@ -22,7 +22,7 @@ _FAST = re.compile(
     rb'\{"type":"([a-z_]{1,64})","id":"([0-9A-Za-z_-]{1,64})","parentId":(?:null|"([0-9A-Za-z_-]{1,64})"),'
     rb'"timestamp":"([0-9A-Za-z:.+-]{1,40})"[,}](?:"message":\{"role":"([A-Za-z_]{1,40})")?'
 )
-_NEXT_OBJECT = re.compile(r'\{\s*"')
+_NEXT_ENTRY = re.compile(r'\{"type":"')
 _CLOSE_BRACE = ord("}")
 
 
@@ -110,6 +110,10 @@ def _objects_in_line(
     chunk = data[start:end]
     # surrogateescape keeps a 1:1 byte mapping so spans stay exact even with invalid UTF-8
     text = chunk.decode("utf-8", "surrogateescape")
+
+    def byte_offset(char_index: int) -> int:
+        return start + len(text[:char_index].encode("utf-8", "surrogateescape"))
+
     found: list[tuple[int, int, Any]] = []
     pos = 0
     length = len(text)
@@ -122,26 +126,34 @@ def _objects_in_line(
         try:
             value, stop = _DECODER.raw_decode(text, pos)
         except ValueError as exc:
-            skipped = True
-            if torn and not found:
+            # skip to the next place an entry could start: `{"type":"…` decoding to an object
+            # with a type and a timestamp (content blocks inside the broken entry have none)
+            bad_start = pos
+            resume = None
+            for candidate in _NEXT_ENTRY.finditer(text, pos + 1):
+                try:
+                    value, stop = _DECODER.raw_decode(text, candidate.start())
+                except ValueError:
+                    continue
+                if isinstance(value, dict) and "type" in value and "timestamp" in value:
+                    resume = candidate.start()
+                    break
+            if torn and resume is None and not found:
                 reason = "incomplete last line (no trailing newline: the write was cut off)"
             else:
-                reason = f"unparseable JSON at column {pos + 1}: {exc.msg if hasattr(exc, 'msg') else exc}"
-            problems.append(LoadProblem(line, "torn" if torn else "unparseable", reason))
-            nxt = _NEXT_OBJECT.search(text, pos + 1)
-            stop = nxt.start() if nxt is not None else length
-            b0 = len(text[:pos].encode("utf-8", "surrogateescape"))
-            b1 = b0 + len(text[pos:stop].encode("utf-8", "surrogateescape"))
-            bad_spans.append((line, start + b0, start + b1))
-            if nxt is None:
+                column = bad_start + 1
+                reason = f"unparseable JSON at column {column}: {getattr(exc, 'msg', exc)}"
+            problems.append(LoadProblem(line, "torn" if torn and resume is None else "unparseable", reason))
+            bad_spans.append((line, byte_offset(bad_start), byte_offset(resume if resume is not None else length)))
+            skipped = True
+            if resume is None:
                 break
-            pos = stop
+            pos = resume
             continue
-        b0 = len(text[:pos].encode("utf-8", "surrogateescape"))
-        b1 = b0 + len(text[pos:stop].encode("utf-8", "surrogateescape"))
+        b0, b1 = byte_offset(pos), byte_offset(stop)
         if _has_escaped_bytes(text[pos:stop]):
-            value = _DECODER.decode(data[start + b0:start + b1].decode("utf-8", "replace"))  # as Node reads it
-        found.append((start + b0, start + b1, value))
+            value = _DECODER.decode(data[b0:b1].decode("utf-8", "replace"))  # as Node reads it
+        found.append((b0, b1, value))
         pos = stop
     if len(found) > 1 or (found and skipped):
         problems.append(LoadProblem(line, "glued", f"{len(found)} JSON objects on one line; recovered as separate entries"))

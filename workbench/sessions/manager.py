@@ -293,6 +293,15 @@ class SessionManager:
                 return name
         return None
 
+    def verify(self) -> list[LoadProblem]:
+        """Parse every entry now (loading reads only what it needs) and return all problems.
+
+        Loading vouches for a line from its prefix alone; a line whose body is damaged
+        behind a valid prefix is otherwise reported when first read in full."""
+        for record in self._records:
+            record.entry()
+        return list(self.problems)
+
     def _unique_records(self) -> list[Record]:
         if not self._has_duplicates:
             return self._records
