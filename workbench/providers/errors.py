@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import re
+import socket
 import time
 from typing import Any, Mapping
 
@@ -105,21 +106,26 @@ def _class_names(exc: BaseException) -> set[str]:
 
 
 def _connection_detail(exc: BaseException) -> tuple[str, bool]:
-    """(what happened, whether it happened mid-stream) for a connection-level failure."""
-    for err in _chain(exc):
+    """(what happened, whether it happened mid-stream) for a connection-level failure. The most
+    specific cause in the exception chain wins (a ConnectionRefusedError under a generic ConnectError)."""
+    chain = _chain(exc)
+    for err in chain:
+        text = str(err).lower()
+        if isinstance(err, ConnectionRefusedError) or "connection refused" in text or "errno 111" in text:
+            return "connection refused", False
+        if isinstance(err, ConnectionResetError) or "connection reset" in text:
+            return "connection reset by the server", True
+        if isinstance(err, socket.gaierror) or "name or service not known" in text or "nodename nor servname" in text:
+            return "host not found", False
+    for err in chain:
         names = _class_names(err)
         text = str(err).lower()
-        if isinstance(err, ConnectionRefusedError) or "refused" in text or "errno 111" in text:
-            return "connection refused", False
-        if isinstance(err, ConnectionResetError) or "reset" in text:
-            return "connection reset by the server", True
         if "RemoteProtocolError" in names or "incomplete" in text or "peer closed" in text:
             return "the server closed the connection mid-stream", True
         if "ReadError" in names:
             return "the connection broke while reading the answer", True
-        if isinstance(err, (OSError,)) and ("name or service" in text or "nodename" in text or "getaddrinfo" in text):
-            return "host not found", False
-        if "ConnectError" in names:
+    for err in chain:
+        if "ConnectError" in _class_names(err):
             return _clean(str(err), 200) or "cannot connect", False
     return _clean(str(exc), 200) or "connection failed", False
 
