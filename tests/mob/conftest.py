@@ -1,0 +1,35 @@
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from workbench.mob.definition import parse_definition
+from workbench.mob.environment import MobEnvironment
+from workbench.providers.replay import ReplayProvider
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "notes.txt").write_text("release notes\nversion 1.0\n")
+    return ws
+
+
+def replay_env(tmp_path: Path, workspace: Path, scripts: dict, **kw) -> MobEnvironment:
+    def factory(identity, profile_name, profile):
+        return ReplayProvider(scripts[identity], model="replay", delay_scale=0), "replay"
+
+    return MobEnvironment(cwd=workspace, provider_factory=factory, mobs_dir=tmp_path / "mobs",
+                          sessions_dir=tmp_path / "sessions", **kw)
+
+
+async def wait_until(handle, predicate, timeout: float = 10.0):
+    """Wait, following the mob's events (never polling), until predicate() holds."""
+    async def follow():
+        async for _ in handle.events.subscribe():
+            if predicate():
+                return
+    if predicate():
+        return
+    await asyncio.wait_for(follow(), timeout)

@@ -1,0 +1,735 @@
+"""MobHandle: a running mob — members, wiring, peer messages, budgets, lifecycle, persistence.
+
+One asyncio loop drives everything. Each member is a `MemberSession` (a real AgentSession with its
+own session_v3 file) publishing straight into the mob's one `EventStream` with `member` set; the
+handle listens to that stream synchronously to keep the roster (status, activity, tokens, cost)
+and emits `member_status_changed` on every change, so the UI follows events and never polls.
+
+A member's runs are driven by one task per member (`_drive`): it starts a run with the first
+message waiting in the member's inbox, hands the rest to the runtime as follow-ups, and after the
+run takes back anything the runtime did not deliver. A message for a member that is running goes
+in as steering, the way pi delivers a message typed mid-run.
+
+Everything the mob needs to come back after a crash is appended to its log (workbench.mob.log)
+before it takes effect; `MobHandle.open` rebuilds roster, wiring and each member's conversation
+from the log and the session files, delivers peer messages that never arrived and lets members
+that died mid-run carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import InvalidParams, SessionNotFound, WorkbenchError
+from workbench.mob.definition import MobDefinition, Profile, is_valid_name
+from workbench.mob.environment import MobEnvironment
+from workbench.mob.log import MobLog, read_log, resolve_mob
+from workbench.mob.member import MOB_SENDER, Continue, MemberSession, PeerText
+from workbench.mob.roster import (ACTIVE_STATUSES, InvalidTransition, MemberInfo, MemberStatus, MobError,
+                                  MobState, check_member_transition, check_mob_transition)
+from workbench.mob.tools import MOB_KEY, mob_tools
+from workbench.mob.wiring import WiringGraph, auto_wires, check_route
+from workbench.runtime import events as ev
+from workbench.runtime.budget import BudgetLimits
+from workbench.runtime.stream import EventStream
+
+
+@dataclass(frozen=True)
+class SpawnSpec:
+    profile: str
+    identity: str
+    initial_message: str | None = None
+
+
+@dataclass
+class _Member:
+    identity: str
+    profile_name: str
+    profile: Profile
+    orchestrator: bool
+    session: MemberSession
+    model: str
+    own_limits: BudgetLimits
+    status: MemberStatus = "idle"
+    activity: str | None = None
+    error: str | None = None
+    exhausted: str | None = None       # budget type that ran out
+    inbox: deque[str] = field(default_factory=deque)
+    driver: asyncio.Task[None] | None = None
+
+    @property
+    def tokens(self) -> int:
+        return self.session.usage.total_tokens
+
+    @property
+    def cost(self) -> float | None:
+        return self.session.cost_usd
+
+    @property
+    def path(self) -> str | None:
+        path = getattr(self.session.manager, "path", None)
+        return str(path) if path is not None else None
+
+
+_msg_ids = itertools.count(1)
+
+
+def _new_mob_id(definition_id: str) -> str:
+    return f"{definition_id}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+class MobHandle:
+    """Create with `await MobHandle.create(definition, env)`; resume with `await MobHandle.open(id, env)`."""
+
+    def __init__(self, definition: MobDefinition, env: MobEnvironment, log: MobLog, mob_id: str,
+                 events: EventStream | None = None):
+        self.definition = definition
+        self.env = env
+        self.id = mob_id
+        self.events = events or EventStream()
+        self.approvals = env.approvals
+        self._log = log
+        self._state: MobState = "creating"
+        self._members: dict[str, _Member] = {}
+        self._retired: dict[str, str] = {}  # identity -> profile, for respawn
+        self._graph = WiringGraph()
+        self._orchestrator: str | None = None
+        self._sent: dict[str, tuple[str, str, str]] = {}  # undelivered peer messages: id -> (sender, to, text)
+        self._closed = False
+        self._remove_listener = self.events.add_listener(self._on_event)
+        self._shared_exhausted: str | None = None
+
+    # --- construction ------------------------------------------------------------------------
+
+    @classmethod
+    async def create(cls, definition: MobDefinition, env: MobEnvironment, *, mob_id: str | None = None,
+                     task: str | None = None, events: EventStream | None = None) -> "MobHandle":
+        """A new mob with its orchestrator member spawned; state `running`. `task` is only recorded
+        (send it with `send`/`run`)."""
+        mob_id = mob_id or _new_mob_id(definition.id)
+        log = MobLog.create(env.resolved_mobs_dir(), mob_id)
+        handle = cls(definition, env, log, mob_id, events)
+        handle._append({"type": "mob_created", "mob_id": mob_id, "cwd": str(env.cwd),
+                        "definition": definition.model_dump(mode="json"), "task": task,
+                        "sessions_dir": str(env.sessions_dir) if env.sessions_dir else None})
+        orchestrator = definition.orchestrator_profile
+        await handle.spawn(orchestrator, orchestrator)
+        handle._set_state("running")
+        return handle
+
+    @classmethod
+    async def open(cls, mob: str | Path, env: MobEnvironment, *,
+                   events: EventStream | None = None) -> "MobHandle":
+        """Rebuild a mob from its log and its members' session files and carry on."""
+        path = resolve_mob(env.resolved_mobs_dir(), str(mob))
+        loaded = read_log(path)
+        if not loaded.records or loaded.records[0].get("type") != "mob_created":
+            raise SessionNotFound(f"{path} is not a mob log (no mob_created record)")
+        first = loaded.records[0]
+        definition = MobDefinition.model_validate(first["definition"])
+        if env.sessions_dir is None and first.get("sessions_dir"):
+            env.sessions_dir = Path(first["sessions_dir"])
+        state, members, retired, wires, statuses, sent = _replay(loaded.records)
+        if state in ("completed", "destroyed"):
+            raise InvalidParams(f"mob {first['mob_id']} is {state}; it cannot be resumed")
+        log = MobLog.open(path)
+        handle = cls(definition, env, log, first["mob_id"], events)
+        try:
+            for identity, rec in members.items():
+                handle._open_member(identity, rec, statuses.get(identity))
+            for a, b in wires:
+                if a in handle._members and b in handle._members:
+                    handle._graph.wire(a, b)
+                    handle._emit(ev.MembersWired(mob_id=handle.id, a=a, b=b))
+            handle._retired = retired
+            handle._state = "running" if state == "creating" else state  # type: ignore[assignment]
+            await handle._recover(sent)
+        except BaseException:
+            handle._release()
+            raise
+        return handle
+
+    def _open_member(self, identity: str, rec: dict[str, Any], status: tuple[str, str | None] | None) -> None:
+        from workbench.sessions.manager import SessionManager
+
+        manager = SessionManager.open(Path(rec["session_path"]))
+        member = self._build_member(identity, rec["profile"], manager, orchestrator=rec.get("orchestrator", False))
+        if status is not None:
+            member.status, member.activity = status[0], status[1]  # type: ignore[assignment]
+        self._members[identity] = member
+        if member.orchestrator:
+            self._orchestrator = identity
+        self._emit(ev.MemberSpawned(mob_id=self.id, identity=identity, profile=member.profile_name,
+                                    model=member.model, orchestrator=member.orchestrator,
+                                    member_session_id=member.session.id, member=identity))
+        self._emit_status(member)
+
+    async def _recover(self, sent: dict[str, tuple[str, str, str]]) -> None:
+        """After a crash: finish dangling tool calls, redeliver lost peer messages, carry on."""
+        delivered: set[str] = set()
+        for member in self._members.values():
+            delivered |= member.session.recorded_peer_ids()
+        for member in self._members.values():
+            if member.status in ("completed", "retired", "retiring"):
+                continue
+            member.session.repair_dangling_tool_calls()
+            if member.session.needs_continue():
+                member.inbox.append(Continue())
+        for message_id, (sender, to, text) in sent.items():
+            if message_id in delivered:
+                continue
+            member = self._members.get(to)
+            if member is None or member.status in ("completed", "retired", "retiring"):
+                continue
+            self._sent[message_id] = (sender, to, text)
+            member.inbox.append(PeerText(text, sender=sender, message_id=message_id))
+        if self._state == "running":
+            for member in self._members.values():
+                self._kick(member)
+
+    # --- members -----------------------------------------------------------------------------
+
+    def _build_member(self, identity: str, profile_name: str, manager: Any, *, orchestrator: bool) -> _Member:
+        profile = self.definition.profiles[profile_name]
+        provider, model = self.env.provider_factory(identity, profile_name, profile)
+        limits = self._member_limits(profile)
+        session = MemberSession(
+            manager, provider, model=model, tools=self._tools_for(profile, orchestrator), mode=self.env.mode,
+            allow=self.env.allow, ask=self.env.ask, deny=self.env.deny, approvals=self.approvals,
+            grants=self.env.grants, limits=limits,
+            system_prompt=self._system_prompt(identity, profile_name, profile, orchestrator),
+            thinking_level=profile.thinking, agent=identity, events=self.events,
+            tool_extra={MOB_KEY: self})
+        session.on_peer_recorded = lambda message_id: self._sent.pop(message_id, None)
+        return _Member(identity, profile_name, profile, orchestrator, session, session.model, limits)
+
+    def _member_limits(self, profile: Profile) -> BudgetLimits:
+        lim = self.definition.limits
+        env = self.env
+        return BudgetLimits(
+            max_tokens=profile.max_tokens or lim.max_tokens_per_member,
+            max_cost=profile.max_cost or lim.max_cost_per_member,
+            max_turns=profile.max_turns or lim.max_turns_per_member or env.max_turns or 100,
+            max_tool_calls=env.max_tool_calls, max_duration=env.max_duration)
+
+    def _tools_for(self, profile: Profile, orchestrator: bool) -> Any:
+        from workbench.tools.registry import ToolRegistry, builtin_registry
+
+        builtins = builtin_registry()
+        unknown = [name for name in profile.tools if builtins.get(name) is None]
+        if unknown:
+            raise InvalidParams(f"unknown tool(s) {unknown} in a profile of mob {self.definition.id}; "
+                                f"built-in tools: {', '.join(builtins.names())}")
+        tools = [builtins.get(name) for name in profile.tools]
+        return ToolRegistry([t for t in tools if t is not None] + mob_tools(orchestrator))
+
+    def _system_prompt(self, identity: str, profile_name: str, profile: Profile, orchestrator: bool) -> str:
+        role = ("You are the orchestrator: the user's messages come to you. Spawn members with "
+                "spawn_member, wire and unwire them, retire them when done, and message them with "
+                "send_message. When the work is done, give the user your conclusion."
+                if orchestrator else
+                "Report back to the orchestrator with send_message when you finish or get stuck.")
+        mob = (f"You are {identity!r} (profile {profile_name!r}), a member of the mob {self.definition.id!r}. "
+               f"Messages from other members arrive as '[message from NAME]'. Use list_peers to see who "
+               f"you can reach. {role}")
+        base = profile.system_prompt.strip()
+        return f"{base}\n\n{mob}" if base else mob
+
+    async def spawn(self, profile: str, identity: str, initial_message: str | None = None) -> MemberInfo:
+        """Add a member from a profile, wire it by the definition's rules, and start its first run."""
+        self._require_live()
+        if profile not in self.definition.profiles:
+            raise MobError(f"no profile named {profile!r} in mob {self.definition.id} "
+                           f"(profiles: {', '.join(sorted(self.definition.profiles))})")
+        if not is_valid_name(identity) or identity == MOB_SENDER or identity == "user":
+            raise MobError(f"invalid member identity {identity!r}: use letters, digits, '_', '-', '.' "
+                           f"(and not 'mob' or 'user')")
+        if identity in self._members:
+            raise MobError(f"a member named {identity!r} already exists")
+        cap = self.definition.limits.max_members
+        if cap is not None and len(self._members) >= cap:
+            raise MobError(f"mob {self.definition.id} is full: at most {cap} members (limits.max_members)")
+        orchestrator = profile == self.definition.orchestrator_profile and self._orchestrator is None
+        manager = self._new_manager(identity, profile)
+        member = self._build_member(identity, profile, manager, orchestrator=orchestrator)
+        self._members[identity] = member
+        if orchestrator:
+            self._orchestrator = identity
+        self._append({"type": "member_spawned", "identity": identity, "profile": profile,
+                      "orchestrator": orchestrator, "session_path": member.path, "session_id": member.session.id})
+        self._emit(ev.MemberSpawned(mob_id=self.id, identity=identity, profile=profile, model=member.model,
+                                    orchestrator=orchestrator, member_session_id=member.session.id,
+                                    member=identity))
+        self._emit_status(member)
+        others = {i: m.profile_name for i, m in self._members.items() if i != identity}
+        for a, b in auto_wires(self.definition, identity, profile, others, self._orchestrator):
+            await self.wire(a, b)
+        if initial_message:
+            self._enqueue(member, initial_message)
+        return self._info(member)
+
+    def _new_manager(self, identity: str, profile: str) -> Any:
+        from workbench.sessions.manager import SessionManager
+
+        lead = self._members.get(self._orchestrator) if self._orchestrator else None
+        return SessionManager.create(
+            self.env.cwd, sessions_dir=self.env.sessions_dir,
+            parent_session=lead.path if lead is not None else None,
+            extra_header={"mob": {"id": self.id, "member": identity, "profile": profile}})
+
+    async def spawn_many(self, specs: list[SpawnSpec]) -> list[MemberInfo | MobError]:
+        """Spawn several members; results (or the error of each that failed) in input order."""
+        out: list[MemberInfo | MobError] = []
+        for spec in specs:
+            try:
+                out.append(await self.spawn(spec.profile, spec.identity, spec.initial_message))
+            except MobError as exc:
+                out.append(exc)
+        return out
+
+    async def retire(self, identity: str) -> None:
+        """Stop the member (its current run is interrupted), unwire it, take it out of the mob."""
+        member = self._member(identity)
+        if member.status in ("retiring", "retired"):
+            return
+        if member.orchestrator and self._state not in ("completed", "destroyed"):
+            raise MobError("the orchestrator cannot be retired while the mob runs")
+        self._set_status(member, "retiring")
+        member.inbox.clear()
+        await self._halt(member)
+        for a, b in self._graph.remove(identity):
+            self._append({"type": "members_unwired", "a": a, "b": b})
+            self._emit(ev.MembersUnwired(mob_id=self.id, a=a, b=b))
+        self._set_status(member, "retired")
+        self._append({"type": "member_retired", "identity": identity})
+        self._emit(ev.MemberRetired(mob_id=self.id, identity=identity, member=identity))
+        del self._members[identity]
+        self._retired[identity] = member.profile_name
+        member.session.manager.close()
+
+    async def respawn(self, identity: str, initial_message: str | None = None) -> MemberInfo:
+        """Retire a member (if it is still there) and spawn it again, same identity and profile,
+        with a fresh session and its previous wires restored."""
+        member = self._members.get(identity)
+        if member is not None:
+            if member.orchestrator:
+                raise MobError("the orchestrator cannot be respawned while the mob runs")
+            profile, peers = member.profile_name, self._graph.peers(identity)
+            await self.retire(identity)
+        elif identity in self._retired:
+            profile, peers = self._retired[identity], []
+        else:
+            raise MobError(f"no member named {identity!r} (members: {', '.join(self._members) or 'none'})")
+        self._retired.pop(identity, None)
+        info = await self.spawn(profile, identity, initial_message)
+        for peer in peers:
+            if peer in self._members:
+                await self.wire(identity, peer)
+        return self._info(self._members[identity])
+
+    async def wire(self, a: str, b: str) -> bool:
+        self._member(a), self._member(b)
+        if a == b:
+            raise MobError(f"cannot wire {a!r} to itself")
+        if not self._graph.wire(a, b):
+            return False
+        self._append({"type": "members_wired", "a": a, "b": b})
+        self._emit(ev.MembersWired(mob_id=self.id, a=a, b=b))
+        return True
+
+    async def unwire(self, a: str, b: str) -> bool:
+        self._member(a), self._member(b)
+        if not self._graph.unwire(a, b):
+            return False
+        self._append({"type": "members_unwired", "a": a, "b": b})
+        self._emit(ev.MembersUnwired(mob_id=self.id, a=a, b=b))
+        return True
+
+    # --- messages ----------------------------------------------------------------------------
+
+    async def send(self, identity: str, text: str) -> None:
+        """A message from the user (the host) to a member: a new run, or steering if it runs."""
+        member = self._member(identity)
+        self._require_reachable(member)
+        self._enqueue(member, text)
+
+    async def send_peer(self, sender: str, recipient: str, text: str) -> str | None:
+        """A member's message to a peer (the send_message tool). Strict topology refuses unwired
+        peers with a MobError the model reads; advisory returns a warning for the sender."""
+        self._member(sender)
+        member = self._member(recipient)
+        if sender == recipient:
+            raise MobError("you cannot send a message to yourself")
+        route = check_route(self._graph, sender, recipient, self.definition.topology.mode)
+        if not route.allowed:
+            raise MobError(route.error or "not reachable")
+        self._require_reachable(member)
+        self._post(sender, member, text)
+        return route.warning
+
+    def notify_orchestrator(self, text: str) -> None:
+        """A notice from the mob itself to the orchestrator (a member ran out of budget, ...)."""
+        lead = self._members.get(self._orchestrator or "")
+        if lead is not None and lead.status not in ("completed", "retiring", "retired"):
+            self._post(MOB_SENDER, lead, text)
+
+    def _post(self, sender: str, member: _Member, text: str) -> None:
+        message_id = f"pm-{uuid.uuid4().hex[:12]}"
+        # Logged before delivery: a message the process dies holding is delivered on resume.
+        self._append({"type": "peer_message", "message_id": message_id, "sender": sender,
+                      "recipient": member.identity, "text": text})
+        self._sent[message_id] = (sender, member.identity, text)
+        self._emit(ev.PeerMessage(mob_id=self.id, sender=sender, recipient=member.identity, text=text,
+                                  member=sender if sender != MOB_SENDER else None))
+        self._enqueue(member, PeerText(text, sender=sender, message_id=message_id))
+
+    def _enqueue(self, member: _Member, text: str) -> None:
+        if member.session.is_running and self._state == "running":
+            member.session.steer(text)
+        else:
+            member.inbox.append(text)
+            self._kick(member)
+
+    def _require_reachable(self, member: _Member) -> None:
+        if member.status in ("retiring", "retired"):
+            raise MobError(f"{member.identity} has retired and takes no more messages")
+        if member.status == "completed":
+            why = f" (its {member.exhausted} budget is exhausted)" if member.exhausted else ""
+            raise MobError(f"{member.identity} has completed{why} and takes no more messages")
+
+    # --- driving runs ------------------------------------------------------------------------
+
+    def _kick(self, member: _Member) -> None:
+        if self._state != "running" or not member.inbox:
+            return
+        if member.driver is None or member.driver.done():
+            member.driver = asyncio.get_running_loop().create_task(self._drive(member),
+                                                                   name=f"mob-{self.id}-{member.identity}")
+
+    async def _drive(self, member: _Member) -> None:
+        while member.inbox and self._state == "running" and member.status not in ("completed", "retiring",
+                                                                                   "retired"):
+            if self._shared_exhausted:
+                self._finish_member(member, f"mob {self._shared_exhausted} budget exhausted")
+                break
+            first = member.inbox.popleft()
+            while member.inbox:
+                member.session.follow_up(member.inbox.popleft())
+            try:
+                await member.session.run(first)
+            except WorkbenchError:
+                pass  # run_failed was published; _on_event marked the member broken
+            # What the runtime did not get to (queued as the run ended, or an interrupt) waits here.
+            member.inbox.extendleft(reversed(member.session.take_pending()))
+            if member.status == "broken":
+                break
+            await asyncio.sleep(0)
+
+    async def _halt(self, member: _Member) -> None:
+        await member.session.interrupt()
+        task = member.driver
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            await asyncio.wait((task,))
+
+    async def wait_idle(self) -> None:
+        """Until no member runs and no message waits to start a run (or the mob is not running)."""
+        while True:
+            tasks = [m.driver for m in self._members.values()
+                     if m.driver is not None and not m.driver.done() and m.driver is not asyncio.current_task()]
+            if not tasks:
+                return
+            await asyncio.wait(tasks)
+
+    async def run(self, task: str) -> ev.RunResult | None:
+        """Give the orchestrator a task and wait until the whole mob is idle; the orchestrator's
+        last result (None if it never completed a run)."""
+        if self._orchestrator is None:
+            raise MobError("the mob has no orchestrator member")
+        await self.send(self._orchestrator, task)
+        await self.wait_idle()
+        return self.orchestrator_session.last_result
+
+    async def carry_on(self) -> ev.RunResult | None:
+        """After `open`: wait until what was interrupted has finished."""
+        await self.wait_idle()
+        return self.orchestrator_session.last_result if self._orchestrator else None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def state(self) -> MobState:
+        return self._state
+
+    async def stop(self) -> None:
+        """Interrupt every member; messages sent while stopped wait until `resume`."""
+        self._set_state("stopped")
+        for member in list(self._members.values()):
+            await self._halt(member)
+
+    async def resume(self) -> None:
+        self._set_state("running")
+        for member in self._members.values():
+            self._kick(member)
+
+    async def complete(self) -> None:
+        """The work is done: members are interrupted if still running and marked completed."""
+        if self._state == "completed":
+            return
+        for member in list(self._members.values()):
+            await self._halt(member)
+        self._set_state("completed")
+        for member in self._members.values():
+            if member.status not in ("retired", "completed"):
+                self._finish_member(member, member.activity if member.exhausted else None)
+
+    async def destroy(self) -> None:
+        """Stop everything and close the mob for good. Session files and the log stay on disk."""
+        if self._state == "destroyed":
+            return
+        for member in list(self._members.values()):
+            await self._halt(member)
+        self._set_state("destroyed")
+        self.close()
+
+    def close(self) -> None:
+        """Release the log lock and the members' session files (the process may exit after)."""
+        if self._closed:
+            return
+        self._closed = True
+        for member in self._members.values():
+            if member.driver is not None and not member.driver.done():
+                member.driver.cancel()
+            member.session.manager.close()
+        self._release()
+
+    def _release(self) -> None:
+        self._remove_listener()
+        self._log.close()
+
+    # --- roster ------------------------------------------------------------------------------
+
+    @property
+    def orchestrator(self) -> str | None:
+        return self._orchestrator
+
+    @property
+    def orchestrator_session(self) -> MemberSession:
+        return self._member(self._orchestrator or "").session
+
+    @property
+    def log_path(self) -> Path:
+        return self._log.path
+
+    def roster(self) -> list[MemberInfo]:
+        """Every member still in the mob, orchestrator first, then in spawn order."""
+        members = sorted(self._members.values(), key=lambda m: not m.orchestrator)
+        return [self._info(m) for m in members]
+
+    def member(self, identity: str) -> MemberInfo:
+        return self._info(self._member(identity))
+
+    def session(self, identity: str) -> MemberSession:
+        return self._member(identity).session
+
+    def wires(self) -> list[tuple[str, str]]:
+        return self._graph.edges()
+
+    def peers(self, identity: str) -> list[str]:
+        self._member(identity)
+        return self._graph.peers(identity)
+
+    @property
+    def total_tokens(self) -> int:
+        return sum(m.tokens for m in self._members.values())
+
+    @property
+    def total_cost(self) -> float | None:
+        costs = [m.cost for m in self._members.values()]
+        return None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
+
+    def describe_peers(self, identity: str) -> str:
+        """The list_peers answer: wired peers, and under advisory topology the others too."""
+        rows = []
+        for peer in self._graph.peers(identity):
+            rows.append(self._peer_row(self._members[peer]))
+        text = "Wired peers:\n" + ("\n".join(rows) if rows else "  (none)")
+        if self.definition.topology.mode == "advisory":
+            others = [self._peer_row(m) for i, m in self._members.items()
+                      if i != identity and not self._graph.is_wired(identity, i)]
+            if others:
+                text += "\nNot wired (advisory topology: reachable, but prefer wired peers):\n" + "\n".join(others)
+        return text
+
+    def _peer_row(self, m: _Member) -> str:
+        desc = f" — {m.profile.peer_description}" if m.profile.peer_description else ""
+        role = "orchestrator" if m.orchestrator else m.profile_name
+        return f"  {m.identity} ({role}, {m.status}){desc}"
+
+    def _member(self, identity: str) -> _Member:
+        member = self._members.get(identity)
+        if member is None:
+            known = ", ".join(self._members) or "none"
+            raise MobError(f"no member named {identity!r} in mob {self.id} (members: {known})")
+        return member
+
+    def _info(self, m: _Member) -> MemberInfo:
+        return MemberInfo(identity=m.identity, profile=m.profile_name, status=m.status, orchestrator=m.orchestrator,
+                          session_id=m.session.id, session_path=m.path, model=m.model, activity=m.activity,
+                          error=m.error, tokens=m.tokens, cost_usd=m.cost, peers=tuple(self._graph.peers(m.identity)),
+                          turns=m.session.turns)
+
+    # --- state and events --------------------------------------------------------------------
+
+    def _require_live(self) -> None:
+        if self._state in ("completed", "destroyed"):
+            raise MobError(f"mob {self.id} is {self._state}")
+
+    def _set_state(self, state: MobState) -> None:
+        if state == self._state:
+            return
+        check_mob_transition(self._state, state)
+        self._state = state
+        self._append({"type": "mob_state", "state": state})
+
+    def _emit(self, event: Any) -> None:
+        self.events.publish(event)
+
+    def _append(self, record: dict[str, Any]) -> None:
+        if not self._log.closed:
+            self._log.append(record)
+
+    def _set_status(self, member: _Member, status: MemberStatus, activity: str | None = None,
+                    error: str | None = None) -> None:
+        try:
+            check_member_transition(member.identity, member.status, status)
+        except InvalidTransition:
+            return  # e.g. a late run_completed after retirement began: the stronger status stands
+        changed = (status, activity, error) != (member.status, member.activity, member.error)
+        member.status, member.activity, member.error = status, activity, error
+        if status in ("completed", "broken", "retired") and changed:
+            self._append({"type": "member_status", "identity": member.identity, "status": status,
+                          "activity": activity, "error": error})
+        if changed:
+            self._emit_status(member)
+
+    def _emit_status(self, member: _Member) -> None:
+        self._emit(ev.MemberStatusChanged(mob_id=self.id, identity=member.identity, status=member.status,
+                                          activity=member.activity, error=member.error, tokens=member.tokens,
+                                          cost_usd=member.cost, member=member.identity,
+                                          session_id=member.session.id))
+
+    def _finish_member(self, member: _Member, reason: str | None) -> None:
+        self._set_status(member, "completed", activity=reason)
+
+    def _on_event(self, event: Any) -> None:
+        """Keep each member's status from its own runtime events (synchronous, never awaits)."""
+        identity = getattr(event, "member", None)
+        member = self._members.get(identity) if identity else None
+        if member is None or event.type in ("member_status_changed", "member_spawned", "member_retired",
+                                            "members_wired", "members_unwired", "peer_message"):
+            return
+        if member.status in ("retiring", "retired"):
+            return
+        kind = event.type
+        if kind == "run_started" or kind == "turn_started":
+            self._set_status(member, "running", "thinking")
+        elif kind == "tool_approval_requested":
+            self._set_status(member, "waiting_for_approval", event.name)
+        elif kind == "tool_approval_resolved" or kind == "tool_execution_started":
+            self._set_status(member, "running", event.name)
+        elif kind == "tool_result_received":
+            self._set_status(member, "running", "thinking")
+        elif kind == "turn_completed":
+            self._emit_status(member)  # tokens and cost moved
+            self._check_shared_limits()
+        elif kind == "budget_exhausted":
+            member.exhausted = event.budget_type
+        elif kind == "run_completed":
+            if event.stop == "budget_exhausted":
+                self._exhausted(member)
+            else:
+                self._set_status(member, "idle")
+        elif kind == "run_failed":
+            self._set_status(member, "broken", error=f"{event.code}: {event.error}")
+            if not member.orchestrator:
+                self.notify_orchestrator(f"{member.identity} stopped with an error: {event.error}")
+
+    def _exhausted(self, member: _Member) -> None:
+        budget = member.exhausted or "budget"
+        self._finish_member(member, f"{budget} budget exhausted")
+        if not member.orchestrator:
+            last = member.session.last_result.text if member.session.last_result else ""
+            note = (f"{member.identity} has stopped: its {budget} budget is exhausted "
+                    f"({member.tokens} tokens used). It takes no more messages.")
+            self.notify_orchestrator(f"{note}\nIts last answer: {last}" if last else note)
+
+    # --- shared limits -----------------------------------------------------------------------
+
+    def _shared_limits(self) -> tuple[int | None, float | None]:
+        lim = self.definition.limits
+        return (self.env.max_tokens or lim.max_tokens, self.env.max_cost or lim.max_cost)
+
+    def _check_shared_limits(self) -> None:
+        """Tighten every member's own limits so the mob as a whole stays within its shared ones:
+        each member may spend what it has plus what the mob has left. The runtime then stops the
+        member in its orderly way at the next boundary."""
+        max_tokens, max_cost = self._shared_limits()
+        if max_tokens is None and max_cost is None:
+            return
+        tokens_left = None if max_tokens is None else max_tokens - self.total_tokens
+        cost = self.total_cost
+        cost_left = None if (max_cost is None or cost is None) else max_cost - cost
+        if (tokens_left is not None and tokens_left <= 0) or (cost_left is not None and cost_left <= 0):
+            self._shared_exhausted = "tokens" if tokens_left is not None and tokens_left <= 0 else "cost"
+        for m in self._members.values():
+            limits = m.own_limits
+            if tokens_left is not None:
+                cap = max(1, m.tokens + max(tokens_left, 0))
+                limits = limits.with_(max_tokens=min(cap, limits.max_tokens or cap))
+            if cost_left is not None and m.cost is not None:
+                cap_cost = max(1e-9, m.cost + max(cost_left, 0.0))
+                limits = limits.with_(max_cost=min(cap_cost, limits.max_cost or cap_cost))
+            if limits != m.session.limits:
+                m.session.set_limits(limits)
+
+
+def _replay(records: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any]], dict[str, str],
+                                                    list[tuple[str, str]], dict[str, tuple[str, str | None]],
+                                                    dict[str, tuple[str, str, str]]]:
+    """Fold the log into: state, live members, retired members, wires, final statuses, peer messages."""
+    state = "creating"
+    members: dict[str, dict[str, Any]] = {}
+    retired: dict[str, str] = {}
+    graph = WiringGraph()
+    statuses: dict[str, tuple[str, str | None]] = {}
+    sent: dict[str, tuple[str, str, str]] = {}
+    for rec in records:
+        kind = rec["type"]
+        if kind == "mob_state":
+            state = rec["state"]
+        elif kind == "member_spawned":
+            members[rec["identity"]] = rec
+            retired.pop(rec["identity"], None)
+            statuses.pop(rec["identity"], None)
+        elif kind == "member_retired":
+            gone = members.pop(rec["identity"], None)
+            if gone is not None:
+                retired[rec["identity"]] = gone["profile"]
+            graph.remove(rec["identity"])
+        elif kind == "members_wired":
+            graph.wire(rec["a"], rec["b"])
+        elif kind == "members_unwired":
+            graph.unwire(rec["a"], rec["b"])
+        elif kind == "member_status":
+            if rec["status"] in ("completed",):
+                statuses[rec["identity"]] = (rec["status"], rec.get("activity"))
+        elif kind == "peer_message":
+            sent[rec["message_id"]] = (rec["sender"], rec["recipient"], rec["text"])
+    return state, members, retired, graph.edges(), statuses, sent
