@@ -99,6 +99,11 @@ class WorkbenchApp(App[int]):
         self.startup_error = startup_error
         self.initial_prompt = initial_prompt
         self._watch = watch_themes
+        # A new approval takes the focus only after the prompt was quiet this long, and its keys
+        # are armed only after this delay, so a key meant for the prompt never answers a request.
+        self.approval_focus_quiet = 0.8
+        self.approval_arm_delay = 0.3
+        self._last_typed = 0.0
         self._echoed_prompts: list[str] = []
         self._stats_dirty = True
         self._path_dirty = True
@@ -339,9 +344,11 @@ class WorkbenchApp(App[int]):
     def _approval_arrived(self, req: PendingApproval) -> None:
         self.approvals.add(req)
         typing = bool(self.prompt.text.strip())
+        quiet = time.monotonic() - self._last_typed >= self.approval_focus_quiet
         visible = self.pane_visible("side")
         focused = self.focused
-        if not typing and visible and (focused is None or focused is self.prompt):
+        if not typing and quiet and visible and (focused is None or focused is self.prompt):
+            self.approvals.arm(self.approval_arm_delay)
             self.approvals.focus()  # nothing typed: nothing to lose
             return
         self.approvals.add_class("-attention")
@@ -422,6 +429,8 @@ class WorkbenchApp(App[int]):
 
     @on(PromptInput.Changed)
     def _on_prompt_changed(self) -> None:
+        if self.prompt.text:
+            self._last_typed = time.monotonic()
         self.hints.show_for(self.prompt.text)
 
     async def action_interrupt(self) -> None:

@@ -8,11 +8,13 @@ nothing typed is ever swallowed; otherwise the pane lights up and F4 jumps to it
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -131,6 +133,7 @@ class ApprovalsPane(VerticalScroll):
         self.queue: list[PendingApproval] = []
         self.index = 0
         self.side = False
+        self._armed_at = 0.0
         self.queue_view = Static(classes="approval-queue")
         self.detail = Static(classes="approval-detail")
 
@@ -182,10 +185,22 @@ class ApprovalsPane(VerticalScroll):
         assert self.current is not None
         self.detail.update(describe(self.current, side=self.side))
 
+    def arm(self, delay: float) -> None:
+        """Ignore answers for `delay` seconds: keys already on their way were meant for the prompt."""
+        self._armed_at = time.monotonic() + delay
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing a character that is not an approval key sends the user back to the prompt with it.
+        if event.is_printable and event.character and not self.app.active_bindings.get(event.key):
+            prompt = self.app.query_one("#prompt")
+            prompt.focus()
+            prompt.insert(event.character)
+            event.stop()
+
     # --- actions ---------------------------------------------------------------------------
     def action_decide(self, kind: str) -> None:
         req = self.current
-        if req is None:
+        if req is None or time.monotonic() < self._armed_at:
             return
         if kind == "always":
             self.post_message(self.AlwaysWanted(req))
@@ -193,7 +208,7 @@ class ApprovalsPane(VerticalScroll):
         self.post_message(self.Decided(req, kind))
 
     def action_feedback(self) -> None:
-        if self.current is not None:
+        if self.current is not None and time.monotonic() >= self._armed_at:
             self.post_message(self.FeedbackWanted(self.current))
 
     def action_toggle_side(self) -> None:
