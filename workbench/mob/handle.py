@@ -93,7 +93,7 @@ class MobHandle:
         self.definition = definition
         self.env = env
         self.id = mob_id
-        self.events = events or EventStream()
+        self.events = events if events is not None else EventStream()  # an empty stream is falsy
         self.approvals = env.approvals
         self._log = log
         self._state: MobState = "creating"
@@ -110,15 +110,19 @@ class MobHandle:
 
     @classmethod
     async def create(cls, definition: MobDefinition, env: MobEnvironment, *, mob_id: str | None = None,
-                     task: str | None = None, events: EventStream | None = None) -> "MobHandle":
+                     task: str | None = None, events: EventStream | None = None,
+                     meta: dict[str, Any] | None = None) -> "MobHandle":
         """A new mob with its orchestrator member spawned; state `running`. `task` is only recorded
-        (send it with `send`/`run`)."""
+        (send it with `send`/`run`). `meta` is stored in the log for whoever resumes the mob (the CLI
+        keeps the provider choice there)."""
+        check_tools(definition)
         mob_id = mob_id or _new_mob_id(definition.id)
         log = MobLog.create(env.resolved_mobs_dir(), mob_id)
         handle = cls(definition, env, log, mob_id, events)
         handle._append({"type": "mob_created", "mob_id": mob_id, "cwd": str(env.cwd),
                         "definition": definition.model_dump(mode="json"), "task": task,
-                        "sessions_dir": str(env.sessions_dir) if env.sessions_dir else None})
+                        "sessions_dir": str(env.sessions_dir) if env.sessions_dir else None,
+                        "meta": meta or {}})
         orchestrator = definition.orchestrator_profile
         await handle.spawn(orchestrator, orchestrator)
         handle._set_state("running")
@@ -196,9 +200,11 @@ class MobHandle:
 
     # --- members -----------------------------------------------------------------------------
 
-    def _build_member(self, identity: str, profile_name: str, manager: Any, *, orchestrator: bool) -> _Member:
+    def _build_member(self, identity: str, profile_name: str, manager: Any, *, orchestrator: bool,
+                      provider: tuple[Any, str] | None = None) -> _Member:
         profile = self.definition.profiles[profile_name]
-        provider, model = self.env.provider_factory(identity, profile_name, profile)
+        provider, model = provider or self.env.provider_factory(identity, profile_name, profile)
+        _align_replay(provider, manager)
         limits = self._member_limits(profile)
         session = MemberSession(
             manager, provider, model=model, tools=self._tools_for(profile, orchestrator), mode=self.env.mode,
@@ -223,10 +229,6 @@ class MobHandle:
         from workbench.tools.registry import ToolRegistry, builtin_registry
 
         builtins = builtin_registry()
-        unknown = [name for name in profile.tools if builtins.get(name) is None]
-        if unknown:
-            raise InvalidParams(f"unknown tool(s) {unknown} in a profile of mob {self.definition.id}; "
-                                f"built-in tools: {', '.join(builtins.names())}")
         tools = [builtins.get(name) for name in profile.tools]
         return ToolRegistry([t for t in tools if t is not None] + mob_tools(orchestrator))
 
@@ -257,8 +259,14 @@ class MobHandle:
         if cap is not None and len(self._members) >= cap:
             raise MobError(f"mob {self.definition.id} is full: at most {cap} members (limits.max_members)")
         orchestrator = profile == self.definition.orchestrator_profile and self._orchestrator is None
+        # The provider first: a member that cannot get one leaves no session file behind.
+        provider = self.env.provider_factory(identity, profile, self.definition.profiles[profile])
         manager = self._new_manager(identity, profile)
-        member = self._build_member(identity, profile, manager, orchestrator=orchestrator)
+        try:
+            member = self._build_member(identity, profile, manager, orchestrator=orchestrator, provider=provider)
+        except BaseException:
+            manager.close()
+            raise
         self._members[identity] = member
         if orchestrator:
             self._orchestrator = identity
@@ -460,6 +468,18 @@ class MobHandle:
         """After `open`: wait until what was interrupted has finished."""
         await self.wait_idle()
         return self.orchestrator_session.last_result if self._orchestrator else None
+
+    def last_answer(self) -> str:
+        """The orchestrator's last answer in its session (also one written before a restart)."""
+        if self._orchestrator is None:
+            return ""
+        for entry in reversed(self.orchestrator_session.manager.get_branch()):
+            message = entry.get("message") if entry.get("type") == "message" else None
+            if message and message.get("role") == "assistant":
+                text = "".join(b.get("text", "") for b in message.get("content") or () if b.get("type") == "text")
+                if text:
+                    return text
+        return ""
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -698,6 +718,28 @@ class MobHandle:
                 limits = limits.with_(max_cost=min(cap_cost, limits.max_cost or cap_cost))
             if limits != m.session.limits:
                 m.session.set_limits(limits)
+
+
+def check_tools(definition: MobDefinition) -> None:
+    """Every tool a profile names must be a built-in (the mob tools are added by role)."""
+    from workbench.tools.registry import builtin_registry
+
+    names = set(builtin_registry().names())
+    for profile_name, profile in definition.profiles.items():
+        unknown = [t for t in profile.tools if t not in names]
+        if unknown:
+            raise InvalidParams(f"profiles.{profile_name}.tools: unknown tool(s) {', '.join(unknown)}; "
+                                f"built-in tools: {', '.join(sorted(names))}")
+
+
+def _align_replay(provider: Any, manager: Any) -> None:
+    """A replay provider plays its script in order; a resumed member's script continues after the
+    turns its session already holds (each recorded assistant message used one turn)."""
+    from workbench.providers.replay import ReplayProvider
+
+    if isinstance(provider, ReplayProvider):
+        provider.position = sum(1 for e in manager.entries if e.get("type") == "message"
+                                and (e.get("message") or {}).get("role") == "assistant")
 
 
 def _replay(records: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any]], dict[str, str],

@@ -1,0 +1,233 @@
+"""`workbench mob run FILE.toml -p TASK`, `workbench mob resume MOB-ID`, `workbench mob list`.
+
+Headless: nobody can answer an approval, so in `ask` mode what needs asking is denied and the
+model is told which flag allows it (as `workbench -p` does). `run` and `resume` end when the mob
+is idle (the orchestrator has concluded and nobody is working or has a message waiting); the
+mob is then marked completed. Text output prints the orchestrator's final answer; jsonl prints
+every event of every member as one JSON line. The provider choice is kept in the mob's log, so
+`resume` needs no flags.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from workbench.errors import EXIT_CODES, InvalidParams, WorkbenchError
+
+
+def _err(stream: TextIO, text: str) -> None:
+    stream.write(text.rstrip("\n") + "\n")
+    stream.flush()
+
+
+def _safe(text: str) -> str:
+    """Untrusted text for a terminal: no escape sequences or other control characters."""
+    return "".join(ch if ch in "\n\t" or (ch >= " " and ch != "\x7f") else "\ufffd" for ch in text)
+
+
+def run_mob_command(args: Any, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        if args.mob_command == "list":
+            return _list(args, out)
+        return asyncio.run(_drive(args, out, err))
+    except KeyboardInterrupt:
+        _err(err, "workbench: interrupted (the mob can be resumed with `workbench mob resume`)")
+        return 130
+    except WorkbenchError as exc:
+        _err(err, f"workbench: {exc.message}")
+        return exc.exit_code
+
+
+def _list(args: Any, out: TextIO) -> int:
+    from workbench.config import mobs_dir
+    from workbench.mob.log import list_mobs
+
+    mobs = list_mobs(mobs_dir())
+    if args.json:
+        out.write(json.dumps([{"mob_id": m.mob_id, "definition": m.definition_id, "state": m.state,
+                               "members": m.members, "created": m.created, "task": m.task,
+                               "log": str(m.path)} for m in mobs]) + "\n")
+        return 0
+    if not mobs:
+        out.write("no mobs yet (start one with `workbench mob run FILE.toml -p TASK`)\n")
+        return 0
+    for m in mobs:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(m.created))
+        task = _safe((m.task or "").replace("\n", " "))[:60]
+        out.write(f"{m.mob_id}  {m.state:<9}  {m.members} member(s)  {when}  {task}\n")
+    return 0
+
+
+def _provider_choice(args: Any, settings: Any, meta: dict[str, Any] | None) -> dict[str, Any]:
+    """CLI flags, else what the mob was started with, else config and the environment."""
+    from workbench.providers import resolve_provider_settings
+
+    saved = (meta or {}).get("provider") or {}
+    if not args.provider and saved:
+        choice = dict(saved)
+        if args.model:
+            choice["model"] = args.model
+        if args.replay_script:
+            choice["replay_script"] = str(Path(args.replay_script).resolve())
+        return choice
+    resolved = resolve_provider_settings(settings, args)
+    return {"name": resolved.name, "model": resolved.model, "base_url": resolved.base_url,
+            "replay_script": str(Path(resolved.replay_script).resolve()) if resolved.replay_script else None,
+            "demo": resolved.is_demo}
+
+
+def _factory(choice: dict[str, Any], err: TextIO) -> Any:
+    from workbench.mob.replay import load_mob_scripts, replay_factory
+    from workbench.providers import make_provider
+
+    name = choice["name"]
+    if name == "replay":
+        if choice.get("demo") or not choice.get("replay_script"):
+            from workbench.mob.demo import NOTICE, demo_scripts
+
+            _err(err, f"workbench: {NOTICE}")
+            scripts = demo_scripts()
+        else:
+            scripts = load_mob_scripts(choice["replay_script"])
+        scale = float(os.environ.get("WORKBENCH_REPLAY_DELAY_SCALE", "1"))
+        return replay_factory(scripts, delay_scale=scale)
+
+    def factory(identity: str, profile_name: str, profile: Any) -> tuple[Any, str]:
+        provider_name = profile.provider or name
+        model = profile.model or choice.get("model")
+        if provider_name == "replay":
+            raise InvalidParams(f"profile {profile_name!r} asks for the replay provider: run the mob with "
+                                "--provider replay --replay-script FILE")
+        base_url = choice.get("base_url") if provider_name == name else None
+        return make_provider(provider_name, model=model, base_url=base_url), model
+
+    return factory
+
+
+async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
+    from workbench.config import load_settings
+    from workbench.mob.definition import MobDefinitionError, load_definition
+    from workbench.mob.environment import MobEnvironment
+    from workbench.mob.handle import MobHandle
+    from workbench.mob.log import read_log, resolve_mob
+    from workbench.config import mobs_dir
+    from workbench.runtime.stream import EventStream
+
+    resuming = args.mob_command == "resume"
+    first: dict[str, Any] = {}
+    if resuming:
+        loaded_log = read_log(resolve_mob(mobs_dir(), args.mob_id))
+        first = loaded_log.records[0] if loaded_log.records else {}
+        cwd = Path(args.cwd or first.get("cwd") or os.getcwd())
+    else:
+        cwd = Path(args.cwd or os.getcwd())
+    cwd = cwd.expanduser().resolve()
+    if not cwd.is_dir():
+        raise InvalidParams(f"workspace {cwd} is not a directory")
+    if not resuming and not (args.prompt or "").strip():
+        raise InvalidParams("the task (-p) is empty")
+
+    loaded = load_settings(cwd)
+    if loaded.problems:
+        for problem in loaded.problems:
+            _err(err, f"workbench: config error: {problem}")
+        return EXIT_CODES["INVALID_PARAMS"]
+    settings = loaded.settings
+
+    definition = None
+    if not resuming:
+        try:
+            if args.definition == "demo" and not Path("demo").exists():
+                from workbench.mob.demo import demo_definition
+
+                definition = demo_definition()  # `workbench mob run demo -p TASK`: the offline demo mob
+            else:
+                definition = load_definition(args.definition)
+        except MobDefinitionError as exc:
+            for problem in exc.problems:
+                _err(err, f"workbench: {problem}")
+            return EXIT_CODES["INVALID_PARAMS"]
+
+    choice = _provider_choice(args, settings, first.get("meta"))
+    rules = settings.approvals
+    env = MobEnvironment(
+        cwd=cwd, provider_factory=_factory(choice, err), mobs_dir=mobs_dir(),
+        approvals=None,  # headless: nobody to ask
+        mode=args.approve or rules.mode, allow=tuple(rules.allow) + tuple(args.allow or ()),
+        ask=tuple(rules.ask), deny=tuple(rules.deny) + tuple(args.deny or ()),
+        max_cost=args.max_cost, max_tokens=args.max_tokens, max_turns=args.max_turns,
+        max_tool_calls=args.max_tool_calls, max_duration=args.max_duration)
+
+    events = EventStream()
+    printer = _Printer(out, err, jsonl=args.output_format == "jsonl")
+    events.add_listener(printer)
+    if resuming:
+        handle = await MobHandle.open(args.mob_id, env, events=events)
+    else:
+        assert definition is not None
+        handle = await MobHandle.create(definition, env, task=args.prompt, events=events,
+                                        meta={"provider": choice})
+    _err(err, f"workbench: mob {handle.id} ({len(handle.roster())} member(s)); log {handle.log_path}")
+    try:
+        if args.prompt:
+            result = await handle.run(args.prompt)
+        else:
+            result = await handle.carry_on()
+        answer = handle.last_answer()
+        await handle.complete()
+    finally:
+        handle.close()
+    text = result.text if result is not None else answer
+    if not printer.jsonl:
+        out.write(_safe(text).rstrip("\n") + "\n")
+        out.flush()
+    lead = printer.lead_outcome
+    if lead == "budget_exhausted":
+        return EXIT_CODES["BUDGET_EXHAUSTED"]
+    if lead is not None and lead in EXIT_CODES:
+        return EXIT_CODES[lead]
+    return EXIT_CODES["OK"]
+
+
+class _Printer:
+    """jsonl: every event as a JSON line, flushed at once. text: notices to stderr."""
+
+    def __init__(self, out: TextIO, err: TextIO, *, jsonl: bool) -> None:
+        self.out, self.err, self.jsonl = out, err, jsonl
+        self.orchestrator: str | None = None
+        self.lead_outcome: str | None = None  # last outcome of the orchestrator's runs
+
+    def __call__(self, event: Any) -> None:
+        t = event.type
+        if t == "member_spawned" and event.orchestrator:
+            self.orchestrator = event.identity
+        if event.member is not None and event.member == self.orchestrator:
+            if t == "run_completed":
+                self.lead_outcome = "budget_exhausted" if event.stop == "budget_exhausted" else None
+            elif t == "run_failed":
+                self.lead_outcome = event.code
+        if self.jsonl:
+            self.out.write(json.dumps(event.model_dump(mode="json"), ensure_ascii=False) + "\n")
+            self.out.flush()
+            return
+        who = f"[{event.member}] " if event.member else ""
+        if t == "member_spawned":
+            _err(self.err, f"workbench: + {event.identity} ({event.profile})")
+        elif t == "member_retired":
+            _err(self.err, f"workbench: - {event.identity} retired")
+        elif t == "peer_message":
+            _err(self.err, f"workbench: {event.sender} -> {event.recipient}: {_safe(event.text)[:200]}")
+        elif t == "budget_exhausted":
+            _err(self.err, f"workbench: {who}{event.budget_type} budget exhausted ({event.used:g} of {event.limit:g})")
+        elif t == "run_failed":
+            _err(self.err, f"workbench: {who}failed: {_safe(event.error)}")
+        elif t == "tool_result_received" and event.status == "denied":
+            _err(self.err, f"workbench: {who}{event.name} was denied (headless: pass --approve or --allow to allow it)")
