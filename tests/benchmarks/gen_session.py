@@ -60,9 +60,9 @@ class GeneratedSession:
 
 
 class _Builder:
-    def __init__(self, seed: int, cwd: str, start: datetime):
+    def __init__(self, seed: int, cwd: str, start: datetime, pool_size: int = 1 << 20):
         self.rng = random.Random(seed)
-        self.pool = _text_pool(self.rng)
+        self.pool = _text_pool(self.rng, pool_size)
         self.ids: set[str] = set()
         self.lines: list[str] = []
         self.path: list[str] = []  # root → leaf ids of the current branch
@@ -145,7 +145,9 @@ def session_lines(*, target_bytes: int = 100 << 20, entries: int = 50_000, seed:
                   cwd: str = "/home/dev/projects/bench", start: datetime | None = None,
                   ) -> tuple[list[str], GeneratedSession]:
     """The lines of one generated session (header first) and what was generated."""
-    b = _Builder(seed, cwd, start or datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+    # A smaller text pool for small sessions keeps generating them quick.
+    pool = min(1 << 20, max(64 << 10, target_bytes // 4))
+    b = _Builder(seed, cwd, start or datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc), pool)
     b.header()
     b.append("model_change", provider="anthropic", modelId="claude-sonnet-4-5")
     b.append("thinking_level_change", thinkingLevel="medium")
