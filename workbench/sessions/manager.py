@@ -266,6 +266,10 @@ class SessionManager:
     def __len__(self) -> int:
         return len(self._records)
 
+    def entry_ids(self) -> list[str]:
+        """Entry ids in file order, without parsing any entry."""
+        return [record.id for record in self._records]
+
     def has_entry(self, entry_id: str) -> bool:
         return entry_id in self._by_id
 
