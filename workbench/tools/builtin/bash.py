@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -27,6 +28,7 @@ class OutputTail:
     """Keeps the last `cap` bytes of a stream and counts what went by."""
 
     def __init__(self, cap: int = MAX_OUTPUT_BYTES):
+        self.eof: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.cap = cap
         self.buf = bytearray()
         self.total_bytes = 0
@@ -107,40 +109,41 @@ class BashTool(Tool):
         if not cwd.is_dir():
             return fail(f"bash: the workspace {cwd} is not a directory.")
         env = {**os.environ, "PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+        loop = asyncio.get_running_loop()
+        tail = OutputTail()
+        exited: asyncio.Future[None] = loop.create_future()
         try:
-            proc = await asyncio.create_subprocess_exec(
-                "bash", "-c", command, cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True)
+            transport, _protocol = await loop.subprocess_exec(
+                lambda: _ShellProtocol(tail, exited), "bash", "-c", command, cwd=cwd, env=env,
+                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT, start_new_session=True)
         except OSError as exc:
             return fail(f"bash: could not start bash: {exc}")
-        pgid = proc.pid  # start_new_session: the shell leads a new group with its own pid as id
-        tail = OutputTail()
-        assert proc.stdout is not None
-        reader = asyncio.create_task(_pump(proc.stdout, tail))
+        pgid = transport.get_pid()  # start_new_session: the shell leads a new group with its pid as id
         timed_out = False
         try:
             try:
-                await asyncio.wait_for(proc.wait(), timeout)
+                await asyncio.wait_for(asyncio.shield(exited), timeout)
             except TimeoutError:
                 timed_out = True
                 await kill_group(pgid)
-                await proc.wait()
+                await exited
             try:
-                await asyncio.wait_for(asyncio.shield(reader), DRAIN_GRACE_S)
+                await asyncio.wait_for(asyncio.shield(tail.eof), DRAIN_GRACE_S)
             except TimeoutError:
                 # Processes the command left running still hold our output pipe: end them.
                 await kill_group(pgid)
-                await asyncio.wait_for(asyncio.shield(reader), 2.0)
+                with contextlib.suppress(TimeoutError):  # a process that left the group (setsid)
+                    await asyncio.wait_for(asyncio.shield(tail.eof), 2.0)
         except asyncio.CancelledError:
             signal_group(pgid, signal.SIGTERM)
             await asyncio.shield(kill_group(pgid))
             raise
         finally:
-            if not reader.done():
-                reader.cancel()
+            transport.close()
 
+        code = transport.get_returncode()
         text, note = tail.render()
-        code = proc.returncode
         parts = [text or "(no output)"]
         if note:
             parts.append(note)
@@ -156,12 +159,25 @@ class BashTool(Tool):
         return ToolResult("\n\n".join(parts), is_error=timed_out or bool(code), details=details)
 
 
-async def _pump(stream: asyncio.StreamReader, tail: OutputTail) -> None:
-    while True:
-        chunk = await stream.read(65536)
-        if not chunk:
-            return
-        tail.feed(chunk)
+class _ShellProtocol(asyncio.SubprocessProtocol):
+    """Feeds output to the tail and reports the shell's exit as soon as it happens. (asyncio's
+    Process.wait() also waits for every pipe to close, so a background child holding the pipe
+    would make it hang.)"""
+
+    def __init__(self, tail: "OutputTail", exited: asyncio.Future[None]):
+        self.tail = tail
+        self.exited = exited
+
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        self.tail.feed(data)
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        if not self.tail.eof.done():
+            self.tail.eof.set_result(None)
+
+    def process_exited(self) -> None:
+        if not self.exited.done():
+            self.exited.set_result(None)
 
 
 def _signal_name(number: int) -> str:
