@@ -141,19 +141,21 @@ class TreeLines(ScrollView, can_focus=True):
             self._styles = {key: fg(f"tree--{key}") for key in STYLE_KEYS}
             sel = self.get_component_rich_style("tree--selected")
             self._styles["selected"] = Style(bgcolor=sel.bgcolor, bold=sel.bold)
+            self._styles["base"] = self.rich_style  # computed from the ancestors: costly per line
+            self._styles["selected_line"] = self._styles["base"] + self._styles["selected"]
         return self._styles
 
     def render_line(self, y: int) -> Strip:
         view = self.owner.view
         row = int(self.scroll_offset.y) + y
-        width = self.scrollable_content_region.width or self.size.width
-        base = self.rich_style
+        styles = self._style_map()
+        base = styles["base"]
+        width = self.size.width - (self.styles.scrollbar_size_vertical if self.show_vertical_scrollbar else 0)
         if view is None or row >= len(view.rows):
             return Strip.blank(width, base)
-        styles = self._style_map()
         selected = row == view.cursor
-        line_style = base + styles["selected"] if selected else base
-        segments = [Segment(text, line_style + styles.get(key, Style())) for text, key in view.row_pieces(row, selected)]
+        line_style = styles["selected_line"] if selected else base
+        segments = [Segment(text, line_style + styles[key]) for text, key in view.row_pieces(row, selected)]
         return Strip(segments).crop_extend(0, width, line_style)
 
     def refresh_rows(self) -> None:

@@ -49,7 +49,7 @@ def _limit_text(label: str, limit: float) -> str:
 
 
 def budget_content(stats: Stats, width: int = 40, banner: str | None = None) -> Content:
-    bar_w = max(6, width - 30)
+    bar_w = max(6, width - 34)
     parts: list[Content | str | tuple[str, str]] = []
     if banner:
         parts += [(banner, "bold reverse $error"), "\n"]

@@ -1,0 +1,147 @@
+"""`workbench` with no subcommand: settings, provider, session and agent, then the app.
+
+With no provider configured the offline demo starts at once (the status line says so) and plays
+the whole flow on its own. A problem that stops the agent from starting (a bad flag, a locked
+session) still opens the app, with the message on screen instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from workbench.config import LoadedSettings, load_settings, sessions_dir
+from workbench.errors import WorkbenchError
+from workbench.tui.backend import Backend, RuntimeBackend
+from workbench.tui.screens.grants import Grant
+
+DEMO_PROMPT = "Show me around the workbench."
+
+
+class RuntimeSessions:
+    """/new, /resume and /fork over SessionManager + AgentSession, sharing one approval broker."""
+
+    def __init__(self, args: Any, loaded: LoadedSettings, cwd: Path, broker: Any, grants: Any) -> None:
+        from workbench.providers import resolve_provider_settings
+
+        self.args = args
+        self.settings = loaded.settings
+        self.cwd = cwd
+        self.broker = broker
+        self.grants = grants
+        self.resolved = resolve_provider_settings(self.settings, args)
+
+    def _agent(self, manager: Any) -> Backend:
+        from workbench.runtime.agent import AgentSession
+        from workbench.runtime.budget import BudgetLimits
+
+        a, s = self.args, self.settings
+        limits = BudgetLimits.from_settings(
+            s.budget, max_tokens=getattr(a, "max_tokens", None), max_cost=getattr(a, "max_cost", None),
+            max_turns=getattr(a, "max_turns", None), max_tool_calls=getattr(a, "max_tool_calls", None),
+            max_duration=getattr(a, "max_duration", None))
+        rules = s.approvals
+        agent = AgentSession(
+            manager, self.resolved.create(), model=self.resolved.model,
+            mode=getattr(a, "approve", None) or rules.mode,
+            allow=list(rules.allow) + list(getattr(a, "allow", None) or []), ask=list(rules.ask),
+            deny=list(rules.deny) + list(getattr(a, "deny", None) or []),
+            approvals=self.broker, grants=self.grants, limits=limits,
+            system_prompt=getattr(a, "system_prompt", None),
+            thinking_level=getattr(a, "thinking", None) or (s.provider.thinking if s.provider.thinking != "off" else None),
+        )
+        return RuntimeBackend(agent, self.broker, demo=self.resolved.is_demo)
+
+    def _store(self) -> Any:
+        from workbench.sessions.store import SessionStore
+
+        return SessionStore(sessions_dir())
+
+    def first(self) -> Backend:
+        from workbench.sessions.manager import SessionManager
+
+        a = self.args
+        store = self._store()
+        if getattr(a, "resume", None):
+            return self._agent(SessionManager.open(store.resolve(a.resume, self.cwd)))
+        if getattr(a, "continue_recent", False):
+            recent = store.continue_recent(self.cwd)
+            if recent is not None:
+                return self._agent(SessionManager.open(recent))
+        return self.new()
+
+    def new(self) -> Backend:
+        from workbench.sessions.manager import SessionManager
+
+        return self._agent(SessionManager.create(self.cwd, sessions_dir=sessions_dir()))
+
+    def open(self, target: str) -> Backend:
+        from workbench.sessions.manager import SessionManager
+
+        return self._agent(SessionManager.open(self._store().resolve(target, self.cwd)))
+
+    def fork(self, backend: Backend) -> Backend:
+        manager = backend.agent.manager  # type: ignore[attr-defined]
+        if manager.leaf_id is None:
+            raise WorkbenchError("nothing to fork yet: the session is empty")
+        return self._agent(manager.fork(manager.leaf_id, sessions_dir=sessions_dir()))
+
+    def list_sessions(self) -> list[tuple[str, str, str]]:
+        return [(i.id, i.modified.strftime("%Y-%m-%d %H:%M"), i.name or i.first_message)
+                for i in self._store().list(self.cwd)[:50]]
+
+
+class GrantsAdapter:
+    """The tools layer's GrantStore as the grants screen wants it."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def list(self) -> list[Grant]:
+        out = []
+        for kind in ("allow", "ask", "deny"):
+            for g in self.store.list(kind):
+                out.append(Grant(str(g.scope), kind, g.rule, str(g.path)))
+        return out
+
+    def remove(self, grant: Grant) -> None:
+        self.store.remove(grant.rule, grant.scope, grant.kind)
+
+    def where(self) -> str:
+        return str(self.store.file_for("project"))
+
+
+def build(args: Any, cwd: Path, loaded: LoadedSettings) -> dict[str, Any]:
+    """Everything the app needs; an error that stops the agent becomes `startup_error`."""
+    from workbench.runtime.approvals import ApprovalBroker
+    from workbench.tools.grants import GrantStore
+
+    broker = ApprovalBroker()
+    grants = GrantStore(cwd)
+    out: dict[str, Any] = {"grants": GrantsAdapter(grants), "cwd": cwd, "settings": loaded}
+    try:
+        sessions = RuntimeSessions(args, loaded, cwd, broker, grants)
+        backend = sessions.first()
+    except (WorkbenchError, ValueError, OSError) as exc:
+        out.update(backend=None, startup_error=getattr(exc, "message", None) or str(exc))
+        return out
+    out.update(backend=backend, sessions=sessions)
+    if sessions.resolved.is_demo and not backend.history():
+        out["initial_prompt"] = DEMO_PROMPT
+    return out
+
+
+def run(args: Any) -> int:
+    from workbench.tui.app import WorkbenchApp
+
+    cwd = Path(getattr(args, "cwd", None) or os.getcwd()).expanduser().resolve()
+    loaded = load_settings(cwd)
+    parts = build(args, cwd, loaded)
+    app = WorkbenchApp(parts.pop("backend"), **parts)
+    code = app.run()
+    backend = app.backend
+    manager = getattr(getattr(backend, "agent", None), "manager", None)
+    if manager is not None:
+        manager.close()
+    return code or 0
