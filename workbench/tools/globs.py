@@ -29,7 +29,7 @@ def _class_regex(body: str) -> str:
     negate = body[:1] in ("!", "^")
     if negate:
         body = body[1:]
-    body = body.replace("\\", "\\\\").replace("^", "\\^")
+    body = body.replace("\\", "\\\\").replace("^", "\\^").replace("[", "\\[")
     return f"[^{body}]" if negate else f"[{body}]"
 
 
