@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from workbench.providers.base import ToolCallEndEvent
+from workbench.providers.catalog import cost_breakdown
 
 INVALID_JSON_KEY = "__invalid_json__"
 
@@ -109,8 +110,6 @@ class AssistantAssembler:
         u["totalTokens"] = u["input"] + u["output"] + u["cacheRead"] + u["cacheWrite"]
 
     def message(self, *, stop_reason: str | None = None, error_message: str | None = None) -> dict[str, Any]:
-        from workbench.providers.catalog import cost_breakdown
-
         content = []
         for block in self.blocks:
             clean = {k: v for k, v in block.items() if not k.startswith("_")}
