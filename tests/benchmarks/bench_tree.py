@@ -81,7 +81,7 @@ def draw(view: TreeView, first: int, count: int) -> int:
     """Produce the text of rows [first, first+count) as the widget does; returns cells drawn."""
     cells = 0
     for row in range(first, min(first + count, len(view.rows))):
-        cells += sum(len(text) for text, _ in view.row_pieces(row))
+        cells += sum(len(text) for text, _ in view.row_pieces(row, max_indent=20))
     return cells
 
 

@@ -19,7 +19,9 @@ O(1). Row text is computed lazily, only for the rows on screen.
 from __future__ import annotations
 
 import difflib
+import gc
 import json
+from contextlib import contextmanager
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +48,20 @@ SEARCH_CHARS = 1000  # how much of an entry's text type-to-search looks at
 
 # C0/C1 controls and DEL → space: row text is untrusted and must never reach the terminal raw.
 _CONTROL_TABLE = {c: " " for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
+
+
+@contextmanager
+def _gc_paused():
+    """Building rows allocates tens of thousands of small objects; each allocation burst would
+    make the cyclic GC rescan the whole session held in memory (it more than doubles the time).
+    Nothing built here forms cycles, so pause it for the duration."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
@@ -87,36 +103,35 @@ def _has_text(content: Any) -> bool:
     return False
 
 
+_TYPE_KINDS = {
+    "custom_message": "custom_message",
+    "compaction": "compaction",
+    "branch_summary": "branch_summary",
+    "model_change": "model",
+    "thinking_level_change": "thinking",
+    "custom": "custom",
+    "label": "label",
+    "session_info": "session_info",
+}
+_ROLE_KINDS = {"user": "user", "toolResult": "tool", "bashExecution": "bash"}
+
+
 def classify(entry: Mapping[str, Any]) -> str:
     """A short kind for one entry: what filters and row styles key on."""
     etype = entry.get("type")
-    if etype == "message":
-        msg = entry.get("message")
-        role = msg.get("role") if isinstance(msg, dict) else None
-        if role == "user":
-            return "user"
-        if role == "assistant":
-            if _has_text(msg.get("content")):
-                return "assistant"
-            stop = msg.get("stopReason")
-            if stop in ("error", "aborted") or msg.get("errorMessage"):
-                return "assistant_error"
-            return "assistant_tools"  # only tool calls / thinking: its results stand for it
-        if role == "toolResult":
-            return "tool"
-        if role == "bashExecution":
-            return "bash"
+    if etype != "message":
+        return _TYPE_KINDS.get(etype, "other")  # type: ignore[arg-type]
+    msg = entry.get("message")
+    if not isinstance(msg, dict):
         return "message_other"
-    return {
-        "custom_message": "custom_message",
-        "compaction": "compaction",
-        "branch_summary": "branch_summary",
-        "model_change": "model",
-        "thinking_level_change": "thinking",
-        "custom": "custom",
-        "label": "label",
-        "session_info": "session_info",
-    }.get(str(etype), "other")
+    role = msg.get("role")
+    if role != "assistant":
+        return _ROLE_KINDS.get(role, "message_other")  # type: ignore[arg-type]
+    if _has_text(msg.get("content")):
+        return "assistant"
+    if msg.get("stopReason") in ("error", "aborted") or msg.get("errorMessage"):
+        return "assistant_error"
+    return "assistant_tools"  # only tool calls / thinking: its results stand for it
 
 
 def format_tool_call(name: str, args: Mapping[str, Any]) -> str:
@@ -175,6 +190,10 @@ class TreeIndex:
         return len(self.ids)
 
     def extend(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        with _gc_paused():
+            self._extend(entries)
+
+    def _extend(self, entries: Iterable[Mapping[str, Any]]) -> None:
         entries_, ids, parent, children, kinds, pos, roots = (
             self.entries, self.ids, self.parent, self.children, self.kinds, self.pos, self.roots,
         )
@@ -349,13 +368,16 @@ class TreeView:
         self.filter_mode: FilterMode = filter_mode
         self.query = ""
         self.folded: set[str] = set()
+        self.marked: str | None = None  # the entry picked as one side of a branch comparison
         self.rows: list[Row] = []
         self.cursor = 0
         self._leaf = -1
         self._active: set[int] = set()
         self._order: list[int] = []
         self._branch_rows: list[int] = []
-        self._row_of: dict[int, int] = {}
+        self._row_of_cache: dict[int, int] | None = None
+        self._vis_anc: list[int] = []
+        self._root = 0
         self._set_leaf(leaf_id)
         self._reorder()
         self._rebuild(select=self._leaf)
@@ -372,6 +394,10 @@ class TreeView:
 
     def _reorder(self) -> None:
         """Pre-order of every node, the child holding the active leaf first (iterative DFS)."""
+        with _gc_paused():
+            self._reorder_nodes()
+
+    def _reorder_nodes(self) -> None:
         idx = self.index
         children, active = idx.children, self._active
         order: list[int] = []
@@ -384,8 +410,7 @@ class TreeView:
             kids = children[n]
             if kids:
                 if len(kids) == 1:
-                    append_one = kids[0]
-                    stack.append(append_one)
+                    stack.append(kids[0])
                 else:
                     first = [k for k in kids if k in active]
                     rest = [k for k in kids if k not in active]
@@ -428,111 +453,123 @@ class TreeView:
         return visible
 
     def _rebuild(self, select: int | None = None) -> None:
-        """Rows from the current order, filter, search and folds; keep the cursor on its entry."""
+        with _gc_paused():
+            self._rebuild_rows(select)
+
+    def _rebuild_rows(self, select: int | None) -> None:
+        """Rows from the current order, filter, search and folds; keep the cursor on its entry.
+
+        Two linear passes over flat lists (no recursion, no per-node dicts): the first finds each
+        visible node's nearest visible ancestor and its place among that ancestor's visible
+        children; the second lays rows out by pi's rules. Pre-order means a parent is always
+        laid out before its children.
+        """
         if select is None:
             select = self.rows[self.cursor].node if self.rows else self._leaf
         idx = self.index
-        parent, ids = idx.parent, idx.ids
+        parent = idx.parent
         visible = self._visible_base()
-        folded_ids = self.folded
         n_nodes = len(parent)
-        vis_anc = [-1] * n_nodes  # nearest visible ancestor-or-self
-        fold_root = [-1] * n_nodes  # the visible folded ancestor hiding this node
-        vparent: dict[int, int] = {}
-        vchildren: dict[int, list[int]] = {-1: []}
-        shown: list[int] = []
+        folded_nodes = {idx.pos[e] for e in self.folded if e in idx.pos}
+        root = n_nodes  # a virtual parent for the visible roots, so lists need no -1 checks
+        vis_anc = [root] * (n_nodes + 1)  # nearest visible ancestor-or-self (root: none)
+        fold_root = [-1] * (n_nodes + 1)  # the visible folded ancestor hiding this node
+        vparent = [root] * (n_nodes + 1)
+        ordinal = [0] * (n_nodes + 1)  # position among its visible siblings
+        kids = [0] * (n_nodes + 1)  # visible children count
         folded_count: dict[int, int] = {}
+        shown: list[int] = []
+        append = shown.append
         for n in self._order:
             p = parent[n]
-            pa = vis_anc[p] if p >= 0 else -1
-            fr = -1
-            if p >= 0:
+            if p < 0:
+                p = root
+            if folded_nodes or fold_root[p] >= 0:
                 fr = fold_root[p]
-                if fr < 0 and visible[p] and ids[p] in folded_ids:
+                if fr < 0 and p in folded_nodes and visible[p]:
                     fr = p
-            fold_root[n] = fr
-            if fr >= 0:
-                vis_anc[n] = pa
-                if visible[n]:
-                    folded_count[fr] = folded_count.get(fr, 0) + 1
-                continue
+                if fr >= 0:
+                    fold_root[n] = fr
+                    vis_anc[n] = vis_anc[p]
+                    if visible[n]:
+                        folded_count[fr] = folded_count.get(fr, 0) + 1
+                    continue
             if visible[n]:
                 vis_anc[n] = n
+                pa = vis_anc[p]
                 vparent[n] = pa
-                kids = vchildren.get(pa)
-                if kids is None:
-                    vchildren[pa] = [n]
-                else:
-                    kids.append(n)
-                shown.append(n)
+                ordinal[n] = kids[pa]
+                kids[pa] += 1
+                append(n)
             else:
-                vis_anc[n] = pa
+                vis_anc[n] = vis_anc[p]
 
-        # Indentation, connectors and gutters, by pi's rules, in one forward pass (pre-order:
-        # a parent's attributes are known before its children's).
-        roots = vchildren[-1]
-        multi_root = len(roots) > 1
-        a_indent: dict[int, int] = {}
-        a_branched: dict[int, bool] = {}
-        a_conn: dict[int, bool] = {}
-        a_last: dict[int, bool] = {}
-        a_gutters: dict[int, tuple[tuple[int, bool], ...]] = {}
-        seen: dict[int, int] = {}
+        # Indentation, connectors and gutters by pi's rules.
+        multi_root = kids[root] > 1
+        indent_of = [0] * (n_nodes + 1)
+        branched = [False] * (n_nodes + 1)  # first generation after a branch point
+        gutters_of: list[tuple[tuple[int, bool], ...]] = [()] * (n_nodes + 1)
+        last_of = [False] * (n_nodes + 1)
         rows: list[Row] = []
         branch_rows: list[int] = []
-        row_of: dict[int, int] = {}
-        empty: tuple[tuple[int, bool], ...] = ()
         for n in shown:
             p = vparent[n]
-            siblings = vchildren[p]
-            k = seen.get(p, 0) + 1
-            seen[p] = k
-            is_last = k == len(siblings)
-            if p < 0:
+            siblings = kids[p]
+            is_last = ordinal[n] == siblings - 1
+            if p == root:
                 indent = 1 if multi_root else 0
-                branched = conn = multi_root
-                gutters = empty
+                conn = multi_root
+                gutters: tuple[tuple[int, bool], ...] = ()
                 vroot = multi_root
             else:
-                p_indent = a_indent[p]
-                multiple = len(siblings) > 1
-                indent = p_indent + 1 if multiple or (a_branched[p] and p_indent > 0) else p_indent
-                branched = conn = multiple
-                gutters = a_gutters[p]
-                if a_conn[p] and not (vparent[p] < 0 and multi_root):
-                    shown_indent = max(0, p_indent - 1) if multi_root else p_indent
-                    gutters = gutters + ((max(0, shown_indent - 1), not a_last[p]),)
+                p_indent = indent_of[p]
+                conn = siblings > 1
+                indent = p_indent + 1 if conn or (branched[p] and p_indent > 0) else p_indent
+                gutters = gutters_of[p]
+                if branched[p] and not (vparent[p] == root and multi_root):
+                    shown_indent = p_indent - 1 if multi_root and p_indent else p_indent
+                    gutters = gutters + ((shown_indent - 1 if shown_indent else 0, not last_of[p]),)
                 vroot = False
-            a_indent[n], a_branched[n], a_conn[n], a_last[n], a_gutters[n] = indent, branched, conn, is_last, gutters
-            n_kids = len(vchildren.get(n, ()))
+            indent_of[n] = indent
+            branched[n] = conn
+            gutters_of[n] = gutters
+            last_of[n] = is_last
+            n_kids = kids[n]
             if n_kids > 1:
                 branch_rows.append(len(rows))
-            row_of[n] = len(rows)
             rows.append(Row(
-                node=n,
-                indent=max(0, indent - 1) if multi_root else indent,
-                connector=("└─ " if is_last else "├─ ") if conn and not vroot else "",
-                gutters=gutters,
-                children=n_kids,
-                folded=folded_count.get(n, 0),
+                n,
+                indent - 1 if multi_root and indent else indent,
+                ("└─ " if is_last else "├─ ") if conn and not vroot else "",
+                gutters,
+                n_kids,
+                folded_count.get(n, 0) if folded_count else 0,
             ))
         self.rows = rows
         self._branch_rows = branch_rows
-        self._row_of = row_of
+        self._row_of_cache = None
         self._vis_anc = vis_anc
-        # Cursor: the same entry, else its nearest visible ancestor, else the last row.
-        target = vis_anc[select] if 0 <= select < n_nodes else -1
-        if target < 0 and 0 <= select < n_nodes and fold_root[select] >= 0:
-            target = fold_root[select]
-        self.cursor = row_of.get(target, len(rows) - 1) if rows else 0
-        if self.cursor < 0:
-            self.cursor = 0
+        self._root = root
+        # Cursor: the same entry, else its nearest visible ancestor (or the fold hiding it),
+        # else the last row.
+        self.cursor = max(0, len(rows) - 1)
+        if 0 <= select < n_nodes:
+            target = fold_root[select] if fold_root[select] >= 0 else vis_anc[select]
+            row = self._row_of().get(target)
+            if row is not None:
+                self.cursor = row
+
+    def _row_of(self) -> dict[int, int]:
+        """node → row, built when first needed after a rebuild."""
+        if self._row_of_cache is None:
+            self._row_of_cache = {r.node: i for i, r in enumerate(self.rows)}
+        return self._row_of_cache
 
     def refresh(self, leaf_id: str | None = None, labels: Mapping[str, str] | None = None,
                 new_entries: Sequence[Mapping[str, Any]] = (), *, follow_leaf: bool = False) -> None:
         """New entries, a new leaf or new labels from the session; the cursor stays put unless
         `follow_leaf` (or it was on the old leaf, so a live session keeps following its tip)."""
-        on_leaf = bool(self.rows) and self._vis_anc[self._leaf] == self.rows[self.cursor].node if self._leaf >= 0 else False
+        on_leaf = self._leaf >= 0 and bool(self.rows) and self._vis_anc[self._leaf] == self.rows[self.cursor].node
         if new_entries:
             self.index.extend(new_entries)
         if labels is not None:
@@ -603,11 +640,11 @@ class TreeView:
         n = self.index.pos.get(entry_id)
         if n is None:
             return False
-        target = self._vis_anc[n]
-        if target in self._row_of:
-            self.cursor = self._row_of[target]
-            return True
-        return False
+        row = self._row_of().get(self._vis_anc[n])
+        if row is None:
+            return False
+        self.cursor = row
+        return True
 
     def next_branch_point(self) -> bool:
         i = bisect_right(self._branch_rows, self.cursor)
@@ -645,25 +682,36 @@ class TreeView:
         text = f"{where} · {FILTER_TITLES[self.filter_mode]}"
         return text
 
-    def row_pieces(self, row: int, selected: bool | None = None) -> list[Piece]:
-        """One row as styled pieces: cursor, connectors, active marker, label, summary, fold."""
+    def row_pieces(self, row: int, selected: bool | None = None, max_indent: int | None = None) -> list[Piece]:
+        """One row as styled pieces: cursor, connectors, active marker, label, summary, fold.
+
+        `max_indent` (levels) keeps deep rows readable in a narrow pane: deeper rows show only
+        their innermost levels after a `⋯`, instead of running off the right edge as pi's do.
+        """
         r = self.rows[row]
         if selected is None:
             selected = row == self.cursor
         pieces: list[Piece] = [("› " if selected else "  ", "cursor")]
-        if r.indent:
-            width = r.indent * 3
+        indent = r.indent
+        if indent:
+            skip = indent - max_indent if max_indent is not None and indent > max_indent > 0 else 0
+            width = (indent - skip) * 3
             chars = [" "] * width
             for level, show in r.gutters:
-                if show and level * 3 < width:
-                    chars[level * 3] = "│"
+                at = (level - skip) * 3
+                if show and 0 <= at < width:
+                    chars[at] = "│"
             if r.connector:
-                at = (r.indent - 1) * 3
+                at = (indent - 1 - skip) * 3
                 chars[at:at + 3] = r.connector
+            if skip:
+                chars[0] = "⋯"
             pieces.append(("".join(chars), "connector"))
         eid = self.index.ids[r.node]
         if r.node in self._active:
             pieces.append(("• ", "active"))
+        if eid == self.marked:
+            pieces.append(("◆ ", "mark"))
         label = self.labels.get(eid)
         if label:
             pieces.append((f"[{one_line(label, 60)}] ", "label"))
@@ -672,8 +720,8 @@ class TreeView:
             pieces.append((f"  ▸ +{r.folded}", "fold"))
         return pieces
 
-    def row_text(self, row: int, selected: bool | None = None) -> str:
-        return "".join(text for text, _ in self.row_pieces(row, selected))
+    def row_text(self, row: int, selected: bool | None = None, max_indent: int | None = None) -> str:
+        return "".join(text for text, _ in self.row_pieces(row, selected, max_indent))
 
     # -- branching ------------------------------------------------------------------------------
 

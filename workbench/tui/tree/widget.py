@@ -155,7 +155,9 @@ class TreeLines(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         selected = row == view.cursor
         line_style = styles["selected_line"] if selected else base
-        segments = [Segment(text, line_style + styles[key]) for text, key in view.row_pieces(row, selected)]
+        # Rows deeper than half the pane show only their innermost levels.
+        pieces = view.row_pieces(row, selected, max_indent=max(2, width // 6))
+        segments = [Segment(text, line_style + styles[key]) for text, key in pieces]
         return Strip(segments).crop_extend(0, width, line_style)
 
     def refresh_rows(self) -> None:
@@ -179,9 +181,16 @@ class TreeLines(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.refresh_rows()
 
-    def _moved(self) -> None:
+    def _moved(self, old: int | None = None) -> None:
+        """After a cursor move: scroll if needed; else redraw just the two rows that changed."""
+        top = int(self.scroll_offset.y)
         self.scroll_to_cursor()
-        self.refresh()
+        view = self.owner.view
+        if old is not None and int(self.scroll_offset.y) == top and view is not None:
+            self.refresh_line(old)
+            self.refresh_line(view.cursor)
+        else:
+            self.refresh()
         self.owner.update_status()
 
     async def _on_click(self, event: events.Click) -> None:
@@ -191,8 +200,8 @@ class TreeLines(ScrollView, can_focus=True):
             return
         row = int(self.scroll_offset.y) + offset.y
         if 0 <= row < len(view.rows):
-            view.cursor = row
-            self._moved()
+            old, view.cursor = view.cursor, row
+            self._moved(old)
             if event.chain == 2:
                 self.owner.branch_at(view.selected_id)
 
@@ -211,8 +220,9 @@ class TreeLines(ScrollView, can_focus=True):
         return True
 
     def action_move(self, delta: int) -> None:
+        old = self.owner.view.cursor
         self.owner.view.move(delta)
-        self._moved()
+        self._moved(old)
 
     def action_page(self, direction: int) -> None:
         height = max(1, (self.scrollable_content_region.height or self.size.height) - 1)
@@ -239,8 +249,9 @@ class TreeLines(ScrollView, can_focus=True):
 
     def action_branch_point(self, direction: int) -> None:
         view = self.owner.view
+        old = view.cursor
         if view.next_branch_point() if direction > 0 else view.prev_branch_point():
-            self._moved()
+            self._moved(old)
 
     def action_branch(self) -> None:
         self.owner.branch_at(self.owner.view.selected_id)
