@@ -270,3 +270,14 @@ def test_real_subprocess(fixture_sessions, home):
     proc = subprocess.run([sys.executable, "-m", "workbench.cli", "sessions", "show"],
                           capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
     assert proc.returncode == 2
+
+
+def test_show_bad_header_names_the_file_and_keeps_it(capsys, home):
+    path = home / "broken.jsonl"
+    body = (FIXTURES / "v3-branched-session.jsonl").read_bytes().split(b"\n", 1)[1]
+    path.write_bytes(b'{"type":"sess' + b"\n" + body)
+    before = path.read_bytes()
+    code, out, err = run(capsys, "show", str(path))
+    assert code not in (0, 2, 10) and out == ""
+    assert str(path) in err
+    assert path.read_bytes() == before
