@@ -146,3 +146,18 @@ def test_add_remove_round_trip(layout, new_rules):
     assert {k: v for k, v in final.items() if k != "approvals"} == {k: v for k, v in original.items() if k != "approvals"}
     if layout:
         assert text == layout  # removing what was added restores the file byte for byte
+
+
+def test_arguments_in_the_wrong_order_are_refused(store):
+    with pytest.raises(ValueError, match="scope must be 'project' or 'user'"):
+        store.add("allow", "bash(npm test*)")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        store.add("bash(x*)", "project", "always")
+    assert not store.project_file.exists() and not store.user_file.exists()
+
+
+def test_other_kinds(store):
+    store.add("bash(rm*)", kind="deny")
+    assert [(g.rule, g.scope) for g in store.list("deny")] == [("bash(rm*)", "project")]
+    assert store.list() == []
+    assert store.remove("bash(rm*)", "project", "deny")

@@ -22,6 +22,7 @@ from workbench.tools.tomledit import TomlEditError, set_membership
 
 Scope = Literal["project", "user"]
 TABLE = ("approvals",)
+KINDS = ("allow", "ask", "deny")
 
 
 class GrantError(Exception):
@@ -41,6 +42,9 @@ class GrantStore:
         self.user_file = user_file or config.user_config_file()
 
     def file_for(self, scope: Scope) -> Path:
+        if scope not in ("project", "user"):
+            raise ValueError(f"grant scope must be 'project' or 'user', got {scope!r} "
+                             "(GrantStore.add/remove take the rule first: add(rule, scope, kind))")
         return self.project_file if scope == "project" else self.user_file
 
     def list(self, kind: str = "allow") -> list[Grant]:
@@ -57,9 +61,12 @@ class GrantStore:
         return out
 
     def add(self, rule: str, scope: Scope = "project", kind: str = "allow") -> bool:
-        """Save `rule`; False when it was already there."""
+        """Save `rule` into the `kind` list of the scope's file; False when it was already there."""
+        path = self.file_for(scope)
+        if kind not in KINDS:
+            raise ValueError(f"grant kind must be one of {', '.join(KINDS)}, got {kind!r}")
         text = str(Rule.parse(rule))  # refuse what the policy could not load back
-        return self._change(self.file_for(scope), kind, text, present=True)
+        return self._change(path, kind, text, present=True)
 
     def remove(self, rule: str, scope: Scope | None = None, kind: str = "allow") -> bool:
         """Delete `rule` from the given scope's file (or both); False when it was in neither."""
