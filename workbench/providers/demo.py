@@ -94,9 +94,9 @@ def demo_script() -> ReplayScript:
     b.text(
         "## What just happened\n\n"
         "1. **ls** and **find** looked around the workspace (read-only tools run without asking)\n"
-        f"2. **write** created `{DEMO_FILE}` (it asked for approval first)\n"
+        f"2. **write** created `{DEMO_FILE}` (in `ask` mode it asks for approval first)\n"
         "3. **read** showed the file with line numbers\n"
-        "4. **edit** replaced one function, and you saw the diff before it applied\n"
+        "4. **edit** replaced one function, showing the diff before it applied\n"
         "5. **bash** ran the script\n\n"
         "The edited function:\n\n"
         f"```python\n{_NEW}```\n\n"

@@ -154,7 +154,7 @@ def describe(kind: ErrorKind, *, label: str, status: int | None = None, detail: 
              retry_after: float | None = None, base_url: str | None = None, key_env: str | None = None,
              mid_stream: bool = False) -> str:
     code = f" ({status})" if status else ""
-    retry = f": retry in {_seconds(retry_after)}" if retry_after is not None else ""
+    retry = "" if retry_after is None else (": retry now" if retry_after <= 0 else f": retry in {_seconds(retry_after)}")
     extra = f" — {detail}" if detail else ""
     where = base_url or label
     if kind == "rate_limited":
