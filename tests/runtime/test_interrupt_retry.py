@@ -27,6 +27,18 @@ async def test_interrupt_mid_stream_keeps_the_partial_answer(make_agent):
     assert not agent.is_running
 
 
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 async def test_interrupt_mid_tool_kills_the_bash_process_group(make_agent, workspace):
     pidfile = workspace / "pid"
     agent = make_agent([
@@ -45,10 +57,8 @@ async def test_interrupt_mid_tool_kills_the_bash_process_group(make_agent, works
     tr = file_messages(agent)[-1]
     assert tr["role"] == "toolResult" and tr["isError"] and "Interrupted" in tr["content"][0]["text"]
     assert of_type(agent, "tool_result_received")[-1].status == "interrupted"
-    for _ in range(100):  # the sleeping grandchild is gone too
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+    for _ in range(100):  # the sleeping grandchild is gone too (a zombie nobody reaped counts as gone)
+        if not alive(pid):
             break
         await asyncio.sleep(0.02)
     else:

@@ -129,6 +129,7 @@ class AgentSession:
         compaction: CompactionSettings | None = None,
         events: EventStream | None = None,
         tool_extra: dict[str, Any] | None = None,
+        persist_in_thread: bool = True,
     ) -> None:
         if mode not in MODES:
             raise InvalidParams(f"approval mode must be one of {', '.join(MODES)}; got {mode!r}")
@@ -146,6 +147,7 @@ class AgentSession:
         self.retry = retry or RetryPolicy()
         self.compaction = compaction or CompactionSettings()
         self.tool_extra = dict(tool_extra or {})
+        self.persist_in_thread = persist_in_thread
         self.cwd = Path(manager.cwd)
         if policy is None:
             from workbench.tools.permissions import PermissionPolicy, RuleError
@@ -337,7 +339,7 @@ class AgentSession:
         stop = "end_turn"
         self._emit(ev.RunStarted(prompt=prompt, **base))
         try:
-            self._append_user(prompt, "prompt")
+            await self._append_user(prompt, "prompt")
             while True:
                 if self._interrupt:
                     stop = "interrupted"
@@ -369,14 +371,14 @@ class AgentSession:
                     if outcome == "budget":
                         stop = "budget_exhausted"
                         break
-                    self._deliver_steering()
+                    await self._deliver_steering()
                     continue
                 if self.pending_steering:
-                    self._deliver_steering()
+                    await self._deliver_steering()
                     continue
                 if self.pending_follow_ups:
                     text = self.pending_follow_ups.pop(0)
-                    self._append_user(text, "follow_up")
+                    await self._append_user(text, "follow_up")
                     continue
                 break
         except _TimeUp as exc:
@@ -465,17 +467,17 @@ class AgentSession:
         try:
             message, attempts = await self._phase_run(self._stream(request, partial), turn=True)
         except _Interrupted:
-            return self._record_aborted(partial, ABORTED_MESSAGE)
+            return await self._record_aborted(partial, ABORTED_MESSAGE)
         except _TimeUp as exc:
             what = "run" if exc.budget_type == "duration" else "turn"
-            self._record_aborted(partial, f"The {what} time limit of {exc.limit:g}s was exceeded")
+            await self._record_aborted(partial, f"The {what} time limit of {exc.limit:g}s was exceeded")
             raise
         except ProviderError as exc:
-            self._record_failed(exc, partial)
+            await self._record_failed(exc, partial)
             raise ProviderFailure(describe(exc, getattr(exc, "_attempts", 1)),
                                   details={"kind": exc.kind, "status": exc.status}) from None
         del attempts
-        return self._record_assistant(message)
+        return await self._record_assistant(message)
 
     async def _stream(self, request: ProviderRequest, partial: _Partial) -> tuple[dict[str, Any], int]:
         base = self._base()
@@ -510,20 +512,25 @@ class AgentSession:
                 if delay > 0:
                     await asyncio.sleep(delay)
 
-    def _append(self, message: dict[str, Any]) -> str:
-        entry_id = self.manager.append_message(message)
+    async def _append(self, message: dict[str, Any]) -> str:
+        # The session layer fdatasyncs every entry: done off the event loop so one session's
+        # disk wait never stalls the UI or the other sessions (appends of one session stay ordered).
+        if self.persist_in_thread and self.manager.path is not None:
+            entry_id = await asyncio.to_thread(self.manager.append_message, message)
+        else:
+            entry_id = self.manager.append_message(message)
         self._context.append(message)
         if message.get("role") != "assistant":
             self.context_tokens += estimate_tokens(message)
         return entry_id
 
-    def _append_user(self, text: str, kind: str) -> None:
-        self._append(user_message(text))
+    async def _append_user(self, text: str, kind: str) -> None:
+        await self._append(user_message(text))
         self._emit(ev.UserMessage(text=text, kind=kind, **self._base()))  # type: ignore[arg-type]
 
-    def _deliver_steering(self) -> None:
+    async def _deliver_steering(self) -> None:
         while self.pending_steering:
-            self._append_user(self.pending_steering.pop(0), "steer")
+            await self._append_user(self.pending_steering.pop(0), "steer")
 
     def _account(self, message: dict[str, Any]) -> tuple[ev.Usage, float | None]:
         usage = usage_of(message)
@@ -536,7 +543,7 @@ class AgentSession:
             self.cost_usd += cost
         return usage, cost
 
-    def _record_assistant(self, message: dict[str, Any]) -> dict[str, Any]:
+    async def _record_assistant(self, message: dict[str, Any]) -> dict[str, Any]:
         base = self._base()
         text = text_of(message)
         if text:
@@ -549,7 +556,7 @@ class AgentSession:
         breakdown = catalog.cost_breakdown(self.model, usage_dict)
         if breakdown is not None and usage_dict and not (usage_dict.get("cost") or {}).get("total"):
             usage_dict["cost"] = breakdown
-        entry_id = self._append(message)
+        entry_id = await self._append(message)
         usage, cost = self._account(message)
         self._budget.add_turn(usage.total_tokens, cost)
         # The model's own count of the context it just saw plus what it wrote.
@@ -568,18 +575,18 @@ class AgentSession:
                           "cost": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0, "total": 0}},
                 "stopReason": stop_reason, "timestamp": now_ms(), "errorMessage": error}
 
-    def _record_aborted(self, partial: _Partial, reason: str) -> dict[str, Any]:
+    async def _record_aborted(self, partial: _Partial, reason: str) -> dict[str, Any]:
         message = self._partial_message(partial.blocks, "aborted", reason)
         text = text_of(message)
         if text:
             self._emit(ev.TextComplete(content=text, **self._base()))
-        entry_id = self._append(message)
+        entry_id = await self._append(message)
         self._budget.add_turn(0, 0.0)
         self._emit(ev.TurnCompleted(stop_reason="aborted", usage=ev.Usage(), cost_usd=None,
                                     entry_id=entry_id, **self._base()))
         return message
 
-    def _record_failed(self, exc: ProviderError, partial: _Partial) -> None:
+    async def _record_failed(self, exc: ProviderError, partial: _Partial) -> None:
         """A stream that died: keep what it produced (stopReason "error") so nothing is lost."""
         source = exc.partial
         if source is not None:
@@ -591,7 +598,7 @@ class AgentSession:
             message = self._partial_message(partial.blocks, "error", str(exc))
         else:
             return
-        entry_id = self._append(message)
+        entry_id = await self._append(message)
         usage, cost = self._account(message)
         self._emit(ev.TurnCompleted(stop_reason="error", usage=usage, cost_usd=cost, entry_id=entry_id,
                                     **self._base()))
@@ -604,30 +611,30 @@ class AgentSession:
         for i, call in enumerate(calls):
             if outcome != "ok":
                 text = SKIPPED_BUDGET if outcome == "budget" else "Skipped: the run was interrupted"
-                self._record_tool(call, text, is_error=True, status="skipped")
+                await self._record_tool(call, text, is_error=True, status="skipped")
                 continue
             if self.pending_steering and i > 0:
-                self._record_tool(call, SKIPPED_STEER, is_error=True, status="skipped")
+                await self._record_tool(call, SKIPPED_STEER, is_error=True, status="skipped")
                 continue
             if self._interrupt:
                 outcome = "interrupted"
-                self._record_tool(call, "Skipped: the run was interrupted", is_error=True, status="skipped")
+                await self._record_tool(call, "Skipped: the run was interrupted", is_error=True, status="skipped")
                 continue
             exhausted = self._budget.exhausted(next_tool_call=True)
             if exhausted is not None:
                 self._emit(exhausted.model_copy(update=self._base()))
                 outcome = "budget"
-                self._record_tool(call, SKIPPED_BUDGET, is_error=True, status="skipped")
+                await self._record_tool(call, SKIPPED_BUDGET, is_error=True, status="skipped")
                 continue
             status = await self._one_tool(call)
             if status == "interrupted":
                 outcome = "interrupted"
         return outcome
 
-    def _record_tool(self, call: dict[str, Any], text: str, *, is_error: bool, status: str,
+    async def _record_tool(self, call: dict[str, Any], text: str, *, is_error: bool, status: str,
                      details: dict[str, Any] | None = None) -> None:
         call_id, name = call.get("id", ""), call.get("name", "")
-        self._append(tool_result_message(call_id, name, text, is_error=is_error, details=details))
+        await self._append(tool_result_message(call_id, name, text, is_error=is_error, details=details))
         self._emit(ev.ToolResultReceived(id=call_id, name=name, is_error=is_error, status=status,  # type: ignore[arg-type]
                                          **self._base()))
 
@@ -641,7 +648,7 @@ class AgentSession:
         args = call.get("arguments")
         problem = Gate.check_arguments(self.tools, name, args)
         if problem is not None:
-            self._record_tool(call, problem, is_error=True, status="failed")
+            await self._record_tool(call, problem, is_error=True, status="failed")
             return "failed"
         tool: Tool = self.tools.get(name)
         ctx = self._tool_context()
@@ -660,15 +667,15 @@ class AgentSession:
                 tool, args, ctx, call_id=call_id, session_id=self.id, agent=self.agent,
                 on_request=on_request, on_resolved=on_resolved))
         except _Interrupted:
-            self._record_tool(call, "Interrupted: the user stopped the run while this call waited for approval",
+            await self._record_tool(call, "Interrupted: the user stopped the run while this call waited for approval",
                               is_error=True, status="interrupted")
             return "interrupted"
         except _TimeUp:
-            self._record_tool(call, "Interrupted: the run's time limit was reached", is_error=True,
+            await self._record_tool(call, "Interrupted: the run's time limit was reached", is_error=True,
                               status="interrupted")
             raise
         if gate.verdict != "run":
-            self._record_tool(call, gate.message, is_error=True,
+            await self._record_tool(call, gate.message, is_error=True,
                               status="denied" if gate.verdict == "denied" else "failed")
             return gate.verdict
         if gate.approved_paths:
@@ -687,22 +694,22 @@ class AgentSession:
         except _Interrupted:
             self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result="interrupted", is_error=True,
                                                  duration_ms=int((time.monotonic() - started) * 1000), **base))
-            self._record_tool(call, "Interrupted: the user stopped this tool call", is_error=True,
+            await self._record_tool(call, "Interrupted: the user stopped this tool call", is_error=True,
                               status="interrupted")
             return "interrupted"
         except _TimeUp:
-            self._record_tool(call, "Interrupted: the run's time limit was reached", is_error=True,
+            await self._record_tool(call, "Interrupted: the run's time limit was reached", is_error=True,
                               status="interrupted")
             raise
         duration_ms = int((time.monotonic() - started) * 1000)
         if timed_out:
             self._emit(ev.ToolExecutionTimedOut(id=call_id, name=name, timeout_ms=int((tool.timeout_s or 0) * 1000),
                                                 **base))
-            self._record_tool(call, result.content, is_error=True, status="timed_out", details=result.details)
+            await self._record_tool(call, result.content, is_error=True, status="timed_out", details=result.details)
             return "timed_out"
         self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result=result.content,
                                              is_error=result.is_error, duration_ms=duration_ms, **base))
-        self._record_tool(call, result.content, is_error=result.is_error,
+        await self._record_tool(call, result.content, is_error=result.is_error,
                           status="failed" if result.is_error else "done", details=result.details)
         return "failed" if result.is_error else "done"
 
