@@ -1,0 +1,97 @@
+"""Pure helpers of the TUI: sanitising, formats, slash commands, diffs, themes."""
+
+import pytest
+from rich.console import Console
+
+from workbench.tui import commands, format as fmt
+from workbench.tui.diffview import side_by_side_rows
+from workbench.tui.sanitize import one_line, safe_text, sanitize
+from workbench.tui.themes import BUNDLED_DIR, load_theme_file, load_themes
+
+
+def render(renderable) -> str:
+    console = Console(width=80, force_terminal=True, color_system="truecolor")
+    with console.capture() as cap:
+        console.print(renderable)
+    return cap.get()
+
+
+def test_sanitize_removes_escapes_and_shows_controls():
+    assert sanitize("a\x1b[2Jb") == "ab"
+    assert sanitize("\x1b]0;evil title\x07ok") == "ok"
+    assert sanitize("x\x1bPpayload\x1b\\y") == "xy"
+    assert sanitize("bell\x07") == "bell\u2407"
+    assert sanitize("a\r\nb\rc") == "a\nb\nc"
+    assert sanitize("tab\tkept\n") == "tab\tkept\n"
+    assert sanitize("\x9b31m8bit") == "8bit"
+
+
+def test_model_and_tool_output_is_never_markup():
+    text = safe_text("[bold red]x[/] \x1b[2J done")
+    assert text.plain == "[bold red]x[/]  done"
+    out = render(text)
+    assert "[bold red]x[/]" in out
+    assert "\x1b[2J" not in out
+
+
+def test_one_line():
+    assert one_line("a\n  b\tc", 80) == "a b c"
+    assert one_line("x" * 10, 5) == "xxxx…"
+
+
+def test_formats():
+    assert fmt.tokens(999) == "999" and fmt.tokens(1234) == "1.2k" and fmt.tokens(250_000) == "250k"
+    assert fmt.money(None) == "unpriced" and fmt.money(0) == "$0.00" and fmt.money(1.234) == "$1.23"
+    assert fmt.money(0.0042) == "$0.0042"
+    assert fmt.duration(0.25) == "250ms" and fmt.duration(83) == "1m23s"
+    assert [fmt.level_class(p) for p in (69.9, 70, 89.9, 90)] == ["-ok", "-warning", "-warning", "-danger"]
+    assert fmt.arg_summary("bash", {"command": "ls -la"}) == "$ ls -la"
+    assert fmt.arg_summary("read", {"path": "a.py", "offset": 10, "limit": 5}) == "a.py:10-14"
+
+
+def test_slash_parse_and_complete():
+    assert commands.parse("/label  v1 ok ") == ("label", "v1 ok")
+    assert commands.parse("plain text") is None
+    assert commands.complete("/bu") == "/budget "
+    assert commands.complete("/n") is None  # new, name: nothing in common to add
+    assert commands.complete("/ne") == "/new "
+    assert commands.complete("/zzz") is None
+    assert [c.name for c in commands.matches("/t")] == ["tree", "theme"]
+
+
+def test_parse_budget():
+    assert commands.parse_budget("tokens=200k cost=$1.5 turns=off time=10m") == {
+        "tokens": 200_000.0, "cost": 1.5, "turns": None, "duration": 600.0}
+    with pytest.raises(ValueError, match="above 0"):
+        commands.parse_budget("cost=0")
+    with pytest.raises(ValueError, match="'x=1'"):
+        commands.parse_budget("x=1")
+    with pytest.raises(ValueError, match="not a number"):
+        commands.parse_budget("turns=many")
+
+
+def test_side_by_side_pairs_changes():
+    diff = "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n keep\n-old1\n-old2\n+new1\n same\n"
+    rows = side_by_side_rows(diff)
+    assert rows[0].kind == "file" and rows[0].left == "a/f" and rows[0].right == "b/f"
+    change = [r for r in rows if r.kind == "change"]
+    assert [(r.left, r.right) for r in change] == [("old1", "new1"), ("old2", None)]
+    assert [r.left for r in rows if r.kind == "same"] == ["keep", "same"]
+
+
+def test_bundled_themes_load():
+    themes, files, problems = load_themes([BUNDLED_DIR])
+    assert problems == []
+    assert {"workbench-dark", "workbench-light", "high-contrast", "nord", "gruvbox", "catppuccin-mocha"} <= set(themes)
+    assert themes["workbench-light"].dark is False
+
+
+def test_broken_theme_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\n\nprimary = "#12"\n')
+    theme, problems = load_theme_file(bad)
+    assert theme is None and problems[0].line == 3 and "primary" in problems[0].message
+    syntax = tmp_path / "syntax.toml"
+    syntax.write_text('name = "s"\nprimary = \n')
+    theme, problems = load_theme_file(syntax)
+    assert theme is None and problems[0].line == 2
