@@ -100,3 +100,26 @@ async def test_grep_cuts_long_lines(ws, run):
     r = await run("grep", pattern="needle")
     assert r.content.endswith("... [line cut: 1006 characters]")
     assert len(r.content) < 600
+
+
+def git(ws, *args):
+    import subprocess
+    subprocess.run(["git", "-C", str(ws), *args], check=True, capture_output=True)
+
+
+async def test_find_and_grep_respect_gitignore(tree, run):
+    git(tree, "init", "-q")
+    (tree / ".gitignore").write_text("build/\n*.log\n")
+    (tree / "build").mkdir()
+    (tree / "build/out.py").write_text("alpha\n")
+    (tree / "src/debug.log").write_text("alpha\n")
+    found = (await run("find", pattern="*")).content.split("\n")
+    assert "build/" not in found and "build/out.py" not in found and "src/debug.log" not in found
+    assert "src/main.py" in found and ".gitignore" in found
+    assert "build" not in (await run("grep", pattern="alpha", ignoreCase=True)).content
+    sub = await run("grep", pattern="alpha", path="src")  # a subdirectory of the repository
+    assert "debug.log" not in sub.content and "src/pkg/a.py:1: def alpha():" in sub.content
+
+
+async def test_find_accepts_dot_slash_patterns(tree, run):
+    assert (await run("find", pattern="./src/*.py")).content == "src/main.py"

@@ -109,3 +109,20 @@ def test_edit_preview_is_side_effect_free(ws, ctx):
     assert (ws / "a.txt").read_text() == "hello world\n"
     bad = EditTool().preview({"path": "a.txt", "oldText": "nothing", "newText": "x"}, ctx)
     assert bad.kind == "text" and "would fail" in bad.text and "not found" in bad.text
+
+
+async def test_edit_mixed_line_endings_need_an_exact_match(ws, run):
+    (ws / "mixed.txt").write_bytes(b"one\r\ntwo\nthree\n")
+    r = await run("edit", path="mixed.txt", oldText="one\ntwo", newText="x")
+    assert r.is_error and "not found" in r.content
+    assert (ws / "mixed.txt").read_bytes() == b"one\r\ntwo\nthree\n"
+
+
+def test_previews_show_the_diff_for_outside_paths_awaiting_approval(ws, ctx, tmp_path):
+    target = tmp_path / "outside.txt"
+    target.write_text("before\n")
+    p = EditTool().preview({"path": str(target), "oldText": "before", "newText": "after"}, ctx)
+    assert p.kind == "diff" and "-before\n+after\n" in p.text and p.path == str(target)
+    w = WriteTool().preview({"path": str(target), "content": "new\n"}, ctx)
+    assert w.kind == "diff" and "+new" in w.text
+    assert ctx.approved_paths == set() and target.read_text() == "before\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
-from workbench.tools.builtin.common import ToolFailure, fail, is_binary_file, resolve_arg
+from workbench.tools.builtin.common import ToolFailure, fail, is_binary_file, preview_context, resolve_arg
 from workbench.tools.builtin.write import write_text
 from workbench.tools.diffs import first_changed_line, unified_diff
 from workbench.tools.limits import MAX_FILE_BYTES, human_size
@@ -65,7 +65,8 @@ class EditTool(Tool):
             raise ToolFailure("edit: oldText and newText are identical; there is nothing to change.")
         content = path.read_bytes().decode("utf-8", errors="replace")
         crlf = False
-        if old_text not in content and "\r\n" in content and "\r\n" not in old_text:
+        if (old_text not in content and "\r\n" in content and "\r\n" not in old_text
+                and content.count("\r\n") == content.count("\n")):
             # A model writes "\n"; match against the file's CRLF lines and keep them CRLF.
             content, crlf = content.replace("\r\n", "\n"), True
         first = content.find(old_text)
@@ -84,6 +85,7 @@ class EditTool(Tool):
         return EditPlan(path, display_path(path, ctx), content, updated)
 
     def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
+        ctx = preview_context(self, args, ctx)
         try:
             p = self.plan(args, ctx)
         except ToolFailure as exc:

@@ -15,6 +15,7 @@ DEFAULT_LIMIT = 1000
 
 def name_matcher(pattern: str):
     """A glob with a '/' matches the path relative to the search root, otherwise the name."""
+    pattern = pattern.removeprefix("./")
     if "/" in pattern:
         return lambda rel, name: glob_match(pattern, rel)
     return lambda rel, name: glob_match(pattern, name)
@@ -25,7 +26,8 @@ class FindTool(Tool):
     description = (
         "Find files and directories by glob, e.g. '*.py', 'src/**/*.ts', 'test_*'. A pattern without "
         "'/' matches names; with '/' it matches paths relative to the search path ('**' crosses "
-        f"directories). Skips {', '.join(sorted(SKIP_DIRS))}. Results are workspace-relative paths.")
+        f"directories). Skips what .gitignore ignores and {', '.join(sorted(SKIP_DIRS))}. Results "
+        "are workspace-relative paths.")
     parameters = {
         "type": "object",
         "properties": {

@@ -22,7 +22,8 @@ class GrepTool(Tool):
         "Search file contents with a regular expression (Python re syntax). Output lines look like "
         "'path:line: text'. Optional: glob to filter file names (e.g. '*.py'), ignoreCase, literal "
         f"(treat pattern as plain text), context (lines around each match), limit (default "
-        f"{DEFAULT_LIMIT} matches). Skips binary files and {', '.join(sorted(SKIP_DIRS))}.")
+        f"{DEFAULT_LIMIT} matches). Skips binary files, what .gitignore ignores and "
+        f"{', '.join(sorted(SKIP_DIRS))}.")
     parameters = {
         "type": "object",
         "properties": {

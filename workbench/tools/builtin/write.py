@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
-from workbench.tools.builtin.common import ToolFailure, fail, is_binary_file, resolve_arg
+from workbench.tools.builtin.common import ToolFailure, fail, is_binary_file, preview_context, resolve_arg
 from workbench.tools.diffs import unified_diff
 from workbench.tools.limits import MAX_FILE_BYTES
 from workbench.tools.paths import display_path
@@ -59,6 +59,7 @@ class WriteTool(Tool):
         return path, current_text(path)
 
     def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
+        ctx = preview_context(self, args, ctx)
         try:
             path, old = self._target(args, ctx)
         except ToolFailure as exc:
