@@ -17,7 +17,7 @@ them to `ToolContext.approved_paths` when it lets the call run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
