@@ -148,12 +148,19 @@ def test_add_remove_round_trip(layout, new_rules):
         assert text == layout  # removing what was added restores the file byte for byte
 
 
-def test_arguments_in_the_wrong_order_are_refused(store):
+def test_bad_scope_or_kind_refused(store):
     with pytest.raises(ValueError, match="scope must be 'project' or 'user'"):
-        store.add("allow", "bash(npm test*)")
+        store.add("bash(npm test*)", "global")
     with pytest.raises(ValueError, match="kind must be one of"):
         store.add("bash(x*)", "project", "always")
     assert not store.project_file.exists() and not store.user_file.exists()
+
+
+def test_kind_first_form(store):
+    assert store.add("allow", "bash(npm test*)") is True
+    assert store.add("deny", "bash(rm*)") is True
+    assert [(g.rule, g.scope) for g in store.list()] == [("bash(npm test*)", "project")]
+    assert [g.rule for g in store.list("deny")] == ["bash(rm*)"]
 
 
 def test_other_kinds(store):

@@ -61,7 +61,13 @@ class GrantStore:
         return out
 
     def add(self, rule: str, scope: Scope = "project", kind: str = "allow") -> bool:
-        """Save `rule` into the `kind` list of the scope's file; False when it was already there."""
+        """Save `rule` into the `kind` list of the scope's file; False when it was already there.
+
+        Also accepts `add(kind, rule)` (e.g. `add("allow", "bash(npm test*)")`, the form the
+        runtime's gate uses): a kind name is never a rule worth saving, so the order is clear.
+        """
+        if rule in KINDS and scope not in ("project", "user"):
+            rule, scope, kind = scope, "project", rule
         path = self.file_for(scope)
         if kind not in KINDS:
             raise ValueError(f"grant kind must be one of {', '.join(KINDS)}, got {kind!r}")
