@@ -27,7 +27,7 @@ async def run_scenario(handle):
     broker = handle.approvals
     run = asyncio.create_task(handle.run("Ship release 2.0"))
     requests = broker.subscribe()
-    req = await asyncio.wait_for(requests.__anext__(), 10)
+    req = await asyncio.wait_for(requests.__anext__(), 60)
     assert req.agent == "w1" and req.tool == "edit"
     assert req.preview and "version 2.0" in req.preview["text"]
 
@@ -40,10 +40,10 @@ async def run_scenario(handle):
                 and sum(1 for e in handle.session("lead").manager.entries
                         if e.get("type") == "message" and e["message"]["role"] == "assistant") == 3)
 
-    await wait_until(handle, lead_noted_w3)
+    await wait_until(handle, lead_noted_w3, timeout=60)
     assert handle.member("w1").status == "waiting_for_approval"
     broker.resolve(req.request_id, ApprovalDecision("once"))
-    result = await asyncio.wait_for(run, 20)
+    result = await asyncio.wait_for(run, 60)
     await requests.aclose()
     return result
 
