@@ -56,22 +56,23 @@ async def test_session_grant_stops_asking_for_the_same_kind_of_call(make_agent, 
     assert agent.session_rules == ["bash(printf one*)", "bash(printf one; printf two)"]
 
 
-async def test_always_saves_the_narrowest_rule_shown_before_saving(make_agent, workspace):
-    class Grants:
-        def __init__(self):
-            self.saved = []
+async def test_always_saves_the_narrowest_rule_shown_before_saving(make_agent, workspace, tmp_path):
+    import tomllib
 
-        def add(self, kind, rule):
-            self.saved.append((kind, rule))
+    from workbench.tools.grants import GrantStore
 
-    grants = Grants()
+    (workspace / ".workbench").mkdir()
+    project = workspace / ".workbench" / "config.toml"
+    project.write_text('# my settings\n[ui]\ntheme = "x"\n')
+    grants = GrantStore(workspace, user_file=tmp_path / "user.toml", project_file=project)
     broker = ApprovalBroker()
     seen = answering(broker, ApprovalDecision("always"))
     agent = make_agent([Turn().tool("bash", {"command": "npm test -- --watch"}, "c1"), Turn().text("ok")],
                        mode="ask", approvals=broker, grants=grants)
     await agent.run("test")
     assert seen[0].scope == "bash(npm test*)"
-    assert grants.saved == [("allow", "bash(npm test*)")]
+    saved = tomllib.loads(project.read_text())
+    assert saved["approvals"]["allow"] == ["bash(npm test*)"] and saved["ui"]["theme"] == "x"
     assert of_type(agent, "tool_approval_resolved")[0].saved_rule == "bash(npm test*)"
 
 

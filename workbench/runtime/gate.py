@@ -113,7 +113,7 @@ class Gate:
         if answer.kind in ("session", "always"):
             self.policy.grant(scope)
         if answer.kind == "always" and self.grants is not None:
-            self.grants.add("allow", scope)
+            self.grants.add(scope, "project", "allow")  # the project's .workbench/config.toml
             saved = scope
         on_resolved(req, answer, saved)
         return GateOutcome("run", decision=answer, saved_rule=saved, approved_paths=outside)

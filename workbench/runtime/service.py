@@ -79,7 +79,9 @@ class SessionService:
 
     # --- creating and opening ----------------------------------------------------------------
 
-    def _session_kwargs(self, mode: str | None, allow: list[str], deny: list[str]) -> dict[str, Any]:
+    def _session_kwargs(self, mode: str | None, allow: list[str], deny: list[str], cwd: Path) -> dict[str, Any]:
+        from workbench.tools.grants import GrantStore
+
         approvals = getattr(self.settings, "approvals", None)
         return {
             "mode": mode or getattr(approvals, "mode", "ask"),
@@ -87,7 +89,7 @@ class SessionService:
             "ask": list(getattr(approvals, "ask", [])),
             "deny": list(getattr(approvals, "deny", [])) + list(deny),
             "approvals": self.approvals,
-            "grants": self.grants,
+            "grants": self.grants if self.grants is not None else GrantStore(cwd),
         }
 
     def _default_limits(self) -> BudgetLimits:
@@ -107,7 +109,7 @@ class SessionService:
         session = AgentSession(
             manager, provider, model=req.model or getattr(provider, "model", None),
             limits=req.limits or self._default_limits(), system_prompt=req.system_prompt,
-            thinking_level=req.thinking_level, **self._session_kwargs(req.mode, req.allow, req.deny))
+            thinking_level=req.thinking_level, **self._session_kwargs(req.mode, req.allow, req.deny, cwd))
         self._register(session, dict(req.labels))
         if req.prompt is not None and req.run_now:
             await session.run(req.prompt)
@@ -134,7 +136,7 @@ class SessionService:
         stored = context.model or {}
         provider_obj = self.provider_factory(provider or stored.get("provider"), model or stored.get("modelId"))
         session = AgentSession(manager, provider_obj, model=model, limits=self._default_limits(),
-                               **self._session_kwargs(mode, [], []))
+                               **self._session_kwargs(mode, [], [], Path(manager.cwd)))
         labels: dict[str, str] = {}
         for entry in manager.entries:
             if entry.get("type") == "custom" and entry.get("customType") == LABELS_CUSTOM_TYPE:
