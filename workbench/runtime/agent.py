@@ -182,9 +182,10 @@ class AgentSession:
 
         if stored_model != self.model or (context.model or {}).get("provider") != provider.name:
             manager.append_model_change(provider.name, self.model)
-        if context.thinking_level != self.thinking_level and self.thinking_level != "off" \
-                or (thinking_level is not None and context.thinking_level != thinking_level):
-            manager.append_thinking_level_change(self.thinking_level)
+        if thinking_level is not None and thinking_level != context.thinking_level:
+            if thinking_level not in THINKING_LEVELS:
+                raise InvalidParams(f"thinking level must be one of {', '.join(THINKING_LEVELS)}; got {thinking_level!r}")
+            manager.append_thinking_level_change(thinking_level)
 
         self.pending_steering: list[str] = []
         self.pending_follow_ups: list[str] = []
@@ -463,9 +464,8 @@ class AgentSession:
         request = ProviderRequest(model=self.model, messages=list(self._context),
                                   system_prompt=self.system_prompt, tools=self._specs(),
                                   thinking_level=self.thinking_level, session_id=self.id)
-        attempts = 0
         try:
-            message, attempts = await self._phase_run(self._stream(request, partial), turn=True)
+            message = await self._phase_run(self._stream(request, partial), turn=True)
         except _Interrupted:
             return await self._record_aborted(partial, ABORTED_MESSAGE)
         except _TimeUp as exc:
@@ -476,10 +476,9 @@ class AgentSession:
             await self._record_failed(exc, partial)
             raise ProviderFailure(describe(exc, getattr(exc, "_attempts", 1)),
                                   details={"kind": exc.kind, "status": exc.status}) from None
-        del attempts
         return await self._record_assistant(message)
 
-    async def _stream(self, request: ProviderRequest, partial: _Partial) -> tuple[dict[str, Any], int]:
+    async def _stream(self, request: ProviderRequest, partial: _Partial) -> dict[str, Any]:
         base = self._base()
         emit = self.events.publish
         max_attempts = self.retry.max_attempts
@@ -500,7 +499,7 @@ class AgentSession:
                 if final is None:
                     raise ProviderError("connection", "the model's stream ended without a final message",
                                         partial=None)
-                return final, attempt
+                return final
             except ProviderError as exc:
                 if not exc.retryable or attempt >= max_attempts:
                     exc._attempts = attempt  # type: ignore[attr-defined]

@@ -42,9 +42,11 @@ _KIND_TEXT = {
 
 
 def describe(error: ProviderError, attempts: int = 1) -> str:
-    """A sentence a person understands, with the provider's own words after it."""
-    head = _KIND_TEXT.get(error.kind, _KIND_TEXT["unknown"])
+    """A sentence a person understands: the provider's own explanation (providers already word it
+    for people), else what the error kind means; with how many attempts were made."""
+    tries = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
+    if error.message:
+        return f"{error.message}{tries}"
     status = f" (HTTP {error.status})" if error.status else ""
-    tries = f" after {attempts} attempts" if attempts > 1 else ""
-    detail = f": {error.message}" if error.message else ""
-    return f"Provider error{tries}: {head}{status}{detail}"
+    head = _KIND_TEXT.get(error.kind, _KIND_TEXT["unknown"])
+    return f"Provider error: {head}{status}{tries}"
