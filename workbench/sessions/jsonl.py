@@ -23,7 +23,12 @@ _FAST = re.compile(
     rb'"timestamp":"([0-9A-Za-z:.+-]{1,40})"[,}](?:"message":\{"role":"([A-Za-z_]{1,40})")?'
 )
 _NEXT_ENTRY = re.compile(r'\{"type":"')
-_CLOSE_BRACE = ord("}")
+# shared str objects for the few type/role names (saves a decode and memory per entry)
+_TYPE_NAMES = {name.encode(): name for name in (
+    "message", "thinking_level_change", "model_change", "compaction", "branch_summary",
+    "custom", "custom_message", "label", "session_info",
+)}
+_ROLE_NAMES = {name.encode(): name for name in ("user", "assistant", "toolResult", "bashExecution", "custom")}
 
 
 def _reject_constant(name: str) -> Any:
@@ -100,11 +105,11 @@ class Scan:
     problems: list[LoadProblem]
     ends_with_newline: bool
     line_count: int
-    bad_spans: list[tuple[int, int, int]]  # (line, start, end) of bytes no entry could be read from
+    bad_spans: list[tuple[int, bytes]]  # (line, bytes) that no entry could be read from
 
 
 def _objects_in_line(
-    data: bytes, start: int, end: int, line: int, torn: bool, problems: list[LoadProblem], bad_spans: list[tuple[int, int, int]]
+    data: bytes, start: int, end: int, line: int, torn: bool, problems: list[LoadProblem], bad_spans: list[tuple[int, bytes]]
 ):
     """Every JSON value on one line as (byte_start, byte_end, value); problems for the rest."""
     chunk = data[start:end]
@@ -144,7 +149,7 @@ def _objects_in_line(
                 column = bad_start + 1
                 reason = f"unparseable JSON at column {column}: {getattr(exc, 'msg', exc)}"
             problems.append(LoadProblem(line, "torn" if torn and resume is None else "unparseable", reason))
-            bad_spans.append((line, byte_offset(bad_start), byte_offset(resume if resume is not None else length)))
+            bad_spans.append((line, data[byte_offset(bad_start):byte_offset(resume if resume is not None else length)]))
             skipped = True
             if resume is None:
                 break
@@ -165,55 +170,30 @@ def _has_escaped_bytes(text: str) -> bool:
 
 
 def scan(data: bytes, path: str | None = None) -> Scan:
-    """Index the bytes of a session file. Raises SessionFileError only for a missing/corrupt header."""
+    """Index the bytes of a session file. Raises SessionFileError only for a missing/corrupt header.
+
+    Fast-path entries point into `data` (no copy per line); others keep their own bytes.
+    """
     problems: list[LoadProblem] = []
     records: list[Record] = []
-    bad_spans: list[tuple[int, int, int]] = []
+    bad_spans: list[tuple[int, bytes]] = []
+    n = len(data)
+    torn_last = n > 0 and data[-1] != 10
     header: dict | None = None
     header_line = 0
-    n = len(data)
+    version = 3
     pos = 0
     line = 0
-    find = data.find
-    fast = _FAST.match
-    version = 3
-    while pos < n:
+    # the header (and any blank lines before it) goes through the careful path
+    while header is None and pos < n:
         line += 1
-        nl = find(b"\n", pos)
+        nl = data.find(b"\n", pos)
         end = n if nl < 0 else nl
-        torn = nl < 0
-        if header is not None and end > pos:
-            m = fast(data, pos, end)
-            # accept the prefix only if the line closes an object and holds no second entry
-            if (
-                m is not None
-                and data[end - 1] == _CLOSE_BRACE
-                and find(b'"parentId":', m.end(), end) < 0
-                and version >= 3
-            ):
-                type_, id_, parent, ts, role = m.groups()
-                records.append(
-                    Record(
-                        type_.decode("ascii"),
-                        id_.decode("ascii"),
-                        parent.decode("ascii") if parent is not None else None,
-                        ts.decode("ascii"),
-                        role.decode("ascii") if role is not None else None,
-                        line,
-                        data,
-                        pos,
-                        end,
-                        sink=problems,
-                    )
-                )
-                if torn:
-                    problems.append(LoadProblem(line, "torn", "last line has no trailing newline"))
-                pos = end + 1
-                continue
-        if data[pos:end].strip() == b"":
-            pos = end + 1
+        raw = data[pos:end]
+        pos = end + 1
+        if not raw.strip():
             continue
-        for s, e, value in _objects_in_line(data, pos, end, line, torn, problems, bad_spans):
+        for s, e, value in _objects_in_line(raw, 0, len(raw), line, nl < 0, problems, bad_spans):
             if header is None:
                 if not (isinstance(value, dict) and value.get("type") == "session" and isinstance(value.get("id"), str)):
                     raise SessionFileError(path, f"line {line} is not a session header (expected {{\"type\":\"session\",\"id\":…}})")
@@ -221,45 +201,103 @@ def scan(data: bytes, path: str | None = None) -> Scan:
                 header_line = line
                 raw_version = value.get("version")
                 version = raw_version if isinstance(raw_version, int) and not isinstance(raw_version, bool) else 1
-                continue
-            if not isinstance(value, dict):
-                problems.append(LoadProblem(line, "not-object", f"a JSON {type(value).__name__}, not an entry object"))
-                bad_spans.append((line, s, e))
-                continue
-            if value.get("type") == "session":
-                problems.append(LoadProblem(line, "second-header", "a second session header; ignored"))
-                bad_spans.append((line, s, e))
-                continue
-            entry_id = value.get("id")
-            if version >= 2 and not isinstance(entry_id, str):
-                problems.append(LoadProblem(line, "missing-id", "entry has no string id; ignored"))
-                bad_spans.append((line, s, e))
-                continue
-            parent = value.get("parentId")
-            if parent is not None and not isinstance(parent, str):
-                problems.append(LoadProblem(line, "unparseable", f"parentId is a {type(parent).__name__}; treated as a root"))
-                parent = None
-            message = value.get("message")
-            role = message.get("role") if isinstance(message, dict) else None
-            kind = value.get("type")
-            records.append(
-                Record(
-                    kind if isinstance(kind, str) else None,
-                    entry_id,
-                    parent,
-                    value.get("timestamp"),
-                    role if isinstance(role, str) else None,
-                    line,
-                    data,
-                    s,
-                    e,
-                    obj=value,
-                    sink=problems,
-                )
-            )
-        if torn and header is not None and (not problems or problems[-1].line != line):
-            problems.append(LoadProblem(line, "torn", "last line has no trailing newline"))
-        pos = end + 1
+            else:
+                _add_slow(value, raw, s, e, line, version, records, problems, bad_spans)
     if header is None:
         raise SessionFileError(path, "empty file: no session header" if not data.strip() else "no session header")
-    return Scan(header, header_line, records, problems, n == 0 or data[-1:] == b"\n", line, bad_spans)
+
+    body_start, body_line = pos, line
+    body_records = len(records)
+    fast_lines, line = _scan_body(data, pos, line, records, problems, bad_spans, version, check_glue=False)
+    if fast_lines:
+        # a glued line holds a second `"parentId":`; count them all at once instead of per line
+        expected = fast_lines + sum(r.raw().count(b'"parentId":') for r in records[body_records:] if r.obj is not None)
+        if data.count(b'"parentId":', body_start) > expected:
+            del records[body_records:]
+            problems[:] = [p for p in problems if p.line <= body_line]
+            bad_spans[:] = [b for b in bad_spans if b[0] <= body_line]
+            _, line = _scan_body(data, body_start, body_line, records, problems, bad_spans, version, check_glue=True)
+    if torn_last and not any(p.line == line for p in problems[-3:]):
+        problems.append(LoadProblem(line, "torn", "last line has no trailing newline"))
+    return Scan(header, header_line, records, problems, not torn_last, line, bad_spans)
+
+
+def _scan_body(data, pos, line, records, problems, bad_spans, version, check_glue) -> tuple[int, int]:
+    """Lines from `pos` on: pi-shaped v3 entries by their prefix, the rest the careful way.
+    Returns (lines that took the fast path, last line number)."""
+    fast = _FAST.match if version >= 3 else None
+    find = data.find
+    append = records.append
+    types = _TYPE_NAMES
+    roles = _ROLE_NAMES
+    n = len(data)
+    fast_count = 0
+    while pos < n:
+        line += 1
+        nl = find(b"\n", pos)
+        end = n if nl < 0 else nl
+        m = fast(data, pos, end) if fast is not None else None
+        # accept the prefix only if the line closes an object (and, when asked, holds no second entry)
+        if m is not None and data[end - 1] == 125 and not (check_glue and find(b'"parentId":', m.end(), end) >= 0):  # "}"
+            type_, id_, parent, ts, role = m.groups()
+            append(
+                Record(
+                    types.get(type_) or type_.decode(),
+                    id_.decode(),
+                    parent.decode() if parent is not None else None,
+                    ts.decode(),
+                    (roles.get(role) or role.decode()) if role is not None else None,
+                    line,
+                    data,
+                    pos,
+                    end,
+                    None,
+                    problems,
+                )
+            )
+            fast_count += 1
+        else:
+            raw = data[pos:end]
+            if raw.strip():
+                for s, e, value in _objects_in_line(raw, 0, len(raw), line, nl < 0, problems, bad_spans):
+                    _add_slow(value, raw, s, e, line, version, records, problems, bad_spans)
+        pos = end + 1
+    return fast_count, line
+
+
+def _add_slow(value, raw, s, e, number, version, records, problems, bad_spans) -> None:
+    if not isinstance(value, dict):
+        problems.append(LoadProblem(number, "not-object", f"a JSON {type(value).__name__}, not an entry object"))
+        bad_spans.append((number, raw[s:e]))
+        return
+    if value.get("type") == "session":
+        problems.append(LoadProblem(number, "second-header", "a second session header; ignored"))
+        bad_spans.append((number, raw[s:e]))
+        return
+    entry_id = value.get("id")
+    if version >= 2 and not isinstance(entry_id, str):
+        problems.append(LoadProblem(number, "missing-id", "entry has no string id; ignored"))
+        bad_spans.append((number, raw[s:e]))
+        return
+    parent = value.get("parentId")
+    if parent is not None and not isinstance(parent, str):
+        problems.append(LoadProblem(number, "unparseable", f"parentId is a {type(parent).__name__}; treated as a root"))
+        parent = None
+    message = value.get("message")
+    role = message.get("role") if isinstance(message, dict) else None
+    kind = value.get("type")
+    records.append(
+        Record(
+            kind if isinstance(kind, str) else None,
+            entry_id,
+            parent,
+            value.get("timestamp"),
+            role if isinstance(role, str) else None,
+            number,
+            raw,
+            s,
+            e,
+            obj=value,
+            sink=problems,
+        )
+    )

@@ -103,7 +103,7 @@ class SessionManager:
         line_count: int = 1,
         source_version: int = E.CURRENT_VERSION,
         source_data: bytes = b"",
-        bad_spans: list[tuple[int, int, int]] | None = None,
+        bad_spans: list[tuple[int, bytes]] | None = None,
     ):
         self.path = path
         self.header = header
@@ -123,8 +123,15 @@ class SessionManager:
         self._has_duplicates = False
         self._labels: dict[str, str] = {}
         self._session_infos: list[Record] = []
-        for record in records:
-            self._index(record, loading=True)
+        # the bulk of opening a big file: keep it to comprehensions
+        self._by_id = {record.id: record for record in records}
+        if len(self._by_id) != len(records):
+            self._by_id = {}
+            for record in records:
+                self._index(record, loading=True)
+        else:
+            for record in [r for r in records if r.type == "label" or r.type == "session_info"]:
+                self._index(record)
         self.leaf_id: str | None = records[-1].id if records else None
 
     # ------------------------------------------------------------------ construction
@@ -510,7 +517,7 @@ class SessionManager:
             raise SessionFileError(path, f"cannot back up before upgrading to v3: {exc.strerror}") from None
         pieces: list[tuple[int, bytes]] = [(0, E.encode_line(self.header))]
         pieces += [(record.line, E.encode_line(record.obj)) for record in self._records]
-        pieces += [(line, original[start:end] + b"\n") for line, start, end in self._bad_spans]
+        pieces += [(line, chunk + b"\n") for line, chunk in self._bad_spans]
         pieces.sort(key=lambda item: item[0])
         data = b"".join(piece for _, piece in pieces)
         tmp = path.with_name(f".{path.name}.upgrade-{os.getpid()}")

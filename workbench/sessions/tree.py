@@ -3,100 +3,109 @@ hundreds of thousands of entries deep, far past Python's recursion limit)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.sessions.entries import iso_to_ms
 from workbench.sessions.jsonl import Record
 
 
-@dataclass(eq=False, slots=True)
 class TreeNode:
-    """One entry in the tree. `entry` parses the entry's JSON on first access."""
+    """One entry in the tree: `id`, `type`, `parent_id`, `timestamp`, `label`, `children`;
+    `entry` is the full dict, parsed on first access. (A plain slotted class: get_tree
+    makes one per entry, so construction must be cheap.)"""
 
-    id: str
-    type: str | None
-    parent_id: str | None
-    timestamp: Any
-    label: str | None = None
-    children: list[TreeNode] = field(default_factory=list)
-    record: Record | None = field(default=None, repr=False)
+    __slots__ = ("record", "label", "children")
+
+    def __init__(self, record: Record, label: str | None = None, children: list[TreeNode] | None = None):
+        self.record = record
+        self.label = label
+        self.children = [] if children is None else children
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def type(self) -> str | None:
+        return self.record.type
+
+    @property
+    def parent_id(self) -> str | None:
+        return self.record.parent_id
+
+    @property
+    def timestamp(self) -> Any:
+        return self.record.timestamp
 
     @property
     def entry(self) -> dict:
-        return self.record.entry() if self.record is not None else {}
+        return self.record.entry()
+
+    def __repr__(self) -> str:
+        return f"TreeNode({self.id!r}, {self.type!r}, label={self.label!r}, children={len(self.children)})"
 
 
 _NAN_KEY = float("inf")
 
 
 def _time_key(node: TreeNode) -> float:
-    ms = iso_to_ms(node.timestamp)
+    ms = iso_to_ms(node.record.timestamp)
     return _NAN_KEY if ms is None else ms
 
 
 def build_tree(records: list[Record], labels: dict[str, str]) -> list[TreeNode]:
     """pi's getTree: roots in file order, children sorted by timestamp (stable).
 
-    Orphans (parent not in the file) and self-parented entries are roots. Entries caught
-    in a longer parent cycle can't reach a root; the first of each cycle in file order
-    becomes a root so nothing disappears from the tree.
+    `records` must have unique ids. Orphans (parent not in the file) and self-parented
+    entries are roots. Entries caught in a longer parent cycle can't reach a root; the
+    first of each cycle in file order becomes a root so nothing disappears from the tree.
     """
-    nodes: dict[str, TreeNode] = {}
-    order: dict[str, int] = {}
-    for index, record in enumerate(records):
-        nodes[record.id] = TreeNode(record.id, record.type, record.parent_id, record.timestamp, labels.get(record.id), record=record)
-        order[record.id] = index
+    label_of = labels.get
+    nodes = {record.id: TreeNode(record, label_of(record.id)) for record in records}
+    get = nodes.get
     roots: list[TreeNode] = []
     for record in records:
-        node = nodes[record.id]
-        if node.record is not record:  # a duplicate id: the later entry wins, as in pi's Map
-            continue
         parent_id = record.parent_id
-        parent = nodes.get(parent_id) if parent_id is not None and parent_id != record.id else None
+        parent = get(parent_id) if parent_id is not None and parent_id != record.id else None
         if parent is None:
-            roots.append(node)
+            roots.append(nodes[record.id])
         else:
-            parent.children.append(node)
-
-    reached = _count_reachable(roots)
-    if reached < len(nodes):
-        _adopt_cycles(records, nodes, roots, order)
-
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        children = node.children
-        if len(children) > 1:
-            children.sort(key=_time_key)
-        stack.extend(children)
+            parent.children.append(nodes[record.id])
+    if _sort_children(roots) < len(nodes):
+        _adopt_cycles(records, nodes, roots)
     return roots
 
 
-def _count_reachable(roots: list[TreeNode]) -> int:
+def _sort_children(roots: list[TreeNode]) -> int:
+    """Sort every reachable node's children by time; returns how many nodes were reached."""
     count = 0
     stack = list(roots)
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node = stack.pop()
+        children = pop().children
         count += 1
-        stack.extend(node.children)
+        if children:
+            if len(children) > 1:
+                children.sort(key=_time_key)
+            extend(children)
     return count
 
 
-def _adopt_cycles(records: list[Record], nodes: dict[str, TreeNode], roots: list[TreeNode], order: dict[str, int]) -> None:
+def _adopt_cycles(records: list[Record], nodes: dict[str, TreeNode], roots: list[TreeNode]) -> None:
     reached: set[str] = set()
     stack = list(roots)
     while stack:
         node = stack.pop()
         reached.add(node.id)
         stack.extend(node.children)
+    order = {record.id: index for index, record in enumerate(records)}
     for record in records:
-        node = nodes[record.id]
-        if node.record is not record or node.id in reached:
+        if record.id in reached:
             continue
-        parent = nodes[node.parent_id]
-        parent.children.remove(node)
+        node = nodes[record.id]
+        nodes[record.parent_id].children.remove(node)
         roots.append(node)
+        _sort_children([node])
         stack = [node]
         while stack:
             current = stack.pop()
