@@ -228,3 +228,27 @@ def test_damaged_entry_for_a_listed_file_is_rescanned(home, fixture_sessions):
     again = SessionStore()
     assert again.list(all_dirs=True) == expected
     assert again.cache_stats["hits"] == 0
+
+
+def test_sessions_written_by_the_manager_are_listed_and_followed(home, tmp_path):
+    from workbench.sessions.manager import SessionManager
+
+    cwd = str(tmp_path / "project")
+    store = SessionStore()
+    m = SessionManager.create(cwd)
+    try:
+        assert m.path.parent == store.session_dir_for(cwd)
+        m.append_message({"role": "user", "content": [{"type": "text", "text": "hello there"}], "timestamp": 1_800_000_000_000})
+        [info] = store.list(cwd)
+        assert (info.id, info.message_count, info.first_message, info.name) == (m.session_id, 1, "hello there", None)
+        m.set_name("greeting")
+        m.append_message({"role": "assistant", "content": [{"type": "text", "text": "hi"}], "api": "x", "provider": "p",
+                          "model": "m", "usage": {}, "stopReason": "stop", "timestamp": 1_800_000_005_000})
+        [info] = store.list(cwd)
+        assert store.cache_stats["appended"] == 1
+        assert (info.message_count, info.name) == (2, "greeting")
+        assert info.modified.timestamp() == 1_800_000_005
+        assert store.continue_recent(cwd) == m.path
+        assert store.resolve(m.session_id[:8]) == m.path
+    finally:
+        m.close()

@@ -69,7 +69,7 @@ class SessionStore:
 
     @property
     def cache_stats(self) -> dict[str, int]:
-        """Counts of the last listings: files served from cache, continued after an append, scanned."""
+        """Files served from the cache, continued after an append, or scanned, since this store was made."""
         return dict(self._cache.stats)
 
     def roots(self) -> list[tuple[Path, Source]]:
