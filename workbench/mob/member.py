@@ -10,6 +10,8 @@ whose process died mid-run picks up from its context.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from typing import Any, Callable
 
@@ -54,15 +56,22 @@ class MemberSession(AgentSession):
 
     on_peer_recorded: Callable[[str], None] | None = None
 
-    def _append_user(self, text: str, kind: str) -> None:
+    async def _append_user(self, text: str, kind: str) -> None:
+        # The runtime's hook for every message it adds to the context (prompt, steer, follow-up).
         if isinstance(text, Continue):
             return
         if not isinstance(text, PeerText):
-            super()._append_user(text, kind)
+            await super()._append_user(text, kind)
             return
         content = peer_content(text.sender, str(text))
         details = {"sender": text.sender, "messageId": text.message_id}
-        self.manager.append_custom_message(PEER_MESSAGE, content, display=True, details=details)
+        append = functools.partial(self.manager.append_custom_message, PEER_MESSAGE, content,
+                                   display=True, details=details)
+        # Off the event loop like the runtime's own appends (each entry is fdatasynced).
+        if getattr(self, "persist_in_thread", False) and self.manager.path is not None:
+            await asyncio.to_thread(append)
+        else:
+            append()
         message = {"role": "custom", "customType": PEER_MESSAGE, "content": content, "display": True,
                    "details": details, "timestamp": int(time.time() * 1000)}
         self._context.append(message)
