@@ -5,7 +5,10 @@ line is only parsed when it matters: the header, `session_info` entries (the nam
 message (its text) and the last user/assistant message (last activity). Message entries are
 counted by their line prefix, which is how pi and the workbench write them (`{"type":"message",…`).
 Lines written in another key order, or glued lines (`{…}{…}`), fall back to a full parse, so the
-result matches pi's semantics on any file.
+result matches pi's semantics on any file, with two deliberate shortcuts: a damaged line that still
+starts like a message entry and ends with `}` is counted, and the last activity is taken from the
+last user/assistant message in the file rather than the maximum over all of them (entries are
+appended in time order, so these agree on any file a clock did not go backwards in).
 
 A scan can resume where it stopped (`ScanState.offset`), so a file that only grew is updated by
 reading just its new bytes (see `cache.py`).
