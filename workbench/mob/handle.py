@@ -270,7 +270,7 @@ class MobHandle:
         self._members[identity] = member
         if orchestrator:
             self._orchestrator = identity
-        self._append({"type": "member_spawned", "identity": identity, "profile": profile,
+        await self._durable({"type": "member_spawned", "identity": identity, "profile": profile,
                       "orchestrator": orchestrator, "session_path": member.path, "session_id": member.session.id})
         self._emit(ev.MemberSpawned(mob_id=self.id, identity=identity, profile=profile, model=member.model,
                                     orchestrator=orchestrator, member_session_id=member.session.id,
@@ -293,14 +293,13 @@ class MobHandle:
             extra_header={"mob": {"id": self.id, "member": identity, "profile": profile}})
 
     async def spawn_many(self, specs: list[SpawnSpec]) -> list[MemberInfo | MobError]:
-        """Spawn several members; results (or the error of each that failed) in input order."""
-        out: list[MemberInfo | MobError] = []
-        for spec in specs:
-            try:
-                out.append(await self.spawn(spec.profile, spec.identity, spec.initial_message))
-            except MobError as exc:
-                out.append(exc)
-        return out
+        """Spawn several members at once; results (or the MobError of each that failed) in input order."""
+        results = await asyncio.gather(*(self.spawn(s.profile, s.identity, s.initial_message) for s in specs),
+                                       return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, MobError):
+                raise result
+        return list(results)  # type: ignore[arg-type]
 
     async def retire(self, identity: str) -> None:
         """Stop the member (its current run is interrupted), unwire it, take it out of the mob."""
@@ -316,7 +315,7 @@ class MobHandle:
             self._append({"type": "members_unwired", "a": a, "b": b})
             self._emit(ev.MembersUnwired(mob_id=self.id, a=a, b=b))
         self._set_status(member, "retired")
-        self._append({"type": "member_retired", "identity": identity})
+        await self._durable({"type": "member_retired", "identity": identity})
         self._emit(ev.MemberRetired(mob_id=self.id, identity=identity, member=identity))
         del self._members[identity]
         self._retired[identity] = member.profile_name
@@ -348,7 +347,7 @@ class MobHandle:
             raise MobError(f"cannot wire {a!r} to itself")
         if not self._graph.wire(a, b):
             return False
-        self._append({"type": "members_wired", "a": a, "b": b})
+        await self._durable({"type": "members_wired", "a": a, "b": b})
         self._emit(ev.MembersWired(mob_id=self.id, a=a, b=b))
         return True
 
@@ -356,7 +355,7 @@ class MobHandle:
         self._member(a), self._member(b)
         if not self._graph.unwire(a, b):
             return False
-        self._append({"type": "members_unwired", "a": a, "b": b})
+        await self._durable({"type": "members_unwired", "a": a, "b": b})
         self._emit(ev.MembersUnwired(mob_id=self.id, a=a, b=b))
         return True
 
@@ -379,7 +378,9 @@ class MobHandle:
         if not route.allowed:
             raise MobError(route.error or "not reachable")
         self._require_reachable(member)
-        self._post(sender, member, text)
+        written = self._post(sender, member, text)
+        if written is not None:
+            await written  # the sender hears "delivered" only once the message is on disk
         return route.warning
 
     def notify_orchestrator(self, text: str) -> None:
@@ -388,15 +389,18 @@ class MobHandle:
         if lead is not None and lead.status not in ("completed", "retiring", "retired"):
             self._post(MOB_SENDER, lead, text)
 
-    def _post(self, sender: str, member: _Member, text: str) -> None:
+    def _post(self, sender: str, member: _Member, text: str) -> "asyncio.Future[None] | None":
         message_id = f"pm-{uuid.uuid4().hex[:12]}"
-        # Logged before delivery: a message the process dies holding is delivered on resume.
-        self._append({"type": "peer_message", "message_id": message_id, "sender": sender,
-                      "recipient": member.identity, "text": text})
+        # Logged (in order, by the log's writer) as it is queued for the recipient: a message the
+        # process dies holding is delivered on resume. The sender's tool call returns only once the
+        # record is on disk, so a call whose result is in the sender's session was logged.
+        written = self._append({"type": "peer_message", "message_id": message_id, "sender": sender,
+                                "recipient": member.identity, "text": text})
         self._sent[message_id] = (sender, member.identity, text)
         self._emit(ev.PeerMessage(mob_id=self.id, sender=sender, recipient=member.identity, text=text,
                                   member=sender if sender != MOB_SENDER else None))
         self._enqueue(member, PeerText(text, sender=sender, message_id=message_id))
+        return written
 
     def _enqueue(self, member: _Member, text: str) -> None:
         if member.session.is_running and self._state == "running":
@@ -621,9 +625,21 @@ class MobHandle:
     def _emit(self, event: Any) -> None:
         self.events.publish(event)
 
-    def _append(self, record: dict[str, Any]) -> None:
-        if not self._log.closed:
+    def _append(self, record: dict[str, Any]) -> "asyncio.Future[None] | None":
+        """Queue a log record (written in order by the log's writer thread); the future resolves
+        when it is on disk. Await it where the record must be durable before the effect."""
+        if self._log.closed:
+            return None
+        try:
+            return self._log.submit(record)
+        except RuntimeError:  # no running loop (closing from synchronous code)
             self._log.append(record)
+            return None
+
+    async def _durable(self, record: dict[str, Any]) -> None:
+        written = self._append(record)
+        if written is not None:
+            await written
 
     def _set_status(self, member: _Member, status: MemberStatus, activity: str | None = None,
                     error: str | None = None) -> None:

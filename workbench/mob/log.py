@@ -1,7 +1,9 @@
 """The mob's own event log: `<mobs dir>/<mob id>/mob.jsonl`, JSONL, append-only.
 
-Same crash-safety rules as session files: each record is one `write` of one line followed by an
-fsync, so a killed process leaves at most a torn last line; reloading skips a torn or corrupt line
+Same crash-safety rules as session files: records are appended whole lines at a time, each
+`write` followed by an fsync (inside the event loop a writer thread batches the records that
+gather while the previous fsync runs: group commit), so a killed process leaves at most a torn
+last line; reloading skips a torn or corrupt line
 (reported as a problem) and keeps everything before and after it. The members' conversations live
 in their own session files; this log holds what the mob needs to rebuild itself: the definition,
 members and their session files, wires, retirements, final statuses and peer messages (so one that
@@ -13,9 +15,11 @@ never drive the same mob.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +77,9 @@ class MobLog:
     def __init__(self, path: Path, fd: int):
         self.path = path
         self._fd = fd
+        self._io_lock = threading.Lock()  # one write+fsync at a time, in order
+        self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     @classmethod
     def create(cls, mobs_dir: Path, mob_id: str) -> "MobLog":
@@ -109,19 +116,71 @@ class MobLog:
             os.close(self._fd)
             raise SessionBusy(f"another process is driving this mob ({self.path})") from None
 
-    def append(self, record: dict[str, Any]) -> None:
+    @staticmethod
+    def _encode(record: dict[str, Any]) -> bytes:
         record = {"v": LOG_VERSION, "ts": round(time.time(), 3), **record}
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-        os.write(self._fd, line.encode("utf-8"))
-        os.fsync(self._fd)
+        return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+    def _write(self, lines: list[bytes]) -> None:
+        with self._io_lock:
+            if self._fd < 0:
+                raise OSError(f"mob log {self.path} is closed")
+            os.write(self._fd, b"".join(lines))
+            os.fsync(self._fd)
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write one record now, on this thread (outside an event loop, or in tests)."""
+        self.flush()
+        self._write([self._encode(record)])
+
+    def submit(self, record: dict[str, Any]) -> "asyncio.Future[None]":
+        """Queue a record for the writer thread; the future resolves once it is on disk.
+
+        Records keep their order. While one batch is being written and fsynced, the next ones
+        gather, and go out together in one write + one fsync (group commit), so a busy mob does
+        not pay one disk flush per record and the event loop never waits on the disk."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._pending.append((self._encode(record), future))
+        if self._writer is None or self._writer.done():
+            self._writer = loop.create_task(self._drain())
+        return future
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await asyncio.to_thread(self._write, [line for line, _ in batch])
+            except OSError as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)
+
+    def flush(self) -> None:
+        """Write whatever is queued, here and now (waits for a batch the writer has in hand)."""
+        batch, self._pending = self._pending, []
+        if batch:
+            self._write([line for line, _ in batch])
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)
+        else:
+            with self._io_lock:
+                pass
 
     def close(self) -> None:
         if self._fd >= 0:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-            finally:
-                os.close(self._fd)
-                self._fd = -1
+            self.flush()
+            with self._io_lock:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                finally:
+                    os.close(self._fd)
+                    self._fd = -1
 
     @property
     def closed(self) -> bool:
