@@ -19,14 +19,21 @@ def reference_info(path: Path) -> dict:
     entries = []
     decoder = json.JSONDecoder()
     for raw in path.read_bytes().split(b"\n"):
-        text = raw.decode("utf-8", "replace").strip()
-        pos = 0
+        try:
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            continue
+        pos, found = 0, []
         while pos < len(text):
             try:
                 obj, pos = decoder.raw_decode(text, pos)
             except json.JSONDecodeError:
+                found = []  # a line that does not parse to its end counts for nothing
                 break
-            entries.append(obj)
+            found.append(obj)
+            text_rest = text[pos:]
+            pos += len(text_rest) - len(text_rest.lstrip())
+        entries += [obj for obj in found if isinstance(obj, dict)]
     header = entries[0]
     count, first, name, last = 0, None, None, None
     for e in entries[1:]:

@@ -31,6 +31,7 @@ _TYPED = b'{"type":"'
 _GLUED = b'}{"type":"'  # pi writes "type" first; a longer needle also searches faster
 # The role sits right after the entry's fixed fields; 400 bytes covers ids, timestamp and role.
 _HEAD = 400
+_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,8 @@ class _Scanner:
             self._parse(line)
 
     def _parse(self, line: bytes) -> None:
-        """Full parse, splitting glued objects; an unparseable line is skipped, as pi skips it."""
+        """Full parse, splitting glued objects; a line that does not parse to the end is skipped
+        whole, as pi skips it."""
         text = line.strip()
         if not text:
             return
@@ -189,17 +191,18 @@ class _Scanner:
             decoded = text.decode("utf-8")
         except UnicodeDecodeError:
             return
-        decoder = json.JSONDecoder()
+        objects = []
         pos = 0
         while pos < len(decoded):
             try:
-                obj, end = decoder.raw_decode(decoded, pos)
+                obj, pos = _DECODER.raw_decode(decoded, pos)
             except json.JSONDecodeError:
                 return
-            self.entry(obj)
-            pos = end
+            objects.append(obj)
             while pos < len(decoded) and decoded[pos] in " \t\r":
                 pos += 1
+        for obj in objects:
+            self.entry(obj)
 
     def finish(self, offset: int, header: dict[str, Any] | None) -> ScanState:
         if self.last_ua is not None:
