@@ -396,3 +396,29 @@ def test_v1_file_upgrades_on_first_append_keeping_a_backup(tmp_path):
         assert context.messages[:-1] == before.messages
         assert context.messages[-1]["content"] == "continue" and m.leaf_id == new_id
         assert [p.kind for p in m.problems] == ["unparseable"]
+
+
+def test_tree_kept_up_to_date_by_appends_matches_a_fresh_build(tmp_path):
+    from workbench.sessions.tree import build_tree
+
+    clock = FixedFactory()
+    m = SessionManager.in_memory(tmp_path, factory=clock.factory)
+    first = m.append_message({"role": "user", "content": "a", "timestamp": 1})
+    m.get_tree()  # build now; everything below updates it incrementally
+    second = m.append_message({"role": "user", "content": "b", "timestamp": 2})
+    m.set_label(first, "one")
+    m.branch(first)
+    m.append_message({"role": "user", "content": "c", "timestamp": 3})
+    m.set_label(first, None)
+    m.set_label(second, "two")
+    m.reset_leaf()
+    m.append_custom("new-root")
+    m.branch_with_summary(second, "s")
+
+    def shape(roots):
+        from workbench.sessions import walk_depth_first
+
+        return [(n.id, d, n.label) for n, d in walk_depth_first(roots)]
+
+    assert shape(m.get_tree()) == shape(build_tree(m._unique_records(), m.labels))
+    assert [n.label for n, _ in _walk(m) if n.id in (first, second)] == [None, "two"]

@@ -27,7 +27,7 @@ from workbench.sessions.jsonl import LoadProblem, Record, scan
 from workbench.sessions.locks import SessionLock
 from workbench.sessions.migrate import header_version, migrate
 from workbench.sessions.paths import session_dir_for, session_file_name
-from workbench.sessions.tree import TreeNode, build_tree
+from workbench.sessions.tree import TreeNode, attach, build_tree_index
 
 _CURRENT_LEAF: Any = object()
 
@@ -123,6 +123,7 @@ class SessionManager:
         self._has_duplicates = False
         self._labels: dict[str, str] = {}
         self._session_infos: list[Record] = []
+        self._tree: tuple[list[TreeNode], dict[str, TreeNode]] | None = None
         # the bulk of opening a big file: keep it to comprehensions
         self._by_id = {record.id: record for record in records}
         if len(self._by_id) != len(records):
@@ -319,7 +320,11 @@ class SessionManager:
         return [record for record in self._records if self._by_id.get(record.id) is record]
 
     def get_tree(self) -> list[TreeNode]:
-        return build_tree(self._unique_records(), self._labels)
+        """Roots in file order, children by timestamp. Built once, then kept up to date by
+        appends; the nodes are shared between calls, so don't modify them."""
+        if self._tree is None:
+            self._tree = build_tree_index(self._unique_records(), self._labels)
+        return list(self._tree[0])
 
     def get_children(self, entry_id: str) -> list[dict]:
         """Direct children in file order (pi's getChildren)."""
@@ -390,6 +395,11 @@ class SessionManager:
         )
         self._records.append(record)
         self._index(record)
+        if self._tree is not None:
+            roots, nodes = self._tree
+            attach(record, nodes, roots)
+            if record.type == "label" and entry.get("targetId") in nodes:
+                nodes[entry["targetId"]].label = self._labels.get(entry["targetId"])
         self.leaf_id = record.id
         return record.id
 

@@ -54,6 +54,25 @@ def _time_key(node: TreeNode) -> float:
 
 
 def build_tree(records: list[Record], labels: dict[str, str]) -> list[TreeNode]:
+    return build_tree_index(records, labels)[0]
+
+
+def attach(record: Record, nodes: dict[str, TreeNode], roots: list[TreeNode], label: str | None = None) -> TreeNode:
+    """Add a newly appended entry to a built tree (its parent is already in it, its id is new)."""
+    node = TreeNode(record, label)
+    nodes[record.id] = node
+    parent = nodes.get(record.parent_id) if record.parent_id is not None else None
+    if parent is None:
+        roots.append(node)
+    else:
+        siblings = parent.children
+        siblings.append(node)
+        if len(siblings) > 1:
+            siblings.sort(key=_time_key)
+    return node
+
+
+def build_tree_index(records: list[Record], labels: dict[str, str]) -> tuple[list[TreeNode], dict[str, TreeNode]]:
     """pi's getTree: roots in file order, children sorted by timestamp (stable).
 
     `records` must have unique ids. Orphans (parent not in the file) and self-parented
@@ -73,7 +92,7 @@ def build_tree(records: list[Record], labels: dict[str, str]) -> list[TreeNode]:
             parent.children.append(nodes[record.id])
     if _sort_children(roots) < len(nodes):
         _adopt_cycles(records, nodes, roots)
-    return roots
+    return roots, nodes
 
 
 def _sort_children(roots: list[TreeNode]) -> int:
