@@ -3,9 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.mob.definition import parse_definition
 from workbench.mob.environment import MobEnvironment
-from workbench.providers.replay import ReplayProvider
+from workbench.mob.replay import replay_factory
 
 
 @pytest.fixture
@@ -17,10 +16,7 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def replay_env(tmp_path: Path, workspace: Path, scripts: dict, **kw) -> MobEnvironment:
-    def factory(identity, profile_name, profile):
-        return ReplayProvider(scripts[identity], model="replay", delay_scale=0), "replay"
-
-    return MobEnvironment(cwd=workspace, provider_factory=factory, mobs_dir=tmp_path / "mobs",
+    return MobEnvironment(cwd=workspace, provider_factory=replay_factory(scripts, delay_scale=0), mobs_dir=tmp_path / "mobs",
                           sessions_dir=tmp_path / "sessions", **kw)
 
 
