@@ -25,7 +25,7 @@ from workbench.sessions.errors import (
 )
 from workbench.sessions.jsonl import LoadProblem, Record, scan
 from workbench.sessions.locks import SessionLock
-from workbench.sessions.migrate import header_version, migrate
+from workbench.sessions.migrate import migrate
 from workbench.sessions.paths import session_dir_for, session_file_name
 from workbench.sessions.tree import TreeNode, attach, build_tree_index
 
