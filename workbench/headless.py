@@ -48,6 +48,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     from workbench.config import load_settings
     from workbench.runtime.agent import AgentSession
     from workbench.runtime.budget import BudgetLimits
+    from workbench.runtime.rules import load_policy
 
     cwd = Path(args.cwd or os.getcwd()).expanduser().resolve()
     if not cwd.is_dir():
@@ -70,18 +71,17 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     except ValueError as exc:
         raise InvalidParams(str(exc).replace("budget max_", "--max-").replace("_", "-")) from None
 
+    # Rules from the user and project files add up (load_settings would let one replace the other).
+    policy = load_policy(cwd, mode=args.approve, allow=args.allow or [], deny=args.deny or [])
+
     if provider is None:
         provider, model = _select_provider(args, settings, err)
     else:
         model = args.model or getattr(provider, "model", None)
 
     manager = _open_manager(args, cwd)
-    rules = settings.approvals
     session = AgentSession(
-        manager, provider, model=model,
-        mode=args.approve or rules.mode,
-        allow=list(rules.allow) + list(args.allow or []), ask=list(rules.ask),
-        deny=list(rules.deny) + list(args.deny or []),
+        manager, provider, model=model, policy=policy,
         approvals=None,  # nobody to ask: what needs asking is denied with the flag that allows it
         limits=limits, system_prompt=args.system_prompt,
         thinking_level=args.thinking or (settings.provider.thinking if settings.provider.thinking != "off" else None),

@@ -17,6 +17,7 @@ from workbench.runtime.agent import AgentSession
 from workbench.runtime.approvals import ApprovalBroker
 from workbench.runtime.budget import BudgetLimits
 from workbench.runtime.events import RunResult, Usage
+from workbench.runtime.rules import load_policy
 from workbench.runtime.stream import Subscription
 
 LABELS_CUSTOM_TYPE = "workbench.labels"  # custom entry holding the session's key/value labels
@@ -82,12 +83,10 @@ class SessionService:
     def _session_kwargs(self, mode: str | None, allow: list[str], deny: list[str], cwd: Path) -> dict[str, Any]:
         from workbench.tools.grants import GrantStore
 
-        approvals = getattr(self.settings, "approvals", None)
+        # The rules of the user config and of this cwd's project config add up, each kept with
+        # its source (the merged `settings.approvals` would let the project list replace the user's).
         return {
-            "mode": mode or getattr(approvals, "mode", "ask"),
-            "allow": list(getattr(approvals, "allow", [])) + list(allow),
-            "ask": list(getattr(approvals, "ask", [])),
-            "deny": list(getattr(approvals, "deny", [])) + list(deny),
+            "policy": load_policy(cwd, mode=mode, allow=allow, deny=deny),
             "approvals": self.approvals,
             "grants": self.grants if self.grants is not None else GrantStore(cwd),
         }
@@ -102,6 +101,7 @@ class SessionService:
         cwd = Path(req.cwd) if req.cwd is not None else self.cwd
         if not cwd.is_dir():
             raise InvalidParams(f"cwd {cwd} is not a directory")
+        kwargs = self._session_kwargs(req.mode, req.allow, req.deny, cwd)  # bad rules fail before any file
         provider = self.provider_factory(req.provider, req.model)
         manager = SessionManager.create(cwd, sessions_dir=self.sessions_dir)
         if req.labels:
@@ -109,7 +109,7 @@ class SessionService:
         session = AgentSession(
             manager, provider, model=req.model or getattr(provider, "model", None),
             limits=req.limits or self._default_limits(), system_prompt=req.system_prompt,
-            thinking_level=req.thinking_level, **self._session_kwargs(req.mode, req.allow, req.deny, cwd))
+            thinking_level=req.thinking_level, **kwargs)
         self._register(session, dict(req.labels))
         if req.prompt is not None and req.run_now:
             await session.run(req.prompt)
@@ -132,11 +132,15 @@ class SessionService:
             manager = SessionManager.open(path)
         except FileNotFoundError:
             raise SessionNotFound(f"no session file at {path}") from None
+        try:
+            kwargs = self._session_kwargs(mode, [], [], Path(manager.cwd or base))
+        except WorkbenchError:
+            manager.close()
+            raise
         context = manager.build_context()
         stored = context.model or {}
         provider_obj = self.provider_factory(provider or stored.get("provider"), model or stored.get("modelId"))
-        session = AgentSession(manager, provider_obj, model=model, limits=self._default_limits(),
-                               **self._session_kwargs(mode, [], [], Path(manager.cwd)))
+        session = AgentSession(manager, provider_obj, model=model, limits=self._default_limits(), **kwargs)
         labels: dict[str, str] = {}
         for entry in manager.entries:
             if entry.get("type") == "custom" and entry.get("customType") == LABELS_CUSTOM_TYPE:
