@@ -77,6 +77,19 @@ def tool_result_message(call_id: str, name: str, text: str, *, is_error: bool,
     return msg
 
 
+def _timeout_ms(tool: Tool, args: dict[str, Any]) -> int:
+    """The limit that stopped a call: the registry's per-tool timeout, else the call's own
+    `timeout` argument (bash bounds itself), else bash's default."""
+    if tool.timeout_s is not None:
+        return int(tool.timeout_s * 1000)
+    own = args.get("timeout") if isinstance(args, dict) else None
+    if isinstance(own, (int, float)) and own > 0:
+        return int(own * 1000)
+    from workbench.tools.builtin.bash import DEFAULT_TIMEOUT_S
+
+    return int(DEFAULT_TIMEOUT_S * 1000)
+
+
 class _Interrupted(Exception):
     """The current phase was cancelled by interrupt()."""
 
@@ -702,8 +715,7 @@ class AgentSession:
             raise
         duration_ms = int((time.monotonic() - started) * 1000)
         if timed_out:
-            self._emit(ev.ToolExecutionTimedOut(id=call_id, name=name, timeout_ms=int((tool.timeout_s or 0) * 1000),
-                                                **base))
+            self._emit(ev.ToolExecutionTimedOut(id=call_id, name=name, timeout_ms=_timeout_ms(tool, args), **base))
             await self._record_tool(call, result.content, is_error=True, status="timed_out", details=result.details)
             return "timed_out"
         self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result=result.content,
