@@ -210,6 +210,7 @@ class AgentSession:
         self._phase: asyncio.Future[Any] | None = None
         self._interrupt = False
         self._tool_specs: list[Any] | None = None
+        self._compaction_error: str | None = None  # why the last compaction failed
 
     # --- properties ------------------------------------------------------------------------
 
@@ -473,23 +474,52 @@ class AgentSession:
         base = self._base()
         self.turns += 1
         self._emit(ev.TurnStarted(turn_number=self.turns, **base))
-        partial = _Partial()
-        request = ProviderRequest(model=self.model, messages=list(self._context),
-                                  system_prompt=self.system_prompt, tools=self._specs(),
-                                  thinking_level=self.thinking_level, session_id=self.id)
-        try:
-            message = await self._phase_run(self._stream(request, partial), turn=True)
-        except _Interrupted:
-            return await self._record_aborted(partial, ABORTED_MESSAGE)
-        except _TimeUp as exc:
-            what = "run" if exc.budget_type == "duration" else "turn"
-            await self._record_aborted(partial, f"The {what} time limit of {exc.limit:g}s was exceeded")
-            raise
-        except ProviderError as exc:
-            await self._record_failed(exc, partial)
-            raise ProviderFailure(describe(exc, getattr(exc, "_attempts", 1)),
-                                  details={"kind": exc.kind, "status": exc.status}) from None
-        return await self._record_assistant(message)
+        compacted = False
+        while True:
+            partial = _Partial()
+            request = ProviderRequest(model=self.model, messages=list(self._context),
+                                      system_prompt=self.system_prompt, tools=self._specs(),
+                                      thinking_level=self.thinking_level, session_id=self.id)
+            try:
+                message = await self._phase_run(self._stream(request, partial), turn=True)
+            except _Interrupted:
+                return await self._record_aborted(partial, ABORTED_MESSAGE)
+            except _TimeUp as exc:
+                what = "run" if exc.budget_type == "duration" else "turn"
+                await self._record_aborted(partial, f"The {what} time limit of {exc.limit:g}s was exceeded")
+                raise
+            except ProviderError as exc:
+                await self._record_failed(exc, partial)
+                details = {"kind": exc.kind, "status": exc.status}
+                if exc.kind == "context_too_long":
+                    if compacted:
+                        raise ProviderFailure(
+                            f"{describe(exc)}. It is still too long after compacting it: start a new session, "
+                            "or fork the session from an earlier point.", details=details) from None
+                    # Once per turn: summarise the older part, then send the turn again.
+                    if not await self._compact_after_overflow(exc, details):
+                        return await self._record_aborted(partial, ABORTED_MESSAGE)
+                    compacted = True
+                    continue
+                raise ProviderFailure(describe(exc, getattr(exc, "_attempts", 1)), details=details) from None
+            return await self._record_assistant(message)
+
+    async def _compact_after_overflow(self, exc: ProviderError, details: dict[str, Any]) -> bool:
+        """The provider said the context is too long: compact now. True to retry the turn, False
+        when the user interrupted; raises ProviderFailure when compaction can't help."""
+        if not self.compaction.enabled:
+            raise ProviderFailure(f"{describe(exc)}. Automatic compaction is off: compact the conversation "
+                                  "(/compact) or start a new session.", details=details)
+        entry_id = await self._compact(None, automatic=True)
+        if entry_id is None:
+            if self._interrupt:
+                return False
+            raise ProviderFailure(f"{describe(exc)}, and compacting it failed: {self._compaction_error}. "
+                                  "Start a new session, or fork the session from an earlier point.",
+                                  details=details)
+        self._emit(ev.Retrying(attempt=2, max_attempts=2, error=f"{describe(exc)}; compacted, sending the turn again",
+                               delay_ms=0, kind=exc.kind, **self._base()))
+        return True
 
     async def _stream(self, request: ProviderRequest, partial: _Partial) -> dict[str, Any]:
         base = self._base()
@@ -768,21 +798,21 @@ class AgentSession:
                                         estimated_history_tokens=sum(estimate_tokens(m) for m in (plan.summarise if plan else [])),
                                         message_count=before, **base))
         if plan is None or not plan.summarise:
-            self._emit(ev.CompactionFailed(error="nothing to compact: the context has no older turns", **base))
+            self._compaction_failed("nothing to compact: the context has no older turns")
             return None
         request = summary_request(self.model, plan.summarise, instructions)
         try:
             summary, final = await self._phase_run(summarise(self.provider, request))
         except _Interrupted:
-            self._emit(ev.CompactionFailed(error="compaction was interrupted", **base))
+            self._compaction_failed("compaction was interrupted")
             return None
         except ProviderError as exc:
-            self._emit(ev.CompactionFailed(error=describe(exc), **base))
+            self._compaction_failed(describe(exc))
             if automatic:
                 return None
             raise ProviderFailure(describe(exc)) from None
         if not summary:
-            self._emit(ev.CompactionFailed(error="the model returned an empty summary", **base))
+            self._compaction_failed("the model returned an empty summary")
             return None
         if final is not None:
             usage, cost = self._account(final)
@@ -798,3 +828,7 @@ class AgentSession:
                                           messages_before=before, messages_after=len(self._context),
                                           entry_id=entry_id, **base))
         return entry_id
+
+    def _compaction_failed(self, error: str) -> None:
+        self._compaction_error = error
+        self._emit(ev.CompactionFailed(error=error, **self._base()))
