@@ -88,6 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.sessions.cli import run_sessions_command
 
         return run_sessions_command(args)
+    if (args.command == "mob" and args.mob_command == "resume" and not args.headless and not args.prompt
+            and sys.stdin.isatty() and sys.stdout.isatty()):
+        from workbench.tui.app import run_app  # reopened in the TUI's mob pane; headless without a terminal
+
+        return run_app(args)
     if args.command == "mob":
         from workbench.mob.cli import run_mob_command
 

@@ -70,6 +70,7 @@ class WorkbenchApp(App[int]):
         Binding("f5", "focus_prompt", "Prompt", show=False, id="app.focus_prompt"),
         Binding("f6", "focus_conversation", "Scroll", show=False, id="app.focus_conversation"),
         Binding("f7", "grants", "Grants", show=False, id="app.grants"),
+        Binding("f8", "focus_mob", "Mob", show=False, id="app.focus_mob"),
         Binding("escape", "interrupt", "Interrupt", id="app.interrupt"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
@@ -87,6 +88,7 @@ class WorkbenchApp(App[int]):
         cwd: Path | None = None,
         startup_error: str | None = None,
         initial_prompt: str | None = None,
+        mob: Any = None,
     ) -> None:
         super().__init__()
         self.backend = backend
@@ -98,6 +100,8 @@ class WorkbenchApp(App[int]):
         self.cwd = cwd or Path.cwd()
         self.startup_error = startup_error
         self.initial_prompt = initial_prompt
+        self.mob_starter = mob  # async (app) -> None: opens a mob (workbench.tui.mob.controller)
+        self.mob: Any = None    # the MobController once a mob is open
         self._watch = watch_themes
         # A new approval takes the focus only after the prompt was quiet this long, and its keys
         # are armed only after this delay, so a key meant for the prompt never answers a request.
@@ -164,6 +168,8 @@ class WorkbenchApp(App[int]):
             self.watch_theme_files()
         if self.initial_prompt and self.backend is not None:
             self._send(self.initial_prompt)
+        if self.mob_starter is not None:
+            self.run_worker(self.mob_starter(self), group="mob")
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)
@@ -202,6 +208,17 @@ class WorkbenchApp(App[int]):
     def action_focus_prompt(self) -> None:
         self.prompt.focus()
 
+    def action_focus_mob(self) -> None:
+        if self.mob is None:
+            self.notify("No mob is open — /mob demo starts the offline demo mob", timeout=4)
+        else:
+            self.mob.focus()
+
+    def _slash_mob(self, arg: str) -> Any:
+        from workbench.tui.mob.controller import slash_mob
+
+        return slash_mob(self, arg)
+
     def action_focus_conversation(self) -> None:
         self.conversation.focus()
 
@@ -213,7 +230,7 @@ class WorkbenchApp(App[int]):
         from workbench.tui.screens.dialogs import DiffScreen as _D
 
         return [("app", WorkbenchApp), ("prompt", PromptInput), ("conversation", Conversation),
-                ("approvals", ApprovalsPane), ("diff", _D), ("grants", GrantsScreen)]
+                ("approvals", ApprovalsPane), ("diff", _D), ("grants", GrantsScreen)] + _mob_owners()
 
     # --- keys ------------------------------------------------------------------------------
     def _apply_keymap(self, keys: dict[str, str]) -> None:
@@ -313,7 +330,7 @@ class WorkbenchApp(App[int]):
             note(event)
         if isinstance(event, ev.UserMessage) and event.kind == "prompt" and event.text in self._echoed_prompts:
             self._echoed_prompts.remove(event.text)  # already shown when it was sent
-        else:
+        elif getattr(self.backend, "in_conversation", lambda e: True)(event):  # a mob shows one member
             await self.conversation.handle(event)
         if isinstance(event, ev.ToolApprovalRequested):
             self._approval_arrived(PendingApproval.from_event(event))
@@ -696,6 +713,13 @@ def export_markdown(messages: list[dict[str, Any]]) -> str:
         elif role == "toolResult":
             out.append(f"### {m.get('toolName')} result\n\n```\n{message_text(m)}\n```\n")
     return "\n".join(out)
+
+
+def _mob_owners() -> list[tuple[str, type]]:
+    from workbench.tui.mob.graph import MobGraph
+    from workbench.tui.mob.view import MobView
+
+    return [("mob", MobView), ("mob graph", MobGraph)]
 
 
 def run_app(args: Any) -> int:

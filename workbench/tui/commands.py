@@ -33,6 +33,7 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("theme", "<name>", "switch theme"),
     SlashCommand("export", "[file.md]", "export the conversation as Markdown"),
     SlashCommand("grants", "", "saved approval rules"),
+    SlashCommand("mob", "[demo|FILE.toml]", "start a mob (demo: offline, no API key), or focus the mob pane"),
     SlashCommand("help", "", "keys and commands"),
     SlashCommand("quit", "", "quit the workbench"),
 )

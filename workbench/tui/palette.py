@@ -23,6 +23,8 @@ class WorkbenchCommands(Provider):
         for name in sorted(app.available_themes):
             if name != app.theme and not name.startswith("textual-") and name in app.bundled_or_user_themes:
                 out.append((f"/theme {name}", "switch theme", partial(app.run_slash, "theme", name)))
+        if app.mob is not None:  # the mob pane's actions (workbench/tui/mob/controller.py)
+            out.extend(app.mob.palette_entries())
         if app.approvals.current is not None:
             for kind, label in (("once", "allow once"), ("session", "allow for this session"),
                                 ("always", "always allow (shows the rule)"), ("deny", "deny")):

@@ -120,6 +120,10 @@ def build(args: Any, cwd: Path, loaded: LoadedSettings) -> dict[str, Any]:
     broker = ApprovalBroker()
     grants = GrantStore(cwd)
     out: dict[str, Any] = {"grants": GrantsAdapter(grants), "cwd": cwd, "settings": loaded}
+    mob = _mob_starter(args, cwd, loaded)
+    if mob is not None:  # the conversation pane will show the mob's orchestrator
+        out.update(backend=None, mob=mob)
+        return out
     try:
         sessions = RuntimeSessions(args, loaded, cwd, broker, grants)
         backend = sessions.first()
@@ -132,6 +136,20 @@ def build(args: Any, cwd: Path, loaded: LoadedSettings) -> dict[str, Any]:
     return out
 
 
+def _mob_starter(args: Any, cwd: Path, loaded: LoadedSettings) -> Any:
+    """`--mob FILE.toml|demo` or `workbench mob resume ID`: how the app opens the mob."""
+    from workbench.tui.mob import controller
+
+    if getattr(args, "command", None) == "mob" and getattr(args, "mob_command", None) == "resume":
+        return controller.resume_starter(args, loaded.settings, cwd, args.mob_id)
+    target = getattr(args, "mob", None)
+    if not target:
+        return None
+    if target == "demo" and not Path(target).exists():
+        return controller.demo_starter(cwd)
+    return controller.definition_starter(args, loaded.settings, cwd, target)
+
+
 def run(args: Any) -> int:
     from workbench.tui.app import WorkbenchApp
 
@@ -139,7 +157,16 @@ def run(args: Any) -> int:
     loaded = load_settings(cwd)
     parts = build(args, cwd, loaded)
     app = WorkbenchApp(parts.pop("backend"), **parts)
+    app.cli_args = args  # /mob FILE.toml uses the same provider flags
+    if getattr(parts.get("sessions"), "resolved", None) is not None and parts["sessions"].resolved.is_demo:
+        from rich.text import Text
+
+        app.mob_pane.body.update(Text("No mob yet — type /mob demo to watch a team of agents work offline "
+                                      "(no API key needed)", style="dim"))
     code = app.run()
+    if app.mob is not None:
+        app.mob.close()
+        app.mob.handle.close()
     backend = app.backend
     manager = getattr(getattr(backend, "agent", None), "manager", None)
     if manager is not None:

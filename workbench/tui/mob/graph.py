@@ -32,9 +32,7 @@ STATUS_CLASS = {"idle": "idle", "running": "running", "waiting_for_approval": "w
 
 def node_lines(m: MemberView, width: int) -> list[tuple[str, str]]:
     """The four lines inside a member's box: (text, component-class suffix)."""
-    star = " ★" if m.orchestrator else ""
-    head = f"{STATUS_GLYPH.get(m.status, '?')} {one_line(m.identity, width)}"
-    head = _fit(head, width - cell_len(star)) + star
+    head = _fit(f"{STATUS_GLYPH.get(m.status, '?')} {one_line(m.identity, width)}", width)
     role = "orchestrator" if m.orchestrator else one_line(m.profile, width)
     model = one_line(m.model or "", width)
     second = f"{role} · {model}" if model else role
@@ -42,9 +40,9 @@ def node_lines(m: MemberView, width: int) -> list[tuple[str, str]]:
     if m.approvals:
         n = len(m.approvals)
         tool = one_line(next(iter(m.approvals.values())), width)
-        fourth, cls = f"⚠ {n} approval{'s' if n > 1 else ''}: {tool}", "waiting"
+        fourth, cls = f"! {n} approval{'s' if n > 1 else ''}: {tool}", "waiting"
     elif m.status == "broken":
-        fourth, cls = f"✖ {one_line(m.error or 'failed', width)}", "broken"
+        fourth, cls = f"✗ {one_line(m.error or 'failed', width)}", "broken"
     elif m.activity and m.status in ("running", "waiting_for_approval"):
         fourth, cls = f"{STATUS_WORD[m.status]} · {one_line(m.activity, width)}", STATUS_CLASS[m.status]
     elif m.activity:
@@ -78,7 +76,7 @@ class MobGraph(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    MobGraph { height: 1fr; background: transparent; }
+    MobGraph { height: 1fr; background: transparent; scrollbar-size-vertical: 1; }
     MobGraph > .mob-graph--edge { color: $foreground 45%; }
     MobGraph > .mob-graph--flash { color: $accent; text-style: bold; }
     MobGraph > .mob-graph--selected { color: $accent; text-style: bold; }

@@ -15,8 +15,9 @@ from workbench.mob.layout import edge_key
 from workbench.runtime import events as ev
 
 FLASH_SECONDS = 1.5
-STATUS_GLYPH = {"idle": "○", "running": "●", "waiting_for_approval": "◐", "retiring": "◌", "retired": "✕",
-                "broken": "✖", "completed": "✔"}
+# Narrow glyphs only (no emoji presentation), so every terminal draws them one cell wide.
+STATUS_GLYPH = {"idle": "○", "running": "●", "waiting_for_approval": "◐", "retiring": "◌", "retired": "×",
+                "broken": "✗", "completed": "✓"}
 STATUS_WORD = {"idle": "idle", "running": "running", "waiting_for_approval": "needs approval",
                "retiring": "retiring", "retired": "retired", "broken": "broken", "completed": "completed"}
 

@@ -105,7 +105,7 @@ class MobView(Vertical, can_focus=False):
                              (m.state, "bold yellow" if m.state != "running" else ""),
                              f" · {len(live)} member{'s' if len(live) != 1 else ''}")
         if m.pending_total:
-            text.append(f" · ⚠ {m.pending_total} approval{'s' if m.pending_total > 1 else ''}", style="bold yellow")
+            text.append(f" · ! {m.pending_total} approval{'s' if m.pending_total > 1 else ''}", style="bold yellow")
         if self._pick_kind and self.graph.picking:
             text.append(f" · {self._pick_kind} {self.graph.picking} to …: pick a member, {self._pick_kind[0]} again",
                         style="bold")
@@ -141,7 +141,7 @@ class MobView(Vertical, can_focus=False):
             mv = self.model.members[ident]
             role = "orchestrator" if mv.orchestrator else mv.profile
             status = Text(f"{STATUS_GLYPH.get(mv.status, '?')} {STATUS_WORD.get(mv.status, mv.status)}")
-            activity = one_line(f"⚠ {len(mv.approvals)} approval(s)" if mv.approvals else
+            activity = one_line(f"! {len(mv.approvals)} approval(s)" if mv.approvals else
                                 (mv.error if mv.status == "broken" else mv.activity) or "", 30)
             table.add_row(Text(one_line(ident, 24)), Text(one_line(role, 16)), status, Text(activity),
                           str(mv.turns), fmt.tokens(mv.tokens), fmt.money(mv.cost_usd),
