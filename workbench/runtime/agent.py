@@ -13,9 +13,10 @@ tool gets an "interrupted" result. The run task itself is never cancelled by us.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Iterable, TypeVar
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 from workbench.errors import (AgentError, BudgetExhaustedError, InvalidParams, ProviderFailure,
                               SessionBusy, WorkbenchError)
@@ -28,6 +29,7 @@ from workbench.runtime.budget import BudgetLimits, BudgetTracker
 from workbench.runtime.compaction import (CompactionSettings, estimate_tokens, plan_cut, summarise,
                                           summary_request)
 from workbench.runtime.gate import Gate
+from workbench.runtime.persist import DurableAppender
 from workbench.runtime.retry import RetryPolicy, describe
 from workbench.runtime.stream import EventStream
 from workbench.runtime.system_prompt import default_system_prompt
@@ -161,6 +163,7 @@ class AgentSession:
         self.compaction = compaction or CompactionSettings()
         self.tool_extra = dict(tool_extra or {})
         self.persist_in_thread = persist_in_thread
+        self._appender: DurableAppender | None = None
         self.cwd = Path(manager.cwd)
         if policy is None:
             from workbench.tools.permissions import PermissionPolicy, RuleError
@@ -266,7 +269,7 @@ class AgentSession:
         if provider is not None:
             self.provider = provider
         self.model = model
-        self.manager.append_model_change(self.provider.name, model)
+        self._persist_now(functools.partial(self.manager.append_model_change, self.provider.name, model))
 
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
@@ -277,7 +280,7 @@ class AgentSession:
         if level not in THINKING_LEVELS:
             raise InvalidParams(f"thinking level must be one of {', '.join(THINKING_LEVELS)}; got {level!r}")
         self.thinking_level = level
-        self.manager.append_thinking_level_change(level)
+        self._persist_now(functools.partial(self.manager.append_thinking_level_change, level))
 
     def set_limits(self, limits: BudgetLimits) -> None:
         self.limits = limits
@@ -555,16 +558,30 @@ class AgentSession:
                     await asyncio.sleep(delay)
 
     async def _append(self, message: dict[str, Any]) -> str:
-        # The session layer fdatasyncs every entry: done off the event loop so one session's
-        # disk wait never stalls the UI or the other sessions (appends of one session stay ordered).
-        if self.persist_in_thread and self.manager.path is not None:
-            entry_id = await asyncio.to_thread(self.manager.append_message, message)
-        else:
-            entry_id = self.manager.append_message(message)
+        entry_id = await self.persist(functools.partial(self.manager.append_message, message))
         self._context.append(message)
         if message.get("role") != "assistant":
             self.context_tokens += estimate_tokens(message)
         return entry_id
+
+    async def persist(self, append: Callable[[], str]) -> str:
+        """Run `append` (a bound `manager.append_*` call) and return its entry id once the entry
+        is on disk. With persist_in_thread the tree is updated here on the event loop and only
+        the write + fdatasync happen in a worker thread (see persist.py), so one session's disk
+        wait never stalls the UI or the other sessions, and nothing else mutates the tree."""
+        if not self.persist_in_thread:
+            return append()
+        return await self._durable.append(append)
+
+    def _persist_now(self, append: Callable[[], str]) -> str:
+        """A synchronous append (set_model, set_thinking), kept in order with writes in flight."""
+        return self._durable.append_now(append) if self.persist_in_thread else append()
+
+    @property
+    def _durable(self) -> DurableAppender:
+        if self._appender is None or self._appender.manager is not self.manager:
+            self._appender = DurableAppender(self.manager)
+        return self._appender
 
     async def _append_user(self, text: str, kind: str) -> None:
         await self._append(user_message(text))
@@ -587,6 +604,11 @@ class AgentSession:
 
     async def _record_assistant(self, message: dict[str, Any]) -> dict[str, Any]:
         base = self._base()
+        usage_dict = message.get("usage") or {}
+        breakdown = catalog.cost_breakdown(self.model, usage_dict)
+        if breakdown is not None and usage_dict and not (usage_dict.get("cost") or {}).get("total"):
+            usage_dict["cost"] = breakdown
+        entry_id = await self._append(message)  # events only once the message is on disk
         text = text_of(message)
         if text:
             self._emit(ev.TextComplete(content=text, **base))
@@ -594,11 +616,6 @@ class AgentSession:
             if block.get("type") == "toolCall":
                 self._emit(ev.ToolCallRequested(id=block.get("id", ""), name=block.get("name", ""),
                                                 args=block.get("arguments"), **base))
-        usage_dict = message.get("usage") or {}
-        breakdown = catalog.cost_breakdown(self.model, usage_dict)
-        if breakdown is not None and usage_dict and not (usage_dict.get("cost") or {}).get("total"):
-            usage_dict["cost"] = breakdown
-        entry_id = await self._append(message)
         usage, cost = self._account(message)
         self._budget.add_turn(usage.total_tokens, cost)
         # The model's own count of the context it just saw plus what it wrote.
@@ -619,10 +636,10 @@ class AgentSession:
 
     async def _record_aborted(self, partial: _Partial, reason: str) -> dict[str, Any]:
         message = self._partial_message(partial.blocks, "aborted", reason)
+        entry_id = await self._append(message)
         text = text_of(message)
         if text:
             self._emit(ev.TextComplete(content=text, **self._base()))
-        entry_id = await self._append(message)
         self._budget.add_turn(0, 0.0)
         self._emit(ev.TurnCompleted(stop_reason="aborted", usage=ev.Usage(), cost_usd=None,
                                     entry_id=entry_id, **self._base()))
@@ -821,7 +838,8 @@ class AgentSession:
                 self._budget.cost = None
             elif self._budget.cost is not None:
                 self._budget.cost += cost
-        entry_id = self.manager.append_compaction(summary, plan.first_kept_entry_id, tokens_before)
+        entry_id = await self.persist(functools.partial(self.manager.append_compaction, summary,
+                                                        plan.first_kept_entry_id, tokens_before))
         self._context = list(self.manager.build_context().messages)
         self.context_tokens = sum(estimate_tokens(m) for m in self._context)
         self._emit(ev.CompactionCompleted(summary_tokens=estimate_tokens({"role": "compactionSummary", "summary": summary}),

@@ -1,0 +1,117 @@
+"""Durable appends without blocking the event loop, and without a second thread touching the tree.
+
+The session layer writes and fdatasyncs every entry inside `SessionManager.append_*`, and the UI
+reads the same manager (the tree pane polls it, the conversation renders from it) on the event
+loop. Running a whole append in a worker thread would mutate the manager's dicts, lists and tree
+nodes while the loop iterates them. So the work is split:
+
+- on the event-loop thread: the manager's own `append_*` call, with its write switched off, so
+  ids, parent, index, tree and leaf are updated where every reader lives; the new entry's line is
+  encoded there too (its bytes are fixed at that moment) and queued;
+- in a worker thread: only `os.write` of the queued lines and one `fdatasync` (a group commit: a
+  job writes whatever is queued, in queue order, so the file keeps the order of the tree);
+- back on the loop: the caller publishes its event, after the entry is on disk.
+
+This relies on two details of SessionManager (workbench/sessions/manager.py): `_append` writes only
+when `_fd` is set, and `_needs_newline` says a failed write may have left a partial line. A test
+(tests/runtime/test_persist.py) checks both, byte for byte against a plain append. Appends the
+manager must make itself (the one-time upgrade of a v1/v2 file) stay plain calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from typing import Any, Callable
+
+from workbench.sessions import entries as E
+from workbench.sessions.errors import SessionFileError
+
+
+class DurableAppender:
+    def __init__(self, manager: Any) -> None:
+        self.manager = manager
+        self._queue: list[bytes] = []  # encoded lines not yet on disk, in tree order
+        self._torn = False             # a failed write may have left a partial line
+        self._state = threading.Lock()  # guards _queue and _torn; never held during I/O
+        self._io = threading.Lock()     # one writer at a time (held during write + fdatasync)
+
+    def _deferrable(self) -> bool:
+        m = self.manager
+        return (getattr(m, "path", None) is not None and getattr(m, "_fd", None) is not None
+                and not getattr(m, "readonly", False)
+                and getattr(m, "source_version", E.CURRENT_VERSION) >= E.CURRENT_VERSION)
+
+    def _commit(self, append: Callable[[], str]) -> str | None:
+        """Run `append` (a bound `manager.append_*` call) with the write switched off; queue the
+        new entry's line. Returns the entry id, or None when it could not be deferred."""
+        m = self.manager
+        if not self._deferrable():
+            return None
+        fd = m._fd
+        m._fd = None  # the manager updates its memory only (see the module docstring)
+        try:
+            entry_id = append()
+        finally:
+            m._fd = fd
+        line = E.encode_line(m.get_entry(entry_id))
+        with self._state:
+            if getattr(m, "_needs_newline", False):  # a partial line left by the manager's own write
+                self._torn = True
+                m._needs_newline = False
+            self._queue.append(line)
+        return entry_id
+
+    def _flush(self, fd: int) -> None:
+        """Worker thread: write every queued line, then one fdatasync. `fd` is our own dup of the
+        session's descriptor, so closing the manager meanwhile can't redirect the write."""
+        try:
+            with self._io:
+                with self._state:
+                    if not self._queue:
+                        return  # an earlier job already wrote our line
+                    lines = list(self._queue)
+                    payload = (b"\n" if self._torn else b"") + b"".join(lines)
+                try:
+                    view = memoryview(payload)
+                    while view:
+                        view = view[os.write(fd, view):]
+                    os.fdatasync(fd)
+                except OSError as exc:
+                    # The lines stay queued (and in the tree): the next append writes them again,
+                    # starting on a fresh line.
+                    with self._state:
+                        self._torn = True
+                    self.manager._needs_newline = True  # so the manager's own next write does too
+                    raise SessionFileError(self.manager.path, f"append failed: {exc.strerror}") from None
+                with self._state:
+                    self._torn = False
+                    del self._queue[:len(lines)]
+        finally:
+            os.close(fd)
+
+    async def append(self, append: Callable[[], str]) -> str:
+        """`await appender.append(lambda: manager.append_message(msg))`: returns once the entry is
+        durable; the tree has it from the start."""
+        entry_id = self._commit(append)
+        if entry_id is None:
+            return append()
+        fd = os.dup(self.manager._fd)
+        await asyncio.get_running_loop().run_in_executor(None, self._flush, fd)
+        return entry_id
+
+    def append_now(self, append: Callable[[], str]) -> str:
+        """The same, waiting on this thread (for synchronous callers): keeps the file in the
+        order of the tree when a deferred write is still in flight."""
+        entry_id = self._commit(append)
+        if entry_id is None:
+            return append()
+        self._flush(os.dup(self.manager._fd))
+        return entry_id
+
+    @property
+    def pending(self) -> int:
+        """Lines in the tree that are not on disk yet."""
+        with self._state:
+            return len(self._queue)
