@@ -78,7 +78,7 @@ def _show(args: argparse.Namespace) -> int:
 
     cwd = os.path.abspath(args.cwd) if getattr(args, "cwd", None) else os.getcwd()
     path = SessionStore.from_settings(cwd).resolve(args.target, cwd)
-    manager = SessionManager.open(path, readonly=True)
+    manager = SessionManager.open(path, readonly=True, warm=False)  # one context, then exit
     try:
         leaf = _leaf(manager, args.leaf)
         context = manager.build_context(leaf)

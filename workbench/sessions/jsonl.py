@@ -4,8 +4,9 @@ Opening a big session must cost less than `json.loads` of every line, so entries
 not parsed on load. pi writes `{"type":…,"id":…,"parentId":…,"timestamp":…` first, in
 that order; a compiled regex reads those four fields (and a message's role) from the
 line prefix and the entry keeps only its byte span. The full JSON is parsed on demand
-(`Record.entry()`). Any line the fast path can't vouch for takes the slow path:
-`json.JSONDecoder.raw_decode`, which also splits glued objects (`{…}{…}` on one line).
+(`Record.entry()`, with orjson: `parse_json`). Any line the fast path can't vouch for takes
+the slow path: `json.JSONDecoder.raw_decode`, which also splits glued objects (`{…}{…}` on one
+line).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from workbench.sessions.errors import SessionFileError
 
@@ -37,6 +40,24 @@ def _reject_constant(name: str) -> Any:
 
 # JSON.parse rejects NaN/Infinity; so do we (a line pi can't read is a bad line)
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+# every ASCII digit becomes "0" and every other byte a space: a run of 19 digits is one `find`
+_DIGITS_AS_ZERO = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+_NINETEEN_DIGITS = b"0" * 19  # 2**63 has 19 digits: anything shorter fits orjson's 64-bit ints
+
+
+def parse_json(raw: bytes) -> Any:
+    """One JSON text, exactly as `_DECODER` (the standard library) parses it, but mostly by orjson
+    (about twice as fast on session entries). Where orjson differs, the standard library decides:
+    orjson rejects NaN/Infinity, lone surrogate escapes, invalid UTF-8 and numbers that overflow a
+    double (it raises: stdlib retries), and turns integers beyond 64 bits into floats (a run of 19
+    digits anywhere: stdlib only). Raises ValueError (or RecursionError) if it doesn't parse.
+    """
+    if raw.translate(_DIGITS_AS_ZERO).find(_NINETEEN_DIGITS) < 0:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return _DECODER.decode(raw.decode("utf-8", "replace"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +103,10 @@ class Record:
         obj = self.obj
         if obj is None:
             try:
-                obj = _DECODER.decode(self.raw().decode("utf-8", "replace"))
+                obj = parse_json(self.raw())
                 if not isinstance(obj, dict):
                     raise ValueError("not a JSON object")
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 self.bad = True
                 if self.sink is not None:
                     self.sink.append(LoadProblem(self.line, "corrupt", f"entry {self.id} does not parse: {exc}"))

@@ -28,6 +28,7 @@ from workbench.sessions.locks import SessionLock
 from workbench.sessions.migrate import migrate
 from workbench.sessions.paths import session_dir_for, session_file_name
 from workbench.sessions.tree import TreeNode, attach, build_tree_index
+from workbench.sessions.warmup import WARM_MIN_BYTES, Warmup
 
 _CURRENT_LEAF: Any = object()
 
@@ -124,6 +125,8 @@ class SessionManager:
         self._labels: dict[str, str] = {}
         self._session_infos: list[Record] = []
         self._tree: tuple[list[TreeNode], dict[str, TreeNode]] | None = None
+        self._warmup: Warmup | None = None
+        self._warm_after_context = False  # set by open(warm=True) for a big file
         # the bulk of opening a big file: keep it to comprehensions
         self._by_id = {record.id: record for record in records}
         if len(self._by_id) != len(records):
@@ -185,8 +188,15 @@ class SessionManager:
             raise
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, readonly: bool = False, factory: E.EntryFactory | None = None) -> SessionManager:
-        """Load a session file. For writing, take its lock first (SessionLocked if another process has it)."""
+    def open(
+        cls, path: str | os.PathLike, *, readonly: bool = False, factory: E.EntryFactory | None = None, warm: bool = True
+    ) -> SessionManager:
+        """Load a session file. For writing, take its lock first (SessionLocked if another process has it).
+
+        With `warm` (the default), a file of 2 MB or more has its unread entries parsed by a
+        background thread (see warmup.py) once the first context is built — what opening is for,
+        so it doesn't compete with it — and a context at any other leaf is fast from then on.
+        Pass False for a one-shot read (the CLI)."""
         path = Path(path)
         factory = factory or E.EntryFactory()
         if not path.is_file():
@@ -214,6 +224,7 @@ class SessionManager:
                 except OSError as exc:
                     raise SessionFileError(path, f"cannot open for writing: {exc.strerror}") from None
                 manager._fd = fd
+            manager._warm_after_context = warm and len(data) >= WARM_MIN_BYTES
             return manager
         except BaseException:
             if fd is not None:
@@ -314,6 +325,10 @@ class SessionManager:
             record.entry()
         return list(self.problems)
 
+    def wait_warm(self, timeout: float | None = None) -> bool:
+        """Wait for the background parse (True at once if none is running)."""
+        return self._warmup is None or self._warmup.wait(timeout)
+
     def _unique_records(self) -> list[Record]:
         if not self._has_duplicates:
             return self._records
@@ -359,7 +374,12 @@ class SessionManager:
         leaf = self.leaf_id if leaf_id is _CURRENT_LEAF else leaf_id
         if leaf is None:
             return SessionContext()
-        return build_context(self._path(leaf))
+        context = build_context(self._path(leaf))
+        if self._warm_after_context:
+            self._warm_after_context = False
+            if not self._closed:
+                self._warmup = Warmup(list(self._records))
+        return context
 
     # ------------------------------------------------------------------ writing
 
@@ -552,6 +572,8 @@ class SessionManager:
         if self._closed:
             return
         self._closed = True
+        if self._warmup is not None:
+            self._warmup.stop()
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
