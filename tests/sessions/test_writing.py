@@ -290,6 +290,28 @@ def test_missing_or_corrupt_header_names_the_file_and_never_truncates(tmp_path, 
     assert not (tmp_path / "bad.jsonl.lock").exists()  # the lock was released
 
 
+MESSAGE_LINE = b'{"type":"message","id":"a1","parentId":null,"timestamp":"2026-01-01T00:00:00.000Z","message":{"role":"user","content":"hi"}}\n'
+
+
+@pytest.mark.parametrize(
+    "content, line, reason",
+    [
+        (b'{"type":"session","version":3,"id":"s1","tim\n' + MESSAGE_LINE, 1, "unparseable JSON"),  # torn, then appended to
+        (b'{"type":"session","version":3,"id":"s1","tim', 1, "incomplete last line"),  # torn, nothing after
+        (b'\n{"type":"sess' + MESSAGE_LINE, 2, "unparseable JSON"),  # torn and glued to the next entry
+        (MESSAGE_LINE, 1, "is not a session header"),
+        (b"\n\n" + MESSAGE_LINE, 3, "is not a session header"),
+    ],
+)
+def test_a_damaged_header_is_reported_on_its_own_line(tmp_path, content, line, reason):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(SessionFileError) as info:
+        SessionManager.open(path)
+    assert f"line {line} " in str(info.value) and reason in str(info.value)
+    assert path.read_bytes() == content
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(SessionFileError) as info:
         SessionManager.open(tmp_path / "nope.jsonl")

@@ -217,7 +217,7 @@ def scan(data: bytes, path: str | None = None) -> Scan:
         for s, e, value in _objects_in_line(raw, 0, len(raw), line, nl < 0, problems, bad_spans):
             if header is None:
                 if not (isinstance(value, dict) and value.get("type") == "session" and isinstance(value.get("id"), str)):
-                    raise SessionFileError(path, f"line {line} is not a session header (expected {{\"type\":\"session\",\"id\":…}})")
+                    raise SessionFileError(path, _not_a_header(line, problems))
                 header = value
                 header_line = line
                 raw_version = value.get("version")
@@ -225,7 +225,9 @@ def scan(data: bytes, path: str | None = None) -> Scan:
             else:
                 _add_slow(value, raw, s, e, line, version, records, problems, bad_spans)
     if header is None:
-        raise SessionFileError(path, "empty file: no session header" if not data.strip() else "no session header")
+        if not data.strip():
+            raise SessionFileError(path, "empty file: no session header")
+        raise SessionFileError(path, _not_a_header(None, problems))
 
     body_start, body_line = pos, line
     body_records = len(records)
@@ -241,6 +243,15 @@ def scan(data: bytes, path: str | None = None) -> Scan:
     if torn_last and not any(p.line == line for p in problems[-3:]):
         problems.append(LoadProblem(line, "torn", "last line has no trailing newline"))
     return Scan(header, header_line, records, problems, not torn_last, line, bad_spans)
+
+
+def _not_a_header(line: int | None, problems: list[LoadProblem]) -> str:
+    """The header should be the first thing in the file. If a line before `line` (the first
+    entry that did parse) could not be read, that line is the damaged header: name it."""
+    if problems:
+        first = problems[0]
+        return f"line {first.line} should hold the session header but can't be read: {first.message}"
+    return f"line {line} is not a session header (expected {{\"type\":\"session\",\"id\":…}})"
 
 
 def _scan_body(data, pos, line, records, problems, bad_spans, version, check_glue) -> tuple[int, int]:
