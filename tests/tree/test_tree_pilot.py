@@ -90,7 +90,7 @@ async def test_branch_at_earlier_user_message_edit_resend(branched_copy, named):
                  for m in context.messages if m["role"] == "user"]
         assert texts == ["Add a --verbose flag to the CLI", "Now add tests with pytest"]
         # in the tree: bash2 is now a three-way branch point, the new message on the active path
-        bp = tree.view._row_of()[tree.view.index.pos[named["bash2"]]]
+        bp = tree.view.row_of(tree.view.index.pos[named["bash2"]])
         assert tree.view.rows[bp].children == 3
         assert tree.view.selected_id == new_id
         assert tree.view.row_text(tree.view.cursor).startswith("› ├─ • user: Now add tests with pytest")
@@ -222,6 +222,8 @@ async def test_copy_search_and_compare(branched_copy, named):
     async with app.run_test(size=(100, 40)) as pilot:
         tree = app.query_one(SessionTree)
         await pilot.press(*"readme first")
+        assert tree.typed_query == "readme first"  # shown at once, searched when typing pauses
+        await pilot.pause(tree.search_delay + 0.2)
         assert tree.view.query == "readme first"
         assert [tree.view.index.ids[r.node] for r in tree.view.rows] == [named["u2b"]]
         await pilot.press("ctrl+y")
@@ -229,6 +231,7 @@ async def test_copy_search_and_compare(branched_copy, named):
         copied = [m for m in app.got if isinstance(m, SessionTree.CopyToPrompt)][-1]
         assert copied.text == "Actually, document the flag in README first"
         await pilot.press("backspace")
+        await pilot.pause(tree.search_delay + 0.2)
         assert tree.view.query == "readme firs"
         await pilot.press("escape")
         assert tree.view.query == ""

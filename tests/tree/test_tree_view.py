@@ -224,7 +224,7 @@ def test_deep_rows_keep_their_innermost_levels():
                             "message": {"role": "user", "content": f"{side}{depth}"}})
         parent = f"a{depth}"
     view = TreeView(TreeIndex(entries), "a29", {})
-    deepest = view._row_of()[view.index.pos["a29"]]
+    deepest = view.row_of(view.index.pos["a29"])
     full = view.row_text(deepest, selected=False)
     short = view.row_text(deepest, selected=False, max_indent=5)
     assert full.endswith("user: a29") and short.endswith("user: a29")

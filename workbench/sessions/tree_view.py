@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any, Literal
 
 FilterMode = Literal["default", "no-tools", "user-only", "labelled-only", "all"]
@@ -172,7 +173,8 @@ Piece = tuple[str, str]
 class TreeIndex:
     """The entries of one session as a tree of node numbers. Appending is O(1) per entry."""
 
-    __slots__ = ("entries", "ids", "parent", "children", "kinds", "pos", "roots", "_summary", "_search")
+    __slots__ = ("entries", "ids", "parent", "children", "kinds", "pos", "roots", "depth", "_summary", "_search",
+                 "_structure")
 
     def __init__(self, entries: Iterable[Mapping[str, Any]] = ()) -> None:
         self.entries: list[Mapping[str, Any]] = []
@@ -182,6 +184,8 @@ class TreeIndex:
         self.kinds: list[str] = []
         self.pos: dict[str, int] = {}
         self.roots: list[int] = []
+        self.depth: list[int] = []
+        self._structure: tuple[list[int], list[int], list[int]] | None = None
         self._summary: list[list[Piece] | None] = []
         self._search: list[str | None] = []
         self.extend(entries)
@@ -194,8 +198,8 @@ class TreeIndex:
             self._extend(entries)
 
     def _extend(self, entries: Iterable[Mapping[str, Any]]) -> None:
-        entries_, ids, parent, children, kinds, pos, roots = (
-            self.entries, self.ids, self.parent, self.children, self.kinds, self.pos, self.roots,
+        entries_, ids, parent, children, kinds, pos, roots, depth = (
+            self.entries, self.ids, self.parent, self.children, self.kinds, self.pos, self.roots, self.depth,
         )
         for entry in entries:
             eid = entry.get("id")
@@ -211,11 +215,38 @@ class TreeIndex:
             pos[eid] = n
             if p < 0:
                 roots.append(n)
+                depth.append(0)
             else:
                 children[p].append(n)
+                depth.append(depth[p] + 1)
         grow = len(ids) - len(self._summary)
+        if grow:
+            self._structure = None
         self._summary.extend([None] * grow)
         self._search.extend([None] * grow)
+
+    def structure(self) -> tuple[list[int], list[int], list[int]]:
+        """(nearest branch-point ancestor of each node (-1: none), subtree sizes, the branch
+        points): what the view's range counting needs; recomputed after entries are added.
+        A parent always has a smaller node number than its children (file order), so two
+        linear passes suffice."""
+        if self._structure is None:
+            with _gc_paused():
+                parent, children = self.parent, self.children
+                n_nodes = len(parent)
+                nbp = [-1] * n_nodes
+                for n in range(n_nodes):
+                    p = parent[n]
+                    if p >= 0:
+                        nbp[n] = p if len(children[p]) > 1 else nbp[p]
+                size = [1] * n_nodes
+                for n in range(n_nodes - 1, -1, -1):
+                    p = parent[n]
+                    if p >= 0:
+                        size[p] += size[n]
+                points = [n for n in range(n_nodes) if len(children[n]) > 1]
+            self._structure = (nbp, size, points)
+        return self._structure
 
     # -- text -----------------------------------------------------------------------------------
 
@@ -321,6 +352,16 @@ class TreeIndex:
             return str(entry.get("summary", ""))
         return "".join(text for text, _ in self.summary(n))
 
+    def search_texts(self) -> list[str]:
+        """Every node's lowercased search text (computed once; the pane warms it in a thread)."""
+        texts = self._search
+        if any(t is None for t in texts):
+            with _gc_paused():
+                for n, t in enumerate(texts):
+                    if t is None:
+                        self.search_text(n, None)
+        return texts  # type: ignore[return-value]
+
     def search_text(self, n: int, label: str | None) -> str:
         cached = self._search[n]
         if cached is None:
@@ -352,8 +393,47 @@ class Row:
     folded: int  # rows hidden under this one by a fold (0: not folded)
 
 
+class _Rows(Sequence[Row]):
+    """The rows of a `TreeView` as a sequence whose items are laid out only when read."""
+
+    __slots__ = ("_view",)
+
+    def __init__(self, view: TreeView) -> None:
+        self._view = view
+
+    def __len__(self) -> int:
+        return len(self._view._rows_pos)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self._view._rows_pos)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("row index out of range")
+        return self._view._row(i)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class TreeView:
-    """Rows of a `TreeIndex` under a filter, a search, folds, with a cursor. No I/O, no Textual."""
+    """Rows of a `TreeIndex` under a filter, a search, folds, with a cursor. No I/O, no Textual.
+
+    The rows are not built: a row is laid out when it is read (the widget reads only the rows on
+    screen). What a state change (filter, search, fold) computes is one sorted list — the
+    pre-order positions of the visible nodes — and everything a row needs is answered from it by
+    bisection: a subtree is a contiguous range of the pre-order, so "does this node have another
+    visible sibling", "is it the last one", "how many rows does a fold hide" are range counts.
+    Indentation only changes at branch points, so a row's indent and gutters come from the few
+    branch points above it (walked through the raw branch-point ancestors, memoised), never from
+    a walk over all the rows above it.
+    """
 
     def __init__(
         self,
@@ -369,15 +449,27 @@ class TreeView:
         self.query = ""
         self.folded: set[str] = set()
         self.marked: str | None = None  # the entry picked as one side of a branch comparison
-        self.rows: list[Row] = []
+        self.rows: Sequence[Row] = _Rows(self)
         self.cursor = 0
         self._leaf = -1
         self._active: set[int] = set()
         self._order: list[int] = []
-        self._branch_rows: list[int] = []
-        self._row_of_cache: dict[int, int] | None = None
-        self._vis_anc: list[int] = []
-        self._root = 0
+        self._pos: list[int] = []
+        # per filter + search: the visible bitmap and the sorted pre-order positions of the visible
+        self._vis_cache: dict[tuple[str, tuple[str, ...]], tuple[list[bool], list[int], list]] = {}
+        self._match_cache: dict[tuple[str, ...], list[int]] = {}  # search tokens → matching nodes
+        self._vis: list[bool] = []
+        self._vp: list[int] = []
+        self._rows_pos: list[int] = []  # _vp without the positions hidden by folds
+        self._multi_root = False
+        self._memo_row: dict[int, Row] = {}
+        self._memo_attrs: dict[int, tuple[int, tuple[tuple[int, bool], ...], bool, bool, bool]] = {}
+        self._memo_anchor: dict[int, tuple[int, int] | None] = {}
+        self._memo_visanc: dict[int, int] = {}
+        self._branch_rows_cache: list[int] | None = None
+        self._nbp: list[int] = []
+        self._size: list[int] = []
+        self._points: list[int] = []
         self._set_leaf(leaf_id)
         self._reorder()
         self._rebuild(select=self._leaf)
@@ -396,6 +488,7 @@ class TreeView:
         """Pre-order of every node, the child holding the active leaf first (iterative DFS)."""
         with _gc_paused():
             self._reorder_nodes()
+        self._vis_cache.clear()
 
     def _reorder_nodes(self) -> None:
         idx = self.index
@@ -416,168 +509,363 @@ class TreeView:
                     rest = [k for k in kids if k not in active]
                     extend(reversed(rest))
                     extend(first)
-        self._order = order
+        pos = [0] * len(order)
+        for i, n in enumerate(order):
+            pos[n] = i
+        self._order, self._pos = order, pos
 
-    def _visible_base(self) -> list[bool]:
-        """Which nodes pass the filter and search (folding is applied while building rows)."""
+    def _filter_bitmap(self) -> list[bool]:
+        """Which nodes the filter shows (before the search)."""
         idx = self.index
-        kinds, ids, labels, mode, leaf = idx.kinds, idx.ids, self.labels, self.filter_mode, self._leaf
+        kinds, labels, mode, leaf = idx.kinds, self.labels, self.filter_mode, self._leaf
         n_nodes = len(kinds)
         if mode == "all":
-            visible = [True] * n_nodes
-        elif mode == "user-only":
-            visible = [k == "user" for k in kinds]
-        elif mode == "labelled-only":
+            return [True] * n_nodes
+        if mode == "user-only":
+            return [k == "user" for k in kinds]
+        if mode == "labelled-only":
             visible = [False] * n_nodes
             for eid in labels:
                 p = idx.pos.get(eid)
                 if p is not None:
                     visible[p] = True
-        else:
-            hidden = SETTINGS_KINDS | {"assistant_tools"}
-            if mode == "no-tools":
-                hidden = hidden | {"tool"}
-            visible = [k not in hidden for k in kinds]
-            if 0 <= leaf and kinds[leaf] == "assistant_tools":
-                visible[leaf] = True  # keep the active position visible, as pi does
-        tokens = self.query.lower().split()
-        if tokens:
-            search_text = idx.search_text
-            for n in range(n_nodes):
-                if visible[n]:
-                    text = search_text(n, labels.get(ids[n]))
-                    for token in tokens:
-                        if token not in text:
-                            visible[n] = False
-                            break
+            return visible
+        hidden = SETTINGS_KINDS | {"assistant_tools"}
+        if mode == "no-tools":
+            hidden = hidden | {"tool"}
+        visible = [k not in hidden for k in kinds]
+        if 0 <= leaf and kinds[leaf] == "assistant_tools":
+            visible[leaf] = True  # keep the active position visible, as pi does
         return visible
 
-    def _rebuild(self, select: int | None = None) -> None:
-        with _gc_paused():
-            self._rebuild_rows(select)
+    def _matches(self, tokens: tuple[str, ...]) -> list[int]:
+        """Nodes whose text holds every token. Narrowed from the matches of a shorter query
+        when there is one (typing a word's next letter only ever removes matches)."""
+        cached = self._match_cache.get(tokens)
+        if cached is not None:
+            return cached
+        texts = self.index.search_texts()
+        candidates: Sequence[int] = range(len(texts))
+        for prev, found in self._match_cache.items():
+            # every earlier token inside some new token: the new matches are among the old ones
+            if len(found) < len(candidates) and all(any(p in t for t in tokens) for p in prev):
+                candidates = found
+        # Labels are searched too; they are few, so they are checked apart from the texts.
+        labelled = {self.index.pos[e]: lab.lower() for e, lab in self.labels.items() if e in self.index.pos}
+        matched = list(candidates)
+        for token in tokens:
+            matched = [n for n in matched if token in texts[n]]
+        if labelled:
+            extra = [n for n in candidates if n in labelled
+                     and all(t in f"{labelled[n]} {texts[n]}" for t in tokens)]
+            if extra:
+                matched = sorted(set(matched).union(extra))
+        if len(self._match_cache) > 32:
+            self._match_cache.clear()
+        self._match_cache[tokens] = matched
+        return matched
 
-    def _rebuild_rows(self, select: int | None) -> None:
-        """Rows from the current order, filter, search and folds; keep the cursor on its entry.
+    def _visible(self) -> tuple[list[bool], list[int], list]:
+        """The visible bitmap under the filter and search, and the pre-order positions of the
+        visible nodes (sorted). Cached per (filter, search) until the session changes."""
+        tokens = tuple(self.query.lower().split())
+        key = (self.filter_mode, tokens)
+        cached = self._vis_cache.get(key)
+        if cached is not None:
+            return cached
+        visible = self._filter_bitmap()
+        if tokens:
+            matched = self._matches(tokens)
+            searched = [False] * len(visible)
+            for n in matched:
+                if visible[n]:
+                    searched[n] = True
+            visible = searched
+        order = self._order
+        vp = list(compress(range(len(order)), map(visible.__getitem__, order)))
+        if len(self._vis_cache) > 16:
+            self._vis_cache.clear()
+        entry = (visible, vp, [{}, {}, {}, None])
+        self._vis_cache[key] = entry
+        return entry
 
-        Two linear passes over flat lists (no recursion, no per-node dicts): the first finds each
-        visible node's nearest visible ancestor and its place among that ancestor's visible
-        children; the second lays rows out by pi's rules. Pre-order means a parent is always
-        laid out before its children.
-        """
+    def _rebuild(self, select: int | None = None, *, visibility: bool = True) -> None:
+        """Recompute the visible positions (unless only folds changed) and the rows' positions;
+        keep the cursor on its entry, else its nearest visible ancestor or the fold hiding it."""
         if select is None:
-            select = self.rows[self.cursor].node if self.rows else self._leaf
-        idx = self.index
-        parent = idx.parent
-        visible = self._visible_base()
-        n_nodes = len(parent)
-        folded_nodes = {idx.pos[e] for e in self.folded if e in idx.pos}
-        root = n_nodes  # a virtual parent for the visible roots, so lists need no -1 checks
-        vis_anc = [root] * (n_nodes + 1)  # nearest visible ancestor-or-self (root: none)
-        fold_root = [-1] * (n_nodes + 1)  # the visible folded ancestor hiding this node
-        vparent = [root] * (n_nodes + 1)
-        ordinal = [0] * (n_nodes + 1)  # position among its visible siblings
-        kids = [0] * (n_nodes + 1)  # visible children count
-        folded_count: dict[int, int] = {}
-        shown: list[int] = []
-        append = shown.append
-        for n in self._order:
-            p = parent[n]
-            if p < 0:
-                p = root
-            if folded_nodes or fold_root[p] >= 0:
-                fr = fold_root[p]
-                if fr < 0 and p in folded_nodes and visible[p]:
-                    fr = p
-                if fr >= 0:
-                    fold_root[n] = fr
-                    vis_anc[n] = vis_anc[p]
-                    if visible[n]:
-                        folded_count[fr] = folded_count.get(fr, 0) + 1
-                    continue
-            if visible[n]:
-                vis_anc[n] = n
-                pa = vis_anc[p]
-                vparent[n] = pa
-                ordinal[n] = kids[pa]
-                kids[pa] += 1
-                append(n)
+            select = self.rows[self.cursor].node if len(self._rows_pos) else self._leaf
+        self._nbp, self._size, self._points = self.index.structure()
+        if visibility:
+            self._vis, self._vp, memos = self._visible()
+            # layout memos live with the visibility they were computed for: cycling back to a
+            # filter or a search reuses them
+            self._memo_attrs, self._memo_anchor, self._memo_visanc = memos[:3]
+            vp, order, size = self._vp, self._order, self._size
+            if vp:
+                first = order[vp[0]]
+                self._multi_root = self._count(vp[0], vp[0] + size[first]) < len(vp)
             else:
-                vis_anc[n] = vis_anc[p]
-
-        # Indentation, connectors and gutters by pi's rules.
-        multi_root = kids[root] > 1
-        indent_of = [0] * (n_nodes + 1)
-        branched = [False] * (n_nodes + 1)  # first generation after a branch point
-        gutters_of: list[tuple[tuple[int, bool], ...]] = [()] * (n_nodes + 1)
-        last_of = [False] * (n_nodes + 1)
-        rows: list[Row] = []
-        branch_rows: list[int] = []
-        for n in shown:
-            p = vparent[n]
-            siblings = kids[p]
-            is_last = ordinal[n] == siblings - 1
-            if p == root:
-                indent = 1 if multi_root else 0
-                conn = multi_root
-                gutters: tuple[tuple[int, bool], ...] = ()
-                vroot = multi_root
-            else:
-                p_indent = indent_of[p]
-                conn = siblings > 1
-                indent = p_indent + 1 if conn or (branched[p] and p_indent > 0) else p_indent
-                gutters = gutters_of[p]
-                if branched[p] and not (vparent[p] == root and multi_root):
-                    shown_indent = p_indent - 1 if multi_root and p_indent else p_indent
-                    gutters = gutters + ((shown_indent - 1 if shown_indent else 0, not last_of[p]),)
-                vroot = False
-            indent_of[n] = indent
-            branched[n] = conn
-            gutters_of[n] = gutters
-            last_of[n] = is_last
-            n_kids = kids[n]
-            if n_kids > 1:
-                branch_rows.append(len(rows))
-            rows.append(Row(
-                n,
-                indent - 1 if multi_root and indent else indent,
-                ("└─ " if is_last else "├─ ") if conn and not vroot else "",
-                gutters,
-                n_kids,
-                folded_count.get(n, 0) if folded_count else 0,
-            ))
-        self.rows = rows
-        self._branch_rows = branch_rows
-        self._row_of_cache = None
-        self._vis_anc = vis_anc
-        self._root = root
-        # Cursor: the same entry, else its nearest visible ancestor (or the fold hiding it),
-        # else the last row.
-        self.cursor = max(0, len(rows) - 1)
-        if 0 <= select < n_nodes:
-            target = fold_root[select] if fold_root[select] >= 0 else vis_anc[select]
-            row = self._row_of().get(target)
+                self._multi_root = False
+        self._rows_pos = self._fold_out(self._vp)
+        self._memo_row = {}
+        self._branch_rows_cache = None
+        self.cursor = max(0, len(self._rows_pos) - 1)
+        if 0 <= select < len(self._pos):
+            row = self._row_showing(select)
             if row is not None:
                 self.cursor = row
 
-    def _row_of(self) -> dict[int, int]:
-        """node → row, built when first needed after a rebuild."""
-        if self._row_of_cache is None:
-            self._row_of_cache = {r.node: i for i, r in enumerate(self.rows)}
-        return self._row_of_cache
+    def _fold_out(self, vp: list[int]) -> list[int]:
+        """The visible positions minus those under a folded (visible) row."""
+        if not self.folded:
+            return vp
+        pos, size, idx, vis = self._pos, self._size, self.index, self._vis
+        folds = sorted(pos[idx.pos[e]] for e in self.folded if e in idx.pos and vis[idx.pos[e]])
+        out: list[int] = []
+        start = 0  # index into vp of the next position to keep
+        cut_end = -1
+        for p in folds:
+            if p < cut_end:
+                continue  # inside a fold already cut out
+            end = p + size[self._order[p]]
+            i = bisect_right(vp, p)
+            if i > start:
+                out.extend(vp[start:i])
+            start = max(start, bisect_left(vp, end))
+            cut_end = end
+        out.extend(vp[start:])
+        return out
+
+    # -- counting over the visible pre-order ----------------------------------------------------
+
+    def _count(self, lo: int, hi: int) -> int:
+        """Visible nodes at pre-order positions [lo, hi)."""
+        vp = self._vp
+        return bisect_left(vp, hi) - bisect_left(vp, lo)
+
+    def _end(self, n: int) -> int:
+        return self._pos[n] + self._size[n]
+
+    def _visanc(self, x: int) -> int:
+        """Nearest visible ancestor-or-self of node x (-1: none). Walks the chain runs between
+        raw branch points: each run is consecutive in the pre-order, so one bisection per run."""
+        memo = self._memo_visanc
+        nbp = self._nbp
+        depth, pos, vp, order = self.index.depth, self._pos, self._vp, self._order
+        seen: list[int] = []
+        cur = x
+        found = -1
+        while True:
+            if cur in memo:
+                found = memo[cur]
+                break
+            seen.append(cur)
+            b = nbp[cur]
+            hi = pos[cur]
+            lo = hi - (depth[cur] - depth[b] - 1) if b >= 0 else hi - depth[cur]
+            j = bisect_right(vp, hi) - 1
+            if j >= 0 and vp[j] >= lo:
+                found = order[vp[j]]
+                break
+            if b < 0:
+                break
+            cur = b
+        for s in seen:
+            if len(memo) < 200_000:
+                memo[s] = found
+        return found
+
+    def _conn(self, t: int, v: int) -> bool:
+        """Whether visible node t (a visible child of v, or of the top when v < 0) has a visible sibling."""
+        vp, pos, size = self._vp, self._pos, self._size
+        if v >= 0:
+            pv = pos[v]
+            below_v = bisect_left(vp, pv + size[v]) - bisect_left(vp, pv + 1)
+        else:
+            below_v = len(vp)
+        pt = pos[t]
+        return below_v > bisect_left(vp, pt + size[t]) - bisect_left(vp, pt)
+
+    def _last(self, t: int, v: int) -> bool:
+        """Whether visible node t is the last visible child of v."""
+        return self._count(self._end(t), self._end(v) if v >= 0 else len(self._order)) == 0
+
+    def _anchor(self, x: int) -> tuple[int, int] | None:
+        """The nearest visible ancestor-or-self of visible node x that has a visible sibling (where
+        the indent steps), with its visible parent (-1: the top). None: there is none.
+
+        A node with a sibling is the topmost visible node below some raw branch point on the
+        path, so only the runs between raw branch points are looked at, nearest first."""
+        memo = self._memo_anchor
+        if x in memo:
+            return memo[x]
+        nbp = self._nbp
+        depth, pos, vp, order = self.index.depth, self._pos, self._vp, self._order
+        cur, hi, t = x, pos[x], x
+        result: tuple[int, int] | None = None
+        while True:
+            b = nbp[cur]
+            lo = hi - (depth[cur] - depth[b] - 1) if b >= 0 else hi - depth[cur]
+            i = bisect_left(vp, lo)
+            if i < len(vp) and vp[i] <= hi:
+                t = order[vp[i]]  # the topmost visible node on the path below b
+            v = self._visanc(b) if b >= 0 else -1
+            if t in memo and memo[t] is not None and memo[t][0] == t:
+                result = memo[t]
+                break
+            if self._conn(t, v):
+                result = (t, v)
+                break
+            if b < 0:
+                break
+            cur, hi = b, pos[b]
+        memo[x] = result
+        return result
+
+    def _attrs(self, x: int) -> tuple[int, tuple[tuple[int, bool], ...], bool, bool, bool]:
+        """(indent, gutters, has a sibling, is the last sibling, is at the top) of visible node x,
+        by pi's layout rules; computed from the anchors above it, memoised, iteratively."""
+        memo = self._memo_attrs
+        if x in memo:
+            return memo[x]
+        multi = self._multi_root
+        pending = [x]
+        while pending:
+            y = pending[-1]
+            if y in memo:
+                pending.pop()
+                continue
+            found = self._anchor(y)
+            if found is None:
+                memo[y] = (0, (), False, False, False)
+                pending.pop()
+                continue
+            a, v = found
+            dep = a if a != y else v
+            if dep >= 0 and dep not in memo:
+                pending.append(dep)
+                continue
+            if a != y:  # below a node with a sibling: one level in, under its gutter
+                ia, ga, _, la, topa = memo[a]
+                indent = ia + 1 if ia > 0 else ia
+                gutters = ga if (topa and multi) else ga + (self._gutter(ia, la),)
+                memo[y] = (indent, gutters, False, False, False)
+            elif v < 0:
+                memo[y] = (1, (), True, self._last(y, -1), True)
+            else:
+                iv, gv, cv, lv, topv = memo[v]
+                gutters = gv + (self._gutter(iv, lv),) if cv and not (topv and multi) else gv
+                memo[y] = (iv + 1, gutters, True, self._last(y, v), False)
+            pending.pop()
+        return memo[x]
+
+    def _gutter(self, indent: int, last: bool) -> tuple[int, bool]:
+        shown = indent - 1 if self._multi_root and indent else indent
+        return (shown - 1 if shown else 0, not last)
+
+    def _visible_children(self, n: int) -> int:
+        vp, order, size = self._vp, self._order, self._size
+        end = self._end(n)
+        count = 0
+        i = bisect_left(vp, self._pos[n] + 1)
+        while i < len(vp) and vp[i] < end:
+            count += 1
+            i = bisect_left(vp, vp[i] + size[order[vp[i]]], i + 1)
+        return count
+
+    def _row(self, i: int) -> Row:
+        p = self._rows_pos[i]
+        n = self._order[p]
+        row = self._memo_row.get(n)
+        if row is None:
+            indent, gutters, conn, last, top = self._attrs(n)
+            folded = self.index.ids[n] in self.folded
+            row = Row(
+                n,
+                indent - 1 if self._multi_root and indent else indent,
+                ("└─ " if last else "├─ ") if conn and not top else "",
+                gutters,
+                0 if folded else self._visible_children(n),
+                self._count(p + 1, self._end(n)) if folded else 0,
+            )
+            self._memo_row[n] = row
+        return row
+
+    def row_of(self, node: int) -> int | None:
+        """The row showing `node`, or None (hidden by the filter, the search or a fold)."""
+        p = self._pos[node]
+        i = bisect_left(self._rows_pos, p)
+        return i if i < len(self._rows_pos) and self._rows_pos[i] == p else None
+
+    def _row_showing(self, node: int) -> int | None:
+        """The row of the node, else of its nearest visible ancestor, else of the fold hiding it."""
+        v = node if self._vis[node] else self._visanc(node)
+        if v < 0:
+            return None
+        i = bisect_right(self._rows_pos, self._pos[v]) - 1
+        if i < 0:
+            return None
+        top = self._order[self._rows_pos[i]]
+        return i if self._rows_pos[i] <= self._pos[v] < self._end(top) else None
+
+    def _branch_positions(self) -> list[int]:
+        """Pre-order positions of the visible nodes with more than one visible child (computed on
+        first use per filter/search): each is the nearest visible ancestor of a raw branch point."""
+        memos = self._vis_cache.get((self.filter_mode, tuple(self.query.lower().split())))
+        found = memos[2][3] if memos is not None else None
+        if found is None:
+            out = set()
+            for b in self._points:
+                v = self._visanc(b)
+                if v >= 0 and self._visible_children(v) > 1:
+                    out.add(self._pos[v])
+            found = sorted(out)
+            if memos is not None:
+                memos[2][3] = found
+        return found
+
+    @property
+    def branch_rows(self) -> list[int]:
+        """Rows that are branch points (more than one visible child), in order."""
+        if self._branch_rows_cache is None:
+            rows = (self.row_of(self._order[p]) for p in self._branch_positions())
+            self._branch_rows_cache = [r for r in rows if r is not None and self._row(r).children > 1]
+        return self._branch_rows_cache
+
+    def _branch_row_after(self, row: int, direction: int) -> int | None:
+        """The next (or previous) branch-point row from `row`, skipping any a fold hides."""
+        positions = self._branch_positions()
+        here = self._rows_pos[row]
+        if direction > 0:
+            i = bisect_right(positions, here)
+            candidates = (positions[k] for k in range(i, len(positions)))
+        else:
+            i = bisect_left(positions, here)
+            candidates = (positions[k] for k in range(i - 1, -1, -1))
+        for p in candidates:
+            r = self.row_of(self._order[p])
+            if r is not None and self._row(r).children > 1:
+                return r
+        return None
 
     def refresh(self, leaf_id: str | None = None, labels: Mapping[str, str] | None = None,
                 new_entries: Sequence[Mapping[str, Any]] = (), *, follow_leaf: bool = False) -> None:
         """New entries, a new leaf or new labels from the session; the cursor stays put unless
         `follow_leaf` (or it was on the old leaf, so a live session keeps following its tip)."""
-        on_leaf = self._leaf >= 0 and bool(self.rows) and self._vis_anc[self._leaf] == self.rows[self.cursor].node
+        on_leaf = self._leaf >= 0 and len(self._rows_pos) > 0 and self._row_showing(self._leaf) == self.cursor
         if new_entries:
             self.index.extend(new_entries)
-        if labels is not None:
+        if labels is not None and dict(labels) != self.labels:
             self.labels = dict(labels)
+            self._match_cache.clear()
         old_leaf = self._leaf
         self._set_leaf(leaf_id)
         self._reorder()
+        if new_entries:
+            self._match_cache.clear()
         select = self._leaf if (follow_leaf or on_leaf or old_leaf < 0) else None
+        if select is None:
+            select = self.rows[self.cursor].node if len(self._rows_pos) else self._leaf
         self._rebuild(select=select)
 
     def set_filter(self, mode: FilterMode) -> None:
@@ -597,7 +885,7 @@ class TreeView:
     def toggle_fold(self, row: int | None = None) -> bool:
         """Fold (or unfold) the subtree under a row. Returns whether anything changed."""
         row = self.cursor if row is None else row
-        if not self.rows:
+        if not len(self._rows_pos):
             return False
         r = self.rows[row]
         eid = self.index.ids[r.node]
@@ -607,12 +895,12 @@ class TreeView:
             self.folded.add(eid)
         else:
             return False
-        self._rebuild(select=r.node)
+        self._rebuild(select=r.node, visibility=False)  # folds splice rows: visibility is unchanged
         return True
 
     def fold(self) -> bool:
         """Fold the row's subtree; on a row with nothing to fold, go to the branch point above."""
-        if not self.rows:
+        if not len(self._rows_pos):
             return False
         r = self.rows[self.cursor]
         if r.children and self.index.ids[r.node] not in self.folded:
@@ -620,43 +908,44 @@ class TreeView:
         return self.prev_branch_point()
 
     def unfold(self) -> bool:
-        if self.rows and self.index.ids[self.rows[self.cursor].node] in self.folded:
+        if len(self._rows_pos) and self.index.ids[self.rows[self.cursor].node] in self.folded:
             return self.toggle_fold()
         return False
 
     # -- cursor ---------------------------------------------------------------------------------
 
     def move(self, delta: int) -> None:
-        if self.rows:
-            self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
+        if len(self._rows_pos):
+            self.cursor = max(0, min(len(self._rows_pos) - 1, self.cursor + delta))
 
     def home(self) -> None:
         self.cursor = 0
 
     def end(self) -> None:
-        self.cursor = max(0, len(self.rows) - 1)
+        self.cursor = max(0, len(self._rows_pos) - 1)
 
     def select_entry(self, entry_id: str) -> bool:
         n = self.index.pos.get(entry_id)
         if n is None:
             return False
-        row = self._row_of().get(self._vis_anc[n])
+        v = n if self._vis[n] else self._visanc(n)
+        row = self.row_of(v) if v >= 0 else None
         if row is None:
             return False
         self.cursor = row
         return True
 
     def next_branch_point(self) -> bool:
-        i = bisect_right(self._branch_rows, self.cursor)
-        if i < len(self._branch_rows):
-            self.cursor = self._branch_rows[i]
+        row = self._branch_row_after(self.cursor, 1) if len(self._rows_pos) else None
+        if row is not None:
+            self.cursor = row
             return True
         return False
 
     def prev_branch_point(self) -> bool:
-        i = bisect_left(self._branch_rows, self.cursor)
-        if i > 0:
-            self.cursor = self._branch_rows[i - 1]
+        row = self._branch_row_after(self.cursor, -1) if len(self._rows_pos) else None
+        if row is not None:
+            self.cursor = row
             return True
         return False
 
@@ -664,11 +953,11 @@ class TreeView:
 
     @property
     def selected_id(self) -> str | None:
-        return self.index.ids[self.rows[self.cursor].node] if self.rows else None
+        return self.index.ids[self.rows[self.cursor].node] if len(self._rows_pos) else None
 
     @property
     def selected_entry(self) -> Mapping[str, Any] | None:
-        return self.index.entries[self.rows[self.cursor].node] if self.rows else None
+        return self.index.entries[self.rows[self.cursor].node] if len(self._rows_pos) else None
 
     def is_active(self, node: int) -> bool:
         return node in self._active
@@ -677,10 +966,9 @@ class TreeView:
         return self.rows[row].children > 1
 
     def status(self) -> str:
-        """`3/41 · default` plus the search, for the pane's status line."""
-        where = f"{self.cursor + 1}/{len(self.rows)}" if self.rows else "0/0"
-        text = f"{where} · {FILTER_TITLES[self.filter_mode]}"
-        return text
+        """`3/41 · default`, for the pane's status line."""
+        where = f"{self.cursor + 1}/{len(self.rows)}" if len(self._rows_pos) else "0/0"
+        return f"{where} · {FILTER_TITLES[self.filter_mode]}"
 
     def row_pieces(self, row: int, selected: bool | None = None, max_indent: int | None = None) -> list[Piece]:
         """One row as styled pieces: cursor, connectors, active marker, label, summary, fold.
@@ -750,6 +1038,8 @@ class TreeView:
             n = self.index.parent[n]
         left.reverse()
         return [self.index.entries[i] for i in left]
+
+
 
 
 # ---------------------------------------------------------------------------------------------

@@ -212,11 +212,11 @@ class TreeLines(ScrollView, can_focus=True):
         if event.is_printable and event.character and event.key not in ("enter", "tab"):
             event.stop()
             event.prevent_default()
-            self.owner.set_query(self.owner.view.query + event.character)
+            self.owner.type_query(self.owner.typed_query + event.character)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("clear_search", "search_backspace"):
-            return bool(self.owner.view and self.owner.view.query)  # else the key goes on up
+            return bool(self.owner.view and self.owner.typed_query)  # else the key goes on up
         return True
 
     def action_move(self, delta: int) -> None:
@@ -275,7 +275,7 @@ class TreeLines(ScrollView, can_focus=True):
         self.owner.compare_selected()
 
     def action_search_backspace(self) -> None:
-        self.owner.set_query(self.owner.view.query[:-1])
+        self.owner.type_query(self.owner.typed_query[:-1])
 
     def action_clear_search(self) -> None:
         self.owner.set_query("")
@@ -359,6 +359,11 @@ class SessionTree(Vertical):
         self._consumed = 0
         self._filter_mode: FilterMode = filter_mode
         self.busy: str | None = None  # what the tree is doing (e.g. "summarising…"), shown in the status
+        # Type-to-search applies the query once typing pauses this long (each key stays cheap on
+        # a 50,000-entry session; the search itself runs once per pause, not once per letter).
+        self.search_delay = 0.15
+        self.typed_query = ""
+        self._search_timer: Any = None
         self.lines = TreeLines(self)
         self.status = TreeStatus()
         self.set_manager(manager)
@@ -371,6 +376,12 @@ class SessionTree(Vertical):
         self.update_status()
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.sync, name="session-tree-sync")
+        self._warm_search(self.view.index)
+
+    @work(thread=True, exclusive=True, group="session-tree-warm")
+    def _warm_search(self, index: TreeIndex) -> None:
+        """Compute every row's search text off the event loop, so the first search is quick."""
+        index.search_texts()
 
     def focus(self, scroll_visible: bool = True) -> SessionTree:
         self.lines.focus(scroll_visible)
@@ -385,11 +396,13 @@ class SessionTree(Vertical):
         self._consumed = len(entries)
         mode = self.view.filter_mode if self.view is not None else self._filter_mode
         self.view = TreeView(TreeIndex(entries), manager.leaf_id, manager.labels, filter_mode=mode)
+        self.typed_query = ""
         self._seen_leaf = manager.leaf_id
         self._seen_labels = dict(manager.labels)
         if self.is_mounted:
             self.lines.refresh_rows()
             self.update_status()
+            self._warm_search(self.view.index)
 
     def sync(self, *, follow_leaf: bool = False) -> None:
         """Pick up what was written since the last look: new entries, the leaf, labels."""
@@ -418,9 +431,11 @@ class SessionTree(Vertical):
         text.append(" · filter: ")
         text.append(FILTER_TITLES[view.filter_mode], style="bold")
         text.append("  ctrl+o", style="dim")
-        if view.query:
+        if self.typed_query or view.query:
             text.append(" · search: ")
-            text.append(view.query, style="bold underline")
+            text.append(self.typed_query, style="bold underline")
+            if self.typed_query != view.query:
+                text.append(" …", style="dim")
         if view.marked:
             text.append(" · marked ◆")
         if self.busy:
@@ -438,8 +453,24 @@ class SessionTree(Vertical):
         self.update_status()
 
     def set_query(self, query: str) -> None:
+        """Search at once (type_query is what the keys call: it waits for a pause in typing)."""
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        self.typed_query = query
         self.view.set_query(query)
         self.lines.refresh_rows()
+        self.update_status()
+
+    def type_query(self, query: str) -> None:
+        """A key changed the search: show it now, search when typing pauses (empty: at once)."""
+        if not query or self.search_delay <= 0:
+            self.set_query(query)
+            return
+        self.typed_query = query
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(self.search_delay, lambda: self.set_query(self.typed_query))
         self.update_status()
 
     def mark(self, entry_id: str | None) -> None:

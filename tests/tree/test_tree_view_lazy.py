@@ -1,0 +1,106 @@
+"""The lazy row model lays out exactly the rows the eager one did, in every state.
+
+Random session trees (several roots, deep chains, branch points at any depth, every entry
+kind), random filter, search, labels, leaf and folds: every row of `TreeView` (laid out on
+demand from range counts) must equal the row `EagerTreeView` (tests/tree/reference_view.py)
+builds by walking all nodes, and the cursor must land on the same entry.
+"""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbench.sessions.tree_view import FILTERS, TreeIndex, TreeView
+
+from .reference_view import EagerTreeView
+
+WORDS = ["alpha", "beta", "gamma", "delta", "readme", "flag"]
+
+
+def make_entry(i: int, parent: str | None, kind: int, word: str) -> dict:
+    eid = f"e{i:04d}"
+    base = {"id": eid, "parentId": parent, "timestamp": "2026-01-01T00:00:00.000Z"}
+    if kind == 0:
+        return {**base, "type": "message", "message": {"role": "user", "content": f"{word} question {i}"}}
+    if kind == 1:
+        return {**base, "type": "message", "message": {"role": "assistant", "stopReason": "stop",
+                                                       "content": [{"type": "text", "text": f"{word} answer"}]}}
+    if kind == 2:
+        return {**base, "type": "message", "message": {"role": "assistant", "stopReason": "toolUse", "content": [
+            {"type": "toolCall", "id": f"c{i}", "name": "read", "arguments": {"path": f"{word}.py"}}]}}
+    if kind == 3:
+        return {**base, "type": "message", "message": {"role": "toolResult", "toolCallId": f"c{i - 1}",
+                                                       "toolName": "read", "content": [{"type": "text", "text": word}],
+                                                       "isError": False}}
+    if kind == 4:
+        return {**base, "type": "model_change", "provider": "x", "modelId": word}
+    return {**base, "type": "custom", "customType": word}
+
+
+@st.composite
+def sessions(draw):
+    n = draw(st.integers(1, 60))
+    entries = []
+    for i in range(n):
+        # mostly chains (parent = previous), sometimes a branch from anywhere, sometimes a new root
+        choice = draw(st.integers(0, 9))
+        if i == 0 or choice == 0:
+            parent = None
+        elif choice <= 2:
+            parent = entries[draw(st.integers(0, i - 1))]["id"]
+        else:
+            parent = entries[-1]["id"]
+        entries.append(make_entry(i, parent, draw(st.integers(0, 5)), draw(st.sampled_from(WORDS))))
+    ids = [e["id"] for e in entries]
+    leaf = draw(st.sampled_from(ids))
+    labels = {eid: draw(st.sampled_from(WORDS)) for eid in draw(st.lists(st.sampled_from(ids), max_size=4))}
+    mode = draw(st.sampled_from(FILTERS))
+    query = draw(st.sampled_from(["", "", "alpha", "answer", "a", "readme flag", "zzz", "beta e0"]))
+    folds = draw(st.lists(st.sampled_from(ids), max_size=4))
+    return entries, leaf, labels, mode, query, folds
+
+
+def rows_of(view) -> list[tuple]:
+    return [(view.index.ids[r.node], r.indent, r.connector, r.gutters, r.children, r.folded) for r in view.rows]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sessions())
+def test_lazy_rows_equal_eager_rows(case):
+    entries, leaf, labels, mode, query, folds = case
+    lazy = TreeView(TreeIndex(entries), leaf, labels, filter_mode=mode)
+    eager = EagerTreeView(TreeIndex(entries), leaf, labels, filter_mode=mode)
+    assert rows_of(lazy) == rows_of(eager)
+    lazy.set_query(query)
+    eager.query = query
+    eager._rebuild()
+    assert rows_of(lazy) == rows_of(eager)
+    assert lazy.selected_id == (eager.index.ids[eager.rows[eager.cursor].node] if eager.rows else None)
+    for eid in folds:  # fold through the public API, unfold half of them again
+        if lazy.select_entry(eid):
+            node = lazy.rows[lazy.cursor].node  # the entry, or the visible row standing for it
+            eager.cursor = eager._row_of()[node]
+            lazy.toggle_fold()
+            row_id = lazy.index.ids[node]
+            if row_id in lazy.folded:
+                eager.folded.add(row_id)
+            else:
+                eager.folded.discard(row_id)
+            eager._rebuild(select=eager.rows[eager.cursor].node)
+            assert rows_of(lazy) == rows_of(eager)
+            assert lazy.cursor == eager.cursor
+    assert [i for i in range(len(lazy.rows)) if lazy.rows[i].children > 1] == eager._branch_rows
+    assert lazy.branch_rows == eager._branch_rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(sessions(), st.lists(st.sampled_from(["al", "alp", "alpha", "alpha a", "alpha an", "an", "", "b"]),
+                            min_size=1, max_size=6))
+def test_search_narrowing_agrees_with_a_fresh_search(case, queries):
+    """Typing (each query narrowed from cached earlier ones) finds what a fresh view finds."""
+    entries, leaf, labels, mode, _, _ = case
+    typed = TreeView(TreeIndex(entries), leaf, labels, filter_mode=mode)
+    for q in queries:
+        typed.set_query(q)
+        fresh = TreeView(TreeIndex(entries), leaf, labels, filter_mode=mode)
+        fresh.set_query(q)
+        assert rows_of(typed) == rows_of(fresh)
