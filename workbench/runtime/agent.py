@@ -286,6 +286,14 @@ class AgentSession:
         self.limits = limits
         self._budget.limits = limits
 
+    def reload_context(self) -> None:
+        """Rebuild the context from the manager's current leaf (after the UI moved the leaf:
+        a branch in the session tree); the next run continues from there."""
+        if self._running:
+            raise SessionBusy(f"session {self.id} is running; move the leaf after the run ends")
+        self._context = list(self.manager.build_context().messages)
+        self.context_tokens = self._estimate_context()
+
     # --- queues ----------------------------------------------------------------------------
 
     def steer(self, text: str) -> None:
