@@ -31,6 +31,8 @@ from workbench.tui.screens.dialogs import (ConfirmRuleScreen, DiffScreen, Feedba
                                            TextScreen)
 from workbench.tui.screens.grants import Grant, GrantsScreen
 from workbench.tui.screens.help import HelpScreen, binding_rows
+from workbench.tui.screens.resume import ResumeChoice, ResumeScreen
+from workbench.tui.tree import SessionTree
 from workbench.tui.themes import ThemeProblem, load_theme_file, load_themes, theme_dirs
 from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
 from workbench.tui.widgets.conversation import Conversation
@@ -71,6 +73,7 @@ class WorkbenchApp(App[int]):
         Binding("f6", "focus_conversation", "Scroll", show=False, id="app.focus_conversation"),
         Binding("f7", "grants", "Grants", show=False, id="app.grants"),
         Binding("f8", "focus_mob", "Mob", show=False, id="app.focus_mob"),
+        Binding("ctrl+r", "resume", "Resume", show=False, id="app.resume"),
         Binding("escape", "interrupt", "Interrupt", id="app.interrupt"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
@@ -89,6 +92,7 @@ class WorkbenchApp(App[int]):
         startup_error: str | None = None,
         initial_prompt: str | None = None,
         mob: Any = None,
+        open_picker: bool = False,
     ) -> None:
         super().__init__()
         self.backend = backend
@@ -100,6 +104,8 @@ class WorkbenchApp(App[int]):
         self.cwd = cwd or Path.cwd()
         self.startup_error = startup_error
         self.initial_prompt = initial_prompt
+        self.open_picker = open_picker  # `workbench -r`: the resume picker first
+        self.session_tree: SessionTree | None = None  # the Session pane's tree, once a session is shown
         self.mob_starter = mob  # async (app) -> None: opens a mob (workbench.tui.mob.controller)
         self.mob: Any = None    # the MobController once a mob is open
         self._watch = watch_themes
@@ -170,6 +176,10 @@ class WorkbenchApp(App[int]):
             self._send(self.initial_prompt)
         if self.mob_starter is not None:
             self.run_worker(self.mob_starter(self), group="mob")
+        if self.backend is not None:
+            self.run_worker(self._show_tree(), group="tree")
+        if self.open_picker:
+            self.call_after_refresh(self.action_resume)
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)
@@ -230,7 +240,7 @@ class WorkbenchApp(App[int]):
         from workbench.tui.screens.dialogs import DiffScreen as _D
 
         return [("app", WorkbenchApp), ("prompt", PromptInput), ("conversation", Conversation),
-                ("approvals", ApprovalsPane), ("diff", _D), ("grants", GrantsScreen)] + _mob_owners()
+                ("approvals", ApprovalsPane), ("diff", _D), ("grants", GrantsScreen)] + _mob_owners() + _tree_owners()
 
     # --- keys ------------------------------------------------------------------------------
     def _apply_keymap(self, keys: dict[str, str]) -> None:
@@ -386,7 +396,10 @@ class WorkbenchApp(App[int]):
             self.pending_bar.show(self.backend.pending())
         if self._path_dirty:
             self._path_dirty = False
-            self.session_pane.show_path(self.backend.path_entries())
+            if self.session_tree is not None and self.session_tree.is_mounted:
+                self.session_tree.sync()  # new entries at once (the tree also polls the file's manager)
+            else:
+                self.session_pane.show_path(self.backend.path_entries())
 
     def refresh_now(self) -> None:
         self._stats_dirty = self._path_dirty = True
@@ -617,6 +630,10 @@ class WorkbenchApp(App[int]):
 
     def _slash_label(self, arg: str) -> None:
         assert self.backend is not None
+        if self.session_tree is not None and not arg:  # the tree's label dialog, on the selected entry
+            self.action_focus_tree()
+            self.session_tree.label_at(self.session_tree.view.selected_id)
+            return
         entry = self.backend.set_label(arg or None)
         if entry is None:
             raise ValueError("the session has no entries to label yet")
@@ -625,6 +642,9 @@ class WorkbenchApp(App[int]):
 
     def _slash_tree(self, arg: str) -> None:
         assert self.backend is not None
+        if self.session_tree is not None:
+            self.action_focus_tree()
+            return
         rows: list[PathEntry] = self.backend.path_entries()
         text = Text()
         for r in rows:
@@ -652,11 +672,17 @@ class WorkbenchApp(App[int]):
 
     def _slash_fork(self, arg: str) -> None:
         assert self.sessions is not None and self.backend is not None
+        if self.session_tree is not None:  # at the entry selected in the tree (the leaf unless moved)
+            self.session_tree.fork_at(self.session_tree.view.selected_id or self.session_tree.manager.leaf_id)
+            return
         self.switch_backend(self.sessions.fork(self.backend))
         self.notify("Forked: you are now in the new session", timeout=3)
 
     def _slash_resume(self, arg: str) -> None:
         assert self.sessions is not None
+        if not arg and hasattr(self.sessions, "store"):
+            self.action_resume()
+            return
         if arg:
             try:
                 self.switch_backend(self.sessions.open(arg))
@@ -676,19 +702,141 @@ class WorkbenchApp(App[int]):
         self.push_screen(TextScreen("Sessions", text))
 
     def switch_backend(self, backend: Backend) -> None:
-        """Drop the current session's view and show another session."""
+        """Drop the current session's view and show another session (the old one is closed:
+        its lock is released)."""
         if self._pump_task is not None:
             self._pump_task.cancel()
+        old = getattr(self.backend, "manager", None) if self.backend is not None else None
         self.backend = backend
         self.approvals.queue.clear()
         self.approvals.render_queue()
+        if old is not None and old is not getattr(backend, "manager", None):
+            old.close()
 
         async def swap() -> None:
             await self.conversation.clear()
             self._start_pump()
+            await self._show_tree()
             self.refresh_now()
 
         self.run_worker(swap(), group="swap")
+
+    # --- session tree and resume picker ---------------------------------------------------
+    async def _show_tree(self) -> None:
+        """Mount the session tree in the Session pane (or point it at the current session) and
+        apply the read-only state. A backend without a session file keeps the path list."""
+        manager = getattr(self.backend, "manager", None)
+        if manager is None:
+            return
+        if self.session_tree is None:
+            self.session_tree = SessionTree(manager, summariser=self._summarise_branch,
+                                    branch_summary=self.settings.ui.branch_summary, id="session-tree")
+            await self.session_pane.set_body(self.session_tree)
+        else:
+            self.session_tree.set_manager(manager)
+        readonly = bool(getattr(self.backend, "readonly", False))
+        self.prompt.disabled = readonly
+        box = self.query_one("#prompt-box")
+        box.set_class(readonly, "-readonly")
+        box.border_subtitle = ("READ-ONLY: locked by another process — ctrl+f in the Session pane forks it"
+                               if readonly else "Enter send · ctrl+j newline · F1 help")
+        if readonly:
+            self.action_focus_tree()
+        elif self.focused is None:
+            self.prompt.focus()
+
+    async def _summarise_branch(self, entries: list[Any], instructions: str | None) -> str:
+        summarise = getattr(self.backend, "summarise_branch", None)
+        if summarise is None:
+            raise RuntimeError("this session has no model to summarise with")
+        return await summarise(entries, instructions)
+
+    def action_focus_tree(self) -> None:
+        if self.session_tree is None:
+            return
+        if not self.pane_visible("session"):
+            self.action_toggle_pane("session")
+        self.call_after_refresh(self.session_tree.focus)
+
+    def _tree_move_refused(self) -> bool:
+        if self.backend is not None and self.backend.is_running:
+            self.notify("The agent is running: move in the tree after the run (Escape interrupts it).",
+                        severity="warning")
+            return True
+        return False
+
+    @on(SessionTree.Navigated)
+    async def _on_tree_navigated(self, message: SessionTree.Navigated) -> None:
+        """The leaf moved: the agent continues from it and the conversation shows its path."""
+        if self.backend is None:
+            return
+        reload = getattr(self.backend, "reload_context", None)
+        if reload is not None and not getattr(self.backend, "readonly", False):
+            try:
+                reload()
+            except Exception as exc:
+                self.notify(f"The agent could not follow the move: {exc}", severity="error")
+        await self.conversation.clear()
+        await self.conversation.load_history(self.backend.history())
+        if message.prompt_text is not None:
+            self.prompt.text = message.prompt_text
+            self.prompt.move_cursor(self.prompt.document.end)
+            self.prompt.focus()
+            self.notify("Edit the message and press Enter: it starts a new branch", timeout=4)
+        self.refresh_now()
+
+    @on(SessionTree.Forked)
+    def _on_tree_forked(self, message: SessionTree.Forked) -> None:
+        if self.sessions is None or not hasattr(self.sessions, "adopt"):
+            message.manager.close()
+            self.notify(f"Forked to {message.path}", timeout=4)
+            return
+        self.switch_backend(self.sessions.adopt(message.manager))
+        self.notify("Forked: you are now in the new session", timeout=3)
+
+    @on(SessionTree.CopyToPrompt)
+    def _on_tree_copy(self, message: SessionTree.CopyToPrompt) -> None:
+        if self.prompt.disabled:
+            self.notify("The prompt is off: this session is read-only", severity="warning")
+            return
+        self.prompt.insert(message.text)
+        self.prompt.focus()
+
+    @on(SessionTree.Labelled)
+    def _on_tree_labelled(self, message: SessionTree.Labelled) -> None:
+        self.notify(f"Label {'cleared' if not message.label else repr(message.label)} on {message.entry_id[:8]}",
+                    timeout=3)
+
+    def action_resume(self) -> None:
+        """The resume picker: open the chosen session, read-only if locked, or fork it."""
+        store = getattr(self.sessions, "store", None)
+        if store is None:
+            self.notify("Sessions on disk are not available here", severity="warning")
+            return
+        if self.backend is not None and self.backend.is_running:
+            self.notify("/resume is not available while the agent runs", severity="warning")
+            return
+        current = getattr(getattr(self.backend, "manager", None), "path", None)
+
+        def chosen(choice: ResumeChoice | None) -> None:
+            if choice is None or self.sessions is None:
+                return
+            try:
+                if choice.fork:
+                    backend = self.sessions.fork_path(choice.path)  # type: ignore[attr-defined]
+                elif current is not None and Path(choice.path).absolute() == Path(current).absolute():
+                    return  # already open
+                else:
+                    backend = self.sessions.open_path(choice.path, readonly=choice.readonly)  # type: ignore[attr-defined]
+            except Exception as exc:
+                self.notify(f"Could not open {choice.path}: {exc}", severity="error")
+                return
+            self.switch_backend(backend)
+            if getattr(backend, "readonly", False):
+                self.notify("Opened READ-ONLY: another process has this session open. ctrl+f in the "
+                            "Session pane forks it to continue.", severity="warning", timeout=8)
+
+        self.push_screen(ResumeScreen(store(), self.cwd, current_path=current), chosen)
 
     async def action_quit(self) -> None:
         if self.backend is not None and self.backend.is_running:
@@ -713,6 +861,13 @@ def export_markdown(messages: list[dict[str, Any]]) -> str:
         elif role == "toolResult":
             out.append(f"### {m.get('toolName')} result\n\n```\n{message_text(m)}\n```\n")
     return "\n".join(out)
+
+
+def _tree_owners() -> list[tuple[str, type]]:
+    from workbench.tui.screens.resume import ResumeScreen as _R
+    from workbench.tui.tree.widget import TreeLines
+
+    return [("session tree", TreeLines), ("resume picker", _R)]
 
 
 def _mob_owners() -> list[tuple[str, type]]:

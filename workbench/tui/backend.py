@@ -49,6 +49,7 @@ class Stats:
     session_id: str = ""
     demo: bool = False
     running: bool = False
+    readonly: bool = False  # the session is locked by another process: shown, never written
 
     @property
     def context_percent(self) -> float | None:
@@ -130,6 +131,107 @@ def message_text(msg: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+BRANCH_SUMMARY_ASK = (
+    "These messages are a branch of the conversation that the user is now leaving to continue from "
+    "an earlier point. Summarise what was tried, learned and decided in this branch, so that it can "
+    "be carried over to the conversation that continues elsewhere."
+)
+
+
+def branch_messages(entries: list[Any]) -> list[dict[str, Any]]:
+    """The messages of the entries of a branch being left (summaries kept, bookkeeping dropped)."""
+    out: list[dict[str, Any]] = []
+    for entry in entries:
+        kind = entry.get("type")
+        if kind == "message" and isinstance(entry.get("message"), dict):
+            out.append(entry["message"])
+        elif kind == "branch_summary":
+            out.append({"role": "branchSummary", "summary": str(entry.get("summary", ""))})
+        elif kind == "compaction":
+            out.append({"role": "compactionSummary", "summary": str(entry.get("summary", ""))})
+    return out
+
+
+async def summarise_entries(provider: Any, model: str, entries: list[Any], instructions: str | None) -> str:
+    from workbench.errors import AgentError
+    from workbench.runtime.compaction import summarise, summary_request
+
+    ask = BRANCH_SUMMARY_ASK + (f"\n{instructions}" if instructions else "")
+    text, _final = await summarise(provider, summary_request(model, branch_messages(entries), ask))
+    if not text:
+        raise AgentError("the model returned an empty summary")
+    return text
+
+
+class ReadOnlyBackend:
+    """A session locked by another process: shown (conversation, tree, stats) and forkable, never
+    written. Every action that would write says so instead."""
+
+    def __init__(self, manager: Any, *, demo: bool = False) -> None:
+        self.manager = manager
+        self.demo = demo
+        self.readonly = True
+
+    async def subscribe(self) -> AsyncIterator[Any]:
+        import asyncio
+
+        await asyncio.Event().wait()  # nothing ever runs here
+        yield None  # pragma: no cover
+
+    def _refuse(self, *_: Any) -> Any:
+        from workbench.errors import SessionBusy
+
+        raise SessionBusy("this session is open read-only (locked by another process): fork it to continue "
+                          "(ctrl+f in the Session pane, or /fork)")
+
+    start = steer = follow_up = set_model = set_mode = set_limits = set_name = set_label = _refuse
+    reload_context = _refuse
+
+    async def compact(self, instructions: str | None = None) -> None:
+        self._refuse()
+
+    async def interrupt(self) -> None:
+        return None
+
+    def resolve_approval(self, request_id: str, kind: DecisionKind, feedback: str | None = None) -> None:
+        self._refuse()
+
+    @property
+    def is_running(self) -> bool:
+        return False
+
+    def pending(self) -> list[tuple[PendingKind, str]]:
+        return []
+
+    def take_pending(self) -> list[tuple[PendingKind, str]]:
+        return []
+
+    def stats(self) -> Stats:
+        from workbench.runtime.compaction import estimate_tokens
+
+        m = self.manager
+        context = m.build_context()
+        usage = Usage()
+        for entry in m.get_branch():
+            msg = entry.get("message") if entry.get("type") == "message" else None
+            if msg and msg.get("role") == "assistant":
+                u = msg.get("usage") or {}
+                usage = usage + Usage(input_tokens=int(u.get("input") or 0), output_tokens=int(u.get("output") or 0),
+                                      cache_read_tokens=int(u.get("cacheRead") or 0),
+                                      cache_creation_tokens=int(u.get("cacheWrite") or 0))
+        model = context.model or {}
+        return Stats(provider=str(model.get("provider", "")), model=str(model.get("modelId", "")),
+                     thinking=str(context.thinking_level or "off"), usage=usage, cost_usd=None,
+                     context_tokens=sum(estimate_tokens(x) for x in context.messages),
+                     session_name=m.name, session_id=m.session_id, demo=self.demo, readonly=True)
+
+    def path_entries(self) -> list[PathEntry]:
+        return [row for row in (summarize_entry(e) for e in self.manager.get_branch()) if row is not None]
+
+    def history(self) -> list[dict[str, Any]]:
+        return list(self.manager.build_context().messages)
+
+
 class RuntimeBackend:
     """A Backend over the runtime's AgentSession and ApprovalBroker (docs/contracts.md)."""
 
@@ -185,6 +287,24 @@ class RuntimeBackend:
             demo=self.demo,
             running=self.is_running,
         )
+
+    @property
+    def manager(self) -> Any:
+        """The session's SessionManager (the session tree pane shows and moves it)."""
+        return self.agent.manager
+
+    @property
+    def readonly(self) -> bool:
+        return False
+
+    def reload_context(self) -> None:
+        """The tree moved the leaf: the agent continues from the new leaf."""
+        self.agent.reload_context()
+
+    async def summarise_branch(self, entries: list[Any], instructions: str | None) -> str:
+        """A branch summary through the current provider and model, with the same request and
+        streaming the runtime's compaction uses."""
+        return await summarise_entries(self.agent.provider, self.agent.model, entries, instructions)
 
     def path_entries(self) -> list[PathEntry]:
         manager = getattr(self.agent, "manager", None)

@@ -8,12 +8,13 @@ session) still opens the app, with the message on screen instead of a traceback.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from workbench.config import LoadedSettings, load_settings, sessions_dir
 from workbench.errors import WorkbenchError
-from workbench.tui.backend import Backend, RuntimeBackend
+from workbench.tui.backend import Backend, ReadOnlyBackend, RuntimeBackend
 from workbench.tui.screens.grants import Grant
 
 DEMO_PROMPT = "Show me around the workbench."
@@ -36,6 +37,8 @@ class RuntimeSessions:
         from workbench.runtime.agent import AgentSession
         from workbench.runtime.budget import BudgetLimits
 
+        if manager.readonly:
+            return ReadOnlyBackend(manager, demo=self.resolved.is_demo)
         a, s = self.args, self.settings
         limits = BudgetLimits.from_settings(
             s.budget, max_tokens=getattr(a, "max_tokens", None), max_cost=getattr(a, "max_cost", None),
@@ -56,20 +59,48 @@ class RuntimeSessions:
     def _store(self) -> Any:
         from workbench.sessions.store import SessionStore
 
-        return SessionStore(sessions_dir())
+        return SessionStore.from_settings(self.cwd)  # also lists pi's sessions when configured
+
+    store = _store
 
     def first(self) -> Backend:
-        from workbench.sessions.manager import SessionManager
-
         a = self.args
         store = self._store()
         if getattr(a, "resume", None):
-            return self._agent(SessionManager.open(store.resolve(a.resume, self.cwd)))
+            return self.open_path(store.resolve(a.resume, self.cwd))
         if getattr(a, "continue_recent", False):
             recent = store.continue_recent(self.cwd)
             if recent is not None:
-                return self._agent(SessionManager.open(recent))
+                return self.open_path(recent)
         return self.new()
+
+    def open_path(self, path: Any, *, readonly: bool = False) -> Backend:
+        """Open a session file: its leaf, model, thinking level and spend so far come with it; one
+        locked by another process opens read-only."""
+        from workbench.sessions.errors import SessionLocked
+        from workbench.sessions.manager import SessionManager
+
+        try:
+            manager = SessionManager.open(path, readonly=readonly)
+        except SessionLocked:
+            manager = SessionManager.open(path, readonly=True)
+        return self._agent(manager)
+
+    def adopt(self, manager: Any) -> Backend:
+        """A backend for a session the app already opened (a fork made in the tree)."""
+        return self._agent(manager)
+
+    def fork_path(self, path: Any) -> Backend:
+        """Copy a session (root → its leaf) into a new file and open that (e.g. a locked one)."""
+        from workbench.sessions.manager import SessionManager
+
+        source = SessionManager.open(path, readonly=True)
+        try:
+            if source.leaf_id is None:
+                raise WorkbenchError(f"{path}: nothing to fork, the session is empty")
+            return self._agent(source.fork(source.leaf_id, sessions_dir=sessions_dir()))
+        finally:
+            source.close()
 
     def new(self) -> Backend:
         from workbench.sessions.manager import SessionManager
@@ -77,9 +108,7 @@ class RuntimeSessions:
         return self._agent(SessionManager.create(self.cwd, sessions_dir=sessions_dir()))
 
     def open(self, target: str) -> Backend:
-        from workbench.sessions.manager import SessionManager
-
-        return self._agent(SessionManager.open(self._store().resolve(target, self.cwd)))
+        return self.open_path(self._store().resolve(target, self.cwd))
 
     def fork(self, backend: Backend) -> Backend:
         manager = backend.agent.manager  # type: ignore[attr-defined]
@@ -131,9 +160,26 @@ def build(args: Any, cwd: Path, loaded: LoadedSettings) -> dict[str, Any]:
         out.update(backend=None, startup_error=getattr(exc, "message", None) or str(exc))
         return out
     out.update(backend=backend, sessions=sessions)
-    if sessions.resolved.is_demo and not backend.history():
+    if getattr(args, "resume", None) == "":
+        out["open_picker"] = True  # `workbench -r`: the picker first, over a new session
+    elif sessions.resolved.is_demo and not backend.history() and not getattr(backend, "readonly", False):
         out["initial_prompt"] = DEMO_PROMPT
     return out
+
+
+def check_resume_target(args: Any, cwd: Path) -> tuple[int, str] | None:
+    """`workbench -r PREFIX`: an unknown or ambiguous prefix ends before the TUI starts, with the
+    message on stderr and the exit code of the error table (10: session not found)."""
+    target = getattr(args, "resume", None)
+    if not target:
+        return None
+    from workbench.sessions.store import SessionStore
+
+    try:
+        SessionStore.from_settings(cwd).resolve(target, cwd)
+    except WorkbenchError as exc:
+        return exc.exit_code, f"workbench: {exc.message}"
+    return None
 
 
 def _mob_starter(args: Any, cwd: Path, loaded: LoadedSettings) -> Any:
@@ -154,6 +200,10 @@ def run(args: Any) -> int:
     from workbench.tui.app import WorkbenchApp
 
     cwd = Path(getattr(args, "cwd", None) or os.getcwd()).expanduser().resolve()
+    problem = check_resume_target(args, cwd)
+    if problem is not None:
+        print(problem[1], file=sys.stderr)
+        return problem[0]
     loaded = load_settings(cwd)
     parts = build(args, cwd, loaded)
     app = WorkbenchApp(parts.pop("backend"), **parts)

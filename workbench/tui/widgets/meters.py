@@ -104,6 +104,8 @@ class BudgetPane(VerticalScroll):
 def status_content(stats: Stats, width: int = 160) -> Content:
     """The status line: model · mode · context % · ↑in ↓out · cache · $ · session · demo badge."""
     parts: list[Content | str | tuple[str, str]] = []
+    if stats.readonly:
+        parts += [(" READ-ONLY ", "bold reverse $error"), ("locked by another process · ctrl+f in Session forks ", "$error")]
     if stats.demo:
         parts += [(" OFFLINE DEMO ", "bold reverse $warning"), " "]
     parts += [(one_line(stats.model or "no model", 32), "bold")]
