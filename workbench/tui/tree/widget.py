@@ -376,7 +376,8 @@ class SessionTree(Vertical):
         self.update_status()
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.sync, name="session-tree-sync")
-        self._warm_search(self.view.index)
+        # after the first paint: the thread shares the GIL, so it must not delay the pane's opening
+        self.set_timer(0.5, lambda: self._warm_search(self.view.index))
 
     @work(thread=True, exclusive=True, group="session-tree-warm")
     def _warm_search(self, index: TreeIndex) -> None:
