@@ -186,6 +186,31 @@ def _objects_in_line(
     return found
 
 
+def line_values(raw: bytes) -> list[tuple[int, int, Any]]:
+    """Every JSON value the loader recovers from one line it reads the careful way (glued
+    objects split, a damaged stretch skipped to the next entry), as (start, end, value)."""
+    return _objects_in_line(raw, 0, len(raw), 0, False, [], [])
+
+
+def line_entries(raw: bytes, version: int, values: list[tuple[int, int, Any]] | None = None) -> list[dict]:
+    """The entries the loader takes from one such line (`values`: from `line_values`), as dicts."""
+    records: list[Record] = []
+    for start, end, value in line_values(raw) if values is None else values:
+        _add_slow(value, raw, start, end, 0, version, records, [], [])
+    return [record.obj for record in records]
+
+
+def match_prefix(line: bytes) -> re.Match | None:
+    """The loader's fast path for one line of a v3 file: the prefix fields (groups: type, id,
+    parentId, timestamp, role), or None if the line must be read the careful way."""
+    m = _FAST.match(line)
+    return m if m is not None and line.endswith(b"}") else None
+
+
+def is_header(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("type") == "session" and isinstance(value.get("id"), str)
+
+
 def _has_escaped_bytes(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 
@@ -216,7 +241,7 @@ def scan(data: bytes, path: str | None = None) -> Scan:
             continue
         for s, e, value in _objects_in_line(raw, 0, len(raw), line, nl < 0, problems, bad_spans):
             if header is None:
-                if not (isinstance(value, dict) and value.get("type") == "session" and isinstance(value.get("id"), str)):
+                if not is_header(value):
                     raise SessionFileError(path, _not_a_header(line, problems))
                 header = value
                 header_line = line

@@ -2,13 +2,17 @@
 
 pi's own listing (`SessionManager.list`) JSON-parses every line of every file each time. Here a
 line is only parsed when it matters: the header, `session_info` entries (the name), the first user
-message (its text) and the last user/assistant message (last activity). Message entries are
-counted by their line prefix, which is how pi and the workbench write them (`{"type":"message",…`).
-Lines written in another key order, or glued lines (`{…}{…}`), fall back to a full parse, so the
-result matches pi's semantics on any file, with two deliberate shortcuts: a damaged line that still
-starts like a message entry and ends with `}` is counted, and the last activity is taken from the
-last user/assistant message in the file rather than the maximum over all of them (entries are
-appended in time order, so these agree on any file a clock did not go backwards in).
+message (its text) and the last user/assistant message (last activity). Everything else is
+classified by its line prefix, which is how pi and the workbench write entries.
+
+The counts are those of the entries SessionManager loads from the file, read the same way
+(the same functions from jsonl.py): a line whose prefix the loader vouches for (`{"type":…,
+"id":…,"parentId":…,"timestamp":…` and a closing `}`) is one entry of that type even if its body
+is damaged — a message then counts, with no text and no activity; any other line is read the
+careful way: glued objects (`{…}{…}`) split, junk skipped up to the next entry. On an undamaged
+file this is exactly pi's buildSessionInfo. One deliberate shortcut: the last activity is taken
+from the last user/assistant message in the file rather than the maximum over all of them
+(entries are appended in time order, so these agree on any file a clock did not go backwards in).
 
 A scan can resume where it stopped (`ScanState.offset`), so a file that only grew is updated by
 reading just its new bytes (see `cache.py`).
@@ -16,22 +20,19 @@ reading just its new bytes (see `cache.py`).
 
 from __future__ import annotations
 
-import json
 import os
+import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
+from workbench.sessions.jsonl import is_header, line_entries, line_values, match_prefix, parse_json
+from workbench.sessions.migrate import header_version
+
 Source = Literal["workbench", "pi"]
 
-_MESSAGE = b'{"type":"message"'
-_SESSION_INFO = b'{"type":"session_info"'
-_TYPED = b'{"type":"'
-_GLUED = b'}{"type":"'  # pi writes "type" first; a longer needle also searches faster
-# The role sits right after the entry's fixed fields; 400 bytes covers ids, timestamp and role.
-_HEAD = 400
-_DECODER = json.JSONDecoder()
+_PARENT_KEY = b'"parentId":'
 
 
 @dataclass(frozen=True)
@@ -131,12 +132,14 @@ def _has_content(message: Any) -> bool:
 class _Scanner:
     """Mutable accumulator for one scan; frozen into a ScanState at the end."""
 
-    def __init__(self, state: ScanState):
+    def __init__(self, state: ScanState, version: int):
+        self.version = version
+        self.fast = version >= 3  # the loader reads v1/v2 files the careful way only
         self.count = state.message_count
         self.name = state.name
         self.first = state.first_message
         self.last_ms = state.last_activity_ms
-        self.last_ua: bytes | None = None  # the last user/assistant message line seen (unparsed)
+        self.last_ua: tuple[bytes, re.Match] | None = None  # the last user/assistant message line seen (unparsed)
 
     def entry(self, obj: Any) -> None:
         """Apply one parsed entry (pi's buildSessionInfo loop)."""
@@ -160,75 +163,83 @@ class _Scanner:
         if self.first is None and message.get("role") == "user":
             self.first = _text_of(message) or None
 
-    def line(self, line: bytes) -> None:
-        """Classify one line by prefix; parse only what the listing needs."""
-        if line.startswith(_MESSAGE) and line.endswith(b"}"):
-            head = line[:_HEAD]
-            is_user = b'"message":{"role":"user"' in head
-            if is_user or b'"message":{"role":"assistant"' in head:
-                if is_user and self.first is None:
-                    self._parse(line)  # counts it and records the text and its timestamp
-                    return
-                self.last_ua = line
-                self.count += 1
-                return
-            if b'"message":{"role":"' in head:
-                self.count += 1  # toolResult, bashExecution, custom roles: counted, no text needed
-                return
-            self._parse(line)  # unusual layout: let the parser decide
-        elif line.startswith(_TYPED) and not line.startswith(_SESSION_INFO) and line.endswith(b"}"):
-            return  # another entry type: nothing in it shows in a list
-        else:
-            self._parse(line)
+    def lines(self, lines: list[bytes], first: int, check_glue: bool) -> int:
+        """Every line from `first` on, read as the loader reads it. Returns how many `"parentId":`
+        keys the lines hold by that reading (see `scan_bytes`: how a glued line is caught)."""
+        fast = self.fast
+        parent_keys = 0
+        for i in range(first, len(lines)):
+            line = lines[i]
+            m = match_prefix(line) if fast else None
+            if m is not None and not (check_glue and line.find(_PARENT_KEY, m.end()) >= 0):
+                self._prefixed(line, m)
+                parent_keys += 1
+            elif line.strip():
+                for obj in line_entries(line, self.version):
+                    self.entry(obj)
+                parent_keys += line.count(_PARENT_KEY)
+        return parent_keys
 
-    def _parse(self, line: bytes) -> None:
-        """Full parse, splitting glued objects; a line that does not parse to the end is skipped
-        whole, as pi skips it."""
-        text = line.strip()
-        if not text:
-            return
-        try:
-            decoded = text.decode("utf-8")
-        except UnicodeDecodeError:
-            return
-        objects = []
-        pos = 0
-        while pos < len(decoded):
-            try:
-                obj, pos = _DECODER.raw_decode(decoded, pos)
-            except json.JSONDecodeError:
+    def _prefixed(self, line: bytes, m: re.Match) -> None:
+        """A line the loader takes by its prefix: one entry of that type, whatever its body holds."""
+        kind = m.group(1)
+        if kind == b"message":
+            role = m.group(5)
+            if role is None or (role == b"user" and self.first is None):
+                self.entry(_entry_of(line, m))  # counts it and records the text and its timestamp
                 return
-            objects.append(obj)
-            while pos < len(decoded) and decoded[pos] in " \t\r":
-                pos += 1
-        for obj in objects:
-            self.entry(obj)
+            self.count += 1
+            if role == b"user" or role == b"assistant":
+                self.last_ua = (line, m)
+        elif kind == b"session_info":
+            self.entry(_entry_of(line, m))
 
     def finish(self, offset: int, header: dict[str, Any] | None) -> ScanState:
         if self.last_ua is not None:
             # Only the last user/assistant line of this chunk is parsed for its timestamp: entries are
             # appended in time order, so it carries the latest activity.
             before = self.count
-            self._parse(self.last_ua)
+            self.entry(_entry_of(*self.last_ua))
             self.count = before
         return ScanState(offset, header, self.count, self.name, self.first, self.last_ms)
 
 
-def _parse_header(line: bytes) -> dict[str, Any] | None:
+def _entry_of(line: bytes, m: re.Match) -> dict[str, Any]:
+    """The entry a prefixed line holds. As for the loader, a body that doesn't parse leaves just
+    the prefix fields (so it still counts as a message, with no text and no activity)."""
     try:
-        obj = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if isinstance(obj, dict) and obj.get("type") == "session":
+        obj = parse_json(line)
+    except (ValueError, RecursionError):
+        obj = None
+    if isinstance(obj, dict):
         return obj
-    return None
+    parent = m.group(3)
+    return {"type": m.group(1).decode(), "id": m.group(2).decode(),
+            "parentId": parent.decode() if parent is not None else None, "timestamp": m.group(4).decode()}
+
+
+def _find_header(lines: list[bytes]) -> tuple[dict[str, Any] | None, int, list[dict]]:
+    """As the loader finds it: the first JSON value in the file, after blank and unreadable
+    lines, must be a session header. Returns (the header or None, the index of the line after
+    it, entries glued after the header on its line)."""
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        values = line_values(line)
+        if not values:
+            continue
+        header = values[0][2]
+        if not is_header(header):
+            return None, i + 1, []
+        return header, i + 1, line_entries(line, header_version(header), values[1:])
+    return None, len(lines), []
 
 
 def scan_bytes(data: bytes, state: ScanState | None = None, base: int = 0) -> ScanState:
     """Scan `data` (the file's bytes from offset `base`), continuing `state` if given.
 
     Only complete lines are consumed: a torn last line (no newline yet) is left for the next scan,
-    unless it parses on its own (pi reads it too).
+    unless it parses on its own.
     """
     # One split, no slicing of the (possibly huge) buffer: the pieces are the lines.
     lines = data.split(b"\n")
@@ -236,29 +247,31 @@ def scan_bytes(data: bytes, state: ScanState | None = None, base: int = 0) -> Sc
     end = len(data) - len(tail)
     if tail.strip():
         try:
-            json.loads(tail)
+            parse_json(tail)
             lines.append(tail)
             end = len(data)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             pass
     first = 0
-    header = state.header if state is not None else None
+    glued: list[dict] = []
     if state is None:
-        if not lines:
-            return ScanState(base, None) if not data else ScanState(base + end, _parse_header(data))
-        header = _parse_header(lines[0])
+        header, first, glued = _find_header(lines)
         state = ScanState(0, header)
-        first = 1
+    header = state.header
     if header is None:
         return replace(state, offset=base + end)
-    scanner = _Scanner(state)
-    glued = data.find(_GLUED) >= 0
-    for i in range(first, len(lines)):
-        line = lines[i]
-        if glued:
-            scanner._parse(line)
-        elif line:
-            scanner.line(line.rstrip(b"\r"))
+    version = header_version(header)
+    scanner = _Scanner(state, version)
+    for obj in glued:
+        scanner.entry(obj)
+    body = sum(len(line) + 1 for line in lines[:first])
+    if scanner.lines(lines, first, check_glue=False) < data.count(_PARENT_KEY, body, end):
+        # As the loader does: a line taken by its prefix held a second entry (`{…}{…}`). Read
+        # again, sending each prefixed line with a second "parentId" key the careful way.
+        scanner = _Scanner(state, version)
+        for obj in glued:
+            scanner.entry(obj)
+        scanner.lines(lines, first, check_glue=True)
     return scanner.finish(base + end, header)
 
 
