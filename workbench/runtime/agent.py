@@ -13,6 +13,7 @@ tool gets an "interrupted" result. The run task itself is never cancelled by us.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import functools
 import time
 from pathlib import Path
@@ -164,6 +165,8 @@ class AgentSession:
         self.tool_extra = dict(tool_extra or {})
         self.persist_in_thread = persist_in_thread
         self._appender: DurableAppender | None = None
+        self._catalog_cache: dict[str, Any] = {}
+        self._default_prompt: tuple[datetime.date, str] | None = None
         self.cwd = Path(manager.cwd)
         if policy is None:
             from workbench.tools.permissions import PermissionPolicy, RuleError
@@ -231,7 +234,7 @@ class AgentSession:
 
     @property
     def context_window(self) -> int | None:
-        info = catalog.get_model(self.model)
+        info = self._model_info(self.model)
         return info.context_window if info is not None else None
 
     @property
@@ -252,7 +255,20 @@ class AgentSession:
     def system_prompt(self) -> str:
         if self._custom_system_prompt is not None:
             return self._custom_system_prompt
-        return default_system_prompt(self.cwd, self._specs())
+        # Built once a day (it names the date), not once a turn: the same text keeps the
+        # provider's prompt cache warm too.
+        today = datetime.date.today()
+        if self._default_prompt is None or self._default_prompt[0] != today:
+            self._default_prompt = (today, default_system_prompt(self.cwd, self._specs(), today=today))
+        return self._default_prompt[1]
+
+    def _model_info(self, model: str) -> Any:
+        """The catalog entry (None: unknown), looked up once per model name."""
+        try:
+            return self._catalog_cache[model]
+        except KeyError:
+            info = self._catalog_cache[model] = catalog.get_model(model)
+            return info
 
     def _specs(self) -> list[Any]:
         if self._tool_specs is None:
@@ -379,7 +395,7 @@ class AgentSession:
                 message = await self._model_turn()
                 turn_usage = usage_of(message)
                 run_usage = run_usage + turn_usage
-                turn_cost = catalog.cost_usd(self.model, message.get("usage") or {})
+                turn_cost = catalog.cost_usd(self._model_info(self.model), message.get("usage") or {})
                 run_cost = None if (run_cost is None or turn_cost is None) else run_cost + turn_cost
                 if message.get("stopReason") == "aborted":
                     last_text = text_of(message) or last_text
@@ -602,7 +618,7 @@ class AgentSession:
     def _account(self, message: dict[str, Any]) -> tuple[ev.Usage, float | None]:
         usage = usage_of(message)
         self.usage = self.usage + usage
-        cost = catalog.cost_usd(self.model if message.get("model") is None else message["model"],
+        cost = catalog.cost_usd(self._model_info(self.model if message.get("model") is None else message["model"]),
                                 message.get("usage") or {})
         if cost is None:
             self.cost_usd = None
@@ -613,7 +629,7 @@ class AgentSession:
     async def _record_assistant(self, message: dict[str, Any]) -> dict[str, Any]:
         base = self._base()
         usage_dict = message.get("usage") or {}
-        breakdown = catalog.cost_breakdown(self.model, usage_dict)
+        breakdown = catalog.cost_breakdown(self._model_info(self.model), usage_dict)
         if breakdown is not None and usage_dict and not (usage_dict.get("cost") or {}).get("total"):
             usage_dict["cost"] = breakdown
         entry_id = await self._append(message)  # events only once the message is on disk

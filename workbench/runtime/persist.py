@@ -21,7 +21,10 @@ manager must make itself (the one-time upgrade of a v1/v2 file) stay plain calls
 from __future__ import annotations
 
 import asyncio
+import atexit
+import itertools
 import os
+import queue
 import threading
 from typing import Any, Callable
 
@@ -29,9 +32,76 @@ from workbench.sessions import entries as E
 from workbench.sessions.errors import SessionFileError
 
 
+WRITERS = 4  # threads doing writes + fdatasyncs for every session of the process
+
+
+class _Writer:
+    """One thread running write jobs in the order they were queued. Cheaper per job than an
+    executor round trip (no concurrent.futures machinery), which is most of a turn's overhead
+    after the fdatasync itself."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._work, name="workbench-session-writer", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            loop, future, fn, arg = job
+            try:
+                fn(arg)
+            except BaseException as exc:  # handed to the awaiting coroutine
+                _settle(loop, future, exc)
+            else:
+                _settle(loop, future, None)
+
+    def stop(self) -> None:
+        self.jobs.put(None)
+        self.thread.join(timeout=10)
+
+
+def _settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[None], exc: BaseException | None) -> None:
+    def settle() -> None:
+        if future.done():  # the waiter was cancelled: the write happened anyway
+            return
+        if exc is None:
+            future.set_result(None)
+        else:
+            future.set_exception(exc)
+
+    try:
+        loop.call_soon_threadsafe(settle)
+    except RuntimeError:  # the loop is closed: nobody is waiting
+        pass
+
+
+_writers: list[_Writer] = []
+_next_writer = itertools.count()
+_writers_lock = threading.Lock()
+
+
+def _writer() -> _Writer:
+    with _writers_lock:
+        if not _writers:
+            _writers.extend(_Writer() for _ in range(WRITERS))
+            atexit.register(_stop_writers)
+        return _writers[next(_next_writer) % WRITERS]
+
+
+def _stop_writers() -> None:
+    # Daemon threads, so a forgotten one never keeps the process alive; at exit, queued writes
+    # are finished first (the sentinel comes after them).
+    for writer in _writers:
+        writer.stop()
+
+
 class DurableAppender:
     def __init__(self, manager: Any) -> None:
         self.manager = manager
+        self._writer = _writer()  # one thread per appender: its writes stay in order
         self._queue: list[bytes] = []  # encoded lines not yet on disk, in tree order
         self._torn = False             # a failed write may have left a partial line
         self._state = threading.Lock()  # guards _queue and _torn; never held during I/O
@@ -97,8 +167,10 @@ class DurableAppender:
         entry_id = self._commit(append)
         if entry_id is None:
             return append()
-        fd = os.dup(self.manager._fd)
-        await asyncio.get_running_loop().run_in_executor(None, self._flush, fd)
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._writer.jobs.put((loop, done, self._flush, os.dup(self.manager._fd)))
+        await done
         return entry_id
 
     def append_now(self, append: Callable[[], str]) -> str:
