@@ -6,8 +6,8 @@ baseline:  iterate the same replay stream for every turn and nothing else (what 
            provider stream costs).
 workbench: AgentSession.run — events published, tool gate + execution, messages appended to
            the session file.
-Also measured: the bare cost of the same number of fdatasync'd appends, so the share of
-durability in the per-turn figure is visible.
+Also measured: the bare cost of the same number of fdatasync'd appends, and the same runtime
+run with fdatasync switched off, so the share of durability in the per-turn figure is visible.
 
     python tests/benchmarks/bench_runtime_turns.py [--quick] [--turns N] [--repeat R]
 """
@@ -82,6 +82,16 @@ async def workbench(turns: int, workdir: Path) -> tuple[float, float]:
     return elapsed, cpu
 
 
+async def workbench_without_fsync(turns: int, workdir: Path) -> tuple[float, float]:
+    """The same run with os.fdatasync a no-op: what the runtime costs apart from durability."""
+    real = os.fdatasync
+    os.fdatasync = lambda fd: None
+    try:
+        return await workbench(turns, workdir)
+    finally:
+        os.fdatasync = real
+
+
 def fsync_cost(entries: int, workdir: Path) -> float:
     path = workdir / "fsync.jsonl"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -103,7 +113,7 @@ def main() -> None:
     opts = ap.parse_args()
     turns, repeat = (50, 1) if opts.quick else (opts.turns, opts.repeat)
 
-    base_times, wb_times, cpu_times, sync_times = [], [], [], []
+    base_times, wb_times, cpu_times, sync_times, nosync_times, nosync_cpu = [], [], [], [], [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             base_times.append(asyncio.run(baseline(turns)))
@@ -111,8 +121,13 @@ def main() -> None:
             wb_times.append(wall)
             cpu_times.append(cpu)
             sync_times.append(fsync_cost(2 * turns + 1, Path(tmp)))  # assistant + toolResult per turn, + prompt
+        with tempfile.TemporaryDirectory() as tmp:
+            wall, cpu = asyncio.run(workbench_without_fsync(turns, Path(tmp)))
+            nosync_times.append(wall)
+            nosync_cpu.append(cpu)
     b, w, s = statistics.median(base_times), statistics.median(wb_times), statistics.median(sync_times)
     c = statistics.median(cpu_times)
+    nw, nc = statistics.median(nosync_times), statistics.median(nosync_cpu)
     per_turn_ms = w / (turns + 1) * 1000
     overhead_ms = (w - b) / (turns + 1) * 1000
     print(f"turns: {turns} (+1 final), repeats: {repeat}")
@@ -121,11 +136,16 @@ def main() -> None:
     print(f"runtime overhead:               {overhead_ms:.3f} ms/turn")
     print(f"workbench CPU time:             {c / (turns + 1) * 1000:.3f} ms/turn (excludes waiting on the disk)")
     print(f"bare fdatasync'd appends:       {s / (turns + 1) * 1000:.3f} ms/turn (2 entries per turn)")
+    print(f"workbench without fdatasync:    {nw / (turns + 1) * 1000:.3f} ms/turn wall, "
+          f"{nc / (turns + 1) * 1000:.3f} ms/turn CPU (ratio {nw / b:.1f})")
     print(json.dumps({"benchmark": "runtime_turns", "turns": turns, "baseline_s": round(b, 4),
                       "workbench_s": round(w, 4), "ratio": round(w / b, 2),
                       "per_turn_ms": round(per_turn_ms, 3), "overhead_per_turn_ms": round(overhead_ms, 3),
                       "cpu_per_turn_ms": round(c / (turns + 1) * 1000, 3),
-                      "fdatasync_per_turn_ms": round(s / (turns + 1) * 1000, 3)}))
+                      "fdatasync_per_turn_ms": round(s / (turns + 1) * 1000, 3),
+                      "no_fsync_per_turn_ms": round(nw / (turns + 1) * 1000, 3),
+                      "no_fsync_cpu_per_turn_ms": round(nc / (turns + 1) * 1000, 3),
+                      "no_fsync_ratio": round(nw / b, 2)}))
 
 
 if __name__ == "__main__":
