@@ -25,6 +25,7 @@ from workbench.tui import commands
 from workbench.tui.backend import Backend, Limits, PathEntry, Stats, message_text
 from workbench.tui.clock import Clock
 from workbench.tui.commands import SlashCommand
+from workbench.tui.gc_pacer import GcPacer
 from workbench.tui.palette import WorkbenchCommands, needs_argument
 from workbench.tui.sanitize import one_line, safe_text
 from workbench.tui.screens.dialogs import (ConfirmRuleScreen, DiffScreen, FeedbackScreen, ProblemsScreen,
@@ -167,6 +168,8 @@ class WorkbenchApp(App[int]):
         self._apply_width(self.size.width)
         self.prompt.focus()
         self.set_interval(0.1, self._flush)
+        self.gc_pacer = GcPacer(last_input=lambda: self._last_typed).install()  # full GCs while nobody types
+        self.set_interval(0.5, self.gc_pacer.tick)
         if self.backend is not None:
             self._start_pump()
         self._report_startup_problems()
@@ -180,6 +183,11 @@ class WorkbenchApp(App[int]):
             self.run_worker(self._show_tree(), group="tree")
         if self.open_picker:
             self.call_after_refresh(self.action_resume)
+
+    def on_unmount(self) -> None:
+        pacer = getattr(self, "gc_pacer", None)
+        if pacer is not None:
+            pacer.uninstall()
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)

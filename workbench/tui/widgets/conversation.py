@@ -1,50 +1,83 @@
 """The Conversation pane: streamed answers, thinking, tool cards and notices.
 
-Toad's approach: each answer segment is its own `Markdown` widget fed through
-`Markdown.get_stream`, so finished text is never re-rendered; the scroll container is anchored
-to the bottom while the user follows and Textual releases the anchor when they scroll up. Only
-the newest `max_blocks` blocks stay mounted: older ones are pruned (the session file keeps them,
-/tree browses them), so a 5,000-message session opens and scrolls like a short one.
+Toad's approach: each answer segment is its own `Markdown` widget fed by a stream, so finished
+text is never re-rendered; a long answer is cut into several segments at block boundaries so the
+growing one stays small (conversation_stream.py). The scroll container is anchored to the bottom
+while the user follows and Textual releases the anchor when they scroll up.
+
+Virtualised: only a window of at most `max_blocks` blocks is mounted. Blocks above and below it are
+kept as plain specs (conversation_specs.py) and mounted a page at a time when the user scrolls to
+the window's edge, while the far side is unmounted, so a 5,000-message session opens and scrolls
+like a short one and every message stays reachable.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets.markdown import MarkdownStream
 
 from workbench.runtime import events as ev
 from workbench.tui import format as fmt
-from workbench.tui.backend import message_text
 from workbench.tui.clock import Clock
 from workbench.tui.sanitize import one_line, safe_text, sanitize
+from workbench.tui.widgets.conversation_specs import (AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec,
+                                                      UserSpec, history_specs)
+from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
 
 # Keep syntax-highlighting cost bounded on huge tool outputs.
 _RESULT_CHARS = 20_000
+
+# One page of blocks mounted at a time when scrolling into unmounted history: about this many characters.
+PAGE_CHARS = 6_000
 
 
 class UserBlock(Static):
     """A user message (prompt, steering, follow-up or a peer's message)."""
 
     def __init__(self, text: str, kind: str = "prompt", sender: str | None = None) -> None:
+        self.text, self.kind, self.sender = text, kind, sender
         label = {"prompt": "you", "steer": "you · steer", "follow_up": "you · follow-up"}.get(kind, kind)
         if kind == "peer":
             label = f"{sender or 'peer'} → "
         head = Text(f"{label} ", style="bold")
         super().__init__(head + safe_text(text), classes=f"user-block -{kind}")
 
+    def spec(self) -> UserSpec:
+        return UserSpec(self.text, self.kind, self.sender)
+
 
 class AnswerBlock(Markdown):
-    """One answer segment of the assistant, rendered as Markdown."""
+    """One answer segment of the assistant, rendered as Markdown.
+
+    A later segment of the same answer (`-continued`) sits right under the previous one: every
+    Markdown block ends with a one-line bottom margin, which inside one widget collapses with the next
+    block's top margin; across two widgets it doesn't, so the first block's top margin loses a line.
+    """
 
     DEFAULT_CLASSES = "answer-block"
+    DEFAULT_CSS = """
+    AnswerBlock.-continued > MarkdownH1:first-child, AnswerBlock.-continued > MarkdownH2:first-child {
+        margin-top: 1;
+    }
+    AnswerBlock.-continued > MarkdownH3:first-child, AnswerBlock.-continued > MarkdownH4:first-child,
+    AnswerBlock.-continued > MarkdownH5:first-child, AnswerBlock.-continued > MarkdownH6:first-child,
+    AnswerBlock.-continued > MarkdownFence:first-child, AnswerBlock.-continued > MarkdownBlockQuote:first-child {
+        margin-top: 0;
+    }
+    """
+
+    def __init__(self, markdown: str | None = None, *, continued: bool = False) -> None:
+        super().__init__(markdown, classes="-continued" if continued else None)
+
+    def spec(self) -> AnswerSpec:
+        return AnswerSpec(self.source, self.has_class("-continued"))
 
 
 class ThinkingBlock(Collapsible):
@@ -60,6 +93,9 @@ class ThinkingBlock(Collapsible):
     @staticmethod
     def _title_for(text: str) -> str:
         return f"Thinking · {len(text):,} chars"
+
+    def spec(self) -> ThinkingSpec:
+        return ThinkingSpec(self.text, self.collapsed)
 
     def append(self, delta: str) -> None:
         self.text += sanitize(delta)
@@ -125,14 +161,38 @@ class ToolCard(Vertical):
         self.result_body = Static(classes="tool-result")
         self.result_box = Collapsible(self.result_body, title="result", collapsed=True)
         self.result_box.display = False
+        self.result: str | None = None
+        self.is_error = False
         self._timer = None
+
+    @classmethod
+    def from_spec(cls, spec: CardSpec, clock: Clock) -> ToolCard:
+        card = cls(spec.call_id, spec.name, spec.args, clock, agent=spec.agent)
+        card.status, card.duration_s = spec.status, spec.duration_s
+        if spec.result is not None:
+            card.set_result(spec.result, is_error=spec.is_error)
+        return card
+
+    def spec(self) -> CardSpec:
+        return CardSpec(self.call_id, self.tool, self.args, self.agent, self.status, self.duration_s, self.result,
+                        self.is_error)
+
+    @property
+    def is_live(self) -> bool:
+        """Still expecting events (approval, start, result): keep it mounted."""
+        return self.status in ("requested", "waiting", "running")
 
     def compose(self):
         yield self.header
         yield self.result_box
 
     def on_mount(self) -> None:
+        self._set_status_classes()
         self.refresh_header()
+
+    def _set_status_classes(self) -> None:
+        for name in STATUS_LABEL:
+            self.set_class(name == self.status, f"-{name}")
 
     def set_status(self, status: str, *, duration_ms: int | None = None) -> None:
         self.status = status
@@ -148,11 +208,11 @@ class ToolCard(Vertical):
             if self._timer is not None:
                 self._timer.stop()
                 self._timer = None
-        for name in STATUS_LABEL:
-            self.set_class(name == status, f"-{name}")
+        self._set_status_classes()
         self.refresh_header()
 
     def set_result(self, result: str, *, is_error: bool) -> None:
+        self.result, self.is_error = result, is_error
         lines = result.count("\n") + 1 if result else 0
         self.result_box.title = f"{'error' if is_error else 'result'} · {lines} line{'s' if lines != 1 else ''}"
         self.result_body.update(render_result(self.tool, self.args, result))
@@ -184,7 +244,24 @@ class Notice(Static):
     def __init__(self, text: str, kind: str) -> None:
         icon = {"retry": "↻", "budget": "$", "compaction": "⇲", "error": "✗", "info": "ℹ", "peer": "✉"}.get(kind, "•")
         super().__init__(Text(f"{icon} ") + safe_text(text), classes=f"notice -{kind}")
+        self.text = text
         self.kind = kind
+
+    def spec(self) -> NoticeSpec:
+        return NoticeSpec(self.text, self.kind)
+
+
+def build_block(spec: BlockSpec, clock: Clock) -> Widget:
+    """The widget that shows a spec."""
+    if isinstance(spec, UserSpec):
+        return UserBlock(spec.text, spec.kind, spec.sender)
+    if isinstance(spec, AnswerSpec):
+        return AnswerBlock(spec.markdown, continued=spec.continued)
+    if isinstance(spec, ThinkingSpec):
+        return ThinkingBlock(spec.text, collapsed=spec.collapsed)
+    if isinstance(spec, CardSpec):
+        return ToolCard.from_spec(spec, clock)
+    return Notice(spec.text, spec.kind)
 
 
 class Conversation(VerticalScroll):
@@ -197,22 +274,31 @@ class Conversation(VerticalScroll):
         Binding("r", "toggle_results", "Results", show=False, id="conversation.toggle_results"),
     ]
 
-    def __init__(self, *, clock: Clock | None = None, max_blocks: int = 200, id: str | None = None) -> None:
+    def __init__(self, *, clock: Clock | None = None, max_blocks: int = 200, page_blocks: int = 30,
+                 segment_chars: int | None = None, id: str | None = None) -> None:
         super().__init__(id=id, can_focus=True)
         self.border_title = "Conversation"
         self.clock = clock or Clock()
         self.max_blocks = max_blocks
-        self.hidden_count = 0
+        self.page_blocks = min(page_blocks, max(1, max_blocks // 2))
+        self.segment_chars = segment_chars
+        self._older: list[BlockSpec] = []  # blocks above the mounted window, oldest first
+        self._newer: list[BlockSpec] = []  # blocks below it, oldest first
         self._hidden_marker = Static("", classes="hidden-marker")
         self._hidden_marker.display = False
+        self._newer_marker = Static("", classes="hidden-marker")
+        self._newer_marker.display = False
         self._answer: AnswerBlock | None = None
-        self._stream: MarkdownStream | None = None
+        self._stream: FrameStream | None = None
+        self._splitter: SegmentSplitter | None = None
         self._answer_text = ""
         self._thinking: ThinkingBlock | None = None
+        self._paging = False
         self.cards: dict[str, ToolCard] = {}
 
     def compose(self):
         yield self._hidden_marker
+        yield self._newer_marker
 
     def on_mount(self) -> None:
         self.anchor()
@@ -220,45 +306,260 @@ class Conversation(VerticalScroll):
     # --- block bookkeeping -----------------------------------------------------------------
     @property
     def blocks(self) -> list[Widget]:
-        return [w for w in self.children if w is not self._hidden_marker]
+        """The mounted blocks, top to bottom."""
+        return [w for w in self.children if w is not self._hidden_marker and w is not self._newer_marker]
+
+    @property
+    def hidden_count(self) -> int:
+        """Blocks above the mounted window."""
+        return len(self._older)
+
+    @property
+    def total_blocks(self) -> int:
+        return len(self._older) + len(self.blocks) + len(self._newer)
+
+    @property
+    def following(self) -> bool:
+        """Anchored to the bottom (the user has not scrolled up)."""
+        return self._anchored and not self._anchor_released
+
+    def _is_live(self, widget: Widget) -> bool:
+        """A block that events may still change: never unmounted."""
+        return (widget is self._answer or widget is self._thinking
+                or (isinstance(widget, ToolCard) and widget.is_live))
+
+    def _forget(self, widgets: list[Widget]) -> list[BlockSpec]:
+        specs = []
+        for w in widgets:
+            if isinstance(w, ToolCard) and self.cards.get(w.call_id) is w:
+                del self.cards[w.call_id]
+            specs.append(w.spec())  # type: ignore[attr-defined]
+        return specs
+
+    def _build(self, specs: list[BlockSpec]) -> list[Widget]:
+        widgets = [build_block(s, self.clock) for s in specs]
+        for w in widgets:
+            if isinstance(w, ToolCard):
+                self.cards[w.call_id] = w
+        return widgets
+
+    def _update_markers(self) -> None:
+        older, newer = len(self._older), len(self._newer)
+        self._hidden_marker.display = bool(older)
+        if older:
+            self._hidden_marker.update(Text(f"↑ {older:,} earlier blocks — scroll up (or Home) to show them"))
+        self._newer_marker.display = bool(newer)
+        if newer:
+            self._newer_marker.update(Text(f"↓ {newer:,} later blocks — scroll down (or End) to show them"))
 
     async def add_block(self, widget: Widget) -> Widget:
-        await self.mount(widget)
-        self._prune()
+        if self._newer:  # new activity goes at the end: bring the window back there first
+            await self._show_tail()
+        await self.mount(widget, before=self._newer_marker)
+        await self._trim()
         return widget
 
-    def _prune(self) -> None:
-        blocks = self.blocks
-        excess = len(blocks) - self.max_blocks
-        if excess <= 0:
-            return
-        doomed = [w for w in blocks[:excess] if w is not self._answer]
-        for card in doomed:
-            if isinstance(card, ToolCard):
-                self.cards.pop(card.call_id, None)
-        self.hidden_count += len(doomed)
-        self.remove_children(doomed)
-        self._hidden_marker.update(Text(
-            f"… {self.hidden_count:,} earlier blocks not shown here (the session keeps them; /tree browses them)"))
-        self._hidden_marker.display = True
+    # --- the mounted window ----------------------------------------------------------------
+    # Textual lays out (and on some passes maps) every mounted widget, so the cost of each frame
+    # grows with what is mounted, on screen or not. The window is kept to the blocks within
+    # `_keep_rows` rows of the viewport; beyond that they are specs, mounted again a page at a time.
 
+    def _keep_rows(self) -> int:
+        return max(24, 2 * self.scrollable_content_region.height)
+
+    @staticmethod
+    def _weight(spec: BlockSpec) -> int:
+        """Roughly how costly a block is to mount and lay out (characters)."""
+        if isinstance(spec, AnswerSpec):
+            return 80 + len(spec.markdown)
+        if isinstance(spec, CardSpec):
+            return 200
+        return 80 + min(len(spec.text), 2_000)
+
+    def _page(self, specs: list[BlockSpec], from_end: bool) -> int:
+        """How many specs (from the start or the end) make one page."""
+        total = count = 0
+        for spec in (reversed(specs) if from_end else specs):
+            if count >= self.page_blocks or (count and total >= PAGE_CHARS):
+                break
+            total += self._weight(spec)
+            count += 1
+        return count
+
+    def _placements(self) -> tuple[dict[Widget, int], int]:
+        """Where each mounted block starts (content rows) and the content height, laid out now."""
+        arrangement = self.arrange(self.scrollable_content_region.size)
+        tops = {p.widget: p.region.y - p.margin.top for p in arrangement.placements}
+        return tops, arrangement.total_region.bottom
+
+    def _keep_still(self, widget: Widget | None, old_top: int | None) -> None:
+        """After blocks were added or removed above `widget`, scroll so it stays where it was on screen."""
+        if widget is None or old_top is None or not widget.is_attached or self.following:
+            return
+        tops, height = self._placements()
+        new_top = tops.get(widget)
+        if new_top is None or new_top == old_top:
+            return
+        # The compositor sets the virtual size on the next layout; set it now so the scroll isn't clamped.
+        self.virtual_size = Size(self.virtual_size.width, height)
+        self.scroll_to(y=self.scroll_y + new_top - old_top, animate=False, immediate=True)
+
+    async def _trim(self) -> None:
+        """Unmount the finished blocks far from the viewport (the window stays contiguous)."""
+        blocks = self.blocks
+        if len(blocks) <= 1:
+            return
+        tops, height = self._placements()
+        view_h = self.scrollable_content_region.height
+        view_top = max(0, height - view_h) if self.following else int(self.scroll_y)
+        keep = self._keep_rows()
+        bottoms = {w: (tops.get(nxt, height) if nxt is not None else height)
+                   for w, nxt in zip(blocks, blocks[1:] + [None])}
+        above: list[Widget] = []
+        for i, w in enumerate(blocks[:-1]):
+            far = w in tops and bottoms[w] < view_top - keep
+            if self._is_live(w) or not (far or len(blocks) - i > self.max_blocks):
+                break
+            above.append(w)
+        below: list[Widget] = []
+        if not self.following:
+            for w in reversed(blocks[len(above) + 1:]):
+                if self._is_live(w) or w not in tops or tops[w] <= view_top + view_h + keep:
+                    break
+                below.append(w)
+            below.reverse()
+        if not above and not below:
+            return
+        anchor = blocks[len(above)]
+        old_top = tops.get(anchor)
+        self._older.extend(self._forget(above))
+        self._newer[:0] = self._forget(below)
+        await self.remove_children(above + below)
+        self._update_markers()
+        if above:
+            self._keep_still(anchor, old_top)
+
+    async def page_older(self) -> bool:
+        """Mount the page of blocks just above the window; False if there is none."""
+        if self._paging or not self._older:
+            return False
+        self._paging = True
+        try:
+            n = self._page(self._older, from_end=True)
+            take = self._older[-n:]
+            del self._older[-n:]
+            blocks = self.blocks
+            first = blocks[0] if blocks else None
+            old_top = self._placements()[0].get(first) if first is not None else None
+            await self.mount_all(self._build(take), after=self._hidden_marker)
+            self._update_markers()
+            self._keep_still(first, old_top)
+            await self._trim()
+            return True
+        finally:
+            self._paging = False
+
+    async def page_newer(self) -> bool:
+        """Mount the page of blocks just below the window; False if there is none."""
+        if self._paging or not self._newer:
+            return False
+        self._paging = True
+        try:
+            n = self._page(self._newer, from_end=False)
+            take = self._newer[:n]
+            del self._newer[:n]
+            await self.mount_all(self._build(take), before=self._newer_marker)
+            self._update_markers()
+            await self._trim()
+            return True
+        finally:
+            self._paging = False
+
+    async def _fill(self) -> None:
+        """Page older blocks in while the window is shorter than the viewport plus the margin kept."""
+        while self._older:
+            _, height = self._placements()
+            if height >= self.scrollable_content_region.height + self._keep_rows() or not await self.page_older():
+                break
+
+    async def _replace_window(self, specs: list[BlockSpec]) -> None:
+        """Unmount every block and mount `specs` instead (a jump to the head or the tail)."""
+        old = self.blocks
+        self._forget(old)
+        await self.remove_children(old)
+        await self.mount_all(self._build(specs), before=self._newer_marker)
+        self._update_markers()
+
+    async def show_head(self) -> None:
+        """Mount the first blocks of the conversation and scroll to the top."""
+        self.release_anchor()
+        if self._older:
+            blocks = self.blocks
+            if any(self._is_live(w) for w in blocks):  # a live block stays mounted: page up to the head
+                while self._older and await self.page_older():
+                    pass
+            else:
+                everything = self._older + self._forget(blocks) + self._newer
+                n = self._page(everything, from_end=False)
+                self._older, self._newer = [], everything[n:]
+                await self._replace_window(everything[:n])
+        self.scroll_home(animate=False, immediate=True)
+
+    async def _show_tail(self) -> None:
+        if self._newer:
+            everything = self._forget(self.blocks) + self._newer
+            n = self._page(everything, from_end=True)
+            self._newer = []
+            self._older.extend(everything[:-n])
+            await self._replace_window(everything[-n:])
+
+    async def show_tail(self) -> None:
+        """Mount the newest blocks and follow the bottom again."""
+        await self._show_tail()
+        self.anchor()
+        await self._fill()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._paging or not self.is_mounted:
+            return
+        near = self.scrollable_content_region.height
+        if self._older and new_value <= near and new_value < old_value:
+            self.call_later(self.page_older)
+        elif self._newer and new_value >= self.max_scroll_y - near and new_value > old_value:
+            self.call_later(self.page_newer)
+
+    # --- streamed answers ------------------------------------------------------------------
     async def end_answer(self) -> None:
         """Close the current answer segment: the next text starts a new block."""
         if self._stream is not None:
             await self._stream.stop()
         self._stream = None
+        self._splitter = None
         self._answer = None
         self._answer_text = ""
         self._thinking = None
 
+    async def _new_segment(self, continued: bool) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+        self._answer = AnswerBlock(continued=continued)
+        await self.add_block(self._answer)
+        self._stream = FrameStream(self._answer)
+
     async def _write_text(self, delta: str) -> None:
-        if self._answer is None:
-            self._answer = AnswerBlock()
-            await self.add_block(self._answer)
-            self._stream = Markdown.get_stream(self._answer)
+        if self._splitter is None:
+            self._splitter = SegmentSplitter(**({"min_chars": self.segment_chars} if self.segment_chars else {}))
         self._answer_text += delta
-        assert self._stream is not None
-        await self._stream.write(sanitize(delta))
+        for i, piece in enumerate(self._splitter.feed(sanitize(delta))):
+            if self._answer is None or i > 0:
+                await self._new_segment(continued=self._answer is not None)
+            assert self._stream is not None
+            await self._stream.write(piece)
+
+    @property
+    def answer_segments(self) -> list[AnswerBlock]:
+        return [w for w in self.blocks if isinstance(w, AnswerBlock)]
 
     # --- events ----------------------------------------------------------------------------
     async def handle(self, event: Any) -> None:
@@ -338,7 +639,7 @@ class Conversation(VerticalScroll):
 
     async def _card_for(self, call_id: str, name: str, args: Any, agent: str | None) -> ToolCard:
         card = self.cards.get(call_id)
-        if card is None:  # joined mid-run or the card was pruned: show it anyway
+        if card is None:  # joined mid-run or the card was unmounted: show it anyway
             await self.end_answer()
             card = ToolCard(call_id, name, args, self.clock, agent=agent)
             self.cards[call_id] = card
@@ -348,62 +649,28 @@ class Conversation(VerticalScroll):
     # --- history ---------------------------------------------------------------------------
     async def load_history(self, messages: list[dict[str, Any]]) -> None:
         """Show a session's messages (pi format); only the newest blocks are mounted."""
-        blocks: list[Widget] = []
-        cards: dict[str, ToolCard] = {}
-        for msg in messages:
-            role = msg.get("role")
-            if role == "user":
-                blocks.append(UserBlock(message_text(msg)))
-            elif role == "assistant":
-                for block in msg.get("content") or []:
-                    if not isinstance(block, dict):
-                        continue
-                    if block.get("type") == "thinking" and block.get("thinking"):
-                        blocks.append(ThinkingBlock(str(block["thinking"])))
-                    elif block.get("type") == "text" and block.get("text"):
-                        blocks.append(AnswerBlock(sanitize(str(block["text"]))))
-                    elif block.get("type") == "toolCall":
-                        card = ToolCard(str(block.get("id")), str(block.get("name")), block.get("arguments") or {},
-                                        self.clock)
-                        card.status = "requested"
-                        cards[card.call_id] = card
-                        blocks.append(card)
-                if msg.get("stopReason") == "error" and msg.get("errorMessage"):
-                    blocks.append(Notice(str(msg["errorMessage"]), "error"))
-            elif role == "toolResult":
-                card = cards.get(str(msg.get("toolCallId")))
-                if card is not None:
-                    card.set_result(message_text(msg), is_error=bool(msg.get("isError")))
-                    card.status = "failed" if msg.get("isError") else "done"
-            elif role == "bashExecution":
-                blocks.append(UserBlock(f"$ {msg.get('command', '')}\n{msg.get('output', '')}", "prompt"))
-            elif role in ("compactionSummary", "branchSummary"):
-                blocks.append(Notice(str(msg.get("summary", "")), "compaction"))
-            elif role == "custom" and msg.get("display", True):
-                content = msg.get("content")
-                blocks.append(Notice(content if isinstance(content, str) else json.dumps(content), "info"))
-        keep = blocks[-self.max_blocks:]
-        self.hidden_count = len(blocks) - len(keep)
-        self.cards = {c.call_id: c for c in keep if isinstance(c, ToolCard)}
-        if self.hidden_count:
-            self._hidden_marker.update(Text(
-                f"… {self.hidden_count:,} earlier blocks not shown here (the session keeps them; /tree browses them)"))
-            self._hidden_marker.display = True
-        await self.mount_all(keep)
-        for card in self.cards.values():
-            card.set_status(card.status)
+        specs = history_specs(messages)
+        n = self._page(specs, from_end=True)
+        self._older.extend(specs[:-n] if n else specs)
+        await self.mount_all(self._build(specs[-n:] if n else []), before=self._newer_marker)
+        self._update_markers()
         self.anchor()
+        await self._fill()
 
     async def clear(self) -> None:
         await self.end_answer()
-        await self.remove_children([w for w in self.children if w is not self._hidden_marker])
+        await self.remove_children(self.blocks)
         self.cards.clear()
-        self.hidden_count = 0
-        self._hidden_marker.display = False
+        self._older.clear()
+        self._newer.clear()
+        self._update_markers()
 
     # --- actions ---------------------------------------------------------------------------
-    def action_follow(self) -> None:
-        self.anchor()
+    async def action_scroll_home(self) -> None:
+        await self.show_head()
+
+    async def action_follow(self) -> None:
+        await self.show_tail()
 
     def action_toggle_thinking(self) -> None:
         blocks = list(self.query(ThinkingBlock))

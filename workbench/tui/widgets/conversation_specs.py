@@ -1,0 +1,101 @@
+"""What a conversation block shows, as plain data: the Conversation keeps blocks it has not mounted
+(scrolled far away, or not yet reached in a long session) as these specs and builds a widget from one
+when the user scrolls near it, so a 5,000-message session costs only the widgets on and near screen.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Union
+
+from workbench.tui.backend import message_text
+from workbench.tui.sanitize import sanitize
+from workbench.tui.widgets.conversation_stream import SegmentSplitter
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    text: str
+    kind: str = "prompt"  # prompt | steer | follow_up | peer
+    sender: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    markdown: str  # already sanitized
+    continued: bool = False  # a later segment of the same answer (no gap above it)
+
+
+@dataclass(frozen=True)
+class ThinkingSpec:
+    text: str
+    collapsed: bool = True
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    call_id: str
+    name: str
+    args: Any
+    agent: str | None = None
+    status: str = "requested"
+    duration_s: float | None = None
+    result: str | None = None
+    is_error: bool = False
+
+
+@dataclass(frozen=True)
+class NoticeSpec:
+    text: str
+    kind: str  # retry | budget | compaction | error | info | peer
+
+
+BlockSpec = Union[UserSpec, AnswerSpec, ThinkingSpec, CardSpec, NoticeSpec]
+
+
+def answer_specs(text: str) -> list[AnswerSpec]:
+    """A finished answer, cut into segments where a streamed one would have been cut."""
+    pieces = SegmentSplitter().feed(sanitize(text))
+    return [AnswerSpec(p, continued=i > 0) for i, p in enumerate(pieces) if p]
+
+
+def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
+    """The blocks that show a session's messages (pi's AgentMessage dicts), oldest first."""
+    specs: list[BlockSpec] = []
+    cards: dict[str, int] = {}  # tool call id -> index of its card in specs
+    for msg in messages:
+        role = msg.get("role")
+        if role == "user":
+            specs.append(UserSpec(message_text(msg)))
+        elif role == "assistant":
+            for block in msg.get("content") or []:
+                if not isinstance(block, dict):
+                    continue
+                kind = block.get("type")
+                if kind == "thinking" and block.get("thinking"):
+                    specs.append(ThinkingSpec(sanitize(str(block["thinking"]))))
+                elif kind == "text" and block.get("text"):
+                    specs.extend(answer_specs(str(block["text"])))
+                elif kind == "toolCall":
+                    call_id = str(block.get("id"))
+                    cards[call_id] = len(specs)
+                    specs.append(CardSpec(call_id, str(block.get("name")), block.get("arguments") or {}))
+            if msg.get("stopReason") == "error" and msg.get("errorMessage"):
+                specs.append(NoticeSpec(str(msg["errorMessage"]), "error"))
+        elif role == "toolResult":
+            index = cards.get(str(msg.get("toolCallId")))
+            if index is not None:
+                card = specs[index]
+                assert isinstance(card, CardSpec)
+                error = bool(msg.get("isError"))
+                specs[index] = CardSpec(card.call_id, card.name, card.args, card.agent,
+                                        "failed" if error else "done", None, message_text(msg), error)
+        elif role == "bashExecution":
+            specs.append(UserSpec(f"$ {msg.get('command', '')}\n{msg.get('output', '')}"))
+        elif role in ("compactionSummary", "branchSummary"):
+            specs.append(NoticeSpec(str(msg.get("summary", "")), "compaction"))
+        elif role == "custom" and msg.get("display", True):
+            content = msg.get("content")
+            specs.append(NoticeSpec(content if isinstance(content, str) else json.dumps(content), "info"))
+    return specs
