@@ -180,3 +180,23 @@ async def test_open_delivers_messages_lost_in_a_crash(tmp_path, workspace):
         h2.close()
     log = [json.loads(l) for l in Path(h2.log_path).read_text().splitlines()]
     assert [r["type"] for r in log].count("peer_message") == 1
+
+
+async def test_members_follow_rules_from_the_config_files(tmp_path, workspace, monkeypatch):
+    # A project deny rule reaches every member, alongside the mob's own allow rule.
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    (workspace / ".workbench").mkdir()
+    (workspace / ".workbench" / "config.toml").write_text('[approvals]\ndeny = ["bash(rm *)"]\n')
+    h = await make(tmp_path, workspace, {"lead": texts("x"), "a": texts("a")}, allow=("bash(ls*)",))
+    try:
+        await h.spawn("worker", "a")
+        session = h.session("a")
+        from workbench.tools.registry import builtin_registry
+
+        bash = builtin_registry().get("bash")
+        c = ToolContext(workspace=workspace, agent="a")
+        deny = session._gate.policy.decide(bash, {"command": "rm -rf build"}, c)
+        allow = session._gate.policy.decide(bash, {"command": "ls -la"}, c)
+        assert deny.action == "deny" and allow.action == "allow"
+    finally:
+        h.close()

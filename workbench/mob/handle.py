@@ -38,6 +38,7 @@ from workbench.mob.tools import MOB_KEY, mob_tools
 from workbench.mob.wiring import WiringGraph, auto_wires, check_route
 from workbench.runtime import events as ev
 from workbench.runtime.budget import BudgetLimits
+from workbench.runtime.rules import load_policy
 from workbench.runtime.stream import EventStream
 
 
@@ -206,9 +207,12 @@ class MobHandle:
         provider, model = provider or self.env.provider_factory(identity, profile_name, profile)
         _align_replay(provider, manager)
         limits = self._member_limits(profile)
+        tools = self._tools_for(profile, orchestrator)
+        # Rules from the user and project config files add up with the mob's own (runtime.rules).
+        policy = load_policy(self.env.cwd, mode=self.env.mode, allow=self.env.allow, ask=self.env.ask,
+                             deny=self.env.deny, registry=tools)
         session = MemberSession(
-            manager, provider, model=model, tools=self._tools_for(profile, orchestrator), mode=self.env.mode,
-            allow=self.env.allow, ask=self.env.ask, deny=self.env.deny, approvals=self.approvals,
+            manager, provider, model=model, tools=tools, policy=policy, approvals=self.approvals,
             grants=self.env.grants, limits=limits,
             system_prompt=self._system_prompt(identity, profile_name, profile, orchestrator),
             thinking_level=profile.thinking, agent=identity, events=self.events,

@@ -10,7 +10,6 @@ whose process died mid-run picks up from its context.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
 from typing import Any, Callable
@@ -67,11 +66,7 @@ class MemberSession(AgentSession):
         details = {"sender": text.sender, "messageId": text.message_id}
         append = functools.partial(self.manager.append_custom_message, PEER_MESSAGE, content,
                                    display=True, details=details)
-        # Off the event loop like the runtime's own appends (each entry is fdatasynced).
-        if getattr(self, "persist_in_thread", False) and self.manager.path is not None:
-            await asyncio.to_thread(append)
-        else:
-            append()
+        await self.persist(append)  # durable, in order, the tree touched only on the loop thread
         message = {"role": "custom", "customType": PEER_MESSAGE, "content": content, "display": True,
                    "details": details, "timestamp": int(time.time() * 1000)}
         self._context.append(message)
