@@ -36,6 +36,7 @@ class RuntimeSessions:
     def _agent(self, manager: Any) -> Backend:
         from workbench.runtime.agent import AgentSession
         from workbench.runtime.budget import BudgetLimits
+        from workbench.runtime.rules import load_policy
 
         if manager.readonly:
             return ReadOnlyBackend(manager, demo=self.resolved.is_demo)
@@ -44,12 +45,12 @@ class RuntimeSessions:
             s.budget, max_tokens=getattr(a, "max_tokens", None), max_cost=getattr(a, "max_cost", None),
             max_turns=getattr(a, "max_turns", None), max_tool_calls=getattr(a, "max_tool_calls", None),
             max_duration=getattr(a, "max_duration", None))
-        rules = s.approvals
+        # User and project rules add up (a project list never hides the user's); a rule that does
+        # not parse stops the agent with a message naming the file, before a provider is opened.
+        policy = load_policy(manager.cwd or self.cwd, mode=getattr(a, "approve", None),
+                             allow=getattr(a, "allow", None) or [], deny=getattr(a, "deny", None) or [])
         agent = AgentSession(
-            manager, self.resolved.create(), model=self.resolved.model,
-            mode=getattr(a, "approve", None) or rules.mode,
-            allow=list(rules.allow) + list(getattr(a, "allow", None) or []), ask=list(rules.ask),
-            deny=list(rules.deny) + list(getattr(a, "deny", None) or []),
+            manager, self.resolved.create(), model=self.resolved.model, policy=policy,
             approvals=self.broker, grants=self.grants, limits=limits,
             system_prompt=getattr(a, "system_prompt", None),
             thinking_level=getattr(a, "thinking", None) or (s.provider.thinking if s.provider.thinking != "off" else None),

@@ -1,0 +1,44 @@
+"""The TUI's agent gets the approval rules of the user AND the project config, plus the flags."""
+
+from pathlib import Path
+
+from workbench.cli import build_parser
+from workbench.config import load_settings
+from workbench.runtime.approvals import ApprovalBroker
+from workbench.tools.base import ToolContext
+from workbench.tools.registry import builtin_registry
+from workbench.tui.startup import RuntimeSessions, build
+
+
+def test_user_project_and_flag_rules_add_up(tmp_path: Path, monkeypatch):
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    home.mkdir(), ws.mkdir()
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    for var in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    (home / "config.toml").write_text('[approvals]\nallow = ["bash(git status*)"]\n')
+    (ws / ".workbench").mkdir()
+    (ws / ".workbench" / "config.toml").write_text('[approvals]\nallow = ["bash(npm test*)"]\n')
+    args = build_parser().parse_args(["--deny", "bash(rm *)"])
+    sessions = RuntimeSessions(args, load_settings(ws), ws, ApprovalBroker(), None)
+    backend = sessions.new()
+    try:
+        policy = backend.agent._gate.policy
+        bash, ctx = builtin_registry().get("bash"), ToolContext(workspace=ws)
+        assert policy.decide(bash, {"command": "git status"}, ctx).action == "allow"  # user file
+        assert policy.decide(bash, {"command": "npm test"}, ctx).action == "allow"    # project file
+        assert policy.decide(bash, {"command": "rm -rf x"}, ctx).action == "deny"     # flag
+        assert policy.decide(bash, {"command": "make"}, ctx).action == "ask"          # mode default
+    finally:
+        backend.agent.manager.close()
+
+
+def test_a_bad_rule_stops_the_agent_with_a_message(tmp_path: Path, monkeypatch):
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    home.mkdir(), ws.mkdir()
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    (ws / ".workbench").mkdir()
+    (ws / ".workbench" / "config.toml").write_text('[approvals]\ndeny = ["bash(unclosed"]\n')
+    out = build(build_parser().parse_args([]), ws, load_settings(ws))
+    assert out["backend"] is None
+    assert "config.toml" in out["startup_error"] and "bash(unclosed" in out["startup_error"]
