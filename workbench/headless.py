@@ -16,16 +16,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from workbench.errors import EXIT_CODES, InvalidParams, WorkbenchError
+from workbench.text import sanitize
 
 
 def _err(stream: TextIO, text: str) -> None:
     stream.write(text.rstrip("\n") + "\n")
     stream.flush()
 
-
-def _safe(text: str) -> str:
-    """Untrusted text for a terminal: no escape sequences or other control characters."""
-    return "".join(ch if ch in "\n\t" or (ch >= " " and ch != "\x7f") else "\ufffd" for ch in text)
 
 
 def run_headless(args: Any, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
@@ -99,7 +96,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         manager.close()
         await provider.aclose()
     if args.output_format != "jsonl":
-        out.write(_safe(result.text).rstrip("\n") + "\n")
+        out.write(sanitize(result.text).rstrip("\n") + "\n")
         out.flush()
     if printer.stop == "budget_exhausted":
         return EXIT_CODES["BUDGET_EXHAUSTED"]
@@ -167,12 +164,12 @@ class _TextReporter:
         elif t == "budget_exhausted":
             _err(self.err, f"workbench: {event.budget_type} budget exhausted ({event.used:g} of {event.limit:g})")
         elif t == "retrying":
-            _err(self.err, f"workbench: {_safe(event.error)}; retrying in {event.delay_ms / 1000:g}s "
+            _err(self.err, f"workbench: {sanitize(event.error)}; retrying in {event.delay_ms / 1000:g}s "
                            f"(attempt {event.attempt} of {event.max_attempts})")
         elif t == "tool_result_received" and event.status == "denied":
             from workbench.runtime.agent import text_of
 
-            _err(self.err, f"workbench: {_safe(text_of(self.session.last_message or {}))}")
+            _err(self.err, f"workbench: {sanitize(text_of(self.session.last_message or {}))}")
 
 
 def _track(reporter: Any, event: Any) -> None:

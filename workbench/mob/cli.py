@@ -19,16 +19,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from workbench.errors import EXIT_CODES, InvalidParams, WorkbenchError
+from workbench.text import sanitize
 
 
 def _err(stream: TextIO, text: str) -> None:
     stream.write(text.rstrip("\n") + "\n")
     stream.flush()
 
-
-def _safe(text: str) -> str:
-    """Untrusted text for a terminal: no escape sequences or other control characters."""
-    return "".join(ch if ch in "\n\t" or (ch >= " " and ch != "\x7f") else "\ufffd" for ch in text)
 
 
 def run_mob_command(args: Any, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -61,7 +58,7 @@ def _list(args: Any, out: TextIO) -> int:
         return 0
     for m in mobs:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(m.created))
-        task = _safe((m.task or "").replace("\n", " "))[:60]
+        task = sanitize((m.task or "").replace("\n", " "))[:60]
         out.write(f"{m.mob_id}  {m.state:<9}  {m.members} member(s)  {when}  {task}\n")
     return 0
 
@@ -187,7 +184,7 @@ async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
         handle.close()
     text = result.text if result is not None else answer
     if not printer.jsonl:
-        out.write(_safe(text).rstrip("\n") + "\n")
+        out.write(sanitize(text).rstrip("\n") + "\n")
         out.flush()
     lead = printer.lead_outcome
     if lead == "budget_exhausted":
@@ -224,10 +221,10 @@ class _Printer:
         elif t == "member_retired":
             _err(self.err, f"workbench: - {event.identity} retired")
         elif t == "peer_message":
-            _err(self.err, f"workbench: {event.sender} -> {event.recipient}: {_safe(event.text)[:200]}")
+            _err(self.err, f"workbench: {event.sender} -> {event.recipient}: {sanitize(event.text)[:200]}")
         elif t == "budget_exhausted":
             _err(self.err, f"workbench: {who}{event.budget_type} budget exhausted ({event.used:g} of {event.limit:g})")
         elif t == "run_failed":
-            _err(self.err, f"workbench: {who}failed: {_safe(event.error)}")
+            _err(self.err, f"workbench: {who}failed: {sanitize(event.error)}")
         elif t == "tool_result_received" and event.status == "denied":
             _err(self.err, f"workbench: {who}{event.name} was denied (headless: pass --approve or --allow to allow it)")

@@ -12,6 +12,7 @@ import time
 from typing import Any, Mapping
 
 from workbench.providers.base import ErrorKind, ProviderError
+from workbench.text import sanitize
 
 # Anthropic / OpenAI `error.type` (or `code`) values → kinds
 _TYPE_KINDS: dict[str, ErrorKind] = {
@@ -35,7 +36,6 @@ _CONTEXT_TOO_LONG = re.compile(
     r"prompt is too long|context length|context_length_exceeded|maximum context|context window"
     r"|too many tokens|exceeds the context|input is too long", re.IGNORECASE)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def parse_retry_after(headers: Mapping[str, str] | None, *, now: float | None = None) -> float | None:
@@ -70,7 +70,7 @@ def parse_retry_after(headers: Mapping[str, str] | None, *, now: float | None = 
 
 
 def _clean(text: str, limit: int = 500) -> str:
-    text = _CONTROL.sub(" ", text).strip()
+    text = sanitize(text).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -11,18 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from typing import Any, Iterable
 
 from workbench.errors import InvalidParams, SessionNotFound, WorkbenchError
 from workbench.sessions.listing import SessionInfo
 from workbench.sessions.store import SessionStore
+from workbench.sessions.tree_view import TreeIndex, summary_text
+from workbench.text import one_line as _one_line
 
 _SUMMARY_WIDTH = 100
-# C0 and C1 controls and DEL (ESC starts terminal escapes; C1 CSI \x9b too); \t \n become spaces.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACE = re.compile(r"\s+")
 
 
 def run_sessions_command(args: argparse.Namespace) -> int:
@@ -144,6 +142,7 @@ def show_lines(manager: Any, leaf: str | None, context: Any) -> Iterable[str]:
         yield f"forked  from {one_line(str(header['parentSession']))}"
     yield ""
     active = set(manager.get_branch_ids(leaf)) if leaf is not None else set()
+    index = TreeIndex(manager.entries)  # the same one-line summaries as the TUI's tree
     # Indent only where the tree branches: a linear run stays in one column however long it is.
     stack = [(node, 0) for node in reversed(manager.get_tree())]
     while stack:
@@ -151,7 +150,7 @@ def show_lines(manager: Any, leaf: str | None, context: Any) -> Iterable[str]:
         mark = "*" if node.id in active else " "
         label = f" [{one_line(node.label)}]" if node.label is not None else ""
         leaf_mark = "  <- leaf" if node.id == leaf else ""
-        yield f"{mark} {'  ' * indent}{node.id} {entry_summary(node.entry)}{label}{leaf_mark}"
+        yield f"{mark} {'  ' * indent}{node.id} {summary_text(index, index.pos[node.id])}{label}{leaf_mark}"
         step = 1 if len(node.children) > 1 else 0
         stack.extend((child, indent + step) for child in reversed(node.children))
     yield ""
@@ -164,67 +163,9 @@ def show_lines(manager: Any, leaf: str | None, context: Any) -> Iterable[str]:
         yield f"problem: line {p.line}: {one_line(p.message, 200)}"
 
 
-def entry_summary(entry: dict[str, Any]) -> str:
-    """One line saying what an entry is, for the human tree."""
-    kind = entry.get("type")
-    if kind == "message":
-        return _message_summary(entry.get("message") or {})
-    if kind == "model_change":
-        return f"model: {one_line(str(entry.get('provider')))}/{one_line(str(entry.get('modelId')))}"
-    if kind == "thinking_level_change":
-        return f"thinking: {one_line(str(entry.get('thinkingLevel')))}"
-    if kind == "compaction":
-        return f"compaction ({entry.get('tokensBefore')} tokens before): {one_line(str(entry.get('summary', '')), 60)}"
-    if kind == "branch_summary":
-        return f"branch summary: {one_line(str(entry.get('summary', '')), 60)}"
-    if kind == "custom":
-        return f"custom {one_line(str(entry.get('customType')))}"
-    if kind == "custom_message":
-        return f"custom message {one_line(str(entry.get('customType')))}: {one_line(_content_text(entry.get('content')), 60)}"
-    if kind == "label":
-        target = one_line(str(entry.get("targetId")))
-        return f"label {target} = {one_line(entry['label'])}" if isinstance(entry.get("label"), str) else f"label {target} cleared"
-    if kind == "session_info":
-        return f"session name: {one_line(str(entry.get('name', '')))}"
-    return f"{one_line(str(kind))} entry"
-
-
-def _message_summary(message: dict[str, Any]) -> str:
-    role = message.get("role")
-    if role == "assistant":
-        parts = []
-        for block in message.get("content") or []:
-            if not isinstance(block, dict):
-                continue
-            if block.get("type") == "text" and block.get("text"):
-                parts.append(str(block["text"]))
-            elif block.get("type") == "toolCall":
-                args = block.get("arguments")
-                brief = ", ".join(f"{k}={v}" for k, v in args.items()) if isinstance(args, dict) else ""
-                parts.append(f"→ {block.get('name')}({one_line(brief, 40)})")
-        if message.get("stopReason") in ("error", "aborted"):
-            parts.append(f"({message.get('stopReason')}: {message.get('errorMessage', '')})")
-        return f"assistant: {one_line(' '.join(parts))}"
-    if role == "toolResult":
-        error = " error" if message.get("isError") else ""
-        return f"{one_line(str(message.get('toolName')))} result{error}: {one_line(_content_text(message.get('content')))}"
-    if role == "bashExecution":
-        return f"user ran: $ {one_line(str(message.get('command', '')))}"
-    return f"{one_line(str(role))}: {one_line(_content_text(message.get('content')))}"
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text")
-    return ""
-
-
 def one_line(text: str, width: int = _SUMMARY_WIDTH) -> str:
-    """Untrusted text made safe for a terminal line: controls removed, whitespace collapsed, clipped."""
-    text = _SPACE.sub(" ", _CONTROL.sub("", str(text))).strip()
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """Untrusted text made safe for a terminal line: escapes removed, whitespace collapsed, clipped."""
+    return _one_line(str(text), width)
 
 
 # ---------------------------------------------------------------------- output
@@ -246,4 +187,4 @@ def _silence_stdout() -> None:
         pass
 
 
-__all__ = ["run_sessions_command", "flat_tree", "show_json", "show_lines", "entry_summary", "one_line"]
+__all__ = ["run_sessions_command", "flat_tree", "show_json", "show_lines", "one_line"]

@@ -170,6 +170,11 @@ def format_tool_call(name: str, args: Mapping[str, Any]) -> str:
 Piece = tuple[str, str]
 
 
+def summary_text(index: "TreeIndex", n: int) -> str:
+    """Entry `n`'s one-line summary as plain text (the CLI's tree; the TUI styles the pieces)."""
+    return "".join(text for text, _style in index.summary(n))
+
+
 class TreeIndex:
     """The entries of one session as a tree of node numbers. Appending is O(1) per entry."""
 
