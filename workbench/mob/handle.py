@@ -32,7 +32,7 @@ from workbench.mob.definition import MobDefinition, Profile, is_valid_name
 from workbench.mob.environment import MobEnvironment
 from workbench.mob.log import MobLog, read_log, resolve_mob
 from workbench.mob.member import MOB_SENDER, Continue, MemberSession, PeerText
-from workbench.mob.roster import (ACTIVE_STATUSES, InvalidTransition, MemberInfo, MemberStatus, MobError,
+from workbench.mob.roster import (InvalidTransition, MemberInfo, MemberStatus, MobError,
                                   MobState, check_member_transition, check_mob_transition)
 from workbench.mob.tools import MOB_KEY, mob_tools
 from workbench.mob.wiring import WiringGraph, auto_wires, check_route
@@ -339,7 +339,7 @@ class MobHandle:
         else:
             raise MobError(f"no member named {identity!r} (members: {', '.join(self._members) or 'none'})")
         self._retired.pop(identity, None)
-        info = await self.spawn(profile, identity, initial_message)
+        await self.spawn(profile, identity, initial_message)
         for peer in peers:
             if peer in self._members:
                 await self.wire(identity, peer)
