@@ -5,7 +5,7 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from workbench.mob.layout import LINE_CHARS, N, S, E, W, draw, edge_key, layers_from, layout_graph
+from workbench.mob.layout import LINE_CHARS, MARGIN, N, S, E, W, draw, edge_key, layers_from, layout_graph
 
 
 def star(n):
@@ -31,7 +31,7 @@ def check(layout, members, edges, width):
         for b in boxes[i + 1:]:
             assert a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y or b.y + b.h <= a.y, (a, b)
     # rows wrap to the width asked for (one box is the least)
-    assert layout.width <= max(width, boxes[0].w + 2)
+    assert layout.width <= max(width, boxes[0].w + 2 * MARGIN)
     # one route per distinct wire, port to port, orthogonal, never through a box
     wanted = {edge_key(a, b) for a, b in edges if a != b}
     assert {r.key for r in layout.edges} == wanted
@@ -117,8 +117,8 @@ def test_neighbour_follows_the_geometry():
 
 def test_a_wide_layer_wraps_and_long_edges_take_a_lane():
     members, edges = star(9)
-    lay = layout_graph(members, edges, "lead", width=46)  # two boxes a row
-    assert lay.width <= 46
+    lay = layout_graph(members, edges, "lead", width=48)  # two boxes a row
+    assert lay.width <= 48
     assert max(n.row for n in lay.nodes.values()) == 4
     far = [r for r in lay.edges if lay.nodes[r.b].row >= 2]
     assert far and all(len(r.points) == 6 for r in far)  # down, across to the lane, down, across, down

@@ -28,7 +28,7 @@ from typing import Iterable, Literal, Sequence
 BOX_W = 20
 BOX_H = 6
 GAP = 4      # columns between boxes (two lanes fit inside)
-MARGIN = 1   # left and right; a lane runs in each margin
+MARGIN = 2   # left and right; a lane runs in each margin
 
 N, E, S, W = 1, 2, 4, 8
 # Direction bits -> box-drawing character (single lines, sharp corners: boxes are rounded).

@@ -161,6 +161,7 @@ class MobController:
         pane.border_title = f"Mob · {one_line(self.handle.id, 40)}"
         # A mob needs room: the pane takes the side column's free height (it is small when empty).
         pane.styles.height = "4fr"
+        self.app.approvals.styles.height = "1fr"  # approvals still grow with a queue (scrolls)
         pane.styles.max_height = "100%"
         pane.styles.padding = (0, 0)
         await pane.set_body(self.view)

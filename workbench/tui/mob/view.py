@@ -13,7 +13,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from workbench.errors import WorkbenchError
@@ -37,9 +36,11 @@ class MobActions(Protocol):
     async def send(self, identity: str, text: str) -> None: ...
     async def stop(self) -> None: ...
     async def resume(self) -> None: ...
+    def open(self, identity: str) -> None: ...  # show the member's conversation
 
 
 class MobView(Vertical, can_focus=False):
+    ALLOW_MAXIMIZE = True  # z: the graph fills the screen
     BINDINGS = [
         Binding("o", "orchestrator", "Orchestrator", id="mob.orchestrator"),
         Binding("m", "message", "Message", id="mob.message"),
@@ -61,11 +62,6 @@ class MobView(Vertical, can_focus=False):
     MobView.-roster > MobGraph { display: none; }
     MobView > .mob-recent { height: auto; max-height: 5; color: $text-muted; border-top: solid $panel-lighten-2; }
     """
-
-    class OpenMember(Message):
-        def __init__(self, identity: str) -> None:
-            super().__init__()
-            self.identity = identity
 
     def __init__(self, model: MobModel, actions: MobActions, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -155,7 +151,7 @@ class MobView(Vertical, can_focus=False):
         if self.graph.picking:
             self._finish_pick(event.identity)
             return
-        self.post_message(self.OpenMember(event.identity))
+        self.actions.open(event.identity)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key is not None and event.row_key.value in self.model.members:
@@ -164,7 +160,7 @@ class MobView(Vertical, can_focus=False):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key is not None and event.row_key.value:
-            self.post_message(self.OpenMember(event.row_key.value))
+            self.actions.open(event.row_key.value)
 
     # --- actions ------------------------------------------------------------------------------
     @property
@@ -201,11 +197,10 @@ class MobView(Vertical, can_focus=False):
 
     def action_zoom(self) -> None:
         screen = self.screen
-        pane = self.parent if self.parent is not None else self
         if screen.maximized is not None:
             screen.minimize()
         else:
-            screen.maximize(pane, container=False)  # type: ignore[arg-type]
+            screen.maximize(self, container=False)
         self.graph._lines_key = None
         self.call_after_refresh(self._focus_view)
 
