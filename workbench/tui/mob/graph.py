@@ -9,6 +9,8 @@ sanitised and drawn as plain segments: never markup, never escapes.
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
@@ -50,6 +52,14 @@ def node_lines(m: MemberView, width: int) -> list[tuple[str, str]]:
     else:
         fourth, cls = STATUS_WORD.get(m.status, m.status), STATUS_CLASS.get(m.status, "dim")
     return [(head, "title"), (_fit(second, width), "dim"), (_fit(third, width), "text"), (_fit(fourth, width), cls)]
+
+
+def _runs(chars: list[str], styles: list[Style], start: int, end: int) -> list[Segment]:
+    """Cells start..end of a line as one segment per run of the same style."""
+    out = []
+    for style, group in groupby(zip(styles[start:end], chars[start:end]), key=itemgetter(0)):
+        out.append(Segment("".join(c for _, c in group), style))
+    return out
 
 
 def _fit(text: str, width: int) -> str:
@@ -112,6 +122,9 @@ class MobGraph(ScrollView, can_focus=True):
         self._layout_key: tuple[int, int] | None = None
         self._lines: list[Strip] = []
         self._lines_key: tuple[Any, ...] | None = None
+        self._static_key: tuple[Any, ...] | None = None
+        self._grid: list[list[str]] = []
+        self._styles: dict[str, Style] = {}
         self._fade_timer: Any = None
         self.frames = 0          # canvases built (the benchmark reads it)
         self.frame_times: list[float] = []
@@ -144,14 +157,20 @@ class MobGraph(ScrollView, can_focus=True):
         if key == self._lines_key:
             return self._lines
         self._lines_key = key
-        grid = draw(lay, double=[self.model.orchestrator] if self.model.orchestrator else [])
-        styles: dict[str, Style] = {n.removeprefix("mob-graph--"): self._style(n.removeprefix("mob-graph--"))
-                                    for n in self.COMPONENT_CLASSES}
-        cell_style: dict[tuple[int, int], Style] = {}
+        # The drawing and the theme's styles change rarely: kept until the layout or theme changes.
+        static_key = (self._layout_key, self.model.orchestrator, key[-1])
+        if static_key != self._static_key:
+            self._static_key = static_key
+            self._grid = draw(lay, double=[self.model.orchestrator] if self.model.orchestrator else [])
+            self._styles = {n.removeprefix("mob-graph--"): self._style(n.removeprefix("mob-graph--"))
+                            for n in self.COMPONENT_CLASSES}
+        grid, styles = self._grid, self._styles
+        plain = Style()
+        style_rows = [[plain] * lay.width for _ in range(lay.height)]
         for (x, y), (_, owners) in lay.edge_cells().items():
-            cell_style[(x, y)] = styles["flash"] if owners & flashing else styles["edge"]
+            style_rows[y][x] = styles["flash"] if owners & flashing else styles["edge"]
         for (x, y), owners in lay.ports().items():
-            cell_style[(x, y)] = styles["flash"] if owners & flashing else styles["edge"]
+            style_rows[y][x] = styles["flash"] if owners & flashing else styles["edge"]
         interiors: dict[int, list[tuple[int, int, list[Segment]]]] = {}
         for ident, node in lay.nodes.items():
             m = self.model.members[ident]
@@ -162,12 +181,14 @@ class MobGraph(ScrollView, can_focus=True):
                 border = styles["pick"]
             if ident == self.selected:
                 border = styles["selected"]
-            for x in range(node.x, node.x + node.w):
-                for y in (node.y, node.y + node.h - 1):
-                    cell_style.setdefault((x, y), border)
+            for y in (node.y, node.y + node.h - 1):
+                row = style_rows[y]
+                for x in range(node.x, node.x + node.w):
+                    if row[x] is plain:  # ports keep the edge's style
+                        row[x] = border
             for y in range(node.y + 1, node.y + node.h - 1):
-                cell_style[(node.x, y)] = border
-                cell_style[(node.x + node.w - 1, y)] = border
+                style_rows[y][node.x] = border
+                style_rows[y][node.x + node.w - 1] = border
             inner = node.w - 2
             gone = m.gone
             for i, (text, cls) in enumerate(node_lines(m, inner)):
@@ -177,32 +198,15 @@ class MobGraph(ScrollView, can_focus=True):
                 segs = [Segment(set_cell_size(text, inner), style)]
                 interiors.setdefault(node.y + 1 + i, []).append((node.x + 1, inner, segs))
         lines: list[Strip] = []
-        plain = Style()
         for y, row in enumerate(grid):
             segs: list[Segment] = []
-            spans = sorted(interiors.get(y, []))
-            si = 0
             x = 0
-            run: list[str] = []
-            run_style: Style | None = None
-            while x < lay.width:
-                if si < len(spans) and spans[si][0] == x:
-                    if run:
-                        segs.append(Segment("".join(run), run_style))
-                        run = []
-                    segs.extend(spans[si][2])
-                    x += spans[si][1]
-                    si += 1
-                    continue
-                style = cell_style.get((x, y), plain)
-                if style is not run_style and run:
-                    segs.append(Segment("".join(run), run_style))
-                    run = []
-                run_style = style
-                run.append(row[x])
-                x += 1
-            if run:
-                segs.append(Segment("".join(run), run_style))
+            srow = style_rows[y]
+            for sx, width, inner_segs in sorted(interiors.get(y, []), key=lambda s: s[0]):
+                segs.extend(_runs(row, srow, x, sx))
+                segs.extend(inner_segs)
+                x = sx + width
+            segs.extend(_runs(row, srow, x, lay.width))
             lines.append(Strip(segs, lay.width))
         self._lines = lines
         self.frames += 1
