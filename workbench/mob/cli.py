@@ -63,56 +63,10 @@ def _list(args: Any, out: TextIO) -> int:
     return 0
 
 
-def _provider_choice(args: Any, settings: Any, meta: dict[str, Any] | None) -> dict[str, Any]:
-    """CLI flags, else what the mob was started with, else config and the environment."""
-    from workbench.providers import resolve_provider_settings
-
-    saved = (meta or {}).get("provider") or {}
-    if not args.provider and saved:
-        choice = dict(saved)
-        if args.model:
-            choice["model"] = args.model
-        if args.replay_script:
-            choice["replay_script"] = str(Path(args.replay_script).resolve())
-        return choice
-    resolved = resolve_provider_settings(settings, args)
-    return {"name": resolved.name, "model": resolved.model, "base_url": resolved.base_url,
-            "replay_script": str(Path(resolved.replay_script).resolve()) if resolved.replay_script else None,
-            "demo": resolved.is_demo}
-
-
-def _factory(choice: dict[str, Any], err: TextIO) -> Any:
-    from workbench.mob.replay import load_mob_scripts, replay_factory
-    from workbench.providers import make_provider
-
-    name = choice["name"]
-    if name == "replay":
-        if choice.get("demo") or not choice.get("replay_script"):
-            from workbench.mob.demo import NOTICE, demo_scripts
-
-            _err(err, f"workbench: {NOTICE}")
-            scripts = demo_scripts()
-        else:
-            scripts = load_mob_scripts(choice["replay_script"])
-        scale = float(os.environ.get("WORKBENCH_REPLAY_DELAY_SCALE", "1"))
-        return replay_factory(scripts, delay_scale=scale)
-
-    def factory(identity: str, profile_name: str, profile: Any) -> tuple[Any, str]:
-        provider_name = profile.provider or name
-        model = profile.model or choice.get("model")
-        if provider_name == "replay":
-            raise InvalidParams(f"profile {profile_name!r} asks for the replay provider: run the mob with "
-                                "--provider replay --replay-script FILE")
-        base_url = choice.get("base_url") if provider_name == name else None
-        return make_provider(provider_name, model=model, base_url=base_url), model
-
-    return factory
-
-
 async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
     from workbench.config import load_settings
     from workbench.mob.definition import MobDefinitionError, load_definition
-    from workbench.mob.environment import MobEnvironment
+    from workbench.mob.environment import environment_from_args
     from workbench.mob.handle import MobHandle
     from workbench.mob.log import read_log, resolve_mob
     from workbench.config import mobs_dir
@@ -153,15 +107,9 @@ async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
                 _err(err, f"workbench: {problem}")
             return EXIT_CODES["INVALID_PARAMS"]
 
-    choice = _provider_choice(args, settings, first.get("meta"))
-    rules = settings.approvals
-    env = MobEnvironment(
-        cwd=cwd, provider_factory=_factory(choice, err), mobs_dir=mobs_dir(),
-        approvals=None,  # headless: nobody to ask
-        mode=args.approve or rules.mode, allow=tuple(rules.allow) + tuple(args.allow or ()),
-        ask=tuple(rules.ask), deny=tuple(rules.deny) + tuple(args.deny or ()),
-        max_cost=args.max_cost, max_tokens=args.max_tokens, max_turns=args.max_turns,
-        max_tool_calls=args.max_tool_calls, max_duration=args.max_duration)
+    # approvals=None: headless, nobody to ask (what needs asking is denied, saying which flag allows it)
+    env, choice = environment_from_args(args, settings, cwd, meta=first.get("meta"), approvals=None,
+                                        notices=err, mobs_dir=mobs_dir())
 
     events = EventStream()
     printer = _Printer(out, err, jsonl=args.output_format == "jsonl")

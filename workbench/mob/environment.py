@@ -6,10 +6,12 @@ Kept apart from the handle so the CLI, the TUI and tests each build one the way 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
+from workbench.errors import InvalidParams
 from workbench.mob.definition import Profile
 from workbench.runtime.approvals import ApprovalBroker
 
@@ -24,7 +26,7 @@ class MobEnvironment:
     mobs_dir: Path | None = None       # default: config.mobs_dir()
     sessions_dir: Path | None = None   # default: the session store's directory for cwd
     approvals: ApprovalBroker | None = field(default_factory=ApprovalBroker)  # None: asks are denied
-    mode: str = "ask"
+    mode: str | None = None            # None: the config files' mode (runtime.rules.load_policy)
     allow: tuple[str, ...] = ()
     ask: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
@@ -43,3 +45,67 @@ class MobEnvironment:
         from workbench.config import mobs_dir
 
         return mobs_dir()
+
+
+# --- building one from the command line (headless `workbench mob ...` and the TUI alike) -------
+
+def provider_choice(args: Any, settings: Any, meta: dict[str, Any] | None) -> dict[str, Any]:
+    """CLI flags, else what the mob was started with, else config and the environment."""
+    from workbench.providers import resolve_provider_settings
+
+    saved = (meta or {}).get("provider") or {}
+    if not args.provider and saved:
+        choice = dict(saved)
+        if args.model:
+            choice["model"] = args.model
+        if args.replay_script:
+            choice["replay_script"] = str(Path(args.replay_script).resolve())
+        return choice
+    resolved = resolve_provider_settings(settings, args)
+    return {"name": resolved.name, "model": resolved.model, "base_url": resolved.base_url,
+            "replay_script": str(Path(resolved.replay_script).resolve()) if resolved.replay_script else None,
+            "demo": resolved.is_demo}
+
+
+def provider_factory(choice: dict[str, Any], notices: TextIO) -> ProviderFactory:
+    from workbench.mob.replay import load_mob_scripts, replay_factory
+    from workbench.providers import make_provider
+
+    name = choice["name"]
+    if name == "replay":
+        if choice.get("demo") or not choice.get("replay_script"):
+            from workbench.mob.demo import NOTICE, demo_scripts
+
+            notices.write(f"workbench: {NOTICE}\n")
+            scripts = demo_scripts()
+        else:
+            scripts = load_mob_scripts(choice["replay_script"])
+        scale = float(os.environ.get("WORKBENCH_REPLAY_DELAY_SCALE", "1"))
+        return replay_factory(scripts, delay_scale=scale)
+
+    def factory(identity: str, profile_name: str, profile: Any) -> tuple[Any, str]:
+        provider_name = profile.provider or name
+        model = profile.model or choice.get("model")
+        if provider_name == "replay":
+            raise InvalidParams(f"profile {profile_name!r} asks for the replay provider: run the mob with "
+                                "--provider replay --replay-script FILE")
+        base_url = choice.get("base_url") if provider_name == name else None
+        return make_provider(provider_name, model=model, base_url=base_url), model
+
+    return factory
+
+
+def environment_from_args(args: Any, settings: Any, cwd: Path, *, meta: dict[str, Any] | None,
+                          approvals: ApprovalBroker | None, notices: TextIO,
+                          mobs_dir: Path | None = None) -> tuple[MobEnvironment, dict[str, Any]]:
+    """The environment for a mob run from CLI flags and settings; the approval rules of the config
+    files are added per member by the handle (runtime.rules.load_policy), so only flags go here."""
+    choice = provider_choice(args, settings, meta)
+    env = MobEnvironment(
+        cwd=cwd, provider_factory=provider_factory(choice, notices), mobs_dir=mobs_dir, approvals=approvals,
+        mode=getattr(args, "approve", None), allow=tuple(getattr(args, "allow", None) or ()),
+        deny=tuple(getattr(args, "deny", None) or ()),
+        max_cost=getattr(args, "max_cost", None), max_tokens=getattr(args, "max_tokens", None),
+        max_turns=getattr(args, "max_turns", None), max_tool_calls=getattr(args, "max_tool_calls", None),
+        max_duration=getattr(args, "max_duration", None))
+    return env, choice

@@ -302,20 +302,10 @@ def _broker(app: Any) -> Any:
 
 def _environment(args: Any, settings: Any, cwd: Path, meta: dict[str, Any] | None, broker: Any,
                  notices: io.StringIO) -> Any:
-    from workbench.mob.cli import _factory, _provider_choice  # the CLI's provider choice, kept identical
-    from workbench.mob.environment import MobEnvironment
+    from workbench.mob.environment import environment_from_args  # the CLI's choices, kept identical
 
-    choice = _provider_choice(args, settings, meta)
-    rules = settings.approvals
-    env = MobEnvironment(
-        cwd=cwd, provider_factory=_factory(choice, notices), mobs_dir=_mobs_dir(), approvals=broker,
-        mode=getattr(args, "approve", None) or rules.mode,
-        allow=tuple(rules.allow) + tuple(getattr(args, "allow", None) or ()), ask=tuple(rules.ask),
-        deny=tuple(rules.deny) + tuple(getattr(args, "deny", None) or ()),
-        max_cost=getattr(args, "max_cost", None), max_tokens=getattr(args, "max_tokens", None),
-        max_turns=getattr(args, "max_turns", None), max_tool_calls=getattr(args, "max_tool_calls", None),
-        max_duration=getattr(args, "max_duration", None))
-    return env, choice
+    return environment_from_args(args, settings, cwd, meta=meta, approvals=broker, notices=notices,
+                                 mobs_dir=_mobs_dir())
 
 
 def definition_starter(args: Any, settings: Any, cwd: Path, definition_path: str) -> MobStarter:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from workbench.mob.layout import edge_key
-from workbench.runtime import events as ev
 
 FLASH_SECONDS = 1.5
 # Narrow glyphs only (no emoji presentation), so every terminal draws them one cell wide.
