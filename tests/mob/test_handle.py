@@ -200,3 +200,18 @@ async def test_members_follow_rules_from_the_config_files(tmp_path, workspace, m
         assert deny.action == "deny" and allow.action == "allow"
     finally:
         h.close()
+
+
+async def test_retired_members_are_remembered_after_reopen(tmp_path, workspace):
+    scripts = {"lead": texts("x"), "a": texts("a1"), "b": texts("b1")}
+    h = await make(tmp_path, workspace, scripts)
+    await h.spawn_many([SpawnSpec("worker", "a"), SpawnSpec("worker", "b")])
+    await h.retire("a")
+    mob_id = h.id
+    h.close()
+    h2 = await MobHandle.open(mob_id, replay_env(tmp_path, workspace, scripts))
+    try:
+        assert h2.retired() == {"a": "worker"}
+        assert [m.identity for m in h2.roster()] == ["lead", "b"]
+    finally:
+        h2.close()

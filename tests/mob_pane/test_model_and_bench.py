@@ -37,6 +37,17 @@ def test_events_build_the_roster_wires_and_flashes():
     assert m.flashing() == set() and m.next_fade() is None
 
 
+def test_seed_keeps_retired_members_as_dimmed_nodes():
+    from workbench.mob.roster import MemberInfo
+
+    m = MobModel(FrozenClock().now, mob_id="m")
+    lead = MemberInfo(identity="lead", profile="lead", status="idle", orchestrator=True, session_id=None,
+                      session_path=None, model="x", activity=None, error=None, tokens=0, cost_usd=None, peers=())
+    m.seed([lead], [], {"old": "worker"})
+    assert m.members["old"].gone and m.members["old"].profile == "worker"
+    assert not m.members["lead"].gone and m.orchestrator == "lead"
+
+
 def test_approvals_turns_and_retirement():
     m = MobModel(FrozenClock().now)
     m.apply(spawned("lead", True))

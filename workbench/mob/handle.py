@@ -555,6 +555,10 @@ class MobHandle:
     def log_path(self) -> Path:
         return self._log.path
 
+    def retired(self) -> dict[str, str]:
+        """Members that retired (and were not respawned): identity -> profile, in retirement order."""
+        return dict(self._retired)
+
     def roster(self) -> list[MemberInfo]:
         """Every member still in the mob, orchestrator first, then in spawn order."""
         members = sorted(self._members.values(), key=lambda m: not m.orchestrator)

@@ -127,7 +127,7 @@ class MobController:
         self.handle = handle
         self.demo = demo
         self.model = MobModel(app.clock.now, mob_id=handle.id)
-        self.model.seed(handle.roster(), handle.wires())
+        self.model.seed(handle.roster(), handle.wires(), handle.retired())
         self.model.state = handle.state
         self.view = MobView(self.model, self, id="mob-view")
         self.budget = MobBudget(handle, self.model)

@@ -65,9 +65,13 @@ class MobModel:
         self.applied = 0  # events folded in (the benchmark compares it with events published)
 
     # --- building -----------------------------------------------------------------------------
-    def seed(self, roster: Iterable[Any], wires: Iterable[tuple[str, str]]) -> None:
-        """Start from a handle's roster (`MemberInfo`s) and wires, e.g. for a resumed mob."""
+    def seed(self, roster: Iterable[Any], wires: Iterable[tuple[str, str]],
+             retired: dict[str, str] | None = None) -> None:
+        """Start from a handle's roster (`MemberInfo`s), wires and retired members (identity ->
+        profile), e.g. for a resumed mob: retired members stay visible as dimmed nodes."""
         now = self.clock()
+        for identity, profile in (retired or {}).items():
+            self.members[identity] = MemberView(identity, profile, status="retired", spawned_at=now)
         for info in roster:
             self.members[info.identity] = MemberView(
                 info.identity, info.profile, info.model, info.orchestrator, info.status, info.activity,
