@@ -427,6 +427,20 @@ class _Rows(Sequence[Row]):
     __hash__ = None  # type: ignore[assignment]
 
 
+class _Memos:
+    """Layout memos for one visibility (filter + search): cycling back to it reuses them."""
+
+    __slots__ = ("anchor", "info", "layout", "below", "visanc", "branch_positions")
+
+    def __init__(self) -> None:
+        self.anchor: dict[int, int] = {}  # visible node → its nearest anchor (-1: none)
+        self.info: dict[int, tuple[int, bool]] = {}  # anchor → (visible parent, is the last sibling)
+        self.layout: dict[int, tuple[int, tuple[tuple[int, bool], ...], bool, bool]] = {}
+        self.below: dict[int, tuple[int, tuple[tuple[int, bool], ...]]] = {}
+        self.visanc: dict[int, int] = {}
+        self.branch_positions: list[int] | None = None
+
+
 class TreeView:
     """Rows of a `TreeIndex` under a filter, a search, folds, with a cursor. No I/O, no Textual.
 
@@ -461,15 +475,18 @@ class TreeView:
         self._order: list[int] = []
         self._pos: list[int] = []
         # per filter + search: the visible bitmap and the sorted pre-order positions of the visible
-        self._vis_cache: dict[tuple[str, tuple[str, ...]], tuple[list[bool], list[int], list]] = {}
+        self._vis_cache: dict[tuple[str, tuple[str, ...]], tuple[list[bool], list[int], _Memos]] = {}
         self._match_cache: dict[tuple[str, ...], list[int]] = {}  # search tokens → matching nodes
         self._vis: list[bool] = []
         self._vp: list[int] = []
         self._rows_pos: list[int] = []  # _vp without the positions hidden by folds
         self._multi_root = False
         self._memo_row: dict[int, Row] = {}
-        self._memo_attrs: dict[int, tuple[int, tuple[tuple[int, bool], ...], bool, bool, bool]] = {}
-        self._memo_anchor: dict[int, tuple[int, int] | None] = {}
+        self._memos = _Memos()
+        self._memo_anchor: dict[int, int] = {}
+        self._memo_info: dict[int, tuple[int, bool]] = {}
+        self._memo_layout: dict[int, tuple[int, tuple[tuple[int, bool], ...], bool, bool]] = {}
+        self._memo_below: dict[int, tuple[int, tuple[tuple[int, bool], ...]]] = {}
         self._memo_visanc: dict[int, int] = {}
         self._branch_rows_cache: list[int] | None = None
         self._nbp: list[int] = []
@@ -570,7 +587,7 @@ class TreeView:
         self._match_cache[tokens] = matched
         return matched
 
-    def _visible(self) -> tuple[list[bool], list[int], list]:
+    def _visible(self) -> tuple[list[bool], list[int], _Memos]:
         """The visible bitmap under the filter and search, and the pre-order positions of the
         visible nodes (sorted). Cached per (filter, search) until the session changes."""
         tokens = tuple(self.query.lower().split())
@@ -590,21 +607,23 @@ class TreeView:
         vp = list(compress(range(len(order)), map(visible.__getitem__, order)))
         if len(self._vis_cache) > 16:
             self._vis_cache.clear()
-        entry = (visible, vp, [{}, {}, {}, None])
+        entry = (visible, vp, _Memos())
         self._vis_cache[key] = entry
         return entry
 
     def _rebuild(self, select: int | None = None, *, visibility: bool = True) -> None:
         """Recompute the visible positions (unless only folds changed) and the rows' positions;
         keep the cursor on its entry, else its nearest visible ancestor or the fold hiding it."""
-        if select is None:
-            select = self.rows[self.cursor].node if len(self._rows_pos) else self._leaf
+        if select is None:  # the cursor's entry (not its row: that would lay it out for nothing)
+            select = self._order[self._rows_pos[self.cursor]] if len(self._rows_pos) else self._leaf
         self._nbp, self._size, self._points = self.index.structure()
         if visibility:
             self._vis, self._vp, memos = self._visible()
             # layout memos live with the visibility they were computed for: cycling back to a
             # filter or a search reuses them
-            self._memo_attrs, self._memo_anchor, self._memo_visanc = memos[:3]
+            self._memos = memos
+            self._memo_anchor, self._memo_info, self._memo_layout = memos.anchor, memos.info, memos.layout
+            self._memo_below, self._memo_visanc = memos.below, memos.visanc
             vp, order, size = self._vp, self._order, self._size
             if vp:
                 first = order[vp[0]]
@@ -680,89 +699,119 @@ class TreeView:
                 memo[s] = found
         return found
 
-    def _conn(self, t: int, v: int) -> bool:
-        """Whether visible node t (a visible child of v, or of the top when v < 0) has a visible sibling."""
-        vp, pos, size = self._vp, self._pos, self._size
-        if v >= 0:
-            pv = pos[v]
-            below_v = bisect_left(vp, pv + size[v]) - bisect_left(vp, pv + 1)
-        else:
-            below_v = len(vp)
-        pt = pos[t]
-        return below_v > bisect_left(vp, pt + size[t]) - bisect_left(vp, pt)
-
-    def _last(self, t: int, v: int) -> bool:
-        """Whether visible node t is the last visible child of v."""
-        return self._count(self._end(t), self._end(v) if v >= 0 else len(self._order)) == 0
-
-    def _anchor(self, x: int) -> tuple[int, int] | None:
+    def _nearest_anchor(self, x: int) -> int:
         """The nearest visible ancestor-or-self of visible node x that has a visible sibling (where
-        the indent steps), with its visible parent (-1: the top). None: there is none.
+        the indent steps), or -1. Records each anchor's visible parent and whether it is the last
+        sibling on the way (`_memo_info`).
 
-        A node with a sibling is the topmost visible node below some raw branch point on the
-        path, so only the runs between raw branch points are looked at, nearest first."""
+        Only the topmost visible node of a run (the single-child chain below a raw branch point)
+        can have a sibling, and its visible parent is the lowest visible node of the next
+        non-empty run above; so the walk is one bisection per run, plus two range counts per
+        candidate (conn: visible nodes under the parent outside the candidate's subtree)."""
         memo = self._memo_anchor
-        if x in memo:
-            return memo[x]
-        nbp = self._nbp
-        depth, pos, vp, order = self.index.depth, self._pos, self._vp, self._order
-        cur, hi, t = x, pos[x], x
-        result: tuple[int, int] | None = None
+        found = memo.get(x)
+        if found is not None:
+            return found
+        nbp, depth, pos, vp, order, size = self._nbp, self.index.depth, self._pos, self._vp, self._order, self._size
+        info = self._memo_info
+        n_vis = len(vp)
+        cur = x
+        hi = pos[x]
+        b = nbp[cur]
+        lo = hi - (depth[cur] - depth[b] - 1) if b >= 0 else hi - depth[cur]
+        it = bisect_left(vp, lo, 0, bisect_right(vp, hi))  # x is visible: the run is not empty
+        t = order[vp[it]]
+        seen = [x]
         while True:
+            found = memo.get(t)
+            if found is not None:
+                break
+            seen.append(t)
+            # t's visible parent v: the lowest visible node of the first non-empty run above b
+            iv, v = -1, -1
+            cur = b
+            while cur >= 0:
+                hi = pos[cur]
+                nb = nbp[cur]
+                lo = hi - (depth[cur] - depth[nb] - 1) if nb >= 0 else hi - depth[cur]
+                j = bisect_right(vp, hi) - 1
+                if j >= 0 and vp[j] >= lo:
+                    iv, v = j, order[vp[j]]
+                    break
+                cur = nb
+            et = bisect_left(vp, pos[t] + size[t], it)
+            ev = bisect_left(vp, pos[v] + size[v], et) if v >= 0 else n_vis
+            if it > iv + 1 or et < ev:  # a visible sibling before or after t's subtree
+                info[t] = (v, et == ev)
+                found = t
+                break
+            if v < 0:
+                found = -1
+                break
+            # v's run is next: its topmost visible node is the next candidate
+            it = bisect_left(vp, lo, 0, iv + 1)
+            t = order[vp[it]]
             b = nbp[cur]
-            lo = hi - (depth[cur] - depth[b] - 1) if b >= 0 else hi - depth[cur]
-            i = bisect_left(vp, lo)
-            if i < len(vp) and vp[i] <= hi:
-                t = order[vp[i]]  # the topmost visible node on the path below b
-            v = self._visanc(b) if b >= 0 else -1
-            if t in memo and memo[t] is not None and memo[t][0] == t:
-                result = memo[t]
-                break
-            if self._conn(t, v):
-                result = (t, v)
-                break
-            if b < 0:
-                break
-            cur, hi = b, pos[b]
-        memo[x] = result
-        return result
+        for s in seen:
+            memo[s] = found
+        return found
+
+    def _anchor_layout(self, a: int) -> tuple[int, tuple[tuple[int, bool], ...], bool, bool]:
+        """(indent, gutters, is the last sibling, is at the top) of anchor a, by pi's layout
+        rules, from the anchors above it; iterative and memoised (chains are hundreds deep)."""
+        memo = self._memo_layout
+        got = memo.get(a)
+        if got is not None:
+            return got
+        info, multi = self._memo_info, self._multi_root
+        stack = [a]
+        while stack:
+            y = stack[-1]
+            if y in memo:
+                stack.pop()
+                continue
+            v, last = info[y]
+            if v < 0:
+                memo[y] = (1, (), last, True)
+                stack.pop()
+                continue
+            up = self._nearest_anchor(v)
+            if up >= 0 and up not in memo:
+                stack.append(up)
+                continue
+            if up < 0:  # v is in the unindented chain at the top
+                indent, gutters = 1, ()
+            elif up == v:  # v has a sibling: one level in, under v's gutter
+                iv, gv, lv, topv = memo[v]
+                indent = iv + 1
+                gutters = gv if (topv and multi) else gv + (self._gutter(iv, lv),)
+            else:  # v hangs below anchor `up`
+                indent, gutters = self._below(up)
+                indent += 1
+            memo[y] = (indent, gutters, last, False)
+            stack.pop()
+        return memo[a]
+
+    def _below(self, a: int) -> tuple[int, tuple[tuple[int, bool], ...]]:
+        """(indent, gutters) of the visible nodes below anchor a down to the next anchor."""
+        memo = self._memo_below
+        got = memo.get(a)
+        if got is None:
+            ia, ga, la, topa = self._anchor_layout(a)
+            got = (ia + 1 if ia > 0 else ia, ga if (topa and self._multi_root) else ga + (self._gutter(ia, la),))
+            memo[a] = got
+        return got
 
     def _attrs(self, x: int) -> tuple[int, tuple[tuple[int, bool], ...], bool, bool, bool]:
-        """(indent, gutters, has a sibling, is the last sibling, is at the top) of visible node x,
-        by pi's layout rules; computed from the anchors above it, memoised, iteratively."""
-        memo = self._memo_attrs
-        if x in memo:
-            return memo[x]
-        multi = self._multi_root
-        pending = [x]
-        while pending:
-            y = pending[-1]
-            if y in memo:
-                pending.pop()
-                continue
-            found = self._anchor(y)
-            if found is None:
-                memo[y] = (0, (), False, False, False)
-                pending.pop()
-                continue
-            a, v = found
-            dep = a if a != y else v
-            if dep >= 0 and dep not in memo:
-                pending.append(dep)
-                continue
-            if a != y:  # below a node with a sibling: one level in, under its gutter
-                ia, ga, _, la, topa = memo[a]
-                indent = ia + 1 if ia > 0 else ia
-                gutters = ga if (topa and multi) else ga + (self._gutter(ia, la),)
-                memo[y] = (indent, gutters, False, False, False)
-            elif v < 0:
-                memo[y] = (1, (), True, self._last(y, -1), True)
-            else:
-                iv, gv, cv, lv, topv = memo[v]
-                gutters = gv + (self._gutter(iv, lv),) if cv and not (topv and multi) else gv
-                memo[y] = (iv + 1, gutters, True, self._last(y, v), False)
-            pending.pop()
-        return memo[x]
+        """(indent, gutters, has a sibling, is the last sibling, is at the top) of visible node x."""
+        a = self._nearest_anchor(x)
+        if a < 0:
+            return (0, (), False, False, False)
+        if a == x:
+            indent, gutters, last, top = self._anchor_layout(a)
+            return (indent, gutters, True, last, top)
+        indent, gutters = self._below(a)
+        return (indent, gutters, False, False, False)
 
     def _gutter(self, indent: int, last: bool) -> tuple[int, bool]:
         shown = indent - 1 if self._multi_root and indent else indent
@@ -816,8 +865,8 @@ class TreeView:
     def _branch_positions(self) -> list[int]:
         """Pre-order positions of the visible nodes with more than one visible child (computed on
         first use per filter/search): each is the nearest visible ancestor of a raw branch point."""
-        memos = self._vis_cache.get((self.filter_mode, tuple(self.query.lower().split())))
-        found = memos[2][3] if memos is not None else None
+        memos = self._memos
+        found = memos.branch_positions
         if found is None:
             out = set()
             for b in self._points:
@@ -825,8 +874,7 @@ class TreeView:
                 if v >= 0 and self._visible_children(v) > 1:
                     out.add(self._pos[v])
             found = sorted(out)
-            if memos is not None:
-                memos[2][3] = found
+            memos.branch_positions = found
         return found
 
     @property
@@ -870,7 +918,7 @@ class TreeView:
             self._match_cache.clear()
         select = self._leaf if (follow_leaf or on_leaf or old_leaf < 0) else None
         if select is None:
-            select = self.rows[self.cursor].node if len(self._rows_pos) else self._leaf
+            select = self._order[self._rows_pos[self.cursor]] if len(self._rows_pos) else self._leaf
         self._rebuild(select=select)
 
     def set_filter(self, mode: FilterMode) -> None:
