@@ -56,18 +56,53 @@ def sessions(draw):
     mode = draw(st.sampled_from(FILTERS))
     query = draw(st.sampled_from(["", "", "alpha", "answer", "a", "readme flag", "zzz", "beta e0"]))
     folds = draw(st.lists(st.sampled_from(ids), max_size=4))
-    return entries, leaf, labels, mode, query, folds
+    # the word index is built by the pane after its first paint: search with and without it, and
+    # with entries appended after it was built (searched directly)
+    warm = draw(st.sampled_from(["none", "all", "part"]))
+    return entries, leaf, labels, mode, query, folds, warm
+
+
+def lazy_index(entries, warm: str) -> TreeIndex:
+    if warm == "none":
+        return TreeIndex(entries)
+    if warm == "all":
+        index = TreeIndex(entries)
+        index.warm_search()
+        return index
+    index = TreeIndex(entries[: len(entries) // 2])
+    index.warm_search()
+    index.extend(entries[len(entries) // 2:])
+    return index
 
 
 def rows_of(view) -> list[tuple]:
-    return [(view.index.ids[r.node], r.indent, r.connector, r.gutters, r.children, r.folded) for r in view.rows]
+    return [(view.index.ids[r.node], r.indent, r.connector, tuple(r.gutters), r.children, r.folded) for r in view.rows]
+
+
+def drawn_indent(row, max_indent: int | None) -> str:
+    """The connector cells of a row drawn from all its gutters (what row_pieces drew before it
+    skipped the levels a deep row does not show)."""
+    indent = row.indent
+    skip = indent - max_indent if max_indent is not None and indent > max_indent > 0 else 0
+    width = (indent - skip) * 3
+    chars = [" "] * width
+    for level, show in tuple(row.gutters):
+        at = (level - skip) * 3
+        if show and 0 <= at < width:
+            chars[at] = "│"
+    if row.connector:
+        at = (indent - 1 - skip) * 3
+        chars[at:at + 3] = row.connector
+    if skip:
+        chars[0] = "⋯"
+    return "".join(chars)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sessions())
 def test_lazy_rows_equal_eager_rows(case):
-    entries, leaf, labels, mode, query, folds = case
-    lazy = TreeView(TreeIndex(entries), leaf, labels, filter_mode=mode)
+    entries, leaf, labels, mode, query, folds, warm = case
+    lazy = TreeView(lazy_index(entries, warm), leaf, labels, filter_mode=mode)
     eager = EagerTreeView(TreeIndex(entries), leaf, labels, filter_mode=mode)
     assert rows_of(lazy) == rows_of(eager)
     lazy.set_query(query)
@@ -75,6 +110,10 @@ def test_lazy_rows_equal_eager_rows(case):
     eager._rebuild()
     assert rows_of(lazy) == rows_of(eager)
     assert lazy.selected_id == (eager.index.ids[eager.rows[eager.cursor].node] if eager.rows else None)
+    for i, row in enumerate(lazy.rows):  # deep rows drawn from their innermost gutters only
+        for max_indent in (None, 1, 2, 3):
+            text = lazy.row_text(i, selected=False, max_indent=max_indent)
+            assert text[2:].startswith(drawn_indent(row, max_indent))
     for eid in folds:  # fold through the public API, unfold half of them again
         if lazy.select_entry(eid):
             node = lazy.rows[lazy.cursor].node  # the entry, or the visible row standing for it
@@ -97,8 +136,8 @@ def test_lazy_rows_equal_eager_rows(case):
                             min_size=1, max_size=6))
 def test_search_narrowing_agrees_with_a_fresh_search(case, queries):
     """Typing (each query narrowed from cached earlier ones) finds what a fresh view finds."""
-    entries, leaf, labels, mode, _, _ = case
-    typed = TreeView(TreeIndex(entries), leaf, labels, filter_mode=mode)
+    entries, leaf, labels, mode, _, _, warm = case
+    typed = TreeView(lazy_index(entries, warm), leaf, labels, filter_mode=mode)
     for q in queries:
         typed.set_query(q)
         fresh = TreeView(TreeIndex(entries), leaf, labels, filter_mode=mode)

@@ -22,10 +22,11 @@ import difflib
 import gc
 import json
 from contextlib import contextmanager
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress
+from operator import itemgetter
 from typing import Any, Literal
 
 FilterMode = Literal["default", "no-tools", "user-only", "labelled-only", "all"]
@@ -46,6 +47,12 @@ LEAF_MARKER_TYPE = "workbench.leaf"
 
 SUMMARY_CHARS = 200  # a row never shows more than this of an entry's text
 SEARCH_CHARS = 1000  # how much of an entry's text type-to-search looks at
+# Search: under this many candidates the next token is checked in their texts directly; a token
+# found in more words than WORD_HITS_MAX (or nodes than the index covers) is looked for in the
+# texts instead (uniting that many posting lists costs more than reading every text once).
+NARROW_DIRECTLY = 4096
+WORD_HITS_MAX = 4000
+WORD_SEP = "\x00"  # joins the indexed words; a word holding it is kept apart (see WordIndex)
 
 # C0/C1 controls and DEL → space: row text is untrusted and must never reach the terminal raw.
 _CONTROL_TABLE = {c: " " for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
@@ -115,6 +122,22 @@ _TYPE_KINDS = {
     "session_info": "session_info",
 }
 _ROLE_KINDS = {"user": "user", "toolResult": "tool", "bashExecution": "bash"}
+# Every kind `classify` returns, as a byte: a filter is a translation table over them.
+KIND_CODES = {kind: code for code, kind in enumerate((
+    "user", "assistant", "assistant_error", "assistant_tools", "tool", "bash", "message_other", "custom_message",
+    "compaction", "branch_summary", "model", "thinking", "custom", "label", "session_info", "other"))}
+
+
+def _filter_table(hidden: frozenset[str]) -> bytes:
+    return bytes(0 if code in {KIND_CODES[k] for k in hidden} else 1 for code in range(256))
+
+
+_DEFAULT_HIDDEN = SETTINGS_KINDS | {"assistant_tools"}
+FILTER_TABLES: dict[str, bytes] = {
+    "default": _filter_table(_DEFAULT_HIDDEN),
+    "no-tools": _filter_table(_DEFAULT_HIDDEN | {"tool"}),
+    "user-only": _filter_table(frozenset(KIND_CODES) - {"user"}),
+}
 
 
 def classify(entry: Mapping[str, Any]) -> str:
@@ -175,11 +198,69 @@ def summary_text(index: "TreeIndex", n: int) -> str:
     return "".join(text for text, _style in index.summary(n))
 
 
+class WordIndex:
+    """The words (whitespace-separated runs) of search texts, each with the nodes whose text
+    holds it. A search token never holds whitespace, so a text contains it exactly when one of its
+    words does: the nodes holding a token are the union of the nodes of the words holding it.
+    The words are looked through as one string joined by WORD_SEP (a C-speed `str.find`), so
+    each token costs one scan of the distinct words instead of one of every text."""
+
+    __slots__ = ("covered", "_joined", "_starts", "_nodes", "_odd")
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        postings: dict[str, list[int]] = {}
+        get = postings.get
+        with _gc_paused():
+            for n, text in enumerate(texts):
+                for word in set(text.split()):
+                    found = get(word)
+                    if found is None:
+                        postings[word] = [n]
+                    else:
+                        found.append(n)
+            words = [w for w in postings if WORD_SEP not in w]
+            # a word holding the separator could be matched across a join: kept apart, read directly
+            self._odd = [(w, postings[w]) for w in postings if WORD_SEP in w]
+            starts, at = [], 0
+            for w in words:
+                starts.append(at)
+                at += len(w) + 1
+            starts.append(at)
+        self._joined = WORD_SEP.join(words)
+        self._starts = starts
+        self._nodes = [postings[w] for w in words]
+        self.covered = len(texts)  # nodes [0, covered) are indexed
+
+    def hits(self, token: str) -> list[int] | None:
+        """The indexed nodes (ascending) whose text contains `token`; None when the index can't
+        answer it cheaply (a token with whitespace, or one found in very many words)."""
+        if not token or token.split() != [token]:
+            return None
+        lists = [nodes for word, nodes in self._odd if token in word]
+        if WORD_SEP not in token:
+            joined = self._joined
+            if joined.count(token) > WORD_HITS_MAX:
+                return None
+            find, starts, nodes = joined.find, self._starts, self._nodes
+            i = find(token)
+            while i >= 0:
+                k = bisect_right(starts, i) - 1
+                lists.append(nodes[k])
+                i = find(token, starts[k + 1])
+        if not lists:
+            return []
+        if len(lists) == 1:
+            return list(lists[0])
+        if sum(map(len, lists)) > 2 * self.covered:
+            return None
+        return sorted(set().union(*lists))
+
+
 class TreeIndex:
     """The entries of one session as a tree of node numbers. Appending is O(1) per entry."""
 
-    __slots__ = ("entries", "ids", "parent", "children", "kinds", "pos", "roots", "depth", "_summary", "_search",
-                 "_structure")
+    __slots__ = ("entries", "ids", "parent", "children", "kinds", "kind_codes", "pos", "roots", "depth", "_summary",
+                 "_search", "_searchable", "_words", "_structure")
 
     def __init__(self, entries: Iterable[Mapping[str, Any]] = ()) -> None:
         self.entries: list[Mapping[str, Any]] = []
@@ -187,12 +268,15 @@ class TreeIndex:
         self.parent: list[int] = []
         self.children: list[list[int]] = []
         self.kinds: list[str] = []
+        self.kind_codes = bytearray()  # KIND_CODES[kind] per node: filters are byte translations
         self.pos: dict[str, int] = {}
         self.roots: list[int] = []
         self.depth: list[int] = []
         self._structure: tuple[list[int], list[int], list[int]] | None = None
         self._summary: list[list[Piece] | None] = []
         self._search: list[str | None] = []
+        self._searchable = 0  # search texts are computed for nodes [0, _searchable)
+        self._words: WordIndex | None = None  # built by warm_search()
         self.extend(entries)
 
     def __len__(self) -> int:
@@ -206,6 +290,7 @@ class TreeIndex:
         entries_, ids, parent, children, kinds, pos, roots, depth = (
             self.entries, self.ids, self.parent, self.children, self.kinds, self.pos, self.roots, self.depth,
         )
+        codes = self.kind_codes
         for entry in entries:
             eid = entry.get("id")
             if entry.get("type") == "session" or not isinstance(eid, str) or eid in pos:
@@ -216,7 +301,9 @@ class TreeIndex:
             ids.append(eid)
             parent.append(p)
             children.append([])
-            kinds.append(classify(entry))
+            kind = classify(entry)
+            kinds.append(kind)
+            codes.append(KIND_CODES[kind])
             pos[eid] = n
             if p < 0:
                 roots.append(n)
@@ -360,11 +447,12 @@ class TreeIndex:
     def search_texts(self) -> list[str]:
         """Every node's lowercased search text (computed once; the pane warms it in a thread)."""
         texts = self._search
-        if any(t is None for t in texts):
+        if self._searchable < len(texts):
             with _gc_paused():
-                for n, t in enumerate(texts):
-                    if t is None:
+                for n in range(self._searchable, len(texts)):
+                    if texts[n] is None:
                         self.search_text(n, None)
+            self._searchable = len(texts)
         return texts  # type: ignore[return-value]
 
     def search_text(self, n: int, label: str | None) -> str:
@@ -378,6 +466,60 @@ class TreeIndex:
             self._search[n] = cached
         return f"{label.lower()} {cached}" if label else cached
 
+    def warm_search(self) -> WordIndex:
+        """Compute the search texts and index their words (the pane does this in a thread after
+        its first paint). Entries appended later are searched directly until the next warm-up."""
+        texts = self.search_texts()
+        words = WordIndex(texts[:len(texts)])
+        self._words = words  # one assignment: a search on the event loop sees the old or the new
+        return words
+
+    @property
+    def word_index(self) -> WordIndex | None:
+        """The search's word index (None until warm_search() built it)."""
+        return self._words
+
+    @property
+    def unindexed(self) -> int:
+        """How many entries the word index does not cover (they are searched text by text)."""
+        return len(self.ids) - (self._words.covered if self._words is not None else 0)
+
+    def matching(self, tokens: Sequence[str], within: Sequence[int] | None = None,
+                 mask: bytes | bytearray | None = None) -> list[int]:
+        """Nodes (ascending) whose search text contains every token, among `within` (sorted node
+        numbers) if given, else among the nodes `mask` marks (None: all). Labels are not looked
+        at here (TreeView adds labelled nodes)."""
+        texts = self.search_texts()
+        words = self._words
+        cands: list[int] | None = list(within) if within is not None else None
+        # longest first: it is usually the rarest, so the later tokens only check a few texts
+        for token in sorted(set(tokens), key=len, reverse=True):
+            if cands is not None and (len(cands) <= NARROW_DIRECTLY or words is None):
+                cands = [n for n in cands if token in texts[n]]
+                continue
+            hits = words.hits(token) if words is not None else None
+            if hits is None:  # no index yet, or a token too common for it to pay: read the texts
+                if cands is None:
+                    cands = ([n for n, t in enumerate(texts) if token in t] if mask is None else
+                             [n for n in compress(range(len(texts)), mask) if token in texts[n]])
+                else:
+                    cands = [n for n in cands if token in texts[n]]
+                continue
+            k = words.covered
+            tail = [n for n in range(k, len(texts)) if token in texts[n]]  # appended since the warm-up
+            if cands is None:
+                if mask is not None:
+                    hits = list(compress(hits, map(mask.__getitem__, hits)))
+                    tail = [n for n in tail if mask[n]]
+                cands = hits + tail if tail else hits
+            else:
+                got = set(hits)
+                got.update(tail)
+                cands = [n for n in cands if n in got]
+        if cands is None:  # no tokens
+            cands = list(range(len(texts))) if mask is None else list(compress(range(len(texts)), mask))
+        return cands
+
     def path_to_root(self, n: int) -> list[int]:
         """Node numbers root → n."""
         path = []
@@ -388,12 +530,66 @@ class TreeIndex:
         return path
 
 
+class Gutters(Sequence[tuple[int, bool]]):
+    """A row's gutters — (level, draw │) per enclosing branch, outermost first — as a chain that
+    shares its prefix with the rows above: a row under a branch point adds one link to its
+    parent's chain instead of copying it (rows can be hundreds of levels deep, and copying would
+    make laying out one screen quadratic in the depth). Iterates and compares like a tuple."""
+
+    __slots__ = ("parent", "item", "_len")
+
+    def __init__(self, parent: Gutters | None = None, item: tuple[int, bool] | None = None) -> None:
+        self.parent = parent
+        self.item = item
+        self._len = (parent._len if parent is not None else 0) + (item is not None)
+
+    def extend(self, item: tuple[int, bool]) -> Gutters:
+        return Gutters(self, item)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def innermost(self, lowest: int) -> list[tuple[int, bool]]:
+        """The gutters at level >= `lowest` (levels grow inwards), innermost first: what a row
+        drawn from level `lowest` on needs, without walking the levels it doesn't show."""
+        out = []
+        link: Gutters | None = self
+        while link is not None and link.item is not None and link.item[0] >= lowest:
+            out.append(link.item)
+            link = link.parent
+        return out
+
+    def as_tuple(self) -> tuple[tuple[int, bool], ...]:
+        out = self.innermost(-1)
+        out.reverse()
+        return tuple(out)
+
+    def __iter__(self):
+        return iter(self.as_tuple())
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.as_tuple()[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Gutters | tuple):
+            return self.as_tuple() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Gutters{self.as_tuple()!r}"
+
+
+NO_GUTTERS = Gutters()
+
+
 @dataclass(slots=True)
 class Row:
     node: int
     indent: int  # display indent, in levels of 3 cells
     connector: str  # "├─ ", "└─ " or ""
-    gutters: tuple[tuple[int, bool], ...]  # (level, draw │) for each ancestor branch with a connector
+    gutters: Gutters  # (level, draw │) for each ancestor branch with a connector, outermost first
     children: int  # visible children count (> 1: a branch point)
     folded: int  # rows hidden under this one by a fold (0: not folded)
 
@@ -435,8 +631,8 @@ class _Memos:
     def __init__(self) -> None:
         self.anchor: dict[int, int] = {}  # visible node → its nearest anchor (-1: none)
         self.info: dict[int, tuple[int, bool]] = {}  # anchor → (visible parent, is the last sibling)
-        self.layout: dict[int, tuple[int, tuple[tuple[int, bool], ...], bool, bool]] = {}
-        self.below: dict[int, tuple[int, tuple[tuple[int, bool], ...]]] = {}
+        self.layout: dict[int, tuple[int, Gutters, bool, bool]] = {}
+        self.below: dict[int, tuple[int, Gutters]] = {}
         self.visanc: dict[int, int] = {}
         self.branch_positions: list[int] | None = None
 
@@ -475,9 +671,10 @@ class TreeView:
         self._order: list[int] = []
         self._pos: list[int] = []
         # per filter + search: the visible bitmap and the sorted pre-order positions of the visible
-        self._vis_cache: dict[tuple[str, tuple[str, ...]], tuple[list[bool], list[int], _Memos]] = {}
-        self._match_cache: dict[tuple[str, ...], list[int]] = {}  # search tokens → matching nodes
-        self._vis: list[bool] = []
+        self._vis_cache: dict[tuple[str, tuple[str, ...]], tuple[list[int], _Memos]] = {}
+        # (filter, search tokens) → the nodes shown (ascending node numbers)
+        self._match_cache: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        self._order_codes: bytes | None = None
         self._vp: list[int] = []
         self._rows_pos: list[int] = []  # _vp without the positions hidden by folds
         self._multi_root = False
@@ -485,8 +682,8 @@ class TreeView:
         self._memos = _Memos()
         self._memo_anchor: dict[int, int] = {}
         self._memo_info: dict[int, tuple[int, bool]] = {}
-        self._memo_layout: dict[int, tuple[int, tuple[tuple[int, bool], ...], bool, bool]] = {}
-        self._memo_below: dict[int, tuple[int, tuple[tuple[int, bool], ...]]] = {}
+        self._memo_layout: dict[int, tuple[int, Gutters, bool, bool]] = {}
+        self._memo_below: dict[int, tuple[int, Gutters]] = {}
         self._memo_visanc: dict[int, int] = {}
         self._branch_rows_cache: list[int] | None = None
         self._nbp: list[int] = []
@@ -511,6 +708,7 @@ class TreeView:
         with _gc_paused():
             self._reorder_nodes()
         self._vis_cache.clear()
+        self._order_codes = None
 
     def _reorder_nodes(self) -> None:
         idx = self.index
@@ -536,80 +734,99 @@ class TreeView:
             pos[n] = i
         self._order, self._pos = order, pos
 
-    def _filter_bitmap(self) -> list[bool]:
-        """Which nodes the filter shows (before the search)."""
-        idx = self.index
-        kinds, labels, mode, leaf = idx.kinds, self.labels, self.filter_mode, self._leaf
-        n_nodes = len(kinds)
+    def _filter_mask(self) -> bytes | bytearray | None:
+        """Which nodes the filter shows (before the search), one byte per node; None: all."""
+        idx, mode, leaf = self.index, self.filter_mode, self._leaf
         if mode == "all":
-            return [True] * n_nodes
-        if mode == "user-only":
-            return [k == "user" for k in kinds]
+            return None
         if mode == "labelled-only":
-            visible = [False] * n_nodes
-            for eid in labels:
+            mask = bytearray(len(idx))
+            for eid in self.labels:
                 p = idx.pos.get(eid)
                 if p is not None:
-                    visible[p] = True
-            return visible
-        hidden = SETTINGS_KINDS | {"assistant_tools"}
-        if mode == "no-tools":
-            hidden = hidden | {"tool"}
-        visible = [k not in hidden for k in kinds]
-        if 0 <= leaf and kinds[leaf] == "assistant_tools":
-            visible[leaf] = True  # keep the active position visible, as pi does
-        return visible
+                    mask[p] = 1
+            return mask
+        mask = idx.kind_codes.translate(FILTER_TABLES[mode])
+        if mode != "user-only" and 0 <= leaf and idx.kinds[leaf] == "assistant_tools":
+            mask[leaf] = 1  # keep the active position visible, as pi does
+        return mask
+
+    def _filter_positions(self) -> list[int]:
+        """The pre-order positions of the nodes the filter shows (no search), ascending."""
+        idx, mode, leaf, pos = self.index, self.filter_mode, self._leaf, self._pos
+        n_nodes = len(self._order)
+        if mode == "all":
+            return list(range(n_nodes))
+        if mode == "labelled-only":
+            return sorted({pos[p] for p in map(idx.pos.get, self.labels) if p is not None})
+        codes = self._order_codes
+        if codes is None:  # the kinds in pre-order (one byte each), once per order
+            order, kind_codes = self._order, idx.kind_codes
+            codes = bytes(itemgetter(*order)(kind_codes)) if n_nodes > 1 else bytes(map(kind_codes.__getitem__, order))
+            self._order_codes = codes
+        vp = list(compress(range(n_nodes), codes.translate(FILTER_TABLES[mode])))
+        if mode != "user-only" and 0 <= leaf and idx.kinds[leaf] == "assistant_tools":
+            insort(vp, pos[leaf])  # keep the active position visible, as pi does
+        return vp
 
     def _matches(self, tokens: tuple[str, ...]) -> list[int]:
-        """Nodes whose text holds every token. Narrowed from the matches of a shorter query
-        when there is one (typing a word's next letter only ever removes matches)."""
-        cached = self._match_cache.get(tokens)
+        """Nodes the filter shows whose text (or label) holds every token. Narrowed from the
+        matches of a shorter query when there is one (typing a word's next letter, or another
+        word, only ever removes matches)."""
+        mode = self.filter_mode
+        cached = self._match_cache.get((mode, tokens))
         if cached is not None:
             return cached
-        texts = self.index.search_texts()
-        candidates: Sequence[int] = range(len(texts))
-        for prev, found in self._match_cache.items():
+        within: list[int] | None = None
+        for (prev_mode, prev), found in self._match_cache.items():
             # every earlier token inside some new token: the new matches are among the old ones
-            if len(found) < len(candidates) and all(any(p in t for t in tokens) for p in prev):
-                candidates = found
+            if prev_mode == mode and (within is None or len(found) < len(within)) \
+                    and all(any(p in t for t in tokens) for p in prev):
+                within = found
+        mask = self._filter_mask()
+        idx = self.index
+        matched = idx.matching(tokens, within=within, mask=mask)
         # Labels are searched too; they are few, so they are checked apart from the texts.
-        labelled = {self.index.pos[e]: lab.lower() for e, lab in self.labels.items() if e in self.index.pos}
-        matched = list(candidates)
-        for token in tokens:
-            matched = [n for n in matched if token in texts[n]]
-        if labelled:
-            extra = [n for n in candidates if n in labelled
-                     and all(t in f"{labelled[n]} {texts[n]}" for t in tokens)]
-            if extra:
-                matched = sorted(set(matched).union(extra))
+        extra = []
+        for eid, label in self.labels.items():
+            n = idx.pos.get(eid)
+            if n is not None and (mask is None or mask[n]):
+                text = idx.search_text(n, label)
+                if all(t in text for t in tokens):
+                    extra.append(n)
+        if extra:  # a few nodes: insert those the texts did not match already
+            matched = list(matched)
+            for n in extra:
+                i = bisect_left(matched, n)
+                if i == len(matched) or matched[i] != n:
+                    matched.insert(i, n)
         if len(self._match_cache) > 32:
             self._match_cache.clear()
-        self._match_cache[tokens] = matched
+        self._match_cache[(mode, tokens)] = matched
         return matched
 
-    def _visible(self) -> tuple[list[bool], list[int], _Memos]:
-        """The visible bitmap under the filter and search, and the pre-order positions of the
-        visible nodes (sorted). Cached per (filter, search) until the session changes."""
+    def _visible(self) -> tuple[list[int], _Memos]:
+        """The pre-order positions of the nodes visible under the filter and search (sorted).
+        Cached per (filter, search) until the session changes."""
         tokens = tuple(self.query.lower().split())
         key = (self.filter_mode, tokens)
         cached = self._vis_cache.get(key)
         if cached is not None:
             return cached
-        visible = self._filter_bitmap()
         if tokens:
-            matched = self._matches(tokens)
-            searched = [False] * len(visible)
-            for n in matched:
-                if visible[n]:
-                    searched[n] = True
-            visible = searched
-        order = self._order
-        vp = list(compress(range(len(order)), map(visible.__getitem__, order)))
+            vp = sorted(map(self._pos.__getitem__, self._matches(tokens)))
+        else:
+            vp = self._filter_positions()
         if len(self._vis_cache) > 16:
             self._vis_cache.clear()
-        entry = (visible, vp, _Memos())
+        entry = (vp, _Memos())
         self._vis_cache[key] = entry
         return entry
+
+    def _is_visible(self, node: int) -> bool:
+        vp, p = self._vp, self._pos[node]
+        i = bisect_left(vp, p)
+        return i < len(vp) and vp[i] == p
 
     def _rebuild(self, select: int | None = None, *, visibility: bool = True) -> None:
         """Recompute the visible positions (unless only folds changed) and the rows' positions;
@@ -618,7 +835,7 @@ class TreeView:
             select = self._order[self._rows_pos[self.cursor]] if len(self._rows_pos) else self._leaf
         self._nbp, self._size, self._points = self.index.structure()
         if visibility:
-            self._vis, self._vp, memos = self._visible()
+            self._vp, memos = self._visible()
             # layout memos live with the visibility they were computed for: cycling back to a
             # filter or a search reuses them
             self._memos = memos
@@ -643,8 +860,8 @@ class TreeView:
         """The visible positions minus those under a folded (visible) row."""
         if not self.folded:
             return vp
-        pos, size, idx, vis = self._pos, self._size, self.index, self._vis
-        folds = sorted(pos[idx.pos[e]] for e in self.folded if e in idx.pos and vis[idx.pos[e]])
+        pos, size, idx = self._pos, self._size, self.index
+        folds = sorted(pos[idx.pos[e]] for e in self.folded if e in idx.pos and self._is_visible(idx.pos[e]))
         out: list[int] = []
         start = 0  # index into vp of the next position to keep
         cut_end = -1
@@ -756,7 +973,7 @@ class TreeView:
             memo[s] = found
         return found
 
-    def _anchor_layout(self, a: int) -> tuple[int, tuple[tuple[int, bool], ...], bool, bool]:
+    def _anchor_layout(self, a: int) -> tuple[int, Gutters, bool, bool]:
         """(indent, gutters, is the last sibling, is at the top) of anchor a, by pi's layout
         rules, from the anchors above it; iterative and memoised (chains are hundreds deep)."""
         memo = self._memo_layout
@@ -772,7 +989,7 @@ class TreeView:
                 continue
             v, last = info[y]
             if v < 0:
-                memo[y] = (1, (), last, True)
+                memo[y] = (1, NO_GUTTERS, last, True)
                 stack.pop()
                 continue
             up = self._nearest_anchor(v)
@@ -780,11 +997,11 @@ class TreeView:
                 stack.append(up)
                 continue
             if up < 0:  # v is in the unindented chain at the top
-                indent, gutters = 1, ()
+                indent, gutters = 1, NO_GUTTERS
             elif up == v:  # v has a sibling: one level in, under v's gutter
                 iv, gv, lv, topv = memo[v]
                 indent = iv + 1
-                gutters = gv if (topv and multi) else gv + (self._gutter(iv, lv),)
+                gutters = gv if (topv and multi) else gv.extend(self._gutter(iv, lv))
             else:  # v hangs below anchor `up`
                 indent, gutters = self._below(up)
                 indent += 1
@@ -792,21 +1009,21 @@ class TreeView:
             stack.pop()
         return memo[a]
 
-    def _below(self, a: int) -> tuple[int, tuple[tuple[int, bool], ...]]:
+    def _below(self, a: int) -> tuple[int, Gutters]:
         """(indent, gutters) of the visible nodes below anchor a down to the next anchor."""
         memo = self._memo_below
         got = memo.get(a)
         if got is None:
             ia, ga, la, topa = self._anchor_layout(a)
-            got = (ia + 1 if ia > 0 else ia, ga if (topa and self._multi_root) else ga + (self._gutter(ia, la),))
+            got = (ia + 1 if ia > 0 else ia, ga if (topa and self._multi_root) else ga.extend(self._gutter(ia, la)))
             memo[a] = got
         return got
 
-    def _attrs(self, x: int) -> tuple[int, tuple[tuple[int, bool], ...], bool, bool, bool]:
+    def _attrs(self, x: int) -> tuple[int, Gutters, bool, bool, bool]:
         """(indent, gutters, has a sibling, is the last sibling, is at the top) of visible node x."""
         a = self._nearest_anchor(x)
         if a < 0:
-            return (0, (), False, False, False)
+            return (0, NO_GUTTERS, False, False, False)
         if a == x:
             indent, gutters, last, top = self._anchor_layout(a)
             return (indent, gutters, True, last, top)
@@ -853,7 +1070,7 @@ class TreeView:
 
     def _row_showing(self, node: int) -> int | None:
         """The row of the node, else of its nearest visible ancestor, else of the fold hiding it."""
-        v = node if self._vis[node] else self._visanc(node)
+        v = node if self._is_visible(node) else self._visanc(node)
         if v < 0:
             return None
         i = bisect_right(self._rows_pos, self._pos[v]) - 1
@@ -913,6 +1130,8 @@ class TreeView:
             self._match_cache.clear()
         old_leaf = self._leaf
         self._set_leaf(leaf_id)
+        if self._leaf != old_leaf:
+            self._match_cache.clear()  # the filters keep the leaf visible
         self._reorder()
         if new_entries:
             self._match_cache.clear()
@@ -981,7 +1200,7 @@ class TreeView:
         n = self.index.pos.get(entry_id)
         if n is None:
             return False
-        v = n if self._vis[n] else self._visanc(n)
+        v = n if self._is_visible(n) else self._visanc(n)
         row = self.row_of(v) if v >= 0 else None
         if row is None:
             return False
@@ -1038,7 +1257,7 @@ class TreeView:
             skip = indent - max_indent if max_indent is not None and indent > max_indent > 0 else 0
             width = (indent - skip) * 3
             chars = [" "] * width
-            for level, show in r.gutters:
+            for level, show in r.gutters.innermost(skip):
                 at = (level - skip) * 3
                 if show and 0 <= at < width:
                     chars[at] = "│"

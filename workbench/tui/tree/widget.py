@@ -63,6 +63,10 @@ class SessionManagerLike(Protocol):
     def fork(self, entry_id: str) -> Any: ...
 
 
+# Entries appended since the search's word index was built are searched text by text; past this
+# many, the index is rebuilt in the background.
+REINDEX_AFTER = 2000
+
 STYLE_KEYS = (
     "cursor", "connector", "active", "mark", "label", "user", "assistant", "text", "muted", "error",
     "tool", "dim", "custom", "peer", "compaction", "summary", "fold",
@@ -381,8 +385,9 @@ class SessionTree(Vertical):
 
     @work(thread=True, exclusive=True, group="session-tree-warm")
     def _warm_search(self, index: TreeIndex) -> None:
-        """Compute every row's search text off the event loop, so the first search is quick."""
-        index.search_texts()
+        """Compute every row's search text and index their words off the event loop, so the
+        first search is quick."""
+        index.warm_search()
 
     def focus(self, scroll_visible: bool = True) -> SessionTree:
         self.lines.focus(scroll_visible)
@@ -418,6 +423,9 @@ class SessionTree(Vertical):
         self._seen_leaf = leaf
         self._seen_labels = dict(labels)
         self.view.refresh(leaf, labels, list(new), follow_leaf=follow_leaf)
+        index = self.view.index
+        if new and index.word_index is not None and index.unindexed > REINDEX_AFTER and self.is_mounted:
+            self._warm_search(index)  # many entries since the word index was built
         if self.is_mounted:
             self.lines.refresh_rows()
             self.update_status()
