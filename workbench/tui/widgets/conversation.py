@@ -13,6 +13,7 @@ like a short one and every message stays reachable.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rich.syntax import Syntax
@@ -56,20 +57,17 @@ class UserBlock(Static):
 class AnswerBlock(Markdown):
     """One answer segment of the assistant, rendered as Markdown.
 
-    A later segment of the same answer (`-continued`) sits right under the previous one: every
-    Markdown block ends with a one-line bottom margin, which inside one widget collapses with the next
-    block's top margin; across two widgets it doesn't, so the first block's top margin loses a line.
+    A later segment of the same answer (`-continued`) must sit where its first block would sit in one
+    Markdown widget: there, the gap between two blocks is the larger of the upper one's bottom margin
+    (always 1) and the lower one's top margin, but a widget's height leaves out its last block's bottom
+    margin, so the first block of a continued segment gets a top margin of at least 1.
     """
 
     DEFAULT_CLASSES = "answer-block"
     DEFAULT_CSS = """
+    AnswerBlock.-continued > *:first-child { margin-top: 1; }
     AnswerBlock.-continued > MarkdownH1:first-child, AnswerBlock.-continued > MarkdownH2:first-child {
-        margin-top: 1;
-    }
-    AnswerBlock.-continued > MarkdownH3:first-child, AnswerBlock.-continued > MarkdownH4:first-child,
-    AnswerBlock.-continued > MarkdownH5:first-child, AnswerBlock.-continued > MarkdownH6:first-child,
-    AnswerBlock.-continued > MarkdownFence:first-child, AnswerBlock.-continued > MarkdownBlockQuote:first-child {
-        margin-top: 0;
+        margin-top: 2;
     }
     """
 
@@ -293,7 +291,7 @@ class Conversation(VerticalScroll):
         self._splitter: SegmentSplitter | None = None
         self._answer_text = ""
         self._thinking: ThinkingBlock | None = None
-        self._paging = False
+        self._window = asyncio.Lock()  # one change of the mounted window at a time (specs move in and out)
         self.cards: dict[str, ToolCard] = {}
 
     def compose(self):
@@ -353,11 +351,16 @@ class Conversation(VerticalScroll):
             self._newer_marker.update(Text(f"↓ {newer:,} later blocks — scroll down (or End) to show them"))
 
     async def add_block(self, widget: Widget) -> Widget:
-        if self._newer:  # new activity goes at the end: bring the window back there first
-            await self._show_tail()
-        await self.mount(widget, before=self._newer_marker)
-        await self._trim()
+        async with self._window:
+            if self._newer:  # new activity goes at the end: bring the window back there first
+                await self._show_tail()
+            await self.mount(widget, before=self._newer_marker)
+            await self._trim()
         return widget
+
+    @property
+    def _paging(self) -> bool:
+        return self._window.locked()
 
     # --- the mounted window ----------------------------------------------------------------
     # Textual lays out (and on some passes maps) every mounted widget, so the cost of each frame
@@ -404,8 +407,9 @@ class Conversation(VerticalScroll):
         self.virtual_size = Size(self.virtual_size.width, height)
         self.scroll_to(y=self.scroll_y + new_top - old_top, animate=False, immediate=True)
 
-    async def _trim(self) -> None:
-        """Unmount the finished blocks far from the viewport (the window stays contiguous)."""
+    async def _trim(self, cap_side: str = "top") -> None:
+        """Unmount the finished blocks far from the viewport (the window stays contiguous); beyond
+        `max_blocks`, from `cap_side` (the side away from where blocks were just added)."""
         blocks = self.blocks
         if len(blocks) <= 1:
             return
@@ -415,16 +419,23 @@ class Conversation(VerticalScroll):
         keep = self._keep_rows()
         bottoms = {w: (tops.get(nxt, height) if nxt is not None else height)
                    for w, nxt in zip(blocks, blocks[1:] + [None])}
+        cap_top = self.following or cap_side == "top"
         above: list[Widget] = []
+        # Over `max_blocks`, blocks go while they are more than a screen away: never so close that the
+        # paging on the other side would bring them straight back.
         for i, w in enumerate(blocks[:-1]):
             far = w in tops and bottoms[w] < view_top - keep
-            if self._is_live(w) or not (far or len(blocks) - i > self.max_blocks):
+            over = cap_top and len(blocks) - i > self.max_blocks and w in tops and bottoms[w] < view_top - view_h
+            if self._is_live(w) or not (far or over):
                 break
             above.append(w)
         below: list[Widget] = []
         if not self.following:
-            for w in reversed(blocks[len(above) + 1:]):
-                if self._is_live(w) or w not in tops or tops[w] <= view_top + view_h + keep:
+            for j, w in enumerate(reversed(blocks[len(above) + 1:])):
+                far = w in tops and tops[w] > view_top + view_h + keep
+                over = (not cap_top and len(blocks) - len(above) - j > self.max_blocks and w in tops
+                        and tops[w] > view_top + 2 * view_h)
+                if self._is_live(w) or not (far or over):
                     break
                 below.append(w)
             below.reverse()
@@ -440,40 +451,50 @@ class Conversation(VerticalScroll):
             self._keep_still(anchor, old_top)
 
     async def page_older(self) -> bool:
-        """Mount the page of blocks just above the window; False if there is none."""
+        """Mount the page of blocks just above the window; False if there is none (or a change is under way)."""
         if self._paging or not self._older:
             return False
-        self._paging = True
         try:
-            n = self._page(self._older, from_end=True)
-            take = self._older[-n:]
-            del self._older[-n:]
-            blocks = self.blocks
-            first = blocks[0] if blocks else None
-            old_top = self._placements()[0].get(first) if first is not None else None
-            await self.mount_all(self._build(take), after=self._hidden_marker)
-            self._update_markers()
-            self._keep_still(first, old_top)
-            await self._trim()
-            return True
+            async with self._window:
+                return await self._page_older()
         finally:
-            self._paging = False
+            self.call_after_refresh(self._check_edges)  # a scroll that came in meanwhile was not acted on
+
+    async def _page_older(self) -> bool:
+        if not self._older:
+            return False
+        n = self._page(self._older, from_end=True)
+        take = self._older[-n:]
+        del self._older[-n:]
+        blocks = self.blocks
+        first = blocks[0] if blocks else None
+        old_top = self._placements()[0].get(first) if first is not None else None
+        await self.mount_all(self._build(take), after=self._hidden_marker)
+        self._update_markers()
+        self._keep_still(first, old_top)
+        await self._trim(cap_side="bottom")
+        return True
 
     async def page_newer(self) -> bool:
-        """Mount the page of blocks just below the window; False if there is none."""
+        """Mount the page of blocks just below the window; False if there is none (or a change is under way)."""
         if self._paging or not self._newer:
             return False
-        self._paging = True
         try:
-            n = self._page(self._newer, from_end=False)
-            take = self._newer[:n]
-            del self._newer[:n]
-            await self.mount_all(self._build(take), before=self._newer_marker)
-            self._update_markers()
-            await self._trim()
-            return True
+            async with self._window:
+                return await self._page_newer()
         finally:
-            self._paging = False
+            self.call_after_refresh(self._check_edges)  # a scroll that came in meanwhile was not acted on
+
+    async def _page_newer(self) -> bool:
+        if not self._newer:
+            return False
+        n = self._page(self._newer, from_end=False)
+        take = self._newer[:n]
+        del self._newer[:n]
+        await self.mount_all(self._build(take), before=self._newer_marker)
+        self._update_markers()
+        await self._trim()
+        return True
 
     async def _fill(self) -> None:
         """Page older blocks in while the window is shorter than the viewport plus the margin kept."""
@@ -493,17 +514,18 @@ class Conversation(VerticalScroll):
     async def show_head(self) -> None:
         """Mount the first blocks of the conversation and scroll to the top."""
         self.release_anchor()
-        if self._older:
+        async with self._window:
             blocks = self.blocks
-            if any(self._is_live(w) for w in blocks):  # a live block stays mounted: page up to the head
-                while self._older and await self.page_older():
+            if self._older and any(self._is_live(w) for w in blocks):  # a live block stays: page up to the head
+                while await self._page_older():
                     pass
-            else:
+            elif self._older:
                 everything = self._older + self._forget(blocks) + self._newer
                 n = self._page(everything, from_end=False)
                 self._older, self._newer = [], everything[n:]
                 await self._replace_window(everything[:n])
         self.scroll_home(animate=False, immediate=True)
+        self.call_after_refresh(self._check_edges)  # fill the screen if the first page is short
 
     async def _show_tail(self) -> None:
         if self._newer:
@@ -515,18 +537,24 @@ class Conversation(VerticalScroll):
 
     async def show_tail(self) -> None:
         """Mount the newest blocks and follow the bottom again."""
-        await self._show_tail()
+        async with self._window:
+            await self._show_tail()
         self.anchor()
+        self.call_after_refresh(self._check_edges)
         await self._fill()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._check_edges()
+
+    def _check_edges(self) -> None:
+        """Page blocks in when the viewport is within a screen of the window's top or bottom edge."""
         if self._paging or not self.is_mounted:
             return
         near = self.scrollable_content_region.height
-        if self._older and new_value <= near and new_value < old_value:
+        if self._older and not self.following and self.scroll_y <= near:
             self.call_later(self.page_older)
-        elif self._newer and new_value >= self.max_scroll_y - near and new_value > old_value:
+        elif self._newer and self.scroll_y >= self.max_scroll_y - near:
             self.call_later(self.page_newer)
 
     # --- streamed answers ------------------------------------------------------------------
@@ -552,6 +580,8 @@ class Conversation(VerticalScroll):
             self._splitter = SegmentSplitter(**({"min_chars": self.segment_chars} if self.segment_chars else {}))
         self._answer_text += delta
         for i, piece in enumerate(self._splitter.feed(sanitize(delta))):
+            if not piece:
+                continue
             if self._answer is None or i > 0:
                 await self._new_segment(continued=self._answer is not None)
             assert self._stream is not None
@@ -651,19 +681,21 @@ class Conversation(VerticalScroll):
         """Show a session's messages (pi format); only the newest blocks are mounted."""
         specs = history_specs(messages)
         n = self._page(specs, from_end=True)
-        self._older.extend(specs[:-n] if n else specs)
-        await self.mount_all(self._build(specs[-n:] if n else []), before=self._newer_marker)
-        self._update_markers()
+        async with self._window:
+            self._older.extend(specs[:-n] if n else specs)
+            await self.mount_all(self._build(specs[-n:] if n else []), before=self._newer_marker)
+            self._update_markers()
         self.anchor()
         await self._fill()
 
     async def clear(self) -> None:
         await self.end_answer()
-        await self.remove_children(self.blocks)
-        self.cards.clear()
-        self._older.clear()
-        self._newer.clear()
-        self._update_markers()
+        async with self._window:
+            await self.remove_children(self.blocks)
+            self.cards.clear()
+            self._older.clear()
+            self._newer.clear()
+            self._update_markers()
 
     # --- actions ---------------------------------------------------------------------------
     async def action_scroll_home(self) -> None:

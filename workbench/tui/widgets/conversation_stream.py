@@ -45,7 +45,8 @@ class SegmentSplitter:
         self._fence: tuple[str, int] | None = None  # (fence char, length) while inside a fence
 
     def feed(self, text: str) -> list[str]:
-        """Split `text` into pieces; a new segment starts with every piece after the first."""
+        """Split `text` into pieces; a new segment starts with every piece after the first (the first
+        continues the current segment, and is empty when the cut falls right at the start of `text`)."""
         pieces: list[str] = []
         current: list[str] = []
         for part in re.findall(r"[^\n]*\n|[^\n]+", text):
@@ -62,7 +63,7 @@ class SegmentSplitter:
             else:
                 self._line += part
         pieces.append("".join(current))
-        return [p for p in pieces if p] if len(pieces) > 1 else pieces
+        return pieces  # only the first can be empty: a cut right at the start of `text`
 
     def _end_line(self, line: str) -> None:
         stripped = line.strip()

@@ -1,0 +1,208 @@
+"""Open a 5,000-message session in the workbench and scroll it from top to bottom.
+
+The session file (pi v3, written by SessionManager) holds turns of a user prompt, an assistant
+tool call (read/bash/grep) with its result, and an assistant answer in Markdown (lists, inline code,
+every third one a fenced code block). The workbench opens it through the real startup path
+(`workbench -r FILE`), headless at 160x48:
+
+- open: from `startup.build` to the first frame showing the newest messages;
+- scroll: Home (the first message), then one page down at a time (`scroll_page_down`, no animation)
+  until the last message is on screen; each step is timed to its frame painted (`pilot.pause`).
+
+Baseline, same run: a bare Textual app that mounts every message as one plain `Static` in a
+`VerticalScroll` (no Markdown, no cards) and is scrolled the same way.
+Run: python tests/benchmarks/bench_tui_session.py [--quick] [--messages 5000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
+for _key in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    os.environ.pop(_key, None)
+
+from textual.app import App  # noqa: E402
+from textual.containers import VerticalScroll  # noqa: E402
+from textual.widgets import Static  # noqa: E402
+
+from workbench.sessions.manager import SessionManager  # noqa: E402
+from workbench.tui.backend import message_text  # noqa: E402
+
+SIZE = (160, 48)
+
+ANSWER = """Here is what I found in `{path}`:
+
+- the handler `{name}` parses the **config** once per request
+- it retries on `TimeoutError` up to {n} times
+- the cache key ignores the *session id*, which is the bug
+
+{extra}That should fix turn {n}."""
+
+CODE = """```python
+def {name}(request, retries={n}):
+    key = (request.path, request.session_id)
+    if key in CACHE:
+        return CACHE[key]
+    return load(request)
+```
+
+"""
+
+
+def build_session(path_dir: Path, messages: int) -> Path:
+    """A session with `messages` messages: user, assistant tool call, tool result, assistant answer."""
+    manager = SessionManager.create(path_dir, sessions_dir=path_dir / "sessions")
+    ts = 1_700_000_000_000
+    usage = {"input": 900, "output": 120, "cacheRead": 0, "cacheWrite": 0, "totalTokens": 1020,
+             "cost": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0, "total": 0}}
+    meta = {"api": "anthropic-messages", "provider": "anthropic", "model": "claude-sonnet-4-5", "usage": usage}
+    n = 0
+    while n < messages:
+        turn = n // 4
+        name = f"handle_{turn}"
+        tool = ("read", "bash", "grep")[turn % 3]
+        args = {"read": {"path": f"src/app/module_{turn}.py"}, "bash": {"command": f"pytest -q tests/test_{turn}.py"},
+                "grep": {"pattern": name, "path": "src"}}[tool]
+        output = "\n".join(f"{i:>4}  line {i} of the output for turn {turn}" for i in range(5 + turn % 25))
+        batch = [
+            {"role": "user", "content": [{"type": "text", "text": f"Turn {turn}: why does {name} ignore the session?"}],
+             "timestamp": ts},
+            {"role": "assistant", "content": [{"type": "toolCall", "id": f"call_{turn}", "name": tool,
+                                               "arguments": args}], "stopReason": "toolUse", "timestamp": ts, **meta},
+            {"role": "toolResult", "toolCallId": f"call_{turn}", "toolName": tool,
+             "content": [{"type": "text", "text": output}], "isError": False, "timestamp": ts},
+            {"role": "assistant", "content": [{"type": "text", "text": ANSWER.format(
+                path=f"src/app/module_{turn}.py", name=name, n=turn,
+                extra=CODE.format(name=name, n=turn % 5) if turn % 3 == 0 else "")}],
+             "stopReason": "stop", "timestamp": ts, **meta},
+        ]
+        for message in batch[: messages - n]:
+            manager.append_message(message)
+            n += 1
+    path = Path(manager.path)
+    manager.close()
+    return path
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else 0.0
+
+
+async def scroll_through(pilot, scroller, home, at_end) -> list[float]:
+    """Home, then a page down at a time (no animation) until `at_end()`; each step's time, to its frame."""
+    frames = []
+    scroller.focus()
+    await pilot.pause()
+    t = time.perf_counter()
+    await home()
+    await pilot.pause()
+    frames.append(time.perf_counter() - t)
+    for _ in range(100_000):
+        if at_end():
+            break
+        t = time.perf_counter()
+        scroller.scroll_page_down(animate=False)
+        await pilot.pause()
+        frames.append(time.perf_counter() - t)
+    return frames
+
+
+class Bare(App):
+    """Every message as one plain Static, all mounted: what the naive approach costs."""
+
+    def __init__(self, texts: list[str]) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def compose(self):
+        with VerticalScroll(id="log"):
+            for text in self.texts:
+                yield Static(text, markup=False)
+
+
+async def run_baseline(path: Path) -> tuple[float, list[float]]:
+    start = time.perf_counter()
+    manager = SessionManager.open(path, readonly=True)
+    texts = [message_text(m) or str(m.get("content")) for m in manager.build_context().messages]
+    manager.close()
+    app = Bare(texts)
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one("#log", VerticalScroll)
+        log.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        opened = time.perf_counter() - start
+        async def home() -> None:
+            log.scroll_home(animate=False, immediate=True)
+
+        frames = await scroll_through(pilot, log, home, lambda: log.scroll_y >= log.max_scroll_y)
+    return opened, frames
+
+
+async def run_workbench(path: Path, cwd: Path) -> tuple[float, list[float], int]:
+    from workbench.cli import build_parser
+    from workbench.config import load_settings
+    from workbench.tui import startup
+    from workbench.tui.app import WorkbenchApp
+
+    start = time.perf_counter()
+    args = build_parser().parse_args(["-r", str(path)])
+    parts = startup.build(args, cwd, load_settings(cwd))
+    parts.pop("initial_prompt", None)
+    app = WorkbenchApp(parts.pop("backend"), watch_themes=False, **parts)
+    async with app.run_test(size=SIZE) as pilot:
+        conv = app.conversation
+        while not conv.blocks:
+            await pilot.pause(0.005)
+        await pilot.pause()
+        opened = time.perf_counter() - start
+        frames = await scroll_through(pilot, conv, conv.show_head,
+                                      lambda: not conv._newer and conv.scroll_y >= conv.max_scroll_y)
+        total = conv.total_blocks
+        await app.action_quit()
+    manager = getattr(getattr(app.backend, "agent", None), "manager", None)
+    if manager is not None:
+        manager.close()
+    return opened, frames, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--messages", type=int, default=5_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    messages, repeats = (120, 1) if args.quick else (args.messages, args.repeats)
+    work = Path(tempfile.mkdtemp(prefix="wb-bench-session-"))
+    path = build_session(work, messages)
+    base_open, wb_open, base_frames, wb_frames, blocks = [], [], [], [], 0
+    for _ in range(repeats):
+        o, f = asyncio.run(run_baseline(path))
+        base_open.append(o)
+        base_frames.append(p95(f))
+        o, f, blocks = asyncio.run(run_workbench(path, work))
+        wb_open.append(o)
+        wb_frames.append(p95(f))
+        steps = len(f)
+    b, w = statistics.median(base_open), statistics.median(wb_open)
+    bf, wf = statistics.median(base_frames), statistics.median(wb_frames)
+    print(f"messages={messages} blocks={blocks} page-downs={steps}: open to first frame baseline median {b:.3f}s, "
+          f"workbench median {w:.3f}s; scroll frame p95 baseline {bf * 1000:.1f} ms, workbench {wf * 1000:.1f} ms")
+    print(json.dumps({"benchmark": "tui_session_5000", "messages": messages, "baseline_s": round(b, 4),
+                      "workbench_s": round(w, 4), "ratio": round(w / b, 3), "baseline_frame_p95_ms": round(bf * 1000, 2),
+                      "workbench_frame_p95_ms": round(wf * 1000, 2), "scroll_steps": steps,
+                      "goal_frame_p95_ms": 50}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+"""Speed machinery of the Conversation pane: segment cuts, per-frame appends, the mounted window, GC pacing."""
+
+import asyncio
+import gc
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual.app import App
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
+
+from workbench.runtime import events as ev
+from workbench.tui.clock import FrozenClock
+from workbench.tui.gc_pacer import GcPacer
+from workbench.tui.widgets.conversation import AnswerBlock, Conversation, UserBlock
+from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, UserSpec, history_specs
+from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
+
+SECTION = """## Section {n}
+
+Some prose with **bold**, `code` and a [link](https://example.com) that runs on for a while so the
+paragraph wraps across lines.
+
+- first item {n}
+- second item with `inline code`
+  - nested item
+
+| name | value |
+|------|-------|
+| a{n} | {n} |
+
+```python
+def handler_{n}(event):
+
+    return {{"id": {n}}}
+```
+
+"""
+LONG = "".join(SECTION.format(n=n) for n in range(14))  # headings, prose, nested lists, tables, fences
+
+
+def cut(text: str, min_chars: int, chunks: list[str] | None = None) -> list[str]:
+    """The segments SegmentSplitter makes of `text` fed in `chunks` (default: at once)."""
+    splitter = SegmentSplitter(min_chars)
+    segments = [""]
+    for chunk in chunks if chunks is not None else [text]:
+        for i, piece in enumerate(splitter.feed(chunk)):
+            if i:
+                segments.append("")
+            segments[-1] += piece
+    return segments
+
+
+# --- SegmentSplitter -------------------------------------------------------------------------
+
+def test_cuts_only_after_a_blank_line_before_a_column_zero_line():
+    text = "para one\nstill one\n\n- item\n  continued\n\n  more of the item\n\nnext para\n"
+    segments = cut(text, min_chars=1)
+    assert "".join(segments) == text
+    assert segments == ["para one\nstill one\n\n", "- item\n  continued\n\n  more of the item\n\n", "next para\n"]
+
+
+def test_never_cuts_inside_a_fence_even_at_blank_lines():
+    code = "```python\ndef f():\n\nreturn 1\n\n~~~\n\nx = 2\n```\n\n"
+    segments = cut("intro\n\n" + code + "after\n", min_chars=1)
+    assert segments == ["intro\n\n", code, "after\n"]
+    tilde = "~~~~\na\n\n```\n\nb\n~~~~\n\n"
+    assert cut(tilde + "end\n", min_chars=1) == [tilde, "end\n"]
+
+
+def test_segments_are_at_least_min_chars_except_the_last():
+    segments = cut(LONG, min_chars=800)
+    assert "".join(segments) == LONG
+    assert len(segments) > 3
+    assert all(len(s) >= 800 for s in segments[:-1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=300), min_size=1, max_size=60))
+def test_cuts_do_not_depend_on_how_the_text_is_chunked(sizes):
+    chunks, i = [], 0
+    for n in sizes * (len(LONG) // max(1, sum(sizes)) + 1):
+        if i >= len(LONG):
+            break
+        chunks.append(LONG[i:i + n])
+        i += n
+    assert cut(LONG, 500, chunks) == cut(LONG, 500)
+
+
+def test_history_answers_are_cut_like_streamed_ones():
+    specs = history_specs([{"role": "user", "content": "hi"},
+                           {"role": "assistant", "content": [{"type": "text", "text": LONG}]}])
+    answers = [s for s in specs if isinstance(s, AnswerSpec)]
+    assert [a.markdown for a in answers] == cut(LONG, SegmentSplitter().min_chars)
+    assert [a.continued for a in answers] == [False] + [True] * (len(answers) - 1)
+
+
+# --- FrameStream -----------------------------------------------------------------------------
+
+class Recorder:
+    def __init__(self):
+        self.appends: list[str] = []
+
+    async def append(self, text):
+        self.appends.append(text)
+        await asyncio.sleep(0.01)  # parsing takes time
+
+
+async def test_frame_stream_coalesces_writes_and_stop_delivers_everything():
+    md = Recorder()
+    stream = FrameStream(md, frame_s=0.05)
+    parts = [f"part {i} " for i in range(200)]
+    for p in parts:
+        await stream.write(p)
+    await stream.stop()
+    assert "".join(md.appends) == "".join(parts)
+    assert len(md.appends) < 10  # one append per frame, not one per write
+    try:
+        await stream.write("late")
+    except RuntimeError as exc:
+        assert "closed" in str(exc)
+    else:
+        raise AssertionError("a stopped stream accepted text")
+
+
+async def test_frame_stream_appends_at_most_once_per_frame():
+    md = Recorder()
+    stream = FrameStream(md, frame_s=0.05)
+    start = asyncio.get_running_loop().time()
+    while asyncio.get_running_loop().time() - start < 0.3:
+        await stream.write("x")
+        await asyncio.sleep(0.002)
+    await stream.stop()
+    assert 3 <= len(md.appends) <= 9  # ~0.3 s / 0.05 s, plus the final flush
+
+
+# --- the Conversation pane -------------------------------------------------------------------
+
+class Host(App):
+    def __init__(self, conversation):
+        super().__init__()
+        self.conversation = conversation
+
+    def compose(self):
+        yield self.conversation
+
+
+class BareMarkdown(App):
+    def __init__(self, text):
+        super().__init__()
+        self.text = text
+
+    def compose(self):
+        with VerticalScroll():
+            yield Markdown(self.text, classes="answer-block")
+
+
+async def test_streamed_segments_render_as_tall_as_one_markdown():
+    conv = Conversation(clock=FrozenClock(), segment_chars=300)
+    host = Host(conv)
+    async with host.run_test(size=(100, 200)) as pilot:  # tall: the whole answer stays mounted
+        for i in range(0, len(LONG), 37):
+            await conv.handle(ev.TextDelta(delta=LONG[i:i + 37]))
+        await conv.handle(ev.TextComplete(content=LONG))
+        await pilot.pause()
+        segments = conv.answer_segments
+        assert conv.hidden_count == 0 and len(segments) > 5
+        assert "".join(s.source for s in segments) == LONG
+        assert all(s.has_class("-continued") for s in segments[1:]) and not segments[0].has_class("-continued")
+        streamed_height = conv.virtual_size.height
+    bare = BareMarkdown(LONG)
+    async with bare.run_test(size=(100, 200)) as pilot:
+        await pilot.pause()
+        scroll = bare.query_one(VerticalScroll)
+        # same width as the conversation's content (no border/padding there, a scrollbar in both)
+        assert scroll.virtual_size.height == streamed_height
+
+
+async def test_a_long_stream_keeps_only_a_window_mounted_and_the_live_segment_always():
+    conv = Conversation(clock=FrozenClock(), segment_chars=300)
+    host = Host(conv)
+    async with host.run_test(size=(100, 16)) as pilot:
+        text = LONG * 2
+        for i in range(0, len(text), 64):
+            await conv.handle(ev.TextDelta(delta=text[i:i + 64]))
+            assert conv._answer is None or conv._answer.is_attached
+        await conv.end_answer()
+        await pilot.pause()
+        assert conv.hidden_count > 0  # the top of the answer was unmounted
+        assert len(conv.blocks) < conv.hidden_count
+        mounted = "".join(s.source for s in conv.answer_segments)
+        older = "".join(s.markdown for s in conv._older if isinstance(s, AnswerSpec))
+        assert older + mounted == text  # nothing lost: unmounted segments are kept as specs
+
+
+def history(turns):
+    out = []
+    for t in range(turns):
+        out += [
+            {"role": "user", "content": [{"type": "text", "text": f"question {t}"}]},
+            {"role": "assistant", "content": [{"type": "toolCall", "id": f"c{t}", "name": "read",
+                                               "arguments": {"path": f"f{t}.py"}}]},
+            {"role": "toolResult", "toolCallId": f"c{t}", "toolName": "read",
+             "content": [{"type": "text", "text": f"x = {t}\n"}], "isError": t % 7 == 0},
+            {"role": "assistant", "content": [{"type": "text", "text": f"Answer **{t}**.\n\n- a\n- b\n"}]},
+        ]
+    return out
+
+
+async def test_history_opens_at_the_end_and_every_message_is_reachable_by_scrolling():
+    conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=8)
+    host = Host(conv)
+    turns = 45
+    async with host.run_test(size=(100, 16)) as pilot:
+        await conv.load_history(history(turns))
+        await pilot.pause()
+        assert conv.total_blocks == turns * 3
+        assert len(conv.blocks) <= 30 and conv.hidden_count > 0
+        last_user = [b for b in conv.blocks if isinstance(b, UserBlock)][-1]
+        assert last_user.text == f"question {turns - 1}"
+        # Home: the first message; then down to the bottom a page at a time
+        conv.focus()
+        await pilot.press("home")
+        await pilot.pause()
+        seen = []
+        for _ in range(2_000):
+            for b in conv.blocks:
+                if isinstance(b, UserBlock) and b.text not in seen and b.region.height:
+                    seen.append(b.text)
+            assert len(conv.blocks) <= 30 + 8  # the cap, give or take the page just mounted
+            if not conv._newer and conv.scroll_y >= conv.max_scroll_y:
+                break
+            conv.scroll_page_down(animate=False)
+            await pilot.pause()
+        assert seen[0] == "question 0"
+        assert seen == [f"question {t}" for t in range(turns)]
+        # cards keep their status and result across unmounting
+        card = conv.cards.get(f"c{turns - 7}") or conv.cards[f"c{turns - 1}"]
+        assert card.status in ("done", "failed") and card.result is not None
+
+
+async def test_paging_older_blocks_in_keeps_the_view_still():
+    conv = Conversation(clock=FrozenClock(), max_blocks=60, page_blocks=12)
+    host = Host(conv)
+    async with host.run_test(size=(100, 30)) as pilot:
+        await conv.load_history(history(80))
+        await pilot.pause()
+        conv.release_anchor()
+        conv.scroll_to(y=2, animate=False, immediate=True)
+        await pilot.pause()
+        top = conv.blocks[0]
+        screen_y = top.region.y
+        before = conv.hidden_count
+        assert before > 0 and await conv.page_older()
+        await pilot.pause()
+        assert conv.hidden_count < before
+        assert top.region.y == screen_y  # the block the user was reading did not move
+
+
+async def test_new_activity_while_reading_history_goes_to_the_end():
+    conv = Conversation(clock=FrozenClock(), max_blocks=40, page_blocks=10)
+    host = Host(conv)
+    async with host.run_test(size=(100, 30)) as pilot:
+        await conv.load_history(history(60))
+        await conv.show_head()
+        await pilot.pause()
+        assert conv._newer
+        await conv.handle(ev.UserMessage(text="a new question"))
+        await pilot.pause()
+        assert not conv._newer
+        assert isinstance(conv.blocks[-1], UserBlock) and conv.blocks[-1].text == "a new question"
+        assert conv.total_blocks == 60 * 3 + 1
+
+
+def test_block_specs_round_trip():
+    specs = history_specs(history(3))
+    assert [type(s) for s in specs[:3]] == [UserSpec, CardSpec, AnswerSpec]
+    assert specs[1].status == "failed" and specs[1].result == "x = 0\n" and specs[1].is_error
+
+
+# --- GC pacing -------------------------------------------------------------------------------
+
+def test_gc_pacer_waits_for_a_quiet_moment_but_not_forever():
+    now = [0.0]
+    typed = [-10.0]
+    ran = []
+    pacer = GcPacer(quiet_s=1.0, interval_s=10.0, max_delay_s=60.0, clock=lambda: now[0],
+                    collect=lambda: ran.append(now[0]), last_input=lambda: typed[0])
+    now[0] = 5.0
+    assert not pacer.tick()  # too soon after the last one
+    now[0] = 11.0
+    typed[0] = 10.5
+    assert not pacer.tick()  # typing
+    now[0] = 11.6
+    assert pacer.tick() and ran == [11.6]
+    for t in range(12, 80):  # typing all the time: a full collection after max_delay_s anyway
+        now[0], typed[0] = float(t), float(t)
+        pacer.tick()
+    assert ran == [11.6, 72.0]
+
+
+def test_gc_pacer_turns_automatic_full_collections_off_and_back_on():
+    saved = gc.get_threshold()
+    pacer = GcPacer().install()
+    try:
+        assert gc.get_threshold()[:2] == saved[:2] and gc.get_threshold()[2] > 1_000_000
+    finally:
+        pacer.uninstall()
+    assert gc.get_threshold() == saved
