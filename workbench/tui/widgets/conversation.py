@@ -36,7 +36,7 @@ from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitt
 _RESULT_CHARS = 20_000
 
 # One page of blocks mounted at a time when scrolling into unmounted history: about this many characters.
-PAGE_CHARS = 6_000
+PAGE_CHARS = 2_000
 
 
 class UserBlock(Static):
@@ -272,7 +272,7 @@ class Conversation(VerticalScroll):
         Binding("r", "toggle_results", "Results", show=False, id="conversation.toggle_results"),
     ]
 
-    def __init__(self, *, clock: Clock | None = None, max_blocks: int = 200, page_blocks: int = 30,
+    def __init__(self, *, clock: Clock | None = None, max_blocks: int = 200, page_blocks: int = 12,
                  segment_chars: int | None = None, id: str | None = None) -> None:
         super().__init__(id=id, can_focus=True)
         self.border_title = "Conversation"
