@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from rich.text import Text
 from textual import on, work
@@ -32,7 +32,6 @@ from workbench.tui.screens.dialogs import (ConfirmRuleScreen, DiffScreen, Feedba
                                            TextScreen)
 from workbench.tui.screens.grants import Grant, GrantsScreen
 from workbench.tui.screens.help import HelpScreen, binding_rows
-from workbench.tui.screens.resume import ResumeChoice, ResumeScreen
 from workbench.tui.tree import SessionTree
 from workbench.tui.themes import ThemeProblem, load_theme_file, load_themes, theme_dirs
 from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
@@ -40,6 +39,9 @@ from workbench.tui.widgets.conversation import Conversation
 from workbench.tui.widgets.meters import BudgetPane, StatusLine
 from workbench.tui.widgets.panes import MobPane, SessionPane
 from workbench.tui.widgets.prompt import PendingBar, PromptInput, SlashHints
+
+if TYPE_CHECKING:
+    from workbench.tui.screens.resume import ResumeChoice
 
 NARROW_WIDTH = 140  # below this the side panes fold away
 TINY_WIDTH = 90
@@ -252,6 +254,8 @@ class WorkbenchApp(App[int]):
 
     # --- keys ------------------------------------------------------------------------------
     def _apply_keymap(self, keys: dict[str, str]) -> None:
+        if not keys:  # nothing to check: don't import every screen just to list their bindings
+            return
         known = {b.id for _, cls in self.binding_owners() for b in cls.BINDINGS
                  if isinstance(b, Binding) and b.id}
         keymap = {}
@@ -843,6 +847,8 @@ class WorkbenchApp(App[int]):
             if getattr(backend, "readonly", False):
                 self.notify("Opened READ-ONLY: another process has this session open. ctrl+f in the "
                             "Session pane forks it to continue.", severity="warning", timeout=8)
+
+        from workbench.tui.screens.resume import ResumeScreen  # off the first-frame path
 
         self.push_screen(ResumeScreen(store(), self.cwd, current_path=current), chosen)
 
