@@ -57,6 +57,9 @@ class FakeHandle:
     def wires(self):
         return []
 
+    def retired(self):
+        return {}
+
     def session(self, identity):
         return self.agents[identity]
 

@@ -533,7 +533,10 @@ class MobHandle:
         self._closed = True
         for member in self._members.values():
             if member.driver is not None and not member.driver.done():
-                member.driver.cancel()
+                try:
+                    member.driver.cancel()
+                except RuntimeError:  # its event loop has already closed: nothing left to stop
+                    pass
             member.session.manager.close()
         self._release()
 

@@ -142,7 +142,7 @@ class WorkbenchApp(App[int]):
         self.pending_bar = PendingBar(id="pending")
         self.banner = Static(id="banner")
         self.approvals = ApprovalsPane(id="approvals")
-        self.mob_pane = MobPane(id="mob")
+        self.mob_pane = MobPane(id="mob", demo=bool(getattr(backend, "demo", False)))
         self.budget = BudgetPane(id="budget")
         self.status = StatusLine(id="status")
 
@@ -580,8 +580,8 @@ class WorkbenchApp(App[int]):
     def _slash_help(self, arg: str) -> None:
         self.action_help()
 
-    def _slash_quit(self, arg: str) -> None:
-        self.exit(0)
+    async def _slash_quit(self, arg: str) -> None:
+        await self.action_quit()
 
     def _slash_grants(self, arg: str) -> None:
         self.action_grants()
@@ -853,9 +853,18 @@ class WorkbenchApp(App[int]):
         self.push_screen(ResumeScreen(store(), self.cwd, current_path=current), chosen)
 
     async def action_quit(self) -> None:
+        await self._shut_down()
+        self.exit(0)
+
+    async def _shut_down(self) -> None:
+        """Stop what runs while the event loop still does: a run in progress is interrupted (its
+        partial answer recorded), a mob's members are stopped and its files released."""
         if self.backend is not None and self.backend.is_running:
             await self.backend.interrupt()
-        self.exit(0)
+        if self.mob is not None:
+            self.mob.close()
+            self.mob.handle.close()
+            await asyncio.sleep(0)  # let the cancelled member tasks unwind
 
 
 def export_markdown(messages: list[dict[str, Any]]) -> str:

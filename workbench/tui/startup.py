@@ -209,11 +209,6 @@ def run(args: Any) -> int:
     parts = build(args, cwd, loaded)
     app = WorkbenchApp(parts.pop("backend"), **parts)
     app.cli_args = args  # /mob FILE.toml uses the same provider flags
-    if getattr(parts.get("sessions"), "resolved", None) is not None and parts["sessions"].resolved.is_demo:
-        from rich.text import Text
-
-        app.mob_pane.body.update(Text("No mob yet — type /mob demo to watch a team of agents work offline "
-                                      "(no API key needed)", style="dim"))
     code = app.run()
     if app.mob is not None:
         app.mob.close()

@@ -63,8 +63,10 @@ class SessionPane(_BodyPane):
 
 
 MOB_EMPTY = "No mob in this session — start one with `workbench --mob team.toml`"
+MOB_EMPTY_DEMO = "No mob yet — type /mob demo to watch a team of agents work offline (no API key needed)"
 
 
 class MobPane(_BodyPane):
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("Mob", Static(Text(MOB_EMPTY, style="dim"), classes="mob-empty"), id=id)
+    def __init__(self, *, id: str | None = None, demo: bool = False) -> None:
+        empty = MOB_EMPTY_DEMO if demo else MOB_EMPTY
+        super().__init__("Mob", Static(Text(empty, style="dim"), classes="mob-empty"), id=id)
