@@ -447,12 +447,13 @@ class TreeIndex:
     def search_texts(self) -> list[str]:
         """Every node's lowercased search text (computed once; the pane warms it in a thread)."""
         texts = self._search
-        if self._searchable < len(texts):
+        end = len(texts)  # entries appended meanwhile (on the event loop) wait for the next call
+        if self._searchable < end:
             with _gc_paused():
-                for n in range(self._searchable, len(texts)):
+                for n in range(self._searchable, end):
                     if texts[n] is None:
                         self.search_text(n, None)
-            self._searchable = len(texts)
+            self._searchable = end
         return texts  # type: ignore[return-value]
 
     def search_text(self, n: int, label: str | None) -> str:
@@ -470,7 +471,7 @@ class TreeIndex:
         """Compute the search texts and index their words (the pane does this in a thread after
         its first paint). Entries appended later are searched directly until the next warm-up."""
         texts = self.search_texts()
-        words = WordIndex(texts[:len(texts)])
+        words = WordIndex(texts[:self._searchable])  # the computed ones (more may be appended meanwhile)
         self._words = words  # one assignment: a search on the event loop sees the old or the new
         return words
 

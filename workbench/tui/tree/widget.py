@@ -127,6 +127,7 @@ class TreeLines(ScrollView, can_focus=True):
         super().__init__()
         self.owner = owner
         self._styles: dict[str, Style] | None = None
+        self._piece_styles: dict[bool, dict[str, Style]] = {}
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -147,6 +148,12 @@ class TreeLines(ScrollView, can_focus=True):
             self._styles["selected"] = Style(bgcolor=sel.bgcolor, bold=sel.bold)
             self._styles["base"] = self.rich_style  # computed from the ancestors: costly per line
             self._styles["selected_line"] = self._styles["base"] + self._styles["selected"]
+            # each piece's style over the line's, combined once (Style addition costs ~10 µs)
+            self._piece_styles = {
+                selected: {key: self._styles["selected_line" if selected else "base"] + self._styles[key]
+                           for key in STYLE_KEYS}
+                for selected in (False, True)
+            }
         return self._styles
 
     def render_line(self, y: int) -> Strip:
@@ -161,7 +168,8 @@ class TreeLines(ScrollView, can_focus=True):
         line_style = styles["selected_line"] if selected else base
         # Rows deeper than half the pane show only their innermost levels.
         pieces = view.row_pieces(row, selected, max_indent=max(2, width // 6))
-        segments = [Segment(text, line_style + styles[key]) for text, key in pieces]
+        piece_styles = self._piece_styles[selected]
+        segments = [Segment(text, piece_styles[key]) for text, key in pieces]
         return Strip(segments).crop_extend(0, width, line_style)
 
     def refresh_rows(self) -> None:
