@@ -172,7 +172,8 @@ def test_fold_and_branch_point_jumps(view, named):
     assert view.fold()  # u2b has one visible child: folding hides its subtree
     assert view.rows[view.cursor].folded == 2
     assert named["a7"] not in ids() and len(view.rows) == before - 2
-    assert view.row_text(view.cursor).endswith("▸ +2")
+    row = view.row_text(view.cursor)
+    assert "▸ +2 " in row and row.index("▸ +2") < row.index("user:")  # never clipped off the end
     assert view.unfold()
     assert named["a7"] in ids() and len(view.rows) == before
     # fold on a leaf row (nothing below) jumps to the branch point above instead
@@ -259,3 +260,17 @@ def test_pi_forked_fixture_displays():
     rows = texts(view)
     assert rows[0] == "  • [start] user: Add a --verbose flag to the CLI"
     assert all("├─" not in r for r in rows)  # a fork holds one path only
+
+
+def test_interrupted_and_failed_answers_with_text_say_so():
+    from workbench.sessions.tree_view import TreeIndex, summary_text
+
+    def answer(i, parent, stop, **extra):
+        msg = {"role": "assistant", "content": [{"type": "text", "text": "half an ans"}], "stopReason": stop, **extra}
+        return {"type": "message", "id": i, "parentId": parent, "timestamp": "2026-01-01T00:00:00.000Z", "message": msg}
+
+    index = TreeIndex([answer("a1", None, "aborted"), answer("a2", "a1", "error", errorMessage="overloaded"),
+                       answer("a3", "a2", "stop")])
+    assert summary_text(index, 0) == "assistant: (aborted) half an ans"
+    assert summary_text(index, 1) == "assistant: (overloaded) half an ans"
+    assert summary_text(index, 2) == "assistant: half an ans"

@@ -373,7 +373,13 @@ class TreeIndex:
         if kind == "user":
             pieces = [("user: ", "user"), (one_line(content_text(msg.get("content"), SUMMARY_CHARS * 4)), "text")]
         elif kind == "assistant":
-            pieces = [("assistant: ", "assistant"), (one_line(content_text(msg.get("content"), SUMMARY_CHARS * 4)), "text")]
+            text = one_line(content_text(msg.get("content"), SUMMARY_CHARS * 4))
+            pieces = [("assistant: ", "assistant")]
+            if msg.get("stopReason") == "aborted":  # a partial answer: say so before its text
+                pieces.append(("(aborted) ", "muted"))
+            elif msg.get("stopReason") == "error":
+                pieces.append((f"({one_line(str(msg.get('errorMessage') or 'error'), 60)}) ", "error"))
+            pieces.append((text, "text"))
         elif kind == "assistant_error":
             if msg.get("stopReason") == "aborted":
                 pieces = [("assistant: ", "assistant"), ("(aborted)", "muted")]
@@ -1273,12 +1279,12 @@ class TreeView:
             pieces.append(("• ", "active"))
         if eid == self.marked:
             pieces.append(("◆ ", "mark"))
+        if r.folded:  # before the summary: a long row is clipped at the pane's edge
+            pieces.append((f"▸ +{r.folded} ", "fold"))
         label = self.labels.get(eid)
         if label:
             pieces.append((f"[{one_line(label, 60)}] ", "label"))
         pieces.extend(self.index.summary(r.node))
-        if r.folded:
-            pieces.append((f"  ▸ +{r.folded}", "fold"))
         return pieces
 
     def row_text(self, row: int, selected: bool | None = None, max_indent: int | None = None) -> str:
