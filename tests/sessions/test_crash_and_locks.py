@@ -30,6 +30,7 @@ def _spawn(path: Path, mode: str) -> subprocess.Popen:
 def test_sigkill_loses_at_most_the_entry_in_flight(tmp_path):
     rng = random.Random(1234)
     with SessionManager.create(tmp_path / "proj", sessions_dir=tmp_path / "s") as m:
+        m.append_message({"role": "user", "content": "start", "timestamp": 1})  # the file exists from here
         path = m.path
     acknowledged: list[str] = []
     known = 0
@@ -104,6 +105,7 @@ def test_second_writer_process_is_refused_with_holder_pid(tmp_path):
 
 def test_second_writer_in_the_same_process_is_refused(tmp_path):
     m = SessionManager.create(tmp_path / "proj", sessions_dir=tmp_path / "s")
+    m.append_message({"role": "user", "content": "hi", "timestamp": 1})
     with pytest.raises(SessionLocked) as info:
         SessionManager.open(m.path)
     assert info.value.holder_pid == os.getpid()

@@ -136,8 +136,9 @@ def test_create_names_files_like_pi_and_owner_only(tmp_path):
     assert m.path.parent.name == "--home-dev-my-proj--" == encode_cwd("/home/dev/my:proj")
     assert m.path.name == session_file_name(m.header["timestamp"], m.session_id)
     assert m.path.name.startswith(m.header["timestamp"].replace(":", "-").replace(".", "-") + "_")
+    m.append_message({"role": "user", "content": "hi", "timestamp": 1})
     assert stat.S_IMODE(os.stat(m.path).st_mode) == 0o600
-    assert json.loads(m.path.read_bytes()) == {
+    assert json.loads(m.path.read_bytes().splitlines()[0]) == {
         "type": "session", "version": 3, "id": m.session_id, "timestamp": m.header["timestamp"], "cwd": "/home/dev/my:proj",
     }
     m.close()
@@ -146,6 +147,7 @@ def test_create_names_files_like_pi_and_owner_only(tmp_path):
 
 def test_extra_header_and_parent_session(tmp_path):
     m = SessionManager.create(tmp_path, sessions_dir=tmp_path / "s", parent_session="/x/y.jsonl", extra_header={"mob": {"name": "m"}})
+    m.append_message({"role": "user", "content": "hi", "timestamp": 1})
     header = json.loads(m.path.read_bytes().splitlines()[0])
     assert list(header) == ["type", "version", "id", "timestamp", "cwd", "parentSession", "mob"]
     m.close()
@@ -320,7 +322,7 @@ def test_missing_file(tmp_path):
 
 def test_readonly_refuses_writes(tmp_path):
     m = SessionManager.create(tmp_path, sessions_dir=tmp_path / "s")
-    m.append_custom("x")
+    m.append_message({"role": "user", "content": "x", "timestamp": 1})
     m.close()
     with pytest.raises(SessionReadOnly):
         m.append_custom("y")

@@ -15,7 +15,8 @@ nodes while the loop iterates them. So the work is split:
 This relies on two details of SessionManager (workbench/sessions/manager.py): `_append` writes only
 when `_fd` is set, and `_needs_newline` says a failed write may have left a partial line. A test
 (tests/runtime/test_persist.py) checks both, byte for byte against a plain append. Appends the
-manager must make itself (the one-time upgrade of a v1/v2 file) stay plain calls.
+manager must make itself (the one-time upgrade of a v1/v2 file, and the first message of a new
+session, which creates the file: see `SessionManager.create`) stay plain calls.
 """
 
 from __future__ import annotations

@@ -5,6 +5,12 @@ O_APPEND descriptor and flushed (`fdatasync`) before the append returns, so a cr
 at most the entry being written. Lines already in the file are never re-serialised.
 Only a v1/v2 file is rewritten, once, on its first append — after its original bytes are
 saved to `<file>.v<N>.bak`.
+
+A new session (`create`) is lazy, as pi's is: nothing is on disk until its first `message`
+entry. Entries appended before it (the model, the thinking level, a name) wait in memory and
+are written with it: header, waiting entries and message in one write + fdatasync to a file
+created with O_EXCL, after the writer lock is taken. A session that never gets a message leaves
+nothing behind, so `-c` never lands on an empty one.
 """
 
 from __future__ import annotations
@@ -86,6 +92,27 @@ def _create_file(path: Path, payload: bytes) -> int:
     return fd
 
 
+# the entry type whose first append puts a lazily created session on disk
+_MATERIALISING_TYPE = "message"
+
+
+def _make_file(path: Path, data: bytes) -> tuple[SessionLock, int]:
+    """Directory, writer lock (on the sidecar, before the file exists), then the file holding
+    `data`, flushed. Returns the lock and the append fd; on failure nothing is held."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise SessionFileError(path.parent, f"cannot create the sessions directory: {exc.strerror}") from None
+    lock = SessionLock(path)
+    lock.acquire()
+    try:
+        fd = _create_file(path, data)
+    except OSError as exc:
+        lock.release()
+        raise SessionFileError(path, f"cannot create the session file: {exc.strerror}") from None
+    return lock, fd
+
+
 class SessionManager:
     """pi's SessionManager in Python. Construct with `create`, `open` or `in_memory`."""
 
@@ -127,6 +154,9 @@ class SessionManager:
         self._tree: tuple[list[TreeNode], dict[str, TreeNode]] | None = None
         self._warmup: Warmup | None = None
         self._warm_after_context = False  # set by open(warm=True) for a big file
+        # lazily created: the lines (after the header) waiting for the first message; None once
+        # the file exists (or for a session that is never written)
+        self._unwritten: list[bytes] | None = None
         # the bulk of opening a big file: keep it to comprehensions
         self._by_id = {record.id: record for record in records}
         if len(self._by_id) != len(records):
@@ -150,7 +180,9 @@ class SessionManager:
         extra_header: dict | None = None,
         factory: E.EntryFactory | None = None,
     ) -> SessionManager:
-        """A new session file in `<sessions_dir>/--<cwd>--/`, header written and flushed, locked for writing."""
+        """A new session in `<sessions_dir>/--<cwd>--/`. Lazy: `path` is where it will be, but the
+        file (0600, header first) is created, locked and flushed with the first `message` entry;
+        until then `on_disk` is False, and closing it leaves nothing behind."""
         factory = factory or E.EntryFactory()
         cwd_text = os.path.abspath(os.fspath(cwd))
         if sessions_dir is None:
@@ -164,22 +196,15 @@ class SessionManager:
         except ValueError as exc:
             raise InvalidParams(str(exc)) from None
         directory = session_dir_for(sessions_dir, cwd_text)
-        return cls._create_at(directory / session_file_name(timestamp, session_id), header, [], factory)
+        path = directory / session_file_name(timestamp, session_id)
+        manager = cls(path=path, header=header, records=[], problems=[], readonly=False, factory=factory)
+        manager._unwritten = []
+        return manager
 
     @classmethod
     def _create_at(cls, path: Path, header: dict, body: list[bytes], factory: E.EntryFactory) -> SessionManager:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise SessionFileError(path.parent, f"cannot create the sessions directory: {exc.strerror}") from None
-        lock = SessionLock(path)
-        lock.acquire()
         data = E.encode_line(header) + b"".join(body)
-        try:
-            fd = _create_file(path, data)
-        except OSError as exc:
-            lock.release()
-            raise SessionFileError(path, f"cannot create the session file: {exc.strerror}") from None
+        lock, fd = _make_file(path, data)
         try:
             return cls._from_bytes(path, data, readonly=False, factory=factory, lock=lock, fd=fd)
         except BaseException:
@@ -277,6 +302,12 @@ class SessionManager:
     def parent_session(self) -> str | None:
         parent = self.header.get("parentSession")
         return parent if isinstance(parent, str) else None
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether the session file exists (False for a new session before its first message,
+        and for an in-memory one)."""
+        return self.path is not None and self._unwritten is None
 
     @property
     def entries(self) -> EntryList:
@@ -395,7 +426,12 @@ class SessionManager:
             line = E.encode_line(entry)
         except (TypeError, ValueError) as exc:
             raise InvalidParams(f"entry is not JSON-serialisable: {exc}") from None
-        if self._fd is not None:
+        if self._unwritten is not None:
+            if entry["type"] == _MATERIALISING_TYPE:
+                self._materialise(line)
+            else:
+                self._unwritten.append(line)
+        elif self._fd is not None:
             if self.source_version < E.CURRENT_VERSION:
                 self._upgrade_legacy_file()
             payload = b"\n" + line if self._needs_newline else line
@@ -422,6 +458,13 @@ class SessionManager:
                 nodes[entry["targetId"]].label = self._labels.get(entry["targetId"])
         self.leaf_id = record.id
         return record.id
+
+    def _materialise(self, line: bytes) -> None:
+        """First message of a lazy session: header, the entries waiting in memory and `line`,
+        in one write. If it fails, nothing is recorded and the next append tries again."""
+        data = E.encode_line(self.header) + b"".join(self._unwritten or ()) + line
+        self._lock, self._fd = _make_file(self.path, data)
+        self._unwritten = None
 
     def _index(self, record: Record, *, loading: bool = False) -> None:
         previous = self._by_id.get(record.id)

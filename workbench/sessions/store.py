@@ -118,8 +118,9 @@ class SessionStore:
         return infos
 
     def continue_recent(self, cwd: Path | str) -> Path | None:
-        """The session `pi -c` would continue: the most recently written session file of `cwd`."""
-        sessions = self.list(cwd)
+        """The session `pi -c` would continue: the most recently written session file of `cwd`
+        that holds a message (an empty one, e.g. left by an older version, is never continued)."""
+        sessions = [info for info in self.list(cwd) if info.message_count > 0]
         if not sessions:
             return None
         # pi picks by file mtime (any append counts, labels and names too), then by activity.

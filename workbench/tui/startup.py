@@ -113,7 +113,8 @@ class RuntimeSessions:
 
     def fork(self, backend: Backend) -> Backend:
         manager = backend.agent.manager  # type: ignore[attr-defined]
-        if manager.leaf_id is None:
+        # a new session holds no message until it is on disk (only its model choice, say)
+        if manager.leaf_id is None or (manager.path is not None and not manager.on_disk):
             raise WorkbenchError("nothing to fork yet: the session is empty")
         return self._agent(manager.fork(manager.leaf_id, sessions_dir=sessions_dir()))
 
