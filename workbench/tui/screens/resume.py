@@ -211,7 +211,8 @@ class ResumeScreen(ModalScreen[ResumeChoice | None]):
     @work(thread=True, exclusive=True, group="resume-list")
     def _load(self, all_dirs: bool) -> None:
         infos = self.store.list(all_dirs=True) if all_dirs else self.store.list(self.cwd)
-        locked = {str(i.path) for i in infos if is_locked(i.path)}
+        # the session open here holds its own lock: that one is "open here", not locked
+        locked = {str(i.path) for i in infos if not self._is_open(i) and is_locked(i.path)}
         self.app.call_from_thread(self._loaded, infos, locked)
 
     def _loaded(self, infos: list[SessionInfo], locked: set[str]) -> None:
@@ -270,8 +271,9 @@ class ResumeScreen(ModalScreen[ResumeChoice | None]):
         if info.source == "pi":
             row.append(" pi ", style="reverse")
             row.append(" ")
-        if self.current_path and info.path.absolute() == self.current_path:
-            row.append("(open) ", style="bold")
+        if self._is_open(info):
+            row.append(" open here ", style="bold reverse green")
+            row.append(" ")
         if info.name:
             row.append(one_line(info.name, 40), style="bold")
             row.append(" · ")
@@ -328,7 +330,10 @@ class ResumeScreen(ModalScreen[ResumeChoice | None]):
         text = Text()
         text.append(one_line(info.name or info.id, 60) + "\n", style="bold")
         text.append(f"{info.path.name}\n", style="dim")
-        if str(info.path) in self.locked:
+        if self._is_open(info):
+            text.append("open here: the session you are working in (enter goes back to it, ctrl+f forks it)\n",
+                        style="green")
+        elif str(info.path) in self.locked:
             text.append("locked by another process: opens read-only (ctrl+f forks it)\n", style="yellow")
         text.append("\nlast exchange\n", style="dim underline")
         text.append("you: ", style="bold cyan")
@@ -363,7 +368,8 @@ class ResumeScreen(ModalScreen[ResumeChoice | None]):
     def action_open(self) -> None:
         info = self.selected
         if info is not None:
-            self.dismiss(ResumeChoice(info.path, readonly=str(info.path) in self.locked))
+            readonly = str(info.path) in self.locked and not self._is_open(info)
+            self.dismiss(ResumeChoice(info.path, readonly=readonly))
 
     def action_fork(self) -> None:
         info = self.selected
