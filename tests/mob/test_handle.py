@@ -1,11 +1,12 @@
 """MobHandle behaviour: topology, lifecycle, respawn, shared budgets, recovery after a crash."""
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
-from tests.mob.conftest import replay_env
+from tests.mob.conftest import replay_env, wait_until
 from workbench.errors import InvalidParams
 from workbench.mob.definition import parse_definition
 from workbench.mob.handle import MobHandle, SpawnSpec
@@ -88,8 +89,13 @@ async def test_spawn_errors_reach_the_model(tmp_path, workspace):
         with pytest.raises(MobError, match="cannot be retired"):
             await h.retire("lead")
         await h.retire("a")
-        with pytest.raises(MobError, match="no member named 'a'"):
+        # A retired member is named as retired, not as unknown (QA: wiring to it said "no member named").
+        with pytest.raises(MobError, match="a has retired"):
             await h.send("a", "hello?")
+        with pytest.raises(MobError, match="a has retired"):
+            await h.wire("lead", "a")
+        with pytest.raises(MobError, match="no member named 'ghost'"):
+            await h.wire("lead", "ghost")
     finally:
         h.close()
 
@@ -203,15 +209,71 @@ async def test_members_follow_rules_from_the_config_files(tmp_path, workspace, m
 
 
 async def test_retired_members_are_remembered_after_reopen(tmp_path, workspace):
-    scripts = {"lead": texts("x"), "a": texts("a1"), "b": texts("b1")}
+    # QA: after `mob resume` a retired member showed 0 tok · $0.00; live it had shown 155 tok · unpriced.
+    scripts = {"lead": texts("x"), "a": texts("a1", "a2"), "b": texts("b1")}
     h = await make(tmp_path, workspace, scripts)
-    await h.spawn_many([SpawnSpec("worker", "a"), SpawnSpec("worker", "b")])
+    await h.spawn_many([SpawnSpec("worker", "a", "go"), SpawnSpec("worker", "b")])
+    await h.wait_idle()
+    await h.send("a", "again")
+    await h.wait_idle()
+    live = h.member("a")
+    assert live.tokens > 0 and live.cost_usd is None and live.turns == 2  # replay is unpriced
     await h.retire("a")
+    assert h.retired()["a"].tokens == live.tokens
     mob_id = h.id
     h.close()
     h2 = await MobHandle.open(mob_id, replay_env(tmp_path, workspace, scripts))
     try:
-        assert h2.retired() == {"a": "worker"}
+        assert list(h2.retired()) == ["a"]
+        gone = h2.retired()["a"]
+        assert (gone.profile, gone.status, gone.tokens, gone.cost_usd, gone.turns, gone.session_path) == \
+            ("worker", "retired", live.tokens, None, 2, live.session_path)
         assert [m.identity for m in h2.roster()] == ["lead", "b"]
     finally:
         h2.close()
+
+
+async def test_retired_figures_come_from_the_session_file_for_older_logs(tmp_path, workspace):
+    # A log written before the retire record kept the figures: they are read from the session file.
+    scripts = {"lead": texts("x"), "a": texts("a1")}
+    h = await make(tmp_path, workspace, scripts)
+    await h.spawn("worker", "a", "go")
+    await h.wait_idle()
+    live = h.member("a")
+    await h.retire("a")
+    h.close()
+    lines = [json.loads(line) for line in Path(h.log_path).read_text().splitlines()]
+    old = [{"v": r["v"], "ts": r["ts"], "type": r["type"], "identity": r["identity"]}
+           if r["type"] == "member_retired" else r for r in lines]
+    Path(h.log_path).write_text("".join(json.dumps(r) + "\n" for r in old))
+    h2 = await MobHandle.open(h.id, replay_env(tmp_path, workspace, scripts))
+    try:
+        gone = h2.retired()["a"]
+        assert (gone.tokens, gone.cost_usd, gone.turns) == (live.tokens, None, 1)
+    finally:
+        h2.close()
+
+
+async def test_closing_a_running_mob_records_it_stopped_and_resume_carries_on(tmp_path, workspace):
+    # QA: after quitting the TUI, `workbench mob list` still said running.
+    from workbench.mob.log import summarize
+
+    slow = ScriptBuilder(delay_ms=5000).turn().text("never finishes").build()
+    scripts = {"lead": texts("x"), "a": slow}
+    h = await make(tmp_path, workspace, scripts)
+    await h.spawn("worker", "a", "work on it")
+    await wait_until(h, lambda: h.member("a").status == "running")
+    h.close()  # what the app does on quit, with the loop still running
+    await asyncio.sleep(0)
+    assert summarize(Path(h.log_path)).state == "stopped"
+    h2 = await MobHandle.open(h.id, replay_env(tmp_path, workspace, {"lead": texts("x"), "a": texts("done now")}))
+    try:
+        assert h2.state == "stopped"
+        await h2.resume()
+        await asyncio.wait_for(h2.wait_idle(), 10)
+        # the interrupted run carried on from its prompt (the cancelled turn left nothing behind)
+        assert h2.session("a").last_result.text == "done now"
+        assert summarize(Path(h.log_path)).state == "running"
+    finally:
+        h2.close()
+    assert summarize(Path(h.log_path)).state == "stopped"

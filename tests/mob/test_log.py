@@ -69,3 +69,28 @@ def test_list_and_resolve(tmp_path):
     with pytest.raises(SessionNotFound, match="no mob"):
         resolve_mob(tmp_path, "gamma")
     assert json.loads((tmp_path / "alpha-1" / "mob.jsonl").read_text().splitlines()[0])["type"] == "mob_created"
+
+
+async def test_close_keeps_records_the_writer_has_not_written_yet(tmp_path, monkeypatch):
+    # The app closes a running mob on quit: a batch queued for the writer thread (its thread not yet
+    # started) must still reach the file, in order, before the stopped record that close appends.
+    import asyncio
+
+    gate = asyncio.Event()
+    real_to_thread = asyncio.to_thread
+
+    async def late_thread(fn, *args):
+        await gate.wait()
+        return await real_to_thread(fn, *args)
+
+    monkeypatch.setattr(asyncio, "to_thread", late_thread)
+    log = MobLog.create(tmp_path, "m-1")
+    first = log.submit({"type": "member_spawned", "identity": "a"})
+    await asyncio.sleep(0)  # the writer task has started and waits for its thread
+    log.append({"type": "mob_state", "state": "stopped"})
+    log.close()
+    gate.set()
+    await asyncio.sleep(0.05)
+    assert first.done() and first.exception() is None
+    loaded = read_log(tmp_path / "m-1" / "mob.jsonl")
+    assert [r["type"] for r in loaded.records] == ["member_spawned", "mob_state"]

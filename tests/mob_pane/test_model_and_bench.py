@@ -43,8 +43,14 @@ def test_seed_keeps_retired_members_as_dimmed_nodes():
     m = MobModel(FrozenClock().now, mob_id="m")
     lead = MemberInfo(identity="lead", profile="lead", status="idle", orchestrator=True, session_id=None,
                       session_path=None, model="x", activity=None, error=None, tokens=0, cost_usd=None, peers=())
-    m.seed([lead], [], {"old": "worker"})
+    old = MemberInfo(identity="old", profile="worker", status="retired", orchestrator=False, session_id="s-old",
+                     session_path=None, model="replay", activity=None, error=None, tokens=155, cost_usd=None,
+                     peers=(), turns=3)
+    m.seed([lead], [], {"old": old})
     assert m.members["old"].gone and m.members["old"].profile == "worker"
+    # what it spent stays on the dimmed node (unpriced stays unpriced, not $0.00)
+    gone = m.members["old"]
+    assert (gone.tokens, gone.cost_usd, gone.turns, gone.model) == (155, None, 3, "replay")
     assert not m.members["lead"].gone and m.orchestrator == "lead"
 
 

@@ -116,6 +116,8 @@ async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
     events.add_listener(printer)
     if resuming:
         handle = await MobHandle.open(args.mob_id, env, events=events)
+        if handle.state == "stopped":  # stopped by a user, a quit or Ctrl-C: `resume` means carry on
+            await handle.resume()
     else:
         assert definition is not None
         handle = await MobHandle.create(definition, env, task=args.prompt, events=events,

@@ -64,6 +64,7 @@ class _Member:
     exhausted: str | None = None       # budget type that ran out
     inbox: deque[str] = field(default_factory=deque)
     driver: asyncio.Task[None] | None = None
+    turns: int = 0                     # model turns over its whole session (the runtime counts one run)
 
     @property
     def tokens(self) -> int:
@@ -99,7 +100,7 @@ class MobHandle:
         self._log = log
         self._state: MobState = "creating"
         self._members: dict[str, _Member] = {}
-        self._retired: dict[str, str] = {}  # identity -> profile, for respawn
+        self._retired: dict[str, MemberInfo] = {}  # identity -> its last roster row (respawn, the pane)
         self._graph = WiringGraph()
         self._orchestrator: str | None = None
         self._sent: dict[str, tuple[str, str, str]] = {}  # undelivered peer messages: id -> (sender, to, text)
@@ -162,9 +163,17 @@ class MobHandle:
         return handle
 
     def _open_member(self, identity: str, rec: dict[str, Any], status: tuple[str, str | None] | None) -> None:
+        from workbench.sessions.errors import SessionFileMissing
         from workbench.sessions.manager import SessionManager
 
-        manager = SessionManager.open(Path(rec["session_path"]))
+        try:
+            manager = SessionManager.open(Path(rec["session_path"]))
+        except SessionFileMissing:
+            # A session is written with its first message (as pi's): a member that never got one
+            # has no file. Nothing was lost; it starts a new session, recorded for the next resume.
+            manager = self._new_manager(identity, rec["profile"])
+            self._append({"type": "member_session", "identity": identity,
+                          "session_path": str(manager.path), "session_id": manager.session_id})
         member = self._build_member(identity, rec["profile"], manager, orchestrator=rec.get("orchestrator", False))
         if status is not None:
             member.status, member.activity = status[0], status[1]  # type: ignore[assignment]
@@ -218,7 +227,10 @@ class MobHandle:
             thinking_level=profile.thinking, agent=identity, events=self.events,
             tool_extra={MOB_KEY: self})
         session.on_peer_recorded = lambda message_id: self._sent.pop(message_id, None)
-        return _Member(identity, profile_name, profile, orchestrator, session, session.model, limits)
+        member = _Member(identity, profile_name, profile, orchestrator, session, session.model, limits)
+        member.turns = sum(1 for e in manager.get_branch() if e.get("type") == "message"
+                           and (e.get("message") or {}).get("role") == "assistant")
+        return member
 
     def _member_limits(self, profile: Profile) -> BudgetLimits:
         lim = self.definition.limits
@@ -319,10 +331,15 @@ class MobHandle:
             self._append({"type": "members_unwired", "a": a, "b": b})
             self._emit(ev.MembersUnwired(mob_id=self.id, a=a, b=b))
         self._set_status(member, "retired")
-        await self._durable({"type": "member_retired", "identity": identity})
+        final = self._info(member)
+        # What it spent goes in the record: a resumed mob shows it without opening the session file.
+        await self._durable({"type": "member_retired", "identity": identity, "profile": final.profile,
+                             "model": final.model, "session_id": final.session_id,
+                             "session_path": final.session_path, "tokens": final.tokens,
+                             "cost_usd": final.cost_usd, "turns": final.turns})
         self._emit(ev.MemberRetired(mob_id=self.id, identity=identity, member=identity))
         del self._members[identity]
-        self._retired[identity] = member.profile_name
+        self._retired[identity] = final
         member.session.manager.close()
 
     async def respawn(self, identity: str, initial_message: str | None = None) -> MemberInfo:
@@ -335,7 +352,7 @@ class MobHandle:
             profile, peers = member.profile_name, self._graph.peers(identity)
             await self.retire(identity)
         elif identity in self._retired:
-            profile, peers = self._retired[identity], []
+            profile, peers = self._retired[identity].profile, []
         else:
             raise MobError(f"no member named {identity!r} (members: {', '.join(self._members) or 'none'})")
         self._retired.pop(identity, None)
@@ -527,10 +544,19 @@ class MobHandle:
         self.close()
 
     def close(self) -> None:
-        """Release the log lock and the members' session files (the process may exit after)."""
+        """Release the log lock and the members' session files (the process may exit after).
+        A mob closed while running is recorded as stopped, so `mob list` does not call it running;
+        runs in progress are cancelled, not recorded as aborted, so `mob resume` carries them on
+        from the last message each member had (as after a crash)."""
         if self._closed:
             return
         self._closed = True
+        if self._state == "running" and not self._log.closed:
+            self._state = "stopped"
+            try:
+                self._log.append({"type": "mob_state", "state": "stopped"})
+            except OSError:
+                pass  # the log is unwritable: the mob reads as running, which resume also handles
         for member in self._members.values():
             if member.driver is not None and not member.driver.done():
                 try:
@@ -558,8 +584,9 @@ class MobHandle:
     def log_path(self) -> Path:
         return self._log.path
 
-    def retired(self) -> dict[str, str]:
-        """Members that retired (and were not respawned): identity -> profile, in retirement order."""
+    def retired(self) -> dict[str, MemberInfo]:
+        """Members that retired (and were not respawned): identity -> their last roster row (status
+        retired, with the tokens, cost and turns they had spent), in retirement order."""
         return dict(self._retired)
 
     def roster(self) -> list[MemberInfo]:
@@ -609,6 +636,9 @@ class MobHandle:
 
     def _member(self, identity: str) -> _Member:
         member = self._members.get(identity)
+        if member is None and identity in self._retired:
+            raise MobError(f"{identity} has retired from mob {self.id} (its session file stays on disk; "
+                           f"spawn it again to bring it back)")
         if member is None:
             known = ", ".join(self._members) or "none"
             raise MobError(f"no member named {identity!r} in mob {self.id} (members: {known})")
@@ -618,7 +648,7 @@ class MobHandle:
         return MemberInfo(identity=m.identity, profile=m.profile_name, status=m.status, orchestrator=m.orchestrator,
                           session_id=m.session.id, session_path=m.path, model=m.model, activity=m.activity,
                           error=m.error, tokens=m.tokens, cost_usd=m.cost, peers=tuple(self._graph.peers(m.identity)),
-                          turns=m.session.turns)
+                          turns=m.turns)
 
     # --- state and events --------------------------------------------------------------------
 
@@ -694,6 +724,7 @@ class MobHandle:
         elif kind == "tool_result_received":
             self._set_status(member, "running", "thinking")
         elif kind == "turn_completed":
+            member.turns += 1
             self._emit_status(member)  # tokens and cost moved
             self._check_shared_limits()
         elif kind == "budget_exhausted":
@@ -769,13 +800,13 @@ def _align_replay(provider: Any, manager: Any) -> None:
                                 and (e.get("message") or {}).get("role") == "assistant")
 
 
-def _replay(records: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any]], dict[str, str],
+def _replay(records: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any]], dict[str, MemberInfo],
                                                     list[tuple[str, str]], dict[str, tuple[str, str | None]],
                                                     dict[str, tuple[str, str, str]]]:
     """Fold the log into: state, live members, retired members, wires, final statuses, peer messages."""
     state = "creating"
     members: dict[str, dict[str, Any]] = {}
-    retired: dict[str, str] = {}
+    retired: dict[str, MemberInfo] = {}
     graph = WiringGraph()
     statuses: dict[str, tuple[str, str | None]] = {}
     sent: dict[str, tuple[str, str, str]] = {}
@@ -790,8 +821,11 @@ def _replay(records: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any
         elif kind == "member_retired":
             gone = members.pop(rec["identity"], None)
             if gone is not None:
-                retired[rec["identity"]] = gone["profile"]
+                retired[rec["identity"]] = _retired_info(rec, gone)
             graph.remove(rec["identity"])
+        elif kind == "member_session" and rec["identity"] in members:
+            members[rec["identity"]] = {**members[rec["identity"]], "session_path": rec["session_path"],
+                                        "session_id": rec["session_id"]}
         elif kind == "members_wired":
             graph.wire(rec["a"], rec["b"])
         elif kind == "members_unwired":
@@ -802,3 +836,52 @@ def _replay(records: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any
         elif kind == "peer_message":
             sent[rec["message_id"]] = (rec["sender"], rec["recipient"], rec["text"])
     return state, members, retired, graph.edges(), statuses, sent
+
+
+def _retired_info(rec: dict[str, Any], spawned: dict[str, Any]) -> MemberInfo:
+    """A retired member's last roster row from its retire record (logs written before the record
+    kept the figures: the figures are read from its session file)."""
+    path = rec.get("session_path") or spawned.get("session_path")
+    if "tokens" in rec:
+        tokens, cost, turns, model = int(rec["tokens"] or 0), rec.get("cost_usd"), int(rec.get("turns") or 0), \
+            rec.get("model")
+    else:
+        tokens, cost, turns, model = _spent_in(path)
+    return MemberInfo(identity=rec["identity"], profile=spawned["profile"], status="retired",
+                      orchestrator=bool(spawned.get("orchestrator")),
+                      session_id=rec.get("session_id") or spawned.get("session_id"), session_path=path,
+                      model=model, activity=None, error=None, tokens=tokens,
+                      cost_usd=float(cost) if cost is not None else None, peers=(), turns=turns)
+
+
+def _spent_in(path: str | None) -> tuple[int, float | None, int, str | None]:
+    """Tokens, cost, turns and model of the assistant messages on a session file's current branch,
+    counted as AgentSession counts a resumed session's spend."""
+    from workbench.providers import catalog
+    from workbench.runtime.agent import usage_of
+    from workbench.sessions.manager import SessionManager
+
+    from workbench.sessions.errors import SessionFileMissing
+
+    try:
+        manager = SessionManager.open(Path(path), readonly=True, warm=False) if path else None
+    except SessionFileMissing:
+        return 0, 0.0, 0, None  # never got a message (sessions are written with their first one)
+    except (WorkbenchError, OSError):
+        manager = None
+    if manager is None:
+        return 0, None, 0, None
+    tokens, cost, turns, model = 0, 0.0, 0, None
+    try:
+        for entry in manager.get_branch():
+            message = entry.get("message") if entry.get("type") == "message" else None
+            if not message or message.get("role") != "assistant":
+                continue
+            turns += 1
+            tokens += usage_of(message).total_tokens
+            model = message.get("model") or model
+            priced = catalog.cost_usd(catalog.get_model(model or ""), message.get("usage") or {})
+            cost = None if priced is None or cost is None else cost + priced
+    finally:
+        manager.close()
+    return tokens, cost, turns, model

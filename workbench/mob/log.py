@@ -77,8 +77,11 @@ class MobLog:
     def __init__(self, path: Path, fd: int):
         self.path = path
         self._fd = fd
-        self._io_lock = threading.Lock()  # one write+fsync at a time, in order
-        self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
+        # Taking queued records and writing them happen under one lock, so records keep their
+        # order and a batch the writer thread holds is never dropped by a close on another thread.
+        self._io_lock = threading.Lock()
+        self._queue_lock = threading.Lock()  # guards _pending (appended on the loop, taken by the writer)
+        self._pending: list[tuple[bytes, asyncio.Future[None] | None]] = []
         self._writer: asyncio.Task[None] | None = None
 
     @classmethod
@@ -121,17 +124,41 @@ class MobLog:
         record = {"v": LOG_VERSION, "ts": round(time.time(), 3), **record}
         return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
-    def _write(self, lines: list[bytes]) -> None:
+    def _write_queued(self) -> tuple[list[tuple[bytes, "asyncio.Future[None] | None"]], OSError | None]:
+        """Take everything queued and write it with one write + one fsync (any thread)."""
         with self._io_lock:
-            if self._fd < 0:
-                raise OSError(f"mob log {self.path} is closed")
-            os.write(self._fd, b"".join(lines))
-            os.fsync(self._fd)
+            with self._queue_lock:
+                batch, self._pending = self._pending, []
+            if not batch:
+                return batch, None
+            try:
+                if self._fd < 0:
+                    raise OSError(f"mob log {self.path} is closed")
+                os.write(self._fd, b"".join(line for line, _ in batch))
+                os.fsync(self._fd)
+            except OSError as exc:
+                return batch, exc
+            return batch, None
+
+    @staticmethod
+    def _settle(batch: list[tuple[bytes, "asyncio.Future[None] | None"]], exc: OSError | None) -> None:
+        for _, future in batch:
+            if future is None or future.done():
+                continue
+            if exc is not None:
+                future.set_exception(exc)
+            else:
+                future.set_result(None)
 
     def append(self, record: dict[str, Any]) -> None:
-        """Write one record now, on this thread (outside an event loop, or in tests)."""
-        self.flush()
-        self._write([self._encode(record)])
+        """Write one record now, on this thread, after whatever is queued (outside an event loop,
+        when closing, or in tests)."""
+        with self._queue_lock:
+            self._pending.append((self._encode(record), None))
+        batch, exc = self._write_queued()
+        self._settle(batch, exc)
+        if exc is not None:
+            raise exc
 
     def submit(self, record: dict[str, Any]) -> "asyncio.Future[None]":
         """Queue a record for the writer thread; the future resolves once it is on disk.
@@ -141,36 +168,23 @@ class MobLog:
         not pay one disk flush per record and the event loop never waits on the disk."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        self._pending.append((self._encode(record), future))
+        with self._queue_lock:
+            self._pending.append((self._encode(record), future))
         if self._writer is None or self._writer.done():
             self._writer = loop.create_task(self._drain())
         return future
 
     async def _drain(self) -> None:
         while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                await asyncio.to_thread(self._write, [line for line, _ in batch])
-            except OSError as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
+            batch, exc = await asyncio.to_thread(self._write_queued)
+            self._settle(batch, exc)  # futures are resolved here, on the loop's own thread
 
     def flush(self) -> None:
-        """Write whatever is queued, here and now (waits for a batch the writer has in hand)."""
-        batch, self._pending = self._pending, []
-        if batch:
-            self._write([line for line, _ in batch])
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
-        else:
-            with self._io_lock:
-                pass
+        """Write whatever is queued, here and now (after a batch the writer thread has in hand)."""
+        batch, exc = self._write_queued()
+        self._settle(batch, exc)
+        if exc is not None:
+            raise exc
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -66,12 +66,14 @@ class MobModel:
 
     # --- building -----------------------------------------------------------------------------
     def seed(self, roster: Iterable[Any], wires: Iterable[tuple[str, str]],
-             retired: dict[str, str] | None = None) -> None:
+             retired: dict[str, Any] | None = None) -> None:
         """Start from a handle's roster (`MemberInfo`s), wires and retired members (identity ->
-        profile), e.g. for a resumed mob: retired members stay visible as dimmed nodes."""
+        their last `MemberInfo`), e.g. for a resumed mob: retired members stay visible as dimmed
+        nodes with what they spent."""
         now = self.clock()
-        for identity, profile in (retired or {}).items():
-            self.members[identity] = MemberView(identity, profile, status="retired", spawned_at=now)
+        for identity, info in (retired or {}).items():
+            self.members[identity] = MemberView(identity, info.profile, info.model, False, "retired", None, None,
+                                                info.tokens, info.cost_usd, info.turns, now, info.session_id)
         for info in roster:
             self.members[info.identity] = MemberView(
                 info.identity, info.profile, info.model, info.orchestrator, info.status, info.activity,
