@@ -32,7 +32,7 @@ class GrantsScreen(ModalScreen[None]):
     def __init__(self, list_grants: Callable[[], list[Grant]], remove: Callable[[Grant], None]) -> None:
         super().__init__()
         self.list_grants = list_grants
-        self.remove = remove
+        self.remove_grant = remove  # not `self.remove`: that is Widget.remove(), called on dismiss
         self.grants: list[Grant] = []
 
     def compose(self) -> ComposeResult:
@@ -63,7 +63,7 @@ class GrantsScreen(ModalScreen[None]):
             return
         grant = self.grants[table.cursor_row]
         try:
-            self.remove(grant)
+            self.remove_grant(grant)
         except Exception as exc:  # a file we cannot write: say so, keep the list as it is
             self.notify(f"Could not remove {grant.rule}: {exc}", severity="error")
             return

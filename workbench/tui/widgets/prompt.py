@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static, TextArea
@@ -18,15 +19,20 @@ class PromptInput(TextArea):
     ctrl+f queues a follow-up; Up/Down walk the history from the first/last line; Tab completes
     slash commands. Escape is the app's interrupt and never clears what is typed."""
 
+    # None of these is a priority binding: a priority binding runs as soon as the app reads the
+    # key, ahead of the characters typed just before it that still wait in this widget's queue
+    # (Enter would send half a line). Ordinary bindings of the focused widget are checked first
+    # anyway, and in the order the keys came.
     BINDINGS = [
-        Binding("enter", "submit", "Send", priority=True, id="prompt.submit"),
-        Binding("ctrl+j,alt+enter,shift+enter", "newline", "Newline", show=False, priority=True,
-                id="prompt.newline"),
-        Binding("ctrl+f", "follow_up", "Follow-up", priority=True, id="prompt.follow_up"),
-        Binding("up", "history_prev", "History", show=False, priority=True, id="prompt.history_prev"),
-        Binding("down", "history_next", "History", show=False, priority=True, id="prompt.history_next"),
-        Binding("tab", "complete", "Complete", show=False, priority=True, id="prompt.complete"),
+        Binding("enter", "submit", "Send", id="prompt.submit"),
+        Binding("ctrl+j,alt+enter,shift+enter", "newline", "Newline", show=False, id="prompt.newline"),
+        Binding("ctrl+f", "follow_up", "Follow-up", id="prompt.follow_up"),
+        Binding("up", "history_prev", "History", show=False, id="prompt.history_prev"),
+        Binding("down", "history_next", "History", show=False, id="prompt.history_next"),
+        Binding("tab", "complete", "Complete", show=False, id="prompt.complete"),
         Binding("alt+up", "recall", "Recall queued", show=False, id="prompt.recall"),
+        # F7 (TextArea's select all) is the app's grants key; this keeps select-all reachable.
+        Binding("alt+a", "select_all", "Select all", show=False, id="prompt.select_all"),
     ]
 
     @dataclass
@@ -43,6 +49,18 @@ class PromptInput(TextArea):
         self.sent: list[str] = []
         self._history_index: int | None = None
         self._draft = ""
+
+    def _on_key(self, event: events.Key) -> None:
+        # TextArea inserts a newline for Enter and stops the key; when Enter is bound here (the
+        # default `prompt.submit`, or whatever the keymap put on it) let the key go on to the
+        # binding instead, which the app checks in the order the keys arrived.
+        # (Textual calls TextArea._on_key itself after this one unless the default is prevented.)
+        if event.key == "enter" and self._bound_here("enter"):
+            event.prevent_default()  # skip TextArea's handler; the key still bubbles
+
+    def _bound_here(self, key: str) -> bool:
+        active = self.screen.active_bindings.get(key)
+        return active is not None and active.node is self
 
     def _send(self, follow_up: bool) -> None:
         text = self.text.strip()
