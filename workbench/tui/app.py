@@ -67,19 +67,26 @@ class WorkbenchApp(App[int]):
     CSS_PATH = "workbench.tcss"
     TITLE = "workbench"
     COMMANDS = App.COMMANDS | {WorkbenchCommands}
+    # The pane keys are priority bindings: the prompt (a TextArea) has the focus almost always and
+    # binds f6 "select line" / f7 "select all" itself. `check_action` hands them to a screen pushed
+    # on top (help, resume picker…). Escape stays an ordinary binding: the tree and the mob view
+    # use it for themselves when focused.
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "toggle_pane('session')", "Session", id="app.toggle_session"),
-        Binding("f3", "toggle_pane('side')", "Side panes", id="app.toggle_side"),
-        Binding("f4", "focus_approvals", "Approvals", id="app.focus_approvals"),
-        Binding("f5", "focus_prompt", "Prompt", show=False, id="app.focus_prompt"),
-        Binding("f6", "focus_conversation", "Scroll", show=False, id="app.focus_conversation"),
-        Binding("f7", "grants", "Grants", show=False, id="app.grants"),
-        Binding("f8", "focus_mob", "Mob", show=False, id="app.focus_mob"),
-        Binding("ctrl+r", "resume", "Resume", show=False, id="app.resume"),
+        Binding("f1", "help", "Help", priority=True, id="app.help"),
+        Binding("f2", "toggle_pane('session')", "Session", priority=True, id="app.toggle_session"),
+        Binding("f3", "toggle_pane('side')", "Side panes", priority=True, id="app.toggle_side"),
+        Binding("f4", "focus_approvals", "Approvals", priority=True, id="app.focus_approvals"),
+        Binding("f5", "focus_prompt", "Prompt", show=False, priority=True, id="app.focus_prompt"),
+        Binding("f6", "focus_conversation", "Scroll", show=False, priority=True, id="app.focus_conversation"),
+        Binding("f7", "grants", "Grants", show=False, priority=True, id="app.grants"),
+        Binding("f8", "focus_mob", "Mob", show=False, priority=True, id="app.focus_mob"),
+        Binding("ctrl+r", "resume", "Resume", show=False, priority=True, id="app.resume"),
         Binding("escape", "interrupt", "Interrupt", id="app.interrupt"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
+    # Actions of the main screen's pane keys: off while another screen is on top.
+    MAIN_SCREEN_ACTIONS = frozenset({"help", "toggle_pane", "focus_approvals", "focus_prompt",
+                                     "focus_conversation", "grants", "focus_mob", "resume"})
 
     def __init__(
         self,
@@ -185,6 +192,13 @@ class WorkbenchApp(App[int]):
             self.run_worker(self._show_tree(), group="tree")
         if self.open_picker:
             self.call_after_refresh(self.action_resume)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A priority binding refused here falls through to the bindings of the screen on top
+        # (F1 closes the help screen, ctrl+r renames in the resume picker).
+        if action in self.MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1:
+            return False
+        return True
 
     def on_unmount(self) -> None:
         pacer = getattr(self, "gc_pacer", None)
