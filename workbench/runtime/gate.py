@@ -81,8 +81,13 @@ class Gate:
                      session_id: str | None, agent: str | None,
                      on_request: Callable[[ApprovalRequest], None],
                      on_resolved: Callable[[ApprovalRequest, ApprovalDecision, str | None], None]) -> GateOutcome:
+        from workbench.tools.grants import GrantError
         from workbench.tools.permissions import narrowest_rule
 
+        if getattr(self.policy, "unreadable", None) and hasattr(self.policy, "reloaded"):
+            fresh = self.policy.reloaded()  # strict until the broken config file is fixed
+            if fresh is not None:
+                self.policy = fresh
         decision = self.policy.decide(tool, args, ctx)
         outside = list(decision.outside)
         if decision.action == "deny":
@@ -113,7 +118,10 @@ class Gate:
         if answer.kind in ("session", "always"):
             self.policy.grant(scope)
         if answer.kind == "always" and self.grants is not None:
-            self.grants.add(scope, "project", "allow")  # the project's .workbench/config.toml
-            saved = scope
+            try:
+                self.grants.add(scope, "project", "allow")  # the project's .workbench/config.toml
+                saved = scope
+            except (GrantError, OSError):  # e.g. that file does not parse: the answer still holds this session
+                saved = None
         on_resolved(req, answer, saved)
         return GateOutcome("run", decision=answer, saved_rule=saved, approved_paths=outside)

@@ -3,6 +3,15 @@
 `config.load_settings` deep-merges the user and project files, so a project `[approvals] allow`
 list would replace the user's. Rules must add up instead (and remember where each came from), so
 the runtime builds its policy with `PermissionPolicy.load`, which reads both files itself.
+
+Two kinds of broken config, two outcomes:
+- a file that parses but holds a rule that doesn't: the agent does not start (InvalidParams naming
+  the file and the rule) — skipping the rule could drop a deny the user relies on;
+- a file that cannot be parsed at all (a TOML syntax error): its rules are unknown, so the agent
+  starts in a strict mode where every tool call asks, reads included, and only this session's
+  answers allow (`PermissionPolicy.unreadable`). The gate loads the files again before each
+  decision while strict, so fixing the file ends the strict mode without a restart.
+Headless runs stop on either (exit 2): nobody could answer the questions.
 """
 
 from __future__ import annotations
@@ -11,6 +20,50 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from workbench.errors import InvalidParams
+from workbench.tools.permissions import PermissionPolicy, RuleError
+
+
+class ConfigPolicy(PermissionPolicy):
+    """A PermissionPolicy that remembers how it was loaded, so a strict one can load again."""
+
+    load_args: dict[str, Any]
+    loaded_mode: str
+
+    def reloaded(self) -> PermissionPolicy | None:
+        """A fresh policy once every config file reads and its rules parse, else None. A mode the
+        user chose since loading and this session's grants carry over."""
+        try:
+            fresh = _load(**self.load_args)
+        except InvalidParams:
+            return None
+        if fresh.unreadable or fresh.problems:
+            return None
+        if self.mode != self.loaded_mode:
+            fresh.mode = self.mode
+        for rule in self.session_grants:
+            fresh.grant(rule)
+        return fresh
+
+
+def strict_notice(policy: Any) -> list[tuple[Path, str]]:
+    """(file, what it means) for each config file whose approval rules are unknown."""
+    seen: dict[Path, str] = {}
+    for problem in getattr(policy, "unreadable", ()):
+        seen.setdefault(Path(problem.path), "its approval rules are unknown, so every tool call asks "
+                        "(reads included) until this file is fixed")
+    return list(seen.items())
+
+
+def _load(cwd: Path, mode: str | None, allow: list[str], ask: list[str], deny: list[str], registry: Any) -> ConfigPolicy:
+    try:
+        policy = ConfigPolicy.load(cwd, mode=mode, allow=allow, ask=ask, deny=deny, registry=registry)
+    except RuleError as exc:
+        raise InvalidParams(f"bad approval rule in --allow/--ask/--deny: {exc}") from None
+    except ValueError as exc:  # an unknown mode
+        raise InvalidParams(f"approval mode: {exc}") from None
+    policy.load_args = {"cwd": cwd, "mode": mode, "allow": allow, "ask": ask, "deny": deny, "registry": registry}
+    policy.loaded_mode = policy.mode
+    return policy
 
 
 def load_policy(cwd: str | Path, *, mode: str | None = None, allow: Iterable[str] = (),
@@ -19,16 +72,9 @@ def load_policy(cwd: str | Path, *, mode: str | None = None, allow: Iterable[str
     `cwd` and the given flags (the mode: `mode`, else project, else user, else "ask").
 
     A rule that does not parse raises InvalidParams naming the file or flag: skipping it silently
-    could drop a deny rule the user relies on."""
-    from workbench.tools.permissions import PermissionPolicy, RuleError
-
-    try:
-        policy = PermissionPolicy.load(Path(cwd), mode=mode or None, allow=list(allow), ask=list(ask),
-                                       deny=list(deny), registry=registry)
-    except RuleError as exc:
-        raise InvalidParams(f"bad approval rule in --allow/--ask/--deny: {exc}") from None
-    except ValueError as exc:  # an unknown mode
-        raise InvalidParams(f"approval mode: {exc}") from None
+    could drop a deny rule the user relies on. A file that does not parse at all gives a strict
+    policy (see the module docstring)."""
+    policy = _load(Path(cwd), mode or None, list(allow), list(ask), list(deny), registry)
     if policy.problems:
         raise InvalidParams("bad approval rules in config: " + "; ".join(policy.problems))
     return policy

@@ -136,6 +136,9 @@ class PermissionPolicy:
             "allow": _coerce(allow, source), "ask": _coerce(ask, source), "deny": _coerce(deny, source)}
         self._registry = registry
         self.problems: list[str] = []  # rules from config files that could not be parsed
+        # config files that could not be read at all (ConfigProblem): their rules are unknown, so
+        # every call asks (reads included) and only this session's answers allow
+        self.unreadable: list[Any] = []
 
     @property
     def mode(self) -> str:
@@ -202,11 +205,11 @@ class PermissionPolicy:
                 return rule
         return None
 
-    def _allowing(self, tool: Tool, args: dict[str, Any], ctx: ToolContext) -> list[Rule]:
+    def _allowing(self, tool: Tool, args: dict[str, Any], ctx: ToolContext, only_session: bool = False) -> list[Rule]:
         """allow: the rules that together cover every part of the call ([] when some part is not
         covered). A bash chain needs every simple command allowed; a command with substitution
         needs a rule for the whole command."""
-        rules = [r for r in self.rules["allow"] if r.applies_to(tool)]
+        rules = [r for r in self.rules["allow"] if r.applies_to(tool) and (not only_session or r.source == "session")]
         if not rules:
             return []
         for rule in rules:
@@ -242,6 +245,15 @@ class PermissionPolicy:
                 "was not executed. Read and explore, then describe the changes or commands you "
                 "propose; the user can leave plan mode to let them run."), None)
 
+        if self.unreadable:
+            covering = self._allowing(tool, args, ctx, only_session=True)
+            if covering:
+                return Decision("allow", f"allowed by {', '.join(r.describe() for r in covering)}.",
+                                "; ".join(str(r) for r in covering), outside)
+            files = ", ".join(dict.fromkeys(str(getattr(p, "path", p)) for p in self.unreadable))
+            return Decision("ask", f"{files} could not be read, so the approval rules are unknown: every "
+                            "tool call asks (reads included) until it is fixed.", None, outside)
+
         rule = self._matching("ask", tool, args, ctx)
         if rule is not None:
             return Decision("ask", f"the rule {rule.describe()} asks before {tool.name} runs.",
@@ -272,7 +284,8 @@ class PermissionPolicy:
              registry: Any = None) -> "PermissionPolicy":
         """Rules from the user config, the project `.workbench/config.toml` and CLI flags, all
         kept (lists add up, they do not replace each other). The mode: CLI, else project, else
-        user, else "ask". Unparsable rules are skipped and listed in `.problems`."""
+        user, else "ask". Unparsable rules are skipped and listed in `.problems`; a file that cannot
+        be read or parsed at all goes in `.unreadable` (and makes every call ask, see `decide`)."""
         from workbench import config
 
         files = [
@@ -283,7 +296,7 @@ class PermissionPolicy:
         chosen_mode = None
         for path, source in files:
             data, problems = config.read_toml(path)
-            policy.problems.extend(str(p) for p in problems)
+            policy.unreadable.extend(problems)  # not a bad rule: the file's rules are unknown
             section = (data or {}).get("approvals", {})
             if not isinstance(section, dict):
                 continue

@@ -32,11 +32,12 @@ class RuntimeSessions:
         self.broker = broker
         self.grants = grants
         self.resolved = resolve_provider_settings(self.settings, args)
+        self.strict_files: list[tuple[Path, str]] = []  # config files whose approval rules are unknown
 
     def _agent(self, manager: Any) -> Backend:
         from workbench.runtime.agent import AgentSession
         from workbench.runtime.budget import BudgetLimits
-        from workbench.runtime.rules import load_policy
+        from workbench.runtime.rules import load_policy, strict_notice
 
         if manager.readonly:
             return ReadOnlyBackend(manager, demo=self.resolved.is_demo)
@@ -49,6 +50,8 @@ class RuntimeSessions:
         # not parse stops the agent with a message naming the file, before a provider is opened.
         policy = load_policy(manager.cwd or self.cwd, mode=getattr(a, "approve", None),
                              allow=getattr(a, "allow", None) or [], deny=getattr(a, "deny", None) or [])
+        # a config file that doesn't parse: the agent starts, but every tool call asks
+        self.strict_files = strict_notice(policy)
         agent = AgentSession(
             manager, self.resolved.create(), model=self.resolved.model, policy=policy,
             approvals=self.broker, grants=self.grants, limits=limits,
@@ -162,11 +165,21 @@ def build(args: Any, cwd: Path, loaded: LoadedSettings) -> dict[str, Any]:
         out.update(backend=None, startup_error=getattr(exc, "message", None) or str(exc))
         return out
     out.update(backend=backend, sessions=sessions)
+    _explain_strict_approvals(loaded, sessions.strict_files)
     if getattr(args, "resume", None) == "":
         out["open_picker"] = True  # `workbench -r`: the picker first, over a new session
     elif sessions.resolved.is_demo and not backend.history() and not getattr(backend, "readonly", False):
         out["initial_prompt"] = DEMO_PROMPT
     return out
+
+
+def _explain_strict_approvals(loaded: LoadedSettings, files: list[tuple[Path, str]]) -> None:
+    """The settings problems dialog says what an unparsable file means for approvals (its other
+    settings fall back to defaults; its rules are unknown, so every call asks)."""
+    from workbench.config import ConfigProblem
+
+    for path, meaning in files:
+        loaded.problems.append(ConfigProblem(path, None, "approvals", meaning))
 
 
 def check_resume_target(args: Any, cwd: Path) -> tuple[int, str] | None:
