@@ -76,11 +76,11 @@ class WorkbenchApp(App[int]):
         Binding("f2", "toggle_pane('session')", "Session", priority=True, id="app.toggle_session"),
         Binding("f3", "toggle_pane('side')", "Side panes", priority=True, id="app.toggle_side"),
         Binding("f4", "focus_approvals", "Approvals", priority=True, id="app.focus_approvals"),
-        Binding("f5", "focus_prompt", "Prompt", show=False, priority=True, id="app.focus_prompt"),
-        Binding("f6", "focus_conversation", "Scroll", show=False, priority=True, id="app.focus_conversation"),
-        Binding("f7", "grants", "Grants", show=False, priority=True, id="app.grants"),
-        Binding("f8", "focus_mob", "Mob", show=False, priority=True, id="app.focus_mob"),
-        Binding("ctrl+r", "resume", "Resume", show=False, priority=True, id="app.resume"),
+        Binding("f5", "focus_prompt", "Focus prompt", show=False, priority=True, id="app.focus_prompt"),
+        Binding("f6", "focus_conversation", "Focus conversation", show=False, priority=True, id="app.focus_conversation"),
+        Binding("f7", "grants", "Saved approval rules", show=False, priority=True, id="app.grants"),
+        Binding("f8", "focus_mob", "Focus mob", show=False, priority=True, id="app.focus_mob"),
+        Binding("ctrl+r", "resume", "Resume picker", show=False, priority=True, id="app.resume"),
         Binding("escape", "interrupt", "Interrupt", id="app.interrupt"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
@@ -176,7 +176,7 @@ class WorkbenchApp(App[int]):
     def on_mount(self) -> None:
         self._apply_width(self.size.width)
         self.prompt.focus()
-        self.set_interval(0.1, self._flush)
+        self.set_interval(0.1, self._redraw)
         self.gc_pacer = GcPacer(last_input=lambda: self._last_typed).install()  # full GCs while nobody types
         self.set_interval(0.5, self.gc_pacer.tick)
         if self.backend is not None:
@@ -263,7 +263,7 @@ class WorkbenchApp(App[int]):
     def binding_owners() -> list[tuple[str, type]]:
         from workbench.tui.screens.dialogs import DiffScreen as _D
 
-        return [("app", WorkbenchApp), ("prompt", PromptInput), ("conversation", Conversation),
+        return [("anywhere", WorkbenchApp), ("prompt", PromptInput), ("conversation", Conversation),
                 ("approvals", ApprovalsPane), ("diff", _D), ("grants", GrantsScreen)] + _mob_owners() + _tree_owners()
 
     # --- keys ------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ class WorkbenchApp(App[int]):
         self.notify(f"{who}{req.tool} {one_line(str(req.command or ''), 60)} — F4 to review",
                     title="Approval needed", severity="warning", timeout=6)
 
-    def _flush(self) -> None:
+    def _redraw(self) -> None:
         """Redraw status, budget, pending queue and session path at most ten times a second."""
         if self.backend is None:
             return
@@ -429,7 +429,7 @@ class WorkbenchApp(App[int]):
 
     def refresh_now(self) -> None:
         self._stats_dirty = self._path_dirty = True
-        self._flush()
+        self._redraw()
 
     # --- prompt ----------------------------------------------------------------------------
     @on(PromptInput.Submitted)
@@ -459,7 +459,7 @@ class WorkbenchApp(App[int]):
                 backend.steer(text)
                 self.notify("Steering: delivered after the current step — alt+up to edit", timeout=3)
             self._stats_dirty = True
-            self._flush()
+            self._redraw()
             return
         self._echoed_prompts.append(text)
         self.run_worker(self.conversation.handle(ev.UserMessage(text=text)), group="echo")
@@ -481,7 +481,7 @@ class WorkbenchApp(App[int]):
         if taken:
             self.prompt.put_back("\n".join(text for _, text in taken))
             self._stats_dirty = True
-            self._flush()
+            self._redraw()
 
     @on(PromptInput.Changed)
     def _on_prompt_changed(self) -> None:
