@@ -15,3 +15,43 @@ async def test_print_inside_the_app_does_not_crash_it():
         print("a library printing while the app runs")
         await pilot.pause()
         assert app.is_running
+
+
+def notes(app):
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_theme_list_completion_error_and_palette_agree():
+    from workbench.tui.palette import WorkbenchCommands
+
+    app = make_app(FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        names = app.theme_names()
+        assert names[:1] == ["catppuccin-mocha"] and "nord" in names and "dracula" in names
+        assert set(names) == set(app.available_themes)  # the picker /theme opens lists these
+        app.prompt.text = "/theme drac"
+        app.prompt.move_cursor(app.prompt.document.end)
+        await pilot.press("tab")
+        assert app.prompt.text == "/theme dracula"
+        app.prompt.text = ""
+        app.run_slash("theme", "nope")
+        await pilot.pause()
+        error = notes(app)[-1]
+        assert "no theme 'nope'" in error and "nord" in error and "dracula" in error
+        app.run_slash("theme", "dracul")
+        await pilot.pause()
+        assert "did you mean dracula?" in notes(app)[-1]
+        offered = {title for title, _, _ in WorkbenchCommands(app.screen)._entries()}
+        assert {f"/theme {n}" for n in names if n != app.theme} <= offered
+        app.run_slash("theme", "dracula")
+        assert app.theme == "dracula"
+
+
+def test_argument_completion_unit():
+    from workbench.tui import commands
+
+    choices = {"mode": ["ask", "edits", "plan", "yolo"]}.get
+    assert commands.complete("/mode y", lambda c: choices(c, [])) == "/mode yolo"
+    assert commands.complete("/mode yolo", lambda c: choices(c, [])) is None
+    assert commands.complete("/mode x", lambda c: choices(c, [])) is None
+    assert commands.complete("/bu", lambda c: choices(c, [])) == "/budget "

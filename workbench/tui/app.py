@@ -7,6 +7,7 @@ what the user decides back. Blocking or slow work runs in workers; handlers own 
 from __future__ import annotations
 
 import asyncio
+import difflib
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol
@@ -600,12 +601,29 @@ class WorkbenchApp(App[int]):
     def _slash_grants(self, arg: str) -> None:
         self.action_grants()
 
+    def theme_names(self) -> list[str]:
+        """The one list of themes that /theme, its completion, its error, the palette and the
+        picker offer: the bundled and user theme files first, then Textual's built-ins."""
+        ours = sorted(self.bundled_or_user_themes)
+        return ours + sorted(set(self.available_themes) - set(ours))
+
+    def argument_choices(self, command: str) -> list[str]:
+        """What Tab completes after `/command `."""
+        if command == "theme":
+            return self.theme_names()
+        if command == "mode":
+            return list(MODES)
+        return []
+
     def _slash_theme(self, arg: str) -> None:
         if not arg:
             self.action_change_theme()
             return
         if arg not in self.available_themes:
-            raise ValueError(f"no theme '{arg}'; try: {', '.join(sorted(self.bundled_or_user_themes))}")
+            names = self.theme_names()
+            close = difflib.get_close_matches(arg, names, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise ValueError(f"no theme '{arg}'; {hint}themes: {', '.join(names)}")
         self.theme = arg
         self.notify(f"Theme {arg}", timeout=2)
 

@@ -7,6 +7,7 @@ three never disagree. What each command does lives in the app (`WorkbenchApp.run
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -57,21 +58,33 @@ def matches(prefix: str) -> list[SlashCommand]:
     return [c for c in COMMANDS if c.name.startswith(typed)]
 
 
-def complete(text: str) -> str | None:
-    """The completion for the prompt's text: the common prefix of the matches (a full name + space
-    when only one matches); None when nothing would change."""
+def _common_prefix(names: list[str]) -> str:
+    common = names[0]
+    for n in names[1:]:
+        while not n.startswith(common):
+            common = common[:-1]
+    return common
+
+
+def complete(text: str, choices: Callable[[str], list[str]] | None = None) -> str | None:
+    """The completion for the prompt's text: the common prefix of the matching command names (a
+    full name + space when only one matches), or after `/command ` of the matching arguments
+    that `choices(command)` offers; None when nothing would change."""
+    parsed = parse(text)
+    if choices is not None and parsed is not None and " " in text and "\n" not in text:
+        name, typed = parsed
+        options = [c for c in choices(name) if c.startswith(typed)] if name in BY_NAME else []
+        if not options:
+            return None
+        done = f"/{name} " + (options[0] if len(options) == 1 else _common_prefix(options))
+        return done if done != text else None
     found = matches(text)
     if not found:
         return None
     if len(found) == 1:
         done = f"/{found[0].name} "
         return done if done != text else None
-    names = [c.name for c in found]
-    common = names[0]
-    for n in names[1:]:
-        while not n.startswith(common):
-            common = common[:-1]
-    out = "/" + common
+    out = "/" + _common_prefix([c.name for c in found])
     return out if out != text else None
 
 

@@ -20,8 +20,8 @@ class WorkbenchCommands(Provider):
         for cmd in COMMANDS:
             if app.command_available(cmd):
                 out.append((f"/{cmd.name}", cmd.help, partial(app.palette_command, cmd)))
-        for name in sorted(app.available_themes):
-            if name != app.theme and not name.startswith("textual-") and name in app.bundled_or_user_themes:
+        for name in app.theme_names():  # the same list /theme completes and names in its error
+            if name != app.theme:
                 out.append((f"/theme {name}", "switch theme", partial(app.run_slash, "theme", name)))
         if app.mob is not None:  # the mob pane's actions (workbench/tui/mob/controller.py)
             out.extend(app.mob.palette_entries())

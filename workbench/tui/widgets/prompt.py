@@ -109,7 +109,7 @@ class PromptInput(TextArea):
         self.move_cursor(self.document.end)
 
     def action_complete(self) -> None:
-        done = commands.complete(self.text)
+        done = commands.complete(self.text, getattr(self.app, "argument_choices", None))
         if done is not None:
             self._load(done)
         elif not commands.matches(self.text):
