@@ -3,6 +3,8 @@
 import asyncio
 import gc
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.app import App
@@ -155,8 +157,15 @@ class BareMarkdown(App):
             yield Markdown(self.text, classes="answer-block")
 
 
-async def test_streamed_segments_render_as_tall_as_one_markdown():
-    conv = Conversation(clock=FrozenClock(), segment_chars=300)
+PROSE = "".join(f"Paragraph {n} goes on for a while, long enough to wrap at least once in a narrow pane "
+                f"like this one.\n\n- a list {n}\n- b\n\n> quoted {n}\n\n### Small heading {n}\n\n"
+                for n in range(30))
+
+
+@pytest.mark.parametrize("text", [LONG, PROSE], ids=["sections", "prose"])
+async def test_streamed_segments_render_as_tall_as_one_markdown(text):
+    LONG = text
+    conv = Conversation(clock=FrozenClock(), segment_chars=120)
     host = Host(conv)
     async with host.run_test(size=(100, 200)) as pilot:  # tall: the whole answer stays mounted
         for i in range(0, len(LONG), 37):

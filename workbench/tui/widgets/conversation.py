@@ -23,6 +23,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets.markdown import MarkdownBlock
 
 from workbench.runtime import events as ev
 from workbench.tui import format as fmt
@@ -58,21 +59,24 @@ class AnswerBlock(Markdown):
     """One answer segment of the assistant, rendered as Markdown.
 
     A later segment of the same answer (`-continued`) must sit where its first block would sit in one
-    Markdown widget: there, the gap between two blocks is the larger of the upper one's bottom margin
-    (always 1) and the lower one's top margin, but a widget's height leaves out its last block's bottom
-    margin, so the first block of a continued segment gets a top margin of at least 1.
+    Markdown widget. There the gap between two blocks is the larger of the upper one's bottom margin
+    (always 1) and the lower one's top margin; across two widgets the margins add up instead, so the
+    first block of a continued segment loses one line of top margin (set inline on that block: a
+    `:first-child` CSS rule is matched against every block and halved the streaming speed).
     """
 
     DEFAULT_CLASSES = "answer-block"
-    DEFAULT_CSS = """
-    AnswerBlock.-continued > *:first-child { margin-top: 1; }
-    AnswerBlock.-continued > MarkdownH1:first-child, AnswerBlock.-continued > MarkdownH2:first-child {
-        margin-top: 2;
-    }
-    """
 
     def __init__(self, markdown: str | None = None, *, continued: bool = False) -> None:
         super().__init__(markdown, classes="-continued" if continued else None)
+
+    def mount_all(self, widgets, *, before=None, after=None):  # type: ignore[no-untyped-def]
+        widgets = list(widgets)
+        if widgets and self.has_class("-continued") and not any(isinstance(c, MarkdownBlock) for c in self.children):
+            first = widgets[0]
+            top = 1 if type(first).__name__ in ("MarkdownH1", "MarkdownH2") else 0  # their top margin is 2
+            first.styles.margin = (top, 0, 1, 0)  # every top-level block has a bottom margin of 1
+        return super().mount_all(widgets, before=before, after=after)
 
     def spec(self) -> AnswerSpec:
         return AnswerSpec(self.source, self.has_class("-continued"))
