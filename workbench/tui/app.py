@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.theme import Theme
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workbench.config import LoadedSettings, Settings
 from workbench.runtime import events as ev
@@ -37,6 +37,7 @@ from workbench.tui.tree import SessionTree
 from workbench.tui.themes import ThemeProblem, load_theme_file, load_themes, theme_dirs
 from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
 from workbench.tui.widgets.conversation import Conversation
+from workbench.tui.widgets.footer import FittedFooter
 from workbench.tui.widgets.meters import BudgetPane, StatusLine
 from workbench.tui.widgets.panes import MobPane, SessionPane
 from workbench.tui.widgets.prompt import PendingBar, PromptInput, SlashHints
@@ -172,7 +173,7 @@ class WorkbenchApp(App[int]):
                 yield self.mob_pane
                 yield self.budget
         yield self.status
-        yield Footer(compact=True)
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self._apply_width(self.size.width)
