@@ -27,8 +27,8 @@ from workbench.providers.base import (Provider, ProviderError, ProviderRequest, 
 from workbench.runtime import events as ev
 from workbench.runtime.approvals import ApprovalBroker, ApprovalDecision, ApprovalRequest
 from workbench.runtime.budget import BudgetLimits, BudgetTracker
-from workbench.runtime.compaction import (CompactionSettings, estimate_tokens, plan_cut, summarise,
-                                          summary_request)
+from workbench.runtime.compaction import (CompactionSettings, estimate_context_tokens, estimate_tokens,
+                                          plan_cut, summarise, summary_request)
 from workbench.runtime.gate import Gate
 from workbench.runtime.persist import DurableAppender
 from workbench.runtime.retry import RetryPolicy, describe
@@ -187,13 +187,15 @@ class AgentSession:
             self.thinking_level = "off"
         self._custom_system_prompt = system_prompt
 
-        # Usage so far on this path (resumed sessions carry their spend).
+        # What the session spent so far, every branch (money spent is spent): a resumed session
+        # carries its tokens, cost, turns (assistant messages) and tool calls (tool results).
         self.usage = ev.Usage()
         self.cost_usd: float | None = 0.0
-        for entry in manager.get_branch():
-            msg = entry.get("message") if entry.get("type") == "message" else None
-            if msg and msg.get("role") == "assistant":
-                self._account(msg)
+        self.session_turns = 0
+        for msg in manager.messages("assistant"):
+            self._account(msg)
+            self.session_turns += 1
+        self.session_tool_calls = manager.count_messages("toolResult")
         self._budget = BudgetTracker(self.limits)
         self._budget.tokens = self.usage.total_tokens
         self._budget.cost = self.cost_usd
@@ -208,6 +210,10 @@ class AgentSession:
 
         self.pending_steering: list[str] = []
         self.pending_follow_ups: list[str] = []
+        # Queued messages a run ended without delivering (interrupted, failed, out of budget), as
+        # (kind, text), kind "steer" | "follow_up": handed back to the user (take_pending, pi puts
+        # them back into the editor), never delivered later on their own.
+        self.returned: list[tuple[str, str]] = []
         self.turns = 0        # this run
         self.tool_calls = 0   # this run
         self.last_result: ev.RunResult | None = None
@@ -319,11 +325,19 @@ class AgentSession:
         self.pending_follow_ups.append(text)
 
     def take_pending(self) -> list[str]:
-        """Pop every queued message (steering first) back to the editor."""
-        out = self.pending_steering + self.pending_follow_ups
+        """Pop every queued or returned message (returned first, then steering) back to the editor."""
+        out = [text for _, text in self.returned] + self.pending_steering + self.pending_follow_ups
+        self.returned = []
         self.pending_steering = []
         self.pending_follow_ups = []
         return out
+
+    def _return_pending(self) -> None:
+        """The run is over: what is still queued was not delivered and never will be by itself."""
+        self.returned += [("steer", t) for t in self.pending_steering]
+        self.returned += [("follow_up", t) for t in self.pending_follow_ups]
+        self.pending_steering = []
+        self.pending_follow_ups = []
 
     # --- running ---------------------------------------------------------------------------
 
@@ -365,6 +379,7 @@ class AgentSession:
         try:
             return await self._run(prompt)
         finally:
+            self._return_pending()
             self._running = False
             self._phase = None
 
@@ -372,9 +387,7 @@ class AgentSession:
         base = self._base()
         self.turns = 0
         self.tool_calls = 0
-        self._budget.turns = 0
-        self._budget.tool_calls = 0
-        self._budget.restart_clock()
+        self._budget.new_run()
         run_usage = ev.Usage()
         run_cost: float | None = 0.0
         last_text = ""
@@ -584,8 +597,13 @@ class AgentSession:
     async def _append(self, message: dict[str, Any]) -> str:
         entry_id = await self.persist(functools.partial(self.manager.append_message, message))
         self._context.append(message)
-        if message.get("role") != "assistant":
+        role = message.get("role")
+        if role == "assistant":
+            self.session_turns += 1
+        else:
             self.context_tokens += estimate_tokens(message)
+            if role == "toolResult":
+                self.session_tool_calls += 1
         return entry_id
 
     async def persist(self, append: Callable[[], str]) -> str:
@@ -803,15 +821,20 @@ class AgentSession:
     # --- compaction ------------------------------------------------------------------------
 
     def _estimate_context(self) -> int:
-        """pi's estimate: the last assistant usage, plus ~chars/4 for every message after it."""
-        total = 0
-        for message in reversed(self._context):
-            if message.get("role") == "assistant" and message.get("stopReason") not in ("aborted", "error"):
-                u = usage_of(message).total_tokens
-                if u:
-                    return total + u
-            total += estimate_tokens(message)
-        return total
+        return estimate_context_tokens(self._context)
+
+    def can_compact(self) -> tuple[bool, str]:
+        """Whether `compact()` has something to do now, and why not (or what it would do). The
+        token figures are `context_tokens`, the number the context meter shows."""
+        if self._running:
+            return False, "the agent is running; compact after the run ends"
+        plan = plan_cut(self.manager.get_branch(), self.compaction.keep_recent_tokens)
+        if plan is None or not plan.summarise:
+            return False, (f"nothing to compact yet: the context (~{self.context_tokens:,} tokens) has no "
+                           "turns older than the latest prompt to summarise")
+        older = sum(estimate_tokens(m) for m in plan.summarise)
+        return True, (f"{len(plan.summarise)} older messages (~{older:,} tokens) would be summarised; "
+                      f"{plan.kept_messages} recent ones kept; the context is ~{self.context_tokens:,} tokens")
 
     async def _maybe_compact(self) -> None:
         window = self.context_window
@@ -865,7 +888,7 @@ class AgentSession:
         entry_id = await self.persist(functools.partial(self.manager.append_compaction, summary,
                                                         plan.first_kept_entry_id, tokens_before))
         self._context = list(self.manager.build_context().messages)
-        self.context_tokens = sum(estimate_tokens(m) for m in self._context)
+        self.context_tokens = self._estimate_context()
         self._emit(ev.CompactionCompleted(summary_tokens=estimate_tokens({"role": "compactionSummary", "summary": summary}),
                                           messages_before=before, messages_after=len(self._context),
                                           entry_id=entry_id, **base))

@@ -38,8 +38,13 @@ class Stats:
     thinking: str = "off"
     usage: Usage = field(default_factory=Usage)
     cost_usd: float | None = 0.0  # None: the model has no price
+    # Tokens, cost, turns (assistant messages) and tool calls (tool results) count the whole
+    # session, every branch, resumed history included; the turns and tool-calls limits apply per
+    # run (run_turns, run_tool_calls); the time is the current run's (it restarts on resume).
     turns: int = 0
     tool_calls: int = 0
+    run_turns: int = 0
+    run_tool_calls: int = 0
     elapsed_s: float = 0.0
     context_tokens: int = 0
     context_window: int | None = None
@@ -207,22 +212,26 @@ class ReadOnlyBackend:
         return []
 
     def stats(self) -> Stats:
-        from workbench.runtime.compaction import estimate_tokens
+        from workbench.providers import catalog
+        from workbench.runtime.agent import usage_of
+        from workbench.runtime.compaction import estimate_context_tokens
 
         m = self.manager
         context = m.build_context()
         usage = Usage()
-        for entry in m.get_branch():
-            msg = entry.get("message") if entry.get("type") == "message" else None
-            if msg and msg.get("role") == "assistant":
-                u = msg.get("usage") or {}
-                usage = usage + Usage(input_tokens=int(u.get("input") or 0), output_tokens=int(u.get("output") or 0),
-                                      cache_read_tokens=int(u.get("cacheRead") or 0),
-                                      cache_creation_tokens=int(u.get("cacheWrite") or 0))
+        cost: float | None = 0.0
+        turns = 0
+        for msg in m.messages("assistant"):  # every branch: what was spent is spent
+            turns += 1
+            usage = usage + usage_of(msg)
+            model_name = msg.get("model")
+            one = catalog.cost_usd(catalog.get_model(model_name), msg.get("usage") or {}) if model_name else None
+            cost = None if cost is None or one is None else cost + one
         model = context.model or {}
         return Stats(provider=str(model.get("provider", "")), model=str(model.get("modelId", "")),
-                     thinking=str(context.thinking_level or "off"), usage=usage, cost_usd=None,
-                     context_tokens=sum(estimate_tokens(x) for x in context.messages),
+                     thinking=str(context.thinking_level or "off"), usage=usage, cost_usd=cost,
+                     turns=turns, tool_calls=m.count_messages("toolResult"),
+                     context_tokens=estimate_context_tokens(list(context.messages)),
                      session_name=m.name, session_id=m.session_id, demo=self.demo, readonly=True)
 
     def path_entries(self) -> list[PathEntry]:
@@ -275,8 +284,10 @@ class RuntimeBackend:
             thinking=str(getattr(a, "thinking_level", "off")),
             usage=getattr(a, "usage", None) or Usage(),
             cost_usd=getattr(a, "cost_usd", None),
-            turns=int(getattr(a, "turns", 0) or 0),
-            tool_calls=int(getattr(a, "tool_calls", 0) or 0),
+            turns=int(getattr(a, "session_turns", 0) or 0),
+            tool_calls=int(getattr(a, "session_tool_calls", 0) or 0),
+            run_turns=int(getattr(a, "turns", 0) or 0),
+            run_tool_calls=int(getattr(a, "tool_calls", 0) or 0),
             elapsed_s=elapsed,
             context_tokens=int(getattr(a, "context_tokens", 0) or 0),
             context_window=getattr(a, "context_window", None),
@@ -338,7 +349,9 @@ class RuntimeBackend:
         self.agent.follow_up(text)
 
     def pending(self) -> list[tuple[PendingKind, str]]:
-        return ([("steer", t) for t in self.agent.pending_steering]
+        """Queued messages, and first those an interrupted run handed back (shown until recalled)."""
+        return (list(getattr(self.agent, "returned", ()))  # type: ignore[arg-type]
+                + [("steer", t) for t in self.agent.pending_steering]
                 + [("follow_up", t) for t in self.agent.pending_follow_ups])
 
     def take_pending(self) -> list[tuple[PendingKind, str]]:
