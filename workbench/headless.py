@@ -4,6 +4,10 @@ Text output prints the final answer on stdout (warnings, retries and denials go 
 `--output-format jsonl` prints every event as one JSON line and ends with run_completed or
 run_failed. Nobody can answer an approval here, so in `ask` mode whatever needs asking is denied
 and the model is told which flag would allow it. The run is saved as a normal session.
+
+A config file with problems stops the run before it starts (exit 2, each problem with its file
+and line), a TOML syntax error included: the TUI starts with every tool call asking instead
+(runtime/rules.py), but here nobody could answer, so fixing the file comes first.
 """
 
 from __future__ import annotations
@@ -111,8 +115,9 @@ def _select_provider(args: Any, settings: Any, err: TextIO) -> tuple[Any, str | 
 
     resolved = resolve_provider_settings(settings, args)
     if resolved.is_demo:
-        _err(err, "workbench: no model provider configured: running the offline demo "
-                  f"({resolved.reason}). Set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --provider "
+        # the reason already says it is the demo ("no provider configured: running the offline demo")
+        why = resolved.reason if "offline demo" in resolved.reason else f"running the offline demo ({resolved.reason})"
+        _err(err, f"workbench: {why}. Set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --provider "
                   "and --model, to use a real model.")
     return resolved.create(), resolved.model
 

@@ -11,8 +11,8 @@ def test_warnings_fire_once_at_each_threshold():
     w = t.warnings()
     assert [(x.budget_type, x.percent) for x in w] == [("tokens", 55.0)]
     assert t.warnings() == []
-    t.add_turn(45, 0.0)  # 100 %: 80 and 95 both newly crossed
-    assert sorted(x.percent for x in t.warnings()) == [100.0, 100.0]
+    t.add_turn(45, 0.0)  # 100 %: 80 and 95 both newly crossed: one warning says it (QA: no repeats)
+    assert [x.percent for x in t.warnings()] == [100.0]
     assert t.warnings() == []
     ex = t.exhausted()
     assert ex is not None and ex.budget_type == "tokens" and ex.orderly
@@ -52,3 +52,13 @@ def test_limits_reject_nonsense_and_merge_settings():
 
     limits = BudgetLimits.from_settings(S(), max_turns=3, max_cost=None)
     assert (limits.max_tokens, limits.max_turns, limits.max_turn_duration) == (500, 3, 30.0)
+
+
+def test_a_new_run_warns_again_for_per_run_limits_only():
+    t = BudgetTracker(BudgetLimits(max_tokens=10, max_turns=2))
+    t.add_turn(6, 0.0)
+    assert sorted(x.budget_type for x in t.warnings()) == ["tokens", "turns"]
+    t.new_run()
+    assert (t.turns, t.tool_calls) == (0, 0)
+    t.add_turn(0, 0.0)
+    assert [x.budget_type for x in t.warnings()] == ["turns"]  # tokens count the session: warned already

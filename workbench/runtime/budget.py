@@ -2,8 +2,8 @@
 
 Tokens, cost, turns and tool calls are *orderly* limits: checked at boundaries (before a model
 turn, before a tool call), and running out ends the run with what it has. Wall time and time per
-turn are *hard* limits: the runtime tears the run (or the turn) down when they pass. Warnings fire
-once each at 50, 80 and 95 % of every limit that is set.
+turn are *hard* limits: the runtime tears the run (or the turn) down when they pass. A warning fires when usage crosses 50, 80 or 95 % of a limit that
+is set: once per threshold, and once only when one step crosses several.
 """
 
 from __future__ import annotations
@@ -71,6 +71,14 @@ class BudgetTracker:
     def restart_clock(self) -> None:
         self.started_at = time.monotonic()
 
+    def new_run(self) -> None:
+        """A run starts: turns, tool calls and time count from zero again, and so do their
+        warnings (tokens and cost count the whole session and keep theirs)."""
+        self.turns = 0
+        self.tool_calls = 0
+        self.restart_clock()
+        self._warned = {key for key in self._warned if key[0] in ("tokens", "cost")}
+
     def elapsed(self) -> float:
         return time.monotonic() - self.started_at
 
@@ -125,15 +133,14 @@ class BudgetTracker:
         return self._threshold_warnings(budget_type, used, float(limit))
 
     def _threshold_warnings(self, budget_type: str, used: float, limit: float) -> list[BudgetWarning]:
-        out = []
+        """One warning when usage crosses one or more thresholds: thresholds passed at once (a
+        turns limit of 1 goes from 0 to 100 %) say the same thing, so only one is reported."""
         percent = 100.0 * used / limit
-        for threshold in WARNING_THRESHOLDS:
-            key = (budget_type, threshold)
-            if percent >= threshold and key not in self._warned:
-                self._warned.add(key)
-                out.append(BudgetWarning(budget_type=budget_type, used=used, limit=limit,
-                                         percent=round(percent, 1)))
-        return out
+        crossed = [t for t in WARNING_THRESHOLDS if percent >= t and (budget_type, t) not in self._warned]
+        if not crossed:
+            return []
+        self._warned.update((budget_type, t) for t in crossed)
+        return [BudgetWarning(budget_type=budget_type, used=used, limit=limit, percent=round(percent, 1))]
 
     def exhausted(self, *, next_tool_call: bool = False) -> BudgetExhausted | None:
         """The first orderly limit used up, as the event to publish, or None.

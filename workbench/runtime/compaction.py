@@ -41,6 +41,29 @@ def estimate_tokens(message: dict[str, Any]) -> int:
     return max(1, _chars(message) // 4)
 
 
+def reported_tokens(message: dict[str, Any]) -> int:
+    """The context size the model reported with an assistant message (all four usage counts)."""
+    u = message.get("usage") or {}
+    return sum(int(u.get(k) or 0) for k in ("input", "output", "cacheRead", "cacheWrite"))
+
+
+def estimate_context_tokens(messages: list[dict[str, Any]]) -> int:
+    """The one estimate of the context's size (the context meter, compaction, /compact): pi's —
+    the last complete assistant message's reported usage, plus ~4 characters per token for every
+    message after it. Usage reported before the latest compaction describes the context before it
+    was summarised, so there the estimate is characters only."""
+    compacted_at = max((m.get("timestamp") or 0 for m in messages if m.get("role") == "compactionSummary"),
+                       default=None)
+    total = 0
+    for message in reversed(messages):
+        if message.get("role") == "assistant" and message.get("stopReason") not in ("aborted", "error"):
+            reported = reported_tokens(message)
+            if reported and (compacted_at is None or (message.get("timestamp") or 0) >= compacted_at):
+                return total + reported
+        total += estimate_tokens(message)
+    return total
+
+
 def _chars(message: dict[str, Any]) -> int:
     role = message.get("role")
     if role in ("compactionSummary", "branchSummary"):

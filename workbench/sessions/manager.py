@@ -356,6 +356,19 @@ class SessionManager:
             record.entry()
         return list(self.problems)
 
+    def messages(self, role: str) -> Iterator[dict]:
+        """Every message of `role` in the file, all branches, in file order (parses only those:
+        the role is read from each line's prefix)."""
+        for record in self._unique_records():
+            if record.type == "message" and record.role == role:
+                message = record.entry().get("message")
+                if isinstance(message, dict):
+                    yield message
+
+    def count_messages(self, role: str) -> int:
+        """How many messages of `role` the file holds, all branches, without parsing any."""
+        return sum(1 for record in self._unique_records() if record.type == "message" and record.role == role)
+
     def wait_warm(self, timeout: float | None = None) -> bool:
         """Wait for the background parse (True at once if none is running)."""
         return self._warmup is None or self._warmup.wait(timeout)
