@@ -176,7 +176,8 @@ async def test_spawn_and_retire_from_the_keyboard_update_the_graph(tmp_path):
             await wait_for(pilot, lambda: isinstance(app.screen, SpawnScreen))
             await pilot.press("down")           # profiles: lead, worker
             assert app.screen.query_one("#mob-spawn-identity").value == "worker-1"
-            await pilot.press("enter")          # -> identity field
+            await pilot.press("tab")            # -> identity field
+            assert app.screen.focused.id == "mob-spawn-identity"
             app.screen.query_one("#mob-spawn-identity").value = "helper-1"
             await pilot.press("enter")
             await wait_for(pilot, lambda: "helper-1" in app.mob.model.members)
@@ -193,3 +194,82 @@ async def test_spawn_and_retire_from_the_keyboard_update_the_graph(tmp_path):
             assert "helper-1" in graph.graph_layout.nodes  # kept, dimmed
         finally:
             handle.close()
+
+
+def _resume_args(**kw):
+    from argparse import Namespace
+
+    base = dict(provider=None, model=None, replay_script=None, approve=None, allow=None, deny=None, max_cost=None,
+                max_tokens=None, max_turns=None, max_tool_calls=None, max_duration=None, prompt=None)
+    return Namespace(**{**base, **kw})
+
+
+async def test_demo_mob_spawns_messages_wires_retires_offline_and_resumes(tmp_path, monkeypatch):
+    # QA issues 13-15 on the real offline demo mob, from the keyboard.
+    from workbench.config import load_settings, mobs_dir
+    from workbench.mob.log import list_mobs
+    from workbench.tui.mob.controller import demo_starter, resume_starter
+    from workbench.tui.mob.dialogs import MessageScreen
+
+    monkeypatch.setenv("WORKBENCH_REPLAY_DELAY_SCALE", "0")
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "notes.txt").write_text("release notes\n")
+    app = make_app(None, mob=demo_starter(ws, delay_scale=0), cwd=ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.mob is not None)
+        handle, model, view = app.mob.handle, app.mob.model, app.mob.view
+        await asyncio.wait_for(handle.wait_idle(), 10)
+        await wait_for(pilot, lambda: "scout" in model.members and model.members["scout"].gone)
+        # one Enter on a profile spawns it under the suggested name, and it works offline
+        await pilot.press("f8", "s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SpawnScreen))
+        await pilot.press("down")                     # lead, scout, reviewer
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "scout-1" in model.members)
+        await wait_for(pilot, lambda: view.graph.selected == "scout-1")
+        assert handle.member("scout-1").status == "idle"  # no first task given: it waits
+        # message it with m: it works on it and reports to the lead, shown on the recent strip
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
+        app.screen.query_one("#mob-message").value = "find the release notes"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any((n.sender, n.recipient) == ("scout-1", "lead") for n in model.recent))
+        await asyncio.wait_for(handle.wait_idle(), 10)
+        await wait_for(pilot, lambda: "scout-1 → lead" in str(view.recent.content))
+        assert "notes.txt" in model.recent[-1].text
+        # wiring from scout-1: arrows pass over the retired scout; picking it anyway names it retired
+        await pilot.press("w")
+        assert view.graph.picking == "scout-1"
+        for key in ("up", "down", "left", "right", "down", "down", "right", "left"):
+            await pilot.press(key)
+            assert view.graph.selected != "scout"
+        notes = []
+        monkeypatch.setattr(view, "notify", lambda text, **kw: notes.append(text))
+        view._finish_pick("scout")
+        assert notes and "scout has retired" in notes[-1] and view.graph.picking == "scout-1"
+        await pilot.press("escape")
+        assert view.graph.picking is None
+        assert ("scout", "scout-1") not in handle.wires()
+        # retire scout-1: the pane keeps what it spent
+        view.graph.select("scout-1")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: model.members["scout-1"].gone)
+        spent = model.members["scout-1"].tokens
+        assert spent > 0 and model.members["scout-1"].cost_usd is None  # unpriced, as shown live
+        mob_id = handle.id
+        await app.action_quit()                       # the app's own quit path
+    [listed] = list_mobs(mobs_dir())
+    assert listed.mob_id == mob_id and listed.state == "stopped"
+
+    # resumed in a new app: the retired members keep their figures, the mob runs again
+    app = make_app(None, mob=resume_starter(_resume_args(), load_settings(ws).settings, ws, mob_id), cwd=ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.mob is not None)
+        model = app.mob.model
+        assert model.members["scout-1"].gone and model.members["scout-1"].tokens == spent
+        assert model.members["scout-1"].cost_usd is None and model.members["scout"].tokens > 0
+        assert app.mob.handle.state == "running" and model.live() == ["lead", "reviewer"]
+        await app.action_quit()

@@ -73,15 +73,13 @@ def provider_factory(choice: dict[str, Any], notices: TextIO) -> ProviderFactory
 
     name = choice["name"]
     if name == "replay":
+        scale = float(os.environ.get("WORKBENCH_REPLAY_DELAY_SCALE", "1"))
         if choice.get("demo") or not choice.get("replay_script"):
-            from workbench.mob.demo import NOTICE, demo_scripts
+            from workbench.mob.demo import NOTICE, demo_factory
 
             notices.write(f"workbench: {NOTICE}\n")
-            scripts = demo_scripts()
-        else:
-            scripts = load_mob_scripts(choice["replay_script"])
-        scale = float(os.environ.get("WORKBENCH_REPLAY_DELAY_SCALE", "1"))
-        return replay_factory(scripts, delay_scale=scale)
+            return demo_factory(delay_scale=scale)  # members spawned later improvise in character
+        return replay_factory(load_mob_scripts(choice["replay_script"]), delay_scale=scale)
 
     def factory(identity: str, profile_name: str, profile: Any) -> tuple[Any, str]:
         provider_name = profile.provider or name

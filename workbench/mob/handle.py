@@ -177,6 +177,8 @@ class MobHandle:
         member = self._build_member(identity, rec["profile"], manager, orchestrator=rec.get("orchestrator", False))
         if status is not None:
             member.status, member.activity = status[0], status[1]  # type: ignore[assignment]
+        if rec.get("task") and not any(e.get("type") in ("message", "custom_message") for e in manager.entries):
+            member.inbox.append(rec["task"])  # spawned with a task it never got to record
         self._members[identity] = member
         if member.orchestrator:
             self._orchestrator = identity
@@ -286,14 +288,19 @@ class MobHandle:
         self._members[identity] = member
         if orchestrator:
             self._orchestrator = identity
+        others = {i: m.profile_name for i, m in self._members.items() if i != identity}
+        wires = auto_wires(self.definition, identity, profile, others, self._orchestrator)
+        # Its first task and the wires the rules give it are in the same record: a process that
+        # dies halfway through a spawn still has them on resume.
         await self._durable({"type": "member_spawned", "identity": identity, "profile": profile,
-                      "orchestrator": orchestrator, "session_path": member.path, "session_id": member.session.id})
+                             "orchestrator": orchestrator, "session_path": member.path,
+                             "session_id": member.session.id, "task": initial_message,
+                             "wires": [list(w) for w in wires]})
         self._emit(ev.MemberSpawned(mob_id=self.id, identity=identity, profile=profile, model=member.model,
                                     orchestrator=orchestrator, member_session_id=member.session.id,
                                     member=identity))
         self._emit_status(member)
-        others = {i: m.profile_name for i, m in self._members.items() if i != identity}
-        for a, b in auto_wires(self.definition, identity, profile, others, self._orchestrator):
+        for a, b in wires:
             await self.wire(a, b)
         if initial_message:
             self._enqueue(member, initial_message)
@@ -816,6 +823,8 @@ def _replay(records: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any
             state = rec["state"]
         elif kind == "member_spawned":
             members[rec["identity"]] = rec
+            for a, b in rec.get("wires") or ():
+                graph.wire(a, b)
             retired.pop(rec["identity"], None)
             statuses.pop(rec["identity"], None)
         elif kind == "member_retired":

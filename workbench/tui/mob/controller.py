@@ -345,8 +345,13 @@ def resume_starter(args: Any, settings: Any, cwd: Path, mob_id: str) -> MobStart
         where = Path(first.get("cwd") or cwd)
         notices = io.StringIO()
         env, choice = _environment(args, settings, where, first.get("meta"), _broker(app), notices)
-        await start_in_app(app, lambda: MobHandle.open(mob_id, env), task=getattr(args, "prompt", None),
-                           demo=bool(choice.get("demo")))
+        async def reopen() -> Any:
+            handle = await MobHandle.open(mob_id, env)
+            if handle.state == "stopped":  # stopped by a user, a quit or Ctrl-C: `resume` means carry on
+                await handle.resume()
+            return handle
+
+        await start_in_app(app, reopen, task=getattr(args, "prompt", None), demo=bool(choice.get("demo")))
 
     return start
 

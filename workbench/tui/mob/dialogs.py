@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workbench.mob.definition import is_valid_name
 from workbench.tui.sanitize import one_line
 
 
@@ -65,7 +66,7 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
             yield Input(placeholder="identity, e.g. worker-2", id="mob-spawn-identity")
             yield Input(placeholder="first task (optional)", id="mob-spawn-message")
             yield Static("", id="mob-spawn-problem")
-            yield Static(Text("↑↓ profile · Tab next field · Enter spawn · Esc cancel", style="dim"))
+            yield Static(Text("↑↓ profile · Enter spawn · Tab name / first task · Esc cancel", style="dim"))
 
     def on_mount(self) -> None:
         plist = self.query_one("#mob-spawn-profile", OptionList)
@@ -84,20 +85,34 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
             ident.value = self._suggest(str(event.option.id))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#mob-spawn-identity", Input).focus()
+        # Enter on a profile spawns it under the suggested name (as the hint says); Tab reaches the
+        # name and first-task fields for those who want to change them.
+        event.stop()
+        self._submit()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    def _problem(self, text: str, field: str) -> None:
+        self.query_one("#mob-spawn-problem", Static).update(Text(text, style="bold red"))
+        self.query_one(field, Input).focus()
+
+    def _submit(self) -> None:
         plist = self.query_one("#mob-spawn-profile", OptionList)
         if plist.highlighted is None:
             return
         profile = str(plist.get_option_at_index(plist.highlighted).id)
         identity = self.query_one("#mob-spawn-identity", Input).value.strip()
         if not identity:
-            self.query_one("#mob-spawn-problem", Static).update(Text("Give the member a name.", style="bold red"))
+            self._problem("Give the member a name.", "#mob-spawn-identity")
+            return
+        if not is_valid_name(identity) or identity in ("mob", "user"):
+            self._problem(f"{one_line(identity, 30)} is not a valid name: use letters, digits, '_', '-', '.' "
+                          "(not 'mob' or 'user').", "#mob-spawn-identity")
             return
         if identity in self.taken:
-            self.query_one("#mob-spawn-problem", Static).update(
-                Text(f"{identity} is already in the mob.", style="bold red"))
+            self._problem(f"{one_line(identity, 30)} is already in the mob.", "#mob-spawn-identity")
             return
         message = self.query_one("#mob-spawn-message", Input).value.strip() or None
         self.dismiss(SpawnRequest(profile, identity, message))

@@ -265,6 +265,14 @@ class MobGraph(ScrollView, can_focus=True):
             self.select(self.model.orchestrator)
             return
         target = lay.neighbour(self.selected, direction)  # type: ignore[arg-type]
+        if self.picking is not None:
+            # Choosing the other end of a wire: retired members are passed over, never offered.
+            seen = {self.selected}
+            while target is not None and target not in seen and self.model.members[target].gone:
+                seen.add(target)
+                target = lay.neighbour(target, direction)  # type: ignore[arg-type]
+            if target is not None and self.model.members[target].gone:
+                target = None
         if target is not None:
             self.select(target)
 

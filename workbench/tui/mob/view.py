@@ -269,6 +269,11 @@ class MobView(Vertical, can_focus=False):
 
     def _finish_pick(self, other: str) -> None:
         kind, first = self._pick_kind, self.graph.picking
+        if kind is not None and other != first and other in self.model.members and self.model.members[other].gone:
+            # Stay in the pick: the user chooses a live member instead.
+            self.notify(f"{other} has retired: pick a live member to {kind} {first} with (Esc cancels)",
+                        severity="warning", timeout=4)
+            return
         self.action_cancel_pick()
         if kind is None or first is None or other == first:
             return
