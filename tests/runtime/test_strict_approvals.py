@@ -103,7 +103,7 @@ def test_the_tui_starts_the_agent_and_the_problems_dialog_says_every_call_asks(h
         assert out.get("startup_error") is None and out["backend"] is not None
         messages = [str(p) for p in loaded.problems]
         assert any(f"{project}:1" in m and "invalid TOML" in m for m in messages)
-        assert any(str(project) in m and "every tool call asks (reads included)" in m for m in messages)
+        assert any(str(project) in m and "every tool call asks, reads included" in m for m in messages)
     finally:
         out["backend"].agent.manager.close()
 

@@ -49,8 +49,8 @@ def strict_notice(policy: Any) -> list[tuple[Path, str]]:
     """(file, what it means) for each config file whose approval rules are unknown."""
     seen: dict[Path, str] = {}
     for problem in getattr(policy, "unreadable", ()):
-        seen.setdefault(Path(problem.path), "its approval rules are unknown, so every tool call asks "
-                        "(reads included) until this file is fixed")
+        seen.setdefault(Path(problem.path), "approval rules unknown (the file does not parse): every "
+                        "tool call asks, reads included, until it is fixed")
     return list(seen.items())
 
 

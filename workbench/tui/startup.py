@@ -179,7 +179,7 @@ def _explain_strict_approvals(loaded: LoadedSettings, files: list[tuple[Path, st
     from workbench.config import ConfigProblem
 
     for path, meaning in files:
-        loaded.problems.append(ConfigProblem(path, None, "approvals", meaning))
+        loaded.problems.append(ConfigProblem(path, None, None, meaning))
 
 
 def check_resume_target(args: Any, cwd: Path) -> tuple[int, str] | None:
