@@ -49,3 +49,61 @@ async def test_footer_refits_on_resize_and_ranks_the_focused_widgets_keys_first(
         shown = [k.description for k in keys]
         assert shown[:4] == ["Allow once", "Allow session", "Always", "Deny"]
         assert all(k.region.right <= palette.region.x for k in keys)
+
+
+def write_request(rid="r1"):
+    return ev.ToolApprovalRequested(
+        request_id=rid, id=f"c-{rid}", name="write", args={"path": "hello.py", "content": "x\n"},
+        preview={"kind": "diff", "text": "--- /dev/null\n+++ b/hello.py\n@@ -0,0 +1 @@\n+x\n"})
+
+
+async def test_small_screen_folds_the_empty_mob_pane_and_gives_approvals_the_room():
+    backend = FakeBackend()
+    app = make_app(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await backend.publish(write_request())
+        await pilot.pause(0.1)
+        await pilot.press("f4")
+        await pilot.pause(0.2)
+        assert app.focused is app.approvals
+        assert app.mob_pane.region.height == 0  # empty: folded away
+        assert app.approvals.region.height >= 14  # queue, keys, path and the whole diff
+        assert app.budget.region.height == 5
+    app = make_app(FakeBackend())
+    async with app.run_test(size=(160, 48)) as pilot:  # big screen: all three panes as before
+        await pilot.pause(0.1)
+        assert app.mob_pane.region.height > 0
+
+
+async def test_full_screen_request_takes_the_answer_keys():
+    from workbench.tui.screens.dialogs import ConfirmRuleScreen, DiffScreen, FeedbackScreen, TextScreen
+
+    backend = FakeBackend()
+    app = make_app(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await backend.publish(write_request("r1"), write_request("r2"), write_request("r3"),
+                              ev.ToolApprovalRequested(request_id="r4", id="c4", name="bash", args={"command": "ls -l"},
+                                                       preview={"kind": "command", "text": "ls -l"}))
+        await pilot.pause(0.1)
+        app.approvals.focus()
+        await pilot.press("z")
+        assert isinstance(app.screen, DiffScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert backend.decisions["r1"] == ("once", None)
+        assert app.screen is app.screen_stack[0] and app.approvals.current.request_id == "r2"
+        await pilot.press("z", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmRuleScreen)  # always still shows the rule first
+        await pilot.press("escape")
+        await pilot.press("z", "f")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedbackScreen)
+        await pilot.press("escape")
+        await pilot.press("j", "j", "z")  # the bash request, full screen as its command
+        await pilot.pause()
+        assert isinstance(app.screen, TextScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert backend.decisions["r4"] == ("deny", None)
+        assert "r2" not in backend.decisions and "r3" not in backend.decisions

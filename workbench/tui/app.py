@@ -29,8 +29,8 @@ from workbench.tui.commands import SlashCommand
 from workbench.tui.gc_pacer import GcPacer
 from workbench.tui.palette import WorkbenchCommands, needs_argument
 from workbench.tui.sanitize import one_line, safe_text
-from workbench.tui.screens.dialogs import (ConfirmRuleScreen, DiffScreen, FeedbackScreen, ProblemsScreen,
-                                           TextScreen)
+from workbench.tui.screens.dialogs import (AnswerKeys, ConfirmRuleScreen, DiffScreen, FeedbackScreen,
+                                           ProblemsScreen, TextScreen)
 from workbench.tui.screens.grants import Grant, GrantsScreen
 from workbench.tui.screens.help import HelpScreen, binding_rows
 from workbench.tui.tree import SessionTree
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 140  # below this the side panes fold away
 TINY_WIDTH = 90
+SHORT_HEIGHT = 36  # below this an empty Mob pane folds away and a waiting approval gets the room
 MODES = ("ask", "edits", "plan", "yolo")
 
 
@@ -176,7 +177,7 @@ class WorkbenchApp(App[int]):
         yield FittedFooter()
 
     def on_mount(self) -> None:
-        self._apply_width(self.size.width)
+        self._apply_size(self.size.width, self.size.height)
         self.prompt.focus()
         self.set_interval(0.1, self._redraw)
         self.gc_pacer = GcPacer(last_input=lambda: self._last_typed).install()  # full GCs while nobody types
@@ -208,11 +209,13 @@ class WorkbenchApp(App[int]):
             pacer.uninstall()
 
     def on_resize(self, event: Any) -> None:
-        self._apply_width(event.size.width)
+        self._apply_size(event.size.width, event.size.height)
 
-    def _apply_width(self, width: int) -> None:
-        self.screen.set_class(width < NARROW_WIDTH, "-narrow")
-        self.screen.set_class(width < TINY_WIDTH, "-tiny")
+    def _apply_size(self, width: int, height: int) -> None:
+        screen = self.screen_stack[0] if self.screen_stack else self.screen
+        screen.set_class(width < NARROW_WIDTH, "-narrow")
+        screen.set_class(width < TINY_WIDTH, "-tiny")
+        screen.set_class(height < SHORT_HEIGHT, "-short")
 
     def pane_visible(self, which: str) -> bool:
         target = self.session_pane if which == "session" else self.query_one("#side")
@@ -266,7 +269,8 @@ class WorkbenchApp(App[int]):
         from workbench.tui.screens.dialogs import DiffScreen as _D
 
         return [("anywhere", WorkbenchApp), ("prompt", PromptInput), ("conversation", Conversation),
-                ("approvals", ApprovalsPane), ("diff", _D), ("grants", GrantsScreen)] + _mob_owners() + _tree_owners()
+                ("approvals", ApprovalsPane), ("request full screen (z)", AnswerKeys),
+                ("diff full screen", _D), ("grants", GrantsScreen)] + _mob_owners() + _tree_owners()
 
     # --- keys ------------------------------------------------------------------------------
     def _apply_keymap(self, keys: dict[str, str]) -> None:
@@ -539,16 +543,27 @@ class WorkbenchApp(App[int]):
 
     @on(ApprovalsPane.FullscreenWanted)
     def _on_fullscreen(self, message: ApprovalsPane.FullscreenWanted) -> None:
+        """The request full screen; its answer keys answer it there and close the view."""
         req = message.request
+
+        def answered(kind: str | None) -> None:
+            if kind is None or not any(r.request_id == req.request_id for r in self.approvals.queue):
+                return  # closed, or the request went away meanwhile
+            if kind == "always":
+                self.post_message(ApprovalsPane.AlwaysWanted(req))
+            elif kind == "feedback":
+                self.post_message(ApprovalsPane.FeedbackWanted(req))
+            else:
+                self._resolve(req, kind)
+
         if req.diff:
             self.push_screen(DiffScreen(f"{req.tool} {req.preview.get('path') or ''}".strip(), req.diff,
-                                        side=self.size.width >= 120))
+                                        side=self.size.width >= 120, answers=True), answered)
+        elif req.command:
+            self.push_screen(TextScreen(req.tool, Text("$ ", style="bold") + safe_text(req.command),
+                                        answers=True), answered)
         else:
-            from workbench.tui.widgets.approvals import describe
-
-            self.push_screen(TextScreen(req.tool, Text.assemble(str(req.command or ""))) if req.command
-                             else TextScreen(req.tool, safe_text(str(req.args))))
-            _ = describe
+            self.push_screen(TextScreen(req.tool, safe_text(str(req.args)), answers=True), answered)
 
     def action_grants(self) -> None:
         if self.grant_source is None:

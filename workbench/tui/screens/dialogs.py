@@ -58,25 +58,56 @@ class FeedbackScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DiffScreen(ModalScreen[None]):
-    """A diff full screen; d toggles side-by-side."""
+ANSWER_KEYS = "y once · s session · a always · n deny · f feedback"
+ANSWERS = ("once", "session", "always", "deny", "feedback")
+
+
+ANSWER_BINDINGS = [
+    Binding("y", "answer_request('once')", "Allow once", id="fullscreen.once"),
+    Binding("s", "answer_request('session')", "Allow session", id="fullscreen.session"),
+    Binding("a", "answer_request('always')", "Always", id="fullscreen.always"),
+    Binding("n", "answer_request('deny')", "Deny", id="fullscreen.deny"),
+    Binding("f", "answer_request('feedback')", "Deny + feedback", id="fullscreen.feedback"),
+]
+
+
+class AnswerKeys:
+    """The approval keys (ANSWER_BINDINGS, listed in each screen's BINDINGS: Textual only merges
+    bindings of DOM classes) on a full-screen view of a request: the screen closes with the
+    answer (one of ANSWERS) and the app carries it out. Inactive when `answers` is False."""
+
+    BINDINGS = ANSWER_BINDINGS  # for the help screen and the keymap check
+    answers = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.answers if action == "answer_request" else True
+
+    def action_answer_request(self, kind: str) -> None:
+        self.dismiss(kind)  # type: ignore[attr-defined]
+
+
+class DiffScreen(AnswerKeys, ModalScreen[str | None]):
+    """A diff full screen; d toggles side-by-side. With `answers`, the approval keys answer the
+    request it shows and close it (the result is the answer)."""
 
     BINDINGS = [
         Binding("escape,q,z", "close", "Close", id="diff.close"),
         Binding("d", "toggle_side", "Side-by-side", id="diff.side_by_side"),
+        *ANSWER_BINDINGS,
     ]
 
-    def __init__(self, title: str, diff: str, *, side: bool = False) -> None:
+    def __init__(self, title: str, diff: str, *, side: bool = False, answers: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.diff = diff
         self.side = side
+        self.answers = answers
         self.body = Static()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="diff-full") as scroll:
             scroll.border_title = self.title_text
-            scroll.border_subtitle = "d side-by-side · Esc close"
+            scroll.border_subtitle = (f"{ANSWER_KEYS} · " if self.answers else "") + "d side-by-side · Esc close"
             yield self.body
 
     def on_mount(self) -> None:
@@ -116,20 +147,22 @@ class ProblemsScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class TextScreen(ModalScreen[None]):
-    """A read-only page of text (session lists, the entries of /tree)."""
+class TextScreen(AnswerKeys, ModalScreen[str | None]):
+    """A read-only page of text (session lists, the entries of /tree, a request in full: then,
+    with `answers`, the approval keys answer it)."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close", id="text.close")]
+    BINDINGS = [Binding("escape,q", "close", "Close", id="text.close"), *ANSWER_BINDINGS]
 
-    def __init__(self, title: str, text: Text) -> None:
+    def __init__(self, title: str, text: Text, *, answers: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.text = text
+        self.answers = answers
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide") as scroll:
             scroll.border_title = self.title_text
-            scroll.border_subtitle = "Esc close"
+            scroll.border_subtitle = (f"{ANSWER_KEYS} · " if self.answers else "") + "Esc close"
             yield Static(self.text)
 
     def action_close(self) -> None:

@@ -27,10 +27,12 @@ def binding_rows(app: App, owners: list[tuple[str, type]]) -> list[KeyRow]:
     """Every binding with an id of each owner class, with the keys the keymap gives it now."""
     keymap: dict[str, str] = dict(getattr(app, "_keymap", {}) or {})
     rows = []
+    seen: set[str] = set()  # a binding shared by several screens is listed once, under the first
     for where, cls in owners:
         for b in cls.BINDINGS:
-            if not isinstance(b, Binding) or not b.id:
+            if not isinstance(b, Binding) or not b.id or b.id in seen:
                 continue
+            seen.add(b.id)
             keys = keymap.get(b.id, b.key)
             shown = ", ".join(app.get_key_display(Binding(k.strip(), b.action)) for k in keys.split(","))
             rows.append(KeyRow(where, b.id, shown, b.description or b.action))

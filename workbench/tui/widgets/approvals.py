@@ -163,6 +163,8 @@ class ApprovalsPane(VerticalScroll):
 
     def render_queue(self) -> None:
         self.set_class(bool(self.queue), "-pending")
+        if self.parent is not None:  # the side column makes room for a waiting request (tcss)
+            self.parent.set_class(bool(self.queue), "-approval-pending")
         self.border_subtitle = f"{len(self.queue)} waiting" if self.queue else ""
         if not self.queue:
             self.queue_view.update(Text("Nothing waiting for approval.", style="dim"))

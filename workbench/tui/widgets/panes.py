@@ -67,6 +67,13 @@ MOB_EMPTY_DEMO = "No mob yet — type /mob demo to watch a team of agents work o
 
 
 class MobPane(_BodyPane):
+    """Empty (class `-empty`, folded away on a small screen) until a mob mounts its view."""
+
     def __init__(self, *, id: str | None = None, demo: bool = False) -> None:
         empty = MOB_EMPTY_DEMO if demo else MOB_EMPTY
         super().__init__("Mob", Static(Text(empty, style="dim"), classes="mob-empty"), id=id)
+        self.add_class("-empty")
+
+    async def set_body(self, widget: Widget) -> None:
+        self.remove_class("-empty")
+        await super().set_body(widget)
