@@ -55,3 +55,21 @@ def test_argument_completion_unit():
     assert commands.complete("/mode yolo", lambda c: choices(c, [])) is None
     assert commands.complete("/mode x", lambda c: choices(c, [])) is None
     assert commands.complete("/bu", lambda c: choices(c, [])) == "/budget "
+
+
+async def test_hidden_pane_approval_notice_names_agent_and_target_as_plain_text():
+    from workbench.runtime import events as ev
+
+    backend = FakeBackend()
+    app = make_app(backend)
+    async with app.run_test(size=(100, 30)) as pilot:  # the side panes are folded away here
+        await backend.publish(
+            ev.ToolApprovalRequested(request_id="r1", id="c1", name="write",
+                                     args={"path": "src/[bold]hello.py", "content": "x"}),
+            ev.ToolApprovalRequested(request_id="r2", id="c2", name="bash", args={"command": "pytest -q"},
+                                     agent="reviewer"))
+        await pilot.pause(0.1)
+        found = [n for n in app._notifications if n.title == "Approval needed"]
+        assert [n.message for n in found] == ["write src/[bold]hello.py — F4 to review",
+                                              "reviewer asks: bash $ pytest -q — F4 to review"]
+        assert not any(n.markup for n in found)  # paths and commands are never markup

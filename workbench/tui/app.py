@@ -23,6 +23,7 @@ from textual.widgets import Static
 from workbench.config import LoadedSettings, Settings
 from workbench.runtime import events as ev
 from workbench.tui import commands
+from workbench.tui import format as fmt
 from workbench.tui.backend import Backend, Limits, PathEntry, Stats, message_text
 from workbench.tui.clock import Clock
 from workbench.tui.commands import SlashCommand
@@ -400,6 +401,11 @@ class WorkbenchApp(App[int]):
             self._path_dirty = True
         self._stats_dirty = True
 
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        # Plain text by default: notices carry paths, commands, rule and theme names, errors.
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def _approval_arrived(self, req: PendingApproval) -> None:
         self.approvals.add(req)
         typing = bool(self.prompt.text.strip())
@@ -411,9 +417,7 @@ class WorkbenchApp(App[int]):
             self.approvals.focus()  # nothing typed: nothing to lose
             return
         self.approvals.add_class("-attention")
-        who = f"{req.agent}: " if req.agent else ""
-        self.notify(f"{who}{req.tool} {one_line(str(req.command or ''), 60)} — F4 to review",
-                    title="Approval needed", severity="warning", timeout=6)
+        self.notify(approval_notice(req), title="Approval needed", severity="warning", timeout=6)
 
     def _redraw(self) -> None:
         """Redraw status, budget, pending queue and session path at most ten times a second."""
@@ -913,6 +917,13 @@ class WorkbenchApp(App[int]):
             self.mob.close()
             self.mob.handle.close()
             await asyncio.sleep(0)  # let the cancelled member tasks unwind
+
+
+def approval_notice(req: PendingApproval) -> str:
+    """`lead asks: write hello.py — F4 to review`: who, the tool and what it touches."""
+    who = f"{one_line(req.agent, 30)} asks: " if req.agent else ""
+    what = fmt.arg_summary(req.tool, req.args, 60) if req.args else ""
+    return f"{who}{req.tool} {what} — F4 to review" if what else f"{who}{req.tool} — F4 to review"
 
 
 def export_markdown(messages: list[dict[str, Any]]) -> str:
