@@ -73,3 +73,17 @@ async def test_hidden_pane_approval_notice_names_agent_and_target_as_plain_text(
         assert [n.message for n in found] == ["write src/[bold]hello.py — F4 to review",
                                               "reviewer asks: bash $ pytest -q — F4 to review"]
         assert not any(n.markup for n in found)  # paths and commands are never markup
+
+
+async def test_budget_confirmation_reads_like_the_limits():
+    from workbench.tui.backend import Limits
+
+    backend = FakeBackend()
+    app = make_app(backend)
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_slash("budget", "tokens=30k cost=2 turns=8 time=10m tools=off")
+        await pilot.pause()
+        assert notes(app)[-1] == ("Limits for this session: tokens 30,000, cost $2.00, turns 8, time 10m00s, "
+                                  "tool calls off")
+        assert backend.calls[-1] == ("set_limits", Limits(tokens=30_000, cost=2.0, turns=8, duration=600.0))
+        assert isinstance(backend.calls[-1][1].turns, int)

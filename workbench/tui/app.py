@@ -672,8 +672,8 @@ class WorkbenchApp(App[int]):
         for key, value in changes.items():
             values[key] = None if value is None else (value if key in ("cost", "duration") else int(value))
         self.backend.set_limits(Limits(**values))
-        self.notify("Limits for this session: " + ", ".join(f"{k}={'off' if v is None else v}"
-                                                           for k, v in changes.items()), timeout=4)
+        self.notify("Limits for this session: " + ", ".join(fmt.limit(k, v) for k, v in changes.items()),
+                    timeout=4)
         self.refresh_now()
 
     async def _slash_compact(self, arg: str) -> None:

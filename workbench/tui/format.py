@@ -41,6 +41,19 @@ def duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+def limit(key: str, value: float | None) -> str:
+    """A budget limit as people read it: `tokens 30,000`, `cost $2.00`, `turns 8`, `time 10m00s`."""
+    names = {"tool_calls": "tool calls", "duration": "time"}
+    name = names.get(key, key)
+    if value is None:
+        return f"{name} off"
+    if key == "cost":
+        return f"{name} {money(value)}"
+    if key == "duration":
+        return f"{name} {duration(value)}"
+    return f"{name} {int(value):,}"  # exact: this confirms what was set
+
+
 def percent(used: float, limit: float) -> float:
     return 0.0 if limit <= 0 else 100.0 * used / limit
 
