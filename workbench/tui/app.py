@@ -27,6 +27,7 @@ from workbench.tui import format as fmt
 from workbench.tui.backend import Backend, Limits, PathEntry, Stats, message_text
 from workbench.tui.clock import Clock
 from workbench.tui.commands import SlashCommand
+from workbench.tui.export import export_markdown
 from workbench.tui.gc_pacer import GcPacer
 from workbench.tui.palette import WorkbenchCommands, needs_argument
 from workbench.tui.sanitize import one_line, safe_text
@@ -727,7 +728,14 @@ class WorkbenchApp(App[int]):
             target = self.cwd / target
         if target.exists():
             raise ValueError(f"{target} exists; give another file name")
-        target.write_text(export_markdown(self.backend.history()), encoding="utf-8")
+        model = f"{stats.provider}/{stats.model}" if stats.provider and stats.model else stats.model or None
+        text = export_markdown(self.backend.history(), session_id=stats.session_id, name=stats.session_name,
+                               cwd=str(self.cwd), model=model)
+        try:
+            with target.open("x", encoding="utf-8") as out:  # "x": never overwrite, even in a race
+                out.write(text)
+        except OSError as exc:
+            raise ValueError(f"could not write {target}: {exc.strerror or exc}") from None
         self.notify(f"Exported to {target}", timeout=4)
 
     def _slash_new(self, arg: str) -> None:
@@ -924,25 +932,6 @@ def approval_notice(req: PendingApproval) -> str:
     who = f"{one_line(req.agent, 30)} asks: " if req.agent else ""
     what = fmt.arg_summary(req.tool, req.args, 60) if req.args else ""
     return f"{who}{req.tool} {what} — F4 to review" if what else f"{who}{req.tool} — F4 to review"
-
-
-def export_markdown(messages: list[dict[str, Any]]) -> str:
-    out = []
-    for m in messages:
-        role = m.get("role")
-        if role == "user":
-            out.append(f"## You\n\n{message_text(m)}\n")
-        elif role == "assistant":
-            parts = []
-            for b in m.get("content") or []:
-                if isinstance(b, dict) and b.get("type") == "text":
-                    parts.append(str(b.get("text", "")))
-                elif isinstance(b, dict) and b.get("type") == "toolCall":
-                    parts.append(f"`{b.get('name')}` {b.get('arguments')}")
-            out.append("## Assistant\n\n" + "\n\n".join(parts) + "\n")
-        elif role == "toolResult":
-            out.append(f"### {m.get('toolName')} result\n\n```\n{message_text(m)}\n```\n")
-    return "\n".join(out)
 
 
 def _tree_owners() -> list[tuple[str, type]]:
