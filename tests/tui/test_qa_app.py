@@ -87,3 +87,26 @@ async def test_budget_confirmation_reads_like_the_limits():
                                   "tool calls off")
         assert backend.calls[-1] == ("set_limits", Limits(tokens=30_000, cost=2.0, turns=8, duration=600.0))
         assert isinstance(backend.calls[-1][1].turns, int)
+
+
+async def test_compact_with_nothing_to_compact_says_so_once_and_does_not_start():
+    class Backend(FakeBackend):
+        possible = (False, "nothing to compact yet: the context (~224 tokens) has no turns older than the "
+                           "latest prompt to summarise")
+
+        def can_compact(self):
+            return self.possible
+
+    backend = Backend()
+    app = make_app(backend)
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_slash("compact", "")
+        await pilot.pause(0.1)
+        assert not any(c[0] == "compact" for c in backend.calls)
+        assert notes(app) == ["Nothing to compact yet: the context (~224 tokens) has no turns older than the "
+                              "latest prompt to summarise"]
+        backend.possible = (True, "12 older messages (~3,400 tokens) would be summarised; 2 recent ones kept; "
+                                  "the context is ~5,000 tokens")
+        app.run_slash("compact", "keep the API notes")
+        await pilot.pause(0.1)
+        assert ("compact", "keep the API notes") in backend.calls

@@ -679,6 +679,13 @@ class WorkbenchApp(App[int]):
 
     async def _slash_compact(self, arg: str) -> None:
         assert self.backend is not None
+        check = getattr(self.backend, "can_compact", None)  # the runtime says if there is anything to do
+        if check is not None:
+            possible, what = check()
+            if not possible:
+                self.notify(what[:1].upper() + what[1:], title="Nothing to compact", timeout=6)
+                return
+            self.notify(what[:1].upper() + what[1:], title="Compacting", timeout=4)
         try:
             await self.backend.compact(arg or None)
         except Exception as exc:

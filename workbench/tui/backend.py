@@ -383,6 +383,10 @@ class RuntimeBackend:
             max_turn_duration=getattr(self.agent.limits, "max_turn_duration", None),
         ))
 
+    def can_compact(self) -> tuple[bool, str]:
+        """Whether /compact has anything to do, and what (figures as the context meter shows)."""
+        return self.agent.can_compact()
+
     async def compact(self, instructions: str | None = None) -> None:
         await self.agent.compact(instructions)
 
