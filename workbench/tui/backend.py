@@ -168,6 +168,18 @@ async def summarise_entries(provider: Any, model: str, entries: list[Any], instr
     return text
 
 
+def _shown_cost(cost: float | None, model: str) -> float | None:
+    """Nothing spent yet on a model without a price reads "unpriced" from the start, as it will
+    after its first turn, never "$0.00"."""
+    if cost == 0 and model:
+        from workbench.providers.catalog import get_model
+
+        info = get_model(model)
+        if info is None or not info.priced:
+            return None
+    return cost
+
+
 class ReadOnlyBackend:
     """A session locked by another process: shown (conversation, tree, stats) and forkable, never
     written. Every action that would write says so instead."""
@@ -283,7 +295,7 @@ class RuntimeBackend:
             mode=str(getattr(a, "mode", "ask")),
             thinking=str(getattr(a, "thinking_level", "off")),
             usage=getattr(a, "usage", None) or Usage(),
-            cost_usd=getattr(a, "cost_usd", None),
+            cost_usd=_shown_cost(getattr(a, "cost_usd", None), str(getattr(a, "model", "") or "")),
             turns=int(getattr(a, "session_turns", 0) or 0),
             tool_calls=int(getattr(a, "session_tool_calls", 0) or 0),
             run_turns=int(getattr(a, "turns", 0) or 0),

@@ -54,7 +54,13 @@ def budget_content(stats: Stats, width: int = 40, banner: str | None = None) -> 
     if banner:
         parts += [(banner, "bold reverse $error"), "\n"]
     for label, used, limit, shown in _dimension_rows(stats):
-        if limit:
+        if label == "cost" and stats.cost_usd is None:  # no price: no bar, no 0 %
+            model = one_line(stats.model or "this model", 24)
+            parts += [f"{label:<10} ", ("unpriced", "bold"), (f"  {model} has no price: cost isn't tracked", "$foreground 50%")]
+            if limit:
+                parts += [("; the ", "$foreground 50%"), (f"{fmt.money(limit)} limit can't apply", "$warning")]
+            parts.append("\n")
+        elif limit:
             pct = fmt.percent(used, limit)
             parts += [f"{label:<10} ", bar(pct, bar_w), (f" {pct:5.1f}%", level_style(pct)),
                       f"  {shown} / {_limit_text(label, limit)}\n"]
