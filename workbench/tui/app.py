@@ -661,8 +661,11 @@ class WorkbenchApp(App[int]):
         if not arg:
             raise ValueError("give a model name, e.g. /model claude-sonnet-4-5")
         assert self.backend is not None
-        self.backend.set_model(arg)
-        self.notify(f"Model {arg}", timeout=2)
+        before = self.backend.stats().provider
+        self.backend.set_model(arg)  # ValueError: refused, with what to do (shown by run_slash)
+        after = self.backend.stats()
+        moved = f" — now on {after.provider}" if after.provider and after.provider != before else ""
+        self.notify(f"Model {after.model or arg}{moved}", timeout=3)
         self.refresh_now()
 
     def _slash_budget(self, arg: str) -> None:

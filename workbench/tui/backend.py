@@ -380,8 +380,18 @@ class RuntimeBackend:
         self.broker.resolve(request_id, ApprovalDecision(kind=kind, feedback=feedback))
 
     def set_model(self, model: str) -> None:
-        provider = getattr(self.agent.provider, "name", None) or "anthropic"
-        self.agent.set_model(provider, model)
+        """Switch for real (the catalog picks the provider, its credentials must be set) or raise
+        ValueError saying why not (workbench.tui.model_switch)."""
+        from workbench.tui.model_switch import plan_model_switch
+
+        current = getattr(self.agent.provider, "name", None) or "anthropic"
+        switch = plan_model_switch(current, model)
+        try:
+            self.agent.set_model(switch.provider, switch.model)
+        except Exception as exc:  # the provider could not be set up: the session keeps its model
+            raise ValueError(f"could not switch to {switch.provider}/{switch.model}: {exc}") from None
+        if switch.provider != "replay":
+            self.demo = False  # a real model answers from now on
 
     def set_mode(self, mode: str) -> None:
         self.agent.set_mode(mode)
