@@ -107,3 +107,27 @@ async def test_full_screen_request_takes_the_answer_keys():
         await pilot.pause()
         assert backend.decisions["r4"] == ("deny", None)
         assert "r2" not in backend.decisions and "r3" not in backend.decisions
+
+
+async def test_startup_problems_make_one_dialog_and_the_status_line_says_no_agent():
+    from pathlib import Path
+
+    from workbench.config import ConfigProblem, LoadedSettings, Settings
+    from workbench.tui.screens.dialogs import ProblemsScreen
+
+    problems = [ConfigProblem(Path("/home/dev/.config/workbench/config.toml"), 2, "budget.max_turns",
+                              "Input should be greater than 0")]
+    app = make_app(None, settings=LoadedSettings(Settings(), problems),
+                   startup_error="bad approval rule in --allow: invalid rule 'bash('")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        stacked = [s for s in app.screen_stack if isinstance(s, ProblemsScreen)]
+        assert len(stacked) == 1  # never two dialogs drawn over each other
+        assert [h for h, _ in stacked[0].sections] == [
+            "The agent could not start:",
+            "Your settings have problems — the broken parts were ignored and defaults are in use:"]
+        assert "invalid rule 'bash('" in stacked[0].problems[0] and "budget.max_turns" in stacked[0].problems[1]
+        status = app.status.content.plain
+        assert status.startswith(" NO AGENT  bad approval rule") and "F1 help" in status
+        await pilot.press("enter")
+        assert len(app.screen_stack) == 1

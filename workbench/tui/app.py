@@ -40,7 +40,7 @@ from workbench.tui.themes import ThemeProblem, load_theme_file, load_themes, the
 from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
 from workbench.tui.widgets.conversation import Conversation
 from workbench.tui.widgets.footer import FittedFooter
-from workbench.tui.widgets.meters import BudgetPane, StatusLine
+from workbench.tui.widgets.meters import BudgetPane, StatusLine, no_agent_content
 from workbench.tui.widgets.panes import MobPane, SessionPane
 from workbench.tui.widgets.prompt import PendingBar, PromptInput, SlashHints
 
@@ -331,13 +331,17 @@ class WorkbenchApp(App[int]):
     # --- startup problems ------------------------------------------------------------------
     def _report_startup_problems(self) -> None:
         messages = [str(p) for p in self.loaded.problems] + self.key_problems
+        sections: list[tuple[str, list[str]]] = []
+        footer = []
         if self.startup_error:
-            self.push_screen(ProblemsScreen("The agent could not start", [self.startup_error],
-                                            "Fix the settings or flags and start again; the workbench stays open."))
+            sections.append(("The agent could not start:", [self.startup_error]))
+            footer.append("Fix the settings or flags and start again; the workbench stays open.")
         if messages:
-            self.push_screen(ProblemsScreen(
-                "Your settings have problems — the broken parts were ignored and defaults are in use:",
-                messages, "Nothing was changed in these files."))
+            sections.append(("Your settings have problems — the broken parts were ignored and defaults are in use:",
+                             messages))
+            footer.append("Nothing was changed in these files.")
+        if sections:  # one dialog, never two stacked
+            self.push_screen(ProblemsScreen(sections, " ".join(footer)))
         for p in self.theme_problems:
             self.notify(str(p), title="Theme problem", severity="error", timeout=10)
 
@@ -423,6 +427,9 @@ class WorkbenchApp(App[int]):
     def _redraw(self) -> None:
         """Redraw status, budget, pending queue and session path at most ten times a second."""
         if self.backend is None:
+            if self._stats_dirty:  # say why nothing runs, instead of a blank line
+                self._stats_dirty = False
+                self.status.update(no_agent_content(self.startup_error))
             return
         if self._stats_dirty or (self.backend.is_running and not self.clock.frozen):
             self._stats_dirty = False

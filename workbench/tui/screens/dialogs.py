@@ -122,26 +122,31 @@ class DiffScreen(AnswerKeys, ModalScreen[str | None]):
 
 
 class ProblemsScreen(ModalScreen[None]):
-    """Broken settings or themes: what, where, and that defaults are in use."""
+    """What went wrong at startup, all in one dialog (the agent that could not start, broken
+    settings): each section a heading and its problems as bullets."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "Continue", id="problems.close")]
 
-    def __init__(self, title: str, problems: list[str], footer: str) -> None:
+    def __init__(self, sections: list[tuple[str, list[str]]], footer: str) -> None:
         super().__init__()
-        self.title_text = title
-        self.problems = problems
+        self.sections = sections
+        self.problems = [p for _, problems in sections for p in problems]
         self.footer = footer
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog problems"):
-            yield Static(Text(self.title_text, style="bold"))
+        with VerticalScroll(classes="dialog problems") as box:
+            box.border_title = "Problems at startup"
+            box.border_subtitle = "Enter continue"
             body = Text()
-            for p in self.problems:
-                body.append("• ")
-                body.append_text(safe_text(p))
-                body.append("\n")
+            for n, (heading, problems) in enumerate(self.sections):
+                body.append(("\n" if n else "") + heading + "\n", style="bold")
+                for p in problems:
+                    body.append("• ")
+                    body.append_text(safe_text(p))
+                    body.append("\n")
+            body.append("\n")
+            body.append(self.footer, style="dim")
             yield Static(body)
-            yield Static(Text(self.footer + "\n\nEnter continue", style="dim"))
 
     def action_close(self) -> None:
         self.dismiss(None)

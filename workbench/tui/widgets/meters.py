@@ -138,6 +138,13 @@ def status_content(stats: Stats, width: int = 160) -> Content:
     return Content.assemble(*parts)
 
 
+def no_agent_content(reason: str | None) -> Content:
+    """The status line when no agent runs (it could not start): what happened, where to look."""
+    why = one_line(reason, 90) if reason else "see the message at startup"
+    return Content.assemble((" NO AGENT ", "bold reverse $error"), " ", (why, "$error"),
+                            ("  · F1 help · ctrl+q quit", "$foreground 60%"))
+
+
 class StatusLine(Static):
     def show(self, stats: Stats) -> None:
         self.update(status_content(stats, self.size.width))
