@@ -186,7 +186,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    messages, repeats = (120, 1) if args.quick else (args.messages, args.repeats)
+    messages, repeats = (60, 1) if args.quick else (args.messages, args.repeats)
     work = Path(tempfile.mkdtemp(prefix="wb-bench-session-"))
     path = build_session(work, messages)
     base_open, wb_open, base_frames, wb_frames, blocks = [], [], [], [], 0

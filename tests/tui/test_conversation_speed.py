@@ -159,7 +159,7 @@ class BareMarkdown(App):
 
 PROSE = "".join(f"Paragraph {n} goes on for a while, long enough to wrap at least once in a narrow pane "
                 f"like this one.\n\n- a list {n}\n- b\n\n> quoted {n}\n\n### Small heading {n}\n\n"
-                for n in range(30))
+                for n in range(16))
 
 
 @pytest.mark.parametrize("text", [LONG, PROSE], ids=["sections", "prose"])
