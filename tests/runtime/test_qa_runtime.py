@@ -93,6 +93,7 @@ async def test_can_compact_says_why_not_and_uses_the_meters_estimate(make_agent)
                        compaction=CompactionSettings(enabled=True, keep_recent_tokens=50))
     ok, reason = agent.can_compact()
     assert not ok and "nothing to compact" in reason
+    assert RuntimeBackend(agent, ApprovalBroker()).can_compact() == (ok, reason)
     await agent.run("one")
     ok, reason = agent.can_compact()
     assert not ok and f"~{agent.context_tokens:,} tokens" in reason

@@ -207,6 +207,9 @@ class ReadOnlyBackend:
     async def compact(self, instructions: str | None = None) -> None:
         self._refuse()
 
+    def can_compact(self) -> tuple[bool, str]:
+        return False, "this session is open read-only (locked by another process): fork it to compact it"
+
     async def interrupt(self) -> None:
         return None
 
@@ -411,6 +414,10 @@ class RuntimeBackend:
 
     async def compact(self, instructions: str | None = None) -> None:
         await self.agent.compact(instructions)
+
+    def can_compact(self) -> tuple[bool, str]:
+        """Whether /compact has anything to do, and why not (AgentSession.can_compact)."""
+        return self.agent.can_compact()
 
     def set_name(self, name: str) -> None:
         self.agent.manager.set_name(name)
