@@ -415,10 +415,6 @@ class RuntimeBackend:
     async def compact(self, instructions: str | None = None) -> None:
         await self.agent.compact(instructions)
 
-    def can_compact(self) -> tuple[bool, str]:
-        """Whether /compact has anything to do, and why not (AgentSession.can_compact)."""
-        return self.agent.can_compact()
-
     def set_name(self, name: str) -> None:
         self.agent.manager.set_name(name)
 
