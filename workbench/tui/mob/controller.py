@@ -36,6 +36,10 @@ class MemberBackend(RuntimeBackend):
     """The app's Backend for one member: its conversation, stats and controls. What you type goes
     through the mob (`send`), which starts the member's next run or steers the running one."""
 
+    # The mob owns its members' session files (it closes them with the mob): switching the
+    # conversation to another member must not close this one's.
+    shared_session = True
+
     def __init__(self, handle: Any, identity: str, *, demo: bool = False) -> None:
         super().__init__(handle.session(identity), handle.approvals, demo=demo)
         self.handle = handle

@@ -60,7 +60,8 @@ class MobView(Vertical, can_focus=False):
     MobView > DataTable { height: 1fr; display: none; }
     MobView.-roster > DataTable { display: block; }
     MobView.-roster > MobGraph { display: none; }
-    MobView > .mob-recent { height: auto; max-height: 5; color: $text-muted; border-top: solid $panel-lighten-2; }
+    MobView > .mob-recent { height: auto; max-height: 5; color: $text-muted; border-top: solid $panel-lighten-2;
+                            text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, model: MobModel, actions: MobActions, *, id: str | None = None) -> None:
