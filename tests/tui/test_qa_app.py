@@ -68,8 +68,11 @@ async def test_hidden_pane_approval_notice_names_agent_and_target_as_plain_text(
                                      args={"path": "src/[bold]hello.py", "content": "x"}),
             ev.ToolApprovalRequested(request_id="r2", id="c2", name="bash", args={"command": "pytest -q"},
                                      agent="reviewer"))
-        await pilot.pause(0.1)
-        found = [n for n in app._notifications if n.title == "Approval needed"]
+        for _ in range(100):  # under load the events take a moment to arrive
+            found = [n for n in app._notifications if n.title == "Approval needed"]
+            if len(found) == 2:
+                break
+            await pilot.pause(0.03)
         assert [n.message for n in found] == ["write src/[bold]hello.py — F4 to review",
                                               "reviewer asks: bash $ pytest -q — F4 to review"]
         assert not any(n.markup for n in found)  # paths and commands are never markup

@@ -55,8 +55,7 @@ def budget_content(stats: Stats, width: int = 40, banner: str | None = None) -> 
         parts += [(banner, "bold reverse $error"), "\n"]
     for label, used, limit, shown in _dimension_rows(stats):
         if label == "cost" and stats.cost_usd is None:  # no price: no bar, no 0 %
-            model = one_line(stats.model or "this model", 24)
-            parts += [f"{label:<10} ", ("unpriced", "bold"), (f"  {model} has no price: cost isn't tracked", "$foreground 50%")]
+            parts += [f"{label:<10} ", ("unpriced", "bold"), ("  no catalog price: cost isn't tracked", "$foreground 50%")]
             if limit:
                 parts += [("; the ", "$foreground 50%"), (f"{fmt.money(limit)} limit can't apply", "$warning")]
             parts.append("\n")
