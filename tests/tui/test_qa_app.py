@@ -104,12 +104,13 @@ async def test_compact_with_nothing_to_compact_says_so_once_and_does_not_start()
     app = make_app(backend)
     async with app.run_test(size=SIZE) as pilot:
         app.run_slash("compact", "")
-        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert not any(c[0] == "compact" for c in backend.calls)
         assert notes(app) == ["Nothing to compact yet: the context (~224 tokens) has no turns older than the "
                               "latest prompt to summarise"]
         backend.possible = (True, "12 older messages (~3,400 tokens) would be summarised; 2 recent ones kept; "
                                   "the context is ~5,000 tokens")
         app.run_slash("compact", "keep the API notes")
-        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
         assert ("compact", "keep the API notes") in backend.calls

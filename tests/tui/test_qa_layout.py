@@ -8,6 +8,15 @@ from tests.tui.fakes import FakeBackend
 from workbench.runtime import events as ev
 
 
+async def queued(app, pilot, n):
+    """Until n approvals are in the queue (events take a moment under load)."""
+    for _ in range(150):
+        if len(app.approvals.queue) >= n:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"{len(app.approvals.queue)} approvals queued, expected {n}")
+
+
 async def footer_keys(app, pilot):
     """The footer's keys once it has settled (it recomposes after a resize or a focus change)."""
     for _ in range(100):
@@ -39,7 +48,7 @@ async def test_footer_refits_on_resize_and_ranks_the_focused_widgets_keys_first(
     async with app.run_test(size=(160, 48)) as pilot:
         await backend.publish(ev.ToolApprovalRequested(request_id="r1", id="c1", name="bash",
                                                        args={"command": "ls"}, preview={"kind": "command", "text": "ls"}))
-        await pilot.pause(0.1)
+        await queued(app, pilot, 1)
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.1)
         await pilot.press("f4")
@@ -62,7 +71,7 @@ async def test_small_screen_folds_the_empty_mob_pane_and_gives_approvals_the_roo
     app = make_app(backend)
     async with app.run_test(size=(80, 24)) as pilot:
         await backend.publish(write_request())
-        await pilot.pause(0.1)
+        await queued(app, pilot, 1)
         await pilot.press("f4")
         await pilot.pause(0.2)
         assert app.focused is app.approvals
@@ -84,7 +93,7 @@ async def test_full_screen_request_takes_the_answer_keys():
         await backend.publish(write_request("r1"), write_request("r2"), write_request("r3"),
                               ev.ToolApprovalRequested(request_id="r4", id="c4", name="bash", args={"command": "ls -l"},
                                                        preview={"kind": "command", "text": "ls -l"}))
-        await pilot.pause(0.1)
+        await queued(app, pilot, 4)
         app.approvals.focus()
         await pilot.press("z")
         assert isinstance(app.screen, DiffScreen)
