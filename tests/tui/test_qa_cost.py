@@ -20,10 +20,12 @@ def test_fresh_session_on_an_unpriced_model_reads_unpriced():
 
 def test_cost_meter_with_an_unpriced_model_says_it_cannot_track():
     stats = Stats(model="replay", cost_usd=None, limits=Limits(cost=2.0))
-    lines = budget_content(stats, 60).plain.splitlines()
-    cost = next(ln for ln in lines if ln.startswith("cost"))
+    lines = budget_content(stats, 44).plain.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("cost"))
+    cost, below = lines[at], lines[at + 1]
     assert "%" not in cost and "█" not in cost and "░" not in cost
-    assert "unpriced" in cost and "cost isn't tracked" in cost and "$2.00 limit can't apply" in cost
+    assert cost == "cost       unpriced  not tracked (no price)"  # fits a narrow pane on one line
+    assert below == "           the $2.00 limit can't apply"
     assert "unpriced" in status_content(stats).plain
-    no_limit = budget_content(Stats(model="replay", cost_usd=None), 60).plain
-    assert "can't apply" not in no_limit and "cost isn't tracked" in no_limit
+    no_limit = budget_content(Stats(model="replay", cost_usd=None), 44).plain
+    assert "can't apply" not in no_limit and "not tracked" in no_limit

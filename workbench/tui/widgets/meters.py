@@ -55,10 +55,9 @@ def budget_content(stats: Stats, width: int = 40, banner: str | None = None) -> 
         parts += [(banner, "bold reverse $error"), "\n"]
     for label, used, limit, shown in _dimension_rows(stats):
         if label == "cost" and stats.cost_usd is None:  # no price: no bar, no 0 %
-            parts += [f"{label:<10} ", ("unpriced", "bold"), ("  no catalog price: cost isn't tracked", "$foreground 50%")]
+            parts += [f"{label:<10} ", ("unpriced", "bold"), ("  not tracked (no price)\n", "$foreground 50%")]
             if limit:
-                parts += [("; the ", "$foreground 50%"), (f"{fmt.money(limit)} limit can't apply", "$warning")]
-            parts.append("\n")
+                parts += [" " * 11, (f"the {fmt.money(limit)} limit can't apply\n", "$warning")]
         elif limit:
             pct = fmt.percent(used, limit)
             parts += [f"{label:<10} ", bar(pct, bar_w), (f" {pct:5.1f}%", level_style(pct)),
