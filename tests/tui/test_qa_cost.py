@@ -24,7 +24,7 @@ def test_cost_meter_with_an_unpriced_model_says_it_cannot_track():
     at = next(i for i, ln in enumerate(lines) if ln.startswith("cost"))
     cost, below = lines[at], lines[at + 1]
     assert "%" not in cost and "█" not in cost and "░" not in cost
-    assert cost == "cost       unpriced  not tracked (no price)"  # fits a narrow pane on one line
+    assert cost == "cost       unpriced  cost not tracked"  # fits the 40-cell overlay on one line
     assert below == "           the $2.00 limit can't apply"
     assert "unpriced" in status_content(stats).plain
     no_limit = budget_content(Stats(model="replay", cost_usd=None), 44).plain

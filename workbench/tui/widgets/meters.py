@@ -55,7 +55,7 @@ def budget_content(stats: Stats, width: int = 40, banner: str | None = None) -> 
         parts += [(banner, "bold reverse $error"), "\n"]
     for label, used, limit, shown in _dimension_rows(stats):
         if label == "cost" and stats.cost_usd is None:  # no price: no bar, no 0 %
-            parts += [f"{label:<10} ", ("unpriced", "bold"), ("  not tracked (no price)\n", "$foreground 50%")]
+            parts += [f"{label:<10} ", ("unpriced", "bold"), ("  cost not tracked\n", "$foreground 50%")]
             if limit:
                 parts += [" " * 11, (f"the {fmt.money(limit)} limit can't apply\n", "$warning")]
         elif limit:
