@@ -140,3 +140,21 @@ async def test_startup_problems_make_one_dialog_and_the_status_line_says_no_agen
         assert status.startswith(" NO AGENT  bad approval rule") and "F1 help" in status
         await pilot.press("enter")
         assert len(app.screen_stack) == 1
+
+
+async def test_full_screen_diff_names_its_answer_keys_within_the_border():
+    from textual.containers import VerticalScroll
+
+    from workbench.tui.screens.dialogs import DiffScreen
+
+    for width, start in ((160, "y once · s session"), (80, "y/s/a/n/f answer")):
+        backend = FakeBackend()
+        app = make_app(backend)
+        async with app.run_test(size=(width, 24)) as pilot:
+            await backend.publish(write_request())
+            await queued(app, pilot, 1)
+            app.approvals.focus()
+            await pilot.press("z")
+            assert isinstance(app.screen, DiffScreen)
+            subtitle = app.screen.query_one(VerticalScroll).border_subtitle
+            assert subtitle.startswith(start) and subtitle.endswith("Esc close") and len(subtitle) + 6 <= width

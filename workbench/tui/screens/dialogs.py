@@ -79,6 +79,13 @@ class AnswerKeys:
     BINDINGS = ANSWER_BINDINGS  # for the help screen and the keymap check
     answers = False
 
+    def answer_hint(self, rest: str, width: int) -> str:
+        """The border subtitle: the answer keys (spelled out when they fit) and then `rest`."""
+        if not self.answers:
+            return rest
+        full = f"{ANSWER_KEYS} · {rest}"
+        return full if len(full) + 6 <= width else f"y/s/a/n/f answer · {rest}"
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.answers if action == "answer_request" else True
 
@@ -107,8 +114,12 @@ class DiffScreen(AnswerKeys, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="diff-full") as scroll:
             scroll.border_title = self.title_text
-            scroll.border_subtitle = (f"{ANSWER_KEYS} · " if self.answers else "") + "d side-by-side · Esc close"
+            scroll.border_subtitle = self.answer_hint("d side-by-side · Esc close", self.app.size.width)
             yield self.body
+
+    def on_resize(self) -> None:
+        self.query_one(VerticalScroll).border_subtitle = self.answer_hint("d side-by-side · Esc close",
+                                                                          self.size.width)
 
     def on_mount(self) -> None:
         self.body.update(render_diff(self.diff, side=self.side))
@@ -167,7 +178,7 @@ class TextScreen(AnswerKeys, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide") as scroll:
             scroll.border_title = self.title_text
-            scroll.border_subtitle = (f"{ANSWER_KEYS} · " if self.answers else "") + "Esc close"
+            scroll.border_subtitle = self.answer_hint("Esc close", self.app.size.width * 9 // 10)
             yield Static(self.text)
 
     def action_close(self) -> None:
