@@ -572,8 +572,9 @@ class WorkbenchApp(App[int]):
             self.push_screen(DiffScreen(f"{req.tool} {req.preview.get('path') or ''}".strip(), req.diff,
                                         side=self.size.width >= 120, answers=True), answered)
         elif req.command:
-            self.push_screen(TextScreen(req.tool, Text("$ ", style="bold") + safe_text(req.command),
-                                        answers=True), answered)
+            body = Text("$ ", style="bold") + safe_text(req.command)
+            body.append_text(Text(f"\nin {one_line(req.cwd or '.', 200)}", style="dim"))
+            self.push_screen(TextScreen(req.tool, body, answers=True), answered)
         else:
             self.push_screen(TextScreen(req.tool, safe_text(str(req.args)), answers=True), answered)
 
