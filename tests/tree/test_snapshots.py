@@ -43,7 +43,16 @@ def test_tree_filters(snap_compare, manager, filter_presses):
 
 
 def test_tree_search(snap_compare, manager):
-    assert snap_compare(TreeHost(manager), press=list("readme"), terminal_size=SIZE)
+    async def search(pilot):
+        await pilot.press(*"readme")
+        tree = pilot.app.query_one(SessionTree)
+        for _ in range(200):  # the search runs after a debounce: wait for it, not for a guess
+            if tree.view.query == "readme":
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    assert snap_compare(TreeHost(manager), run_before=search, terminal_size=SIZE)
 
 
 def test_tree_folded_branch(snap_compare, manager, named):
