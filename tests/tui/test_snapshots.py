@@ -210,9 +210,17 @@ def test_command_palette(snap_compare):
     app = build()
 
     async def before(pilot):
+        from textual.command import CommandPalette
+
         await pilot.press("ctrl+p")
         await pilot.press(*"bud")
-        await pilot.pause(0.3)
+        # the palette gathers matches in a worker: wait for it to finish, not for a guessed delay
+        gather = CommandPalette._GATHER_COMMANDS_GROUP
+        for _ in range(300):
+            await pilot.pause(0.02)
+            if not any(w.group == gather and w.is_running for w in pilot.app.workers):
+                break
+        await pilot.pause()
     run(snap_compare, app, before, size=(120, 30))
 
 
