@@ -797,10 +797,12 @@ class WorkbenchApp(App[int]):
         if self._pump_task is not None:
             self._pump_task.cancel()
         old = getattr(self.backend, "manager", None) if self.backend is not None else None
+        # A mob member's session belongs to the mob, which keeps writing to it: never close it here.
+        shared = bool(getattr(self.backend, "shared_session", False))
         self.backend = backend
         self.approvals.queue.clear()
         self.approvals.render_queue()
-        if old is not None and old is not getattr(backend, "manager", None):
+        if old is not None and old is not getattr(backend, "manager", None) and not shared:
             old.close()
 
         async def swap() -> None:
