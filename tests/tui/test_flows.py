@@ -210,6 +210,25 @@ async def test_steer_and_follow_up_are_queued_shown_and_recallable():
         assert app.prompt.text == "use tabs\nthen run tests"
 
 
+async def test_interrupt_hands_queued_messages_back_to_the_prompt():
+    async def script(b, prompt):
+        await asyncio.sleep(30)
+
+    backend = FakeBackend(script=script)
+    app = make_app(backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "go")
+        await pilot.press("enter")
+        await type_text(pilot, "use tabs")
+        await pilot.press("enter")
+        await type_text(pilot, "half typed")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert ("interrupt", None) in backend.calls
+        assert backend.steering == [] and backend.follow_ups == []
+        assert app.prompt.text == "use tabs\nhalf typed"  # nothing queued is lost, nothing typed either
+
+
 async def test_newline_key_and_history():
     backend = FakeBackend()
     app = make_app(backend)

@@ -511,7 +511,11 @@ class WorkbenchApp(App[int]):
         """Escape: stop the run. Never touches what is typed in the prompt."""
         if self.backend is not None and self.backend.is_running:
             await self.backend.interrupt()
-            self.notify("Interrupted — what you typed is still in the prompt", timeout=3)
+            # Steering and follow-ups that never got delivered come back to be edited (as pi does).
+            queued = bool(self.backend.pending())
+            self._on_recall()
+            self.notify("Interrupted — your queued messages are back in the prompt" if queued
+                        else "Interrupted — what you typed is still in the prompt", timeout=3)
             self._stats_dirty = True
         elif self.focused is not self.prompt:
             self.prompt.focus()
