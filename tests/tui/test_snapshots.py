@@ -17,7 +17,7 @@ ENTRIES = [PathEntry("a1", "user", "Refactor the CLI entry point"), PathEntry("a
 STATS = Stats(provider="anthropic", model="claude-sonnet-4-5", mode="ask", context_tokens=41_250,
               context_window=200_000, usage=ev.Usage(input_tokens=38_000, output_tokens=3_250,
                                                      cache_read_tokens=12_000, cache_creation_tokens=2_000),
-              cost_usd=0.1432, turns=4, tool_calls=6, elapsed_s=83.0, session_name="cli refactor",
+              cost_usd=0.1432, turns=4, tool_calls=6, run_turns=4, run_tool_calls=6, elapsed_s=83.0, session_name="cli refactor",
               session_id="0193a7c2", limits=Limits(turns=100), cost_by_model={"claude-sonnet-4-5": 0.1432})
 
 
@@ -168,7 +168,7 @@ def test_queue_with_two_agents(snap_compare):
 
 def test_budget_at_85_percent(snap_compare):
     stats = Stats(provider="anthropic", model="claude-sonnet-4-5", context_tokens=150_000, context_window=200_000,
-                  usage=ev.Usage(input_tokens=160_000, output_tokens=10_000), cost_usd=0.85, turns=17, tool_calls=12,
+                  usage=ev.Usage(input_tokens=160_000, output_tokens=10_000), cost_usd=0.85, turns=17, tool_calls=12, run_turns=17, run_tool_calls=12,
                   elapsed_s=300, limits=Limits(tokens=200_000, cost=1.0, turns=20, duration=600),
                   cost_by_model={"claude-sonnet-4-5": 0.80, "claude-haiku-4-5": 0.05})
     app = build(stats=stats)
@@ -180,7 +180,7 @@ def test_budget_at_85_percent(snap_compare):
 
 def test_budget_exhausted(snap_compare):
     stats = Stats(provider="anthropic", model="claude-sonnet-4-5", context_tokens=20_000, context_window=200_000,
-                  usage=ev.Usage(input_tokens=95_000, output_tokens=5_000), cost_usd=0.31, turns=20, tool_calls=30,
+                  usage=ev.Usage(input_tokens=95_000, output_tokens=5_000), cost_usd=0.31, turns=20, tool_calls=30, run_turns=20, run_tool_calls=30,
                   elapsed_s=120, limits=Limits(turns=20))
     app = build(stats=stats)
 

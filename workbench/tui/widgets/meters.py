@@ -32,10 +32,16 @@ def _dimension_rows(stats: Stats) -> list[tuple[str, float, float | None, str]]:
     return [
         ("tokens", stats.usage.total_tokens, lim.tokens, fmt.tokens(stats.usage.total_tokens)),
         ("cost", stats.cost_usd or 0.0, lim.cost, fmt.money(stats.cost_usd)),
-        ("turns", stats.turns, lim.turns, str(stats.turns)),
-        ("tool calls", stats.tool_calls, lim.tool_calls, str(stats.tool_calls)),
+        # Turn, tool-call and time limits apply to each run; tokens and cost to the whole session.
+        ("turns", stats.run_turns, lim.turns, _per_run(stats.run_turns, stats.turns)),
+        ("tool calls", stats.run_tool_calls, lim.tool_calls, _per_run(stats.run_tool_calls, stats.tool_calls)),
         ("time", stats.elapsed_s, lim.duration, fmt.duration(stats.elapsed_s)),
     ]
+
+
+def _per_run(run: int, total: int) -> str:
+    """A per-run count, with the session's total when earlier runs added to it."""
+    return str(run) if run == total else f"{run} ({total} in session)"
 
 
 def _limit_text(label: str, limit: float) -> str:
