@@ -26,22 +26,23 @@ def bar(pct: float, width: int) -> Content:
     return Content.assemble(("█" * filled, level_style(pct)), ("░" * (width - filled), "$foreground 30%"))
 
 
-def _dimension_rows(stats: Stats) -> list[tuple[str, float, float | None, str]]:
-    """(label, used, limit, shown-used) for each budget dimension."""
+def _dimension_rows(stats: Stats) -> list[tuple[str, float, float | None, str, str | None]]:
+    """(label, used, limit, shown-used, note) for each budget dimension."""
     lim = stats.limits
     return [
-        ("tokens", stats.usage.total_tokens, lim.tokens, fmt.tokens(stats.usage.total_tokens)),
-        ("cost", stats.cost_usd or 0.0, lim.cost, fmt.money(stats.cost_usd)),
+        ("tokens", stats.usage.total_tokens, lim.tokens, fmt.tokens(stats.usage.total_tokens), None),
+        ("cost", stats.cost_usd or 0.0, lim.cost, fmt.money(stats.cost_usd), None),
         # Turn, tool-call and time limits apply to each run; tokens and cost to the whole session.
-        ("turns", stats.run_turns, lim.turns, _per_run(stats.run_turns, stats.turns)),
-        ("tool calls", stats.run_tool_calls, lim.tool_calls, _per_run(stats.run_tool_calls, stats.tool_calls)),
-        ("time", stats.elapsed_s, lim.duration, fmt.duration(stats.elapsed_s)),
+        ("turns", stats.run_turns, lim.turns, str(stats.run_turns), _session_total(stats.run_turns, stats.turns)),
+        ("tool calls", stats.run_tool_calls, lim.tool_calls, str(stats.run_tool_calls),
+         _session_total(stats.run_tool_calls, stats.tool_calls)),
+        ("time", stats.elapsed_s, lim.duration, fmt.duration(stats.elapsed_s), None),
     ]
 
 
-def _per_run(run: int, total: int) -> str:
-    """A per-run count, with the session's total when earlier runs added to it."""
-    return str(run) if run == total else f"{run} ({total} in session)"
+def _session_total(run: int, total: int) -> str | None:
+    """The session's total beside a per-run count, when earlier runs added to it."""
+    return None if run == total else f"{total:,} in the session"
 
 
 def _limit_text(label: str, limit: float) -> str:
@@ -59,7 +60,7 @@ def budget_content(stats: Stats, width: int = 40, banner: str | None = None) -> 
     parts: list[Content | str | tuple[str, str]] = []
     if banner:
         parts += [(banner, "bold reverse $error"), "\n"]
-    for label, used, limit, shown in _dimension_rows(stats):
+    for label, used, limit, shown, note in _dimension_rows(stats):
         if label == "cost" and stats.cost_usd is None:  # no price: no bar, no 0 %
             parts += [f"{label:<10} ", ("unpriced", "bold"), ("  cost not tracked\n", "$foreground 50%")]
             if limit:
@@ -70,6 +71,8 @@ def budget_content(stats: Stats, width: int = 40, banner: str | None = None) -> 
                       f"  {shown} / {_limit_text(label, limit)}\n"]
         else:
             parts += [(f"{label:<10} ", ""), (f"{shown}", "bold"), ("  no limit\n", "$foreground 50%")]
+        if note:
+            parts += [" " * 11, (f"this run · {note}\n", "$foreground 50%")]
     pct = stats.context_percent
     if pct is not None:
         parts += ["context    ", bar(pct, bar_w), (f" {pct:5.1f}%", level_style(pct)),
