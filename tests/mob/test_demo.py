@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.mob.conftest import wait_until
 from workbench.mob.demo import DEMO_TASK, demo_definition, demo_handle
 from workbench.mob.environment import provider_factory
 

@@ -6,7 +6,7 @@ import asyncio
 from types import SimpleNamespace
 
 from workbench.mob.definition import parse_definition
-from workbench.mob.roster import MemberInfo, MobError
+from workbench.mob.roster import MobError
 from workbench.runtime import events as ev
 from workbench.runtime.approvals import ApprovalBroker
 from workbench.runtime.stream import EventStream

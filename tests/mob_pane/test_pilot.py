@@ -2,7 +2,7 @@
 
 import asyncio
 
-from tests.mob_pane.fakes import FakeHandle, assistant, starter, user, wait_for
+from tests.mob_pane.fakes import FakeHandle, starter, wait_for
 from tests.mob_pane.test_snapshots import four, walk_to
 from tests.tui.conftest import make_app
 from workbench.mob.definition import parse_definition

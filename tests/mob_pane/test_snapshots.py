@@ -1,6 +1,5 @@
 """Snapshots of the mob pane (160x48, clock frozen, cursor blink off)."""
 
-import pytest
 
 from tests.mob_pane.fakes import FakeHandle, assistant, starter, user, wait_for
 from tests.tui.conftest import make_app

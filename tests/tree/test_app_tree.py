@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from workbench.cli import build_parser
 from workbench.config import LoadedSettings, Settings, load_settings

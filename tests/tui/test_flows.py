@@ -2,7 +2,6 @@
 
 import asyncio
 
-from textual.widgets import Input
 
 from tests.tui.conftest import make_app
 from tests.tui.fakes import FakeBackend
@@ -10,7 +9,7 @@ from workbench.config import LoadedSettings, Settings, load_settings
 from workbench.runtime import events as ev
 from workbench.tui.screens.dialogs import ConfirmRuleScreen, FeedbackScreen, ProblemsScreen
 from workbench.tui.screens.help import HelpScreen
-from workbench.tui.widgets.conversation import AnswerBlock, ToolCard, UserBlock
+from workbench.tui.widgets.conversation import AnswerBlock, UserBlock
 
 SIZE = (160, 48)
 

@@ -1,6 +1,5 @@
 """QA defects in the app's own commands and notices."""
 
-import asyncio
 
 from tests.tui.conftest import make_app
 from tests.tui.fakes import FakeBackend
