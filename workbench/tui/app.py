@@ -7,7 +7,9 @@ what the user decides back. Blocking or slow work runs in workers; handlers own 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import difflib
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol
@@ -17,6 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.theme import Theme
 from textual.widgets import Static
 
@@ -33,19 +36,18 @@ from workbench.tui.palette import WorkbenchCommands, needs_argument
 from workbench.tui.sanitize import one_line, safe_text
 from workbench.tui.screens.dialogs import (AnswerKeys, ConfirmRuleScreen, DiffScreen, FeedbackScreen,
                                            ProblemsScreen, TextScreen)
-from workbench.tui.screens.grants import Grant, GrantsScreen
-from workbench.tui.screens.help import HelpScreen, binding_rows
-from workbench.tui.tree import SessionTree
 from workbench.tui.themes import ThemeProblem, load_theme_file, load_themes, theme_dirs
 from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
 from workbench.tui.widgets.conversation import Conversation
 from workbench.tui.widgets.footer import FittedFooter
 from workbench.tui.widgets.meters import BudgetPane, StatusLine, no_agent_content
-from workbench.tui.widgets.panes import MobPane, SessionPane
+from workbench.tui.widgets.panes import MOB_EMPTY_DEMO, MobPane, SessionPane
 from workbench.tui.widgets.prompt import PendingBar, PromptInput, SlashHints
 
 if TYPE_CHECKING:
+    from workbench.tui.screens.grants import Grant
     from workbench.tui.screens.resume import ResumeChoice
+    from workbench.tui.tree import SessionTree
 
 NARROW_WIDTH = 140  # below this the side panes fold away
 TINY_WIDTH = 90
@@ -108,9 +110,16 @@ class WorkbenchApp(App[int]):
         initial_prompt: str | None = None,
         mob: Any = None,
         open_picker: bool = False,
+        starter: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
+        # `starter` builds the rest (backend, sessions, grants...; startup.build) in a thread after
+        # the first frame; until it returns the status line says "starting" and prompts wait.
+        self._starter = starter
+        self.starting = starter is not None
+        self._start_future: concurrent.futures.Future[dict[str, Any]] | None = None
+        self._held_prompts: list[str] = []  # sent before the agent was ready, in order
         self.loaded = settings or LoadedSettings(Settings())
         self.settings = self.loaded.settings
         self.clock = clock or Clock()
@@ -184,11 +193,18 @@ class WorkbenchApp(App[int]):
         self.set_interval(0.1, self._redraw)
         self.gc_pacer = GcPacer(last_input=lambda: self._last_typed).install()  # full GCs while nobody types
         self.set_interval(0.5, self.gc_pacer.tick)
+        if self._watch:  # watchfiles loads after the first frame
+            self.call_after_refresh(self.watch_theme_files)
+        if self.starting:
+            self.call_after_refresh(self._begin_start)
+        else:
+            self._agent_ready()
+
+    def _agent_ready(self) -> None:
+        """The backend (or the mob, or the reason none could start) is known: connect it."""
         if self.backend is not None:
             self._start_pump()
         self._report_startup_problems()
-        if self._watch:
-            self.watch_theme_files()
         if self.initial_prompt and self.backend is not None:
             self._send(self.initial_prompt)
         if self.mob_starter is not None:
@@ -197,6 +213,66 @@ class WorkbenchApp(App[int]):
             self.run_worker(self._show_tree(), group="tree")
         if self.open_picker:
             self.call_after_refresh(self.action_resume)
+
+    # --- deferred start-up -----------------------------------------------------------------
+    def _begin_start(self) -> None:
+        """After the first frame: run the starter in its own thread (it imports the runtime and
+        opens the session file; the event loop keeps handling keys meanwhile)."""
+        starter = self._starter
+        assert starter is not None
+        future: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
+        self._start_future = future
+
+        def target() -> None:
+            try:
+                future.set_result(starter())
+            except BaseException as exc:  # reported in the app, never lost in the thread
+                future.set_exception(exc)
+
+        threading.Thread(target=target, name="workbench-start", daemon=True).start()
+        self.run_worker(self._finish_start(future), group="start")
+
+    async def _finish_start(self, future: concurrent.futures.Future[dict[str, Any]]) -> None:
+        try:
+            # shielded: an app closing meanwhile must not cancel what `unused_start_parts` hands on
+            parts = await asyncio.shield(asyncio.wrap_future(future))
+        except Exception as exc:  # a bug in the set-up: said on screen, the app stays usable
+            self.log.error(f"start-up failed: {exc!r}")
+            parts = {"backend": None, "startup_error": f"{type(exc).__name__}: {exc}"}
+        self._start_future = None
+        self._adopt(parts)
+
+    def _adopt(self, parts: dict[str, Any]) -> None:
+        self.backend = parts.get("backend")
+        self.sessions = parts.get("sessions", self.sessions)
+        self.grant_source = parts.get("grants", self.grant_source)
+        self.startup_error = parts.get("startup_error")
+        self.initial_prompt = parts.get("initial_prompt")
+        self.open_picker = bool(parts.get("open_picker", False))
+        self.mob_starter = parts.get("mob")
+        self.starting = False
+        if getattr(self.backend, "demo", False):  # the empty Mob pane offers the demo mob
+            for hint in self.mob_pane.query(".mob-empty").results(Static):
+                hint.update(Text(MOB_EMPTY_DEMO, style="dim"))
+        held, self._held_prompts = self._held_prompts, []
+        self._agent_ready()
+        if self.backend is None:  # nothing to send them to: back in the prompt, never lost
+            if held:
+                self.prompt.put_back("\n".join(held))
+        else:
+            for text in held:  # the first starts a run (unless the demo's did), the rest follow up
+                self._send(text, follow_up=True)
+        self.refresh_now()
+
+    def unused_start_parts(self) -> dict[str, Any]:
+        """What a set-up still running when the app closed built (to be closed by the caller)."""
+        future = self._start_future
+        if future is None:
+            return {}
+        try:
+            return future.result(timeout=30)
+        except Exception:  # it failed: it holds nothing open
+            return {}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A priority binding refused here falls through to the bindings of the screen on top
@@ -215,9 +291,9 @@ class WorkbenchApp(App[int]):
 
     def _apply_size(self, width: int, height: int) -> None:
         screen = self.screen_stack[0] if self.screen_stack else self.screen
-        screen.set_class(width < NARROW_WIDTH, "-narrow")
-        screen.set_class(width < TINY_WIDTH, "-tiny")
-        screen.set_class(height < SHORT_HEIGHT, "-short")
+        # one batch: each changed class restyles the whole screen
+        screen.update_classes({"-narrow": width < NARROW_WIDTH, "-tiny": width < TINY_WIDTH,
+                               "-short": height < SHORT_HEIGHT})
 
     def pane_visible(self, which: str) -> bool:
         target = self.session_pane if which == "session" else self.query_one("#side")
@@ -264,11 +340,14 @@ class WorkbenchApp(App[int]):
         self.conversation.focus()
 
     def action_help(self) -> None:
+        from workbench.tui.screens.help import HelpScreen, binding_rows
+
         self.push_screen(HelpScreen(binding_rows(self, self.binding_owners())))
 
     @staticmethod
     def binding_owners() -> list[tuple[str, type]]:
         from workbench.tui.screens.dialogs import DiffScreen as _D
+        from workbench.tui.screens.grants import GrantsScreen
 
         return [("anywhere", WorkbenchApp), ("prompt", PromptInput), ("conversation", Conversation),
                 ("approvals", ApprovalsPane), ("request full screen (z)", AnswerKeys),
@@ -429,7 +508,8 @@ class WorkbenchApp(App[int]):
         if self.backend is None:
             if self._stats_dirty:  # say why nothing runs, instead of a blank line
                 self._stats_dirty = False
-                self.status.update(no_agent_content(self.startup_error))
+                self.status.update(starting_content() if self.starting else no_agent_content(self.startup_error))
+                self.pending_bar.show([("follow_up", text) for text in self._held_prompts])
             return
         if self._stats_dirty or (self.backend.is_running and not self.clock.frozen):
             self._stats_dirty = False
@@ -464,6 +544,13 @@ class WorkbenchApp(App[int]):
 
     def _send(self, text: str, *, follow_up: bool = False) -> None:
         backend = self.backend
+        if backend is None and self.starting:  # sent as soon as the agent is ready
+            self._held_prompts.append(text)
+            self.notify("The agent is starting: your message is sent as soon as it is ready — alt+up to edit",
+                        timeout=3)
+            self._stats_dirty = True
+            self._redraw()
+            return
         if backend is None:
             self.notify("No agent is running: " + (self.startup_error or "see the message at startup"),
                         severity="error")
@@ -494,6 +581,11 @@ class WorkbenchApp(App[int]):
     @on(PromptInput.RecallRequested)
     def _on_recall(self) -> None:
         if self.backend is None:
+            if self._held_prompts:  # still starting: the waiting messages come back to be edited
+                self.prompt.put_back("\n".join(self._held_prompts))
+                self._held_prompts.clear()
+                self._stats_dirty = True
+                self._redraw()
             return
         taken = self.backend.take_pending()
         if taken:
@@ -584,8 +676,11 @@ class WorkbenchApp(App[int]):
 
     def action_grants(self) -> None:
         if self.grant_source is None:
-            self.notify("Saved rules are not available in this session", severity="warning")
+            self.notify("Saved rules are not available " + ("yet: the agent is starting" if self.starting
+                                                             else "in this session"), severity="warning")
             return
+        from workbench.tui.screens.grants import GrantsScreen
+
         self.push_screen(GrantsScreen(self.grant_source.list, self.grant_source.remove))
 
     # --- slash commands --------------------------------------------------------------------
@@ -614,7 +709,8 @@ class WorkbenchApp(App[int]):
     def run_slash(self, name: str, arg: str) -> None:
         cmd = commands.BY_NAME[name]
         if not self.command_available(cmd):
-            why = "while the agent runs" if cmd.needs_idle and self.backend and self.backend.is_running else "here"
+            why = ("while the agent runs" if cmd.needs_idle and self.backend and self.backend.is_running
+                   else "yet: the agent is starting" if self.starting else "here")
             self.notify(f"/{name} is not available {why}", severity="warning")
             return
         handler: Callable[[str], Any] = getattr(self, f"_slash_{name}")
@@ -825,6 +921,8 @@ class WorkbenchApp(App[int]):
         if manager is None:
             return
         if self.session_tree is None:
+            from workbench.tui.tree import SessionTree  # with the session modules: after the first frame
+
             self.session_tree = SessionTree(manager, summariser=self._summarise_branch,
                                     branch_summary=self.settings.ui.branch_summary, id="session-tree")
             await self.session_pane.set_body(self.session_tree)
@@ -861,8 +959,8 @@ class WorkbenchApp(App[int]):
             return True
         return False
 
-    @on(SessionTree.Navigated)
-    async def _on_tree_navigated(self, message: SessionTree.Navigated) -> None:
+    # The session tree's messages (handler names instead of @on: the tree module loads later).
+    async def on_session_tree_navigated(self, message: SessionTree.Navigated) -> None:
         """The leaf moved: the agent continues from it and the conversation shows its path."""
         if self.backend is None:
             return
@@ -881,8 +979,7 @@ class WorkbenchApp(App[int]):
             self.notify("Edit the message and press Enter: it starts a new branch", timeout=4)
         self.refresh_now()
 
-    @on(SessionTree.Forked)
-    def _on_tree_forked(self, message: SessionTree.Forked) -> None:
+    def on_session_tree_forked(self, message: SessionTree.Forked) -> None:
         if self.sessions is None or not hasattr(self.sessions, "adopt"):
             message.manager.close()
             self.notify(f"Forked to {message.path}", timeout=4)
@@ -890,16 +987,14 @@ class WorkbenchApp(App[int]):
         self.switch_backend(self.sessions.adopt(message.manager))
         self.notify("Forked: you are now in the new session", timeout=3)
 
-    @on(SessionTree.CopyToPrompt)
-    def _on_tree_copy(self, message: SessionTree.CopyToPrompt) -> None:
+    def on_session_tree_copy_to_prompt(self, message: SessionTree.CopyToPrompt) -> None:
         if self.prompt.disabled:
             self.notify("The prompt is off: this session is read-only", severity="warning")
             return
         self.prompt.insert(message.text)
         self.prompt.focus()
 
-    @on(SessionTree.Labelled)
-    def _on_tree_labelled(self, message: SessionTree.Labelled) -> None:
+    def on_session_tree_labelled(self, message: SessionTree.Labelled) -> None:
         self.notify(f"Label {'cleared' if not message.label else repr(message.label)} on {message.entry_id[:8]}",
                     timeout=3)
 
@@ -949,6 +1044,13 @@ class WorkbenchApp(App[int]):
             self.mob.close()
             self.mob.handle.close()
             await asyncio.sleep(0)  # let the cancelled member tasks unwind
+
+
+def starting_content() -> Content:
+    """The status line until the runtime is set up (a fraction of a second, after the first frame)."""
+    return Content.assemble((" STARTING… ", "bold reverse $accent"), " ",
+                            ("opening the session and the model — a prompt sent now waits for it", "$foreground 70%"),
+                            ("  · F1 help · ctrl+q quit", "$foreground 60%"))
 
 
 def approval_notice(req: PendingApproval) -> str:

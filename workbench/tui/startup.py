@@ -1,8 +1,11 @@
-"""`workbench` with no subcommand: settings, provider, session and agent, then the app.
+"""`workbench` with no subcommand: settings, then the app; provider, session and agent after it.
 
-With no provider configured the offline demo starts at once (the status line says so) and plays
-the whole flow on its own. A problem that stops the agent from starting (a bad flag, a locked
-session) still opens the app, with the message on screen instead of a traceback.
+The first frame needs only the settings (theme, keys): `run` opens the app at once and `build`
+(session file, provider, grants, agent) runs in a thread after the first frame, so the layout is
+on screen while the runtime's modules load (the status line says "starting"). With no provider
+configured the offline demo then starts by itself and plays the whole flow. A problem that stops
+the agent from starting (a bad flag, a locked session) still leaves the app open, with the
+message on screen instead of a traceback.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.config import LoadedSettings, load_settings, sessions_dir
 from workbench.errors import WorkbenchError
 from workbench.tui.backend import Backend, ReadOnlyBackend, RuntimeBackend
-from workbench.tui.screens.grants import Grant
+
+if TYPE_CHECKING:
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.screens.grants import Grant
 
 DEMO_PROMPT = "Show me around the workbench."
 
@@ -133,6 +139,8 @@ class GrantsAdapter:
         self.store = store
 
     def list(self) -> list[Grant]:
+        from workbench.tui.screens.grants import Grant
+
         out = []
         for kind in ("allow", "ask", "deny"):
             for g in self.store.list(kind):
@@ -199,35 +207,44 @@ def check_resume_target(args: Any, cwd: Path) -> tuple[int, str] | None:
 
 def _mob_starter(args: Any, cwd: Path, loaded: LoadedSettings) -> Any:
     """`--mob FILE.toml|demo` or `workbench mob resume ID`: how the app opens the mob."""
+    resume = getattr(args, "command", None) == "mob" and getattr(args, "mob_command", None) == "resume"
+    target = getattr(args, "mob", None)
+    if not resume and not target:
+        return None  # the mob modules are not even imported
     from workbench.tui.mob import controller
 
-    if getattr(args, "command", None) == "mob" and getattr(args, "mob_command", None) == "resume":
+    if resume:
         return controller.resume_starter(args, loaded.settings, cwd, args.mob_id)
-    target = getattr(args, "mob", None)
-    if not target:
-        return None
     if target == "demo" and not Path(target).exists():
         return controller.demo_starter(cwd)
     return controller.definition_starter(args, loaded.settings, cwd, target)
 
 
-def run(args: Any) -> int:
+def make_app(args: Any, cwd: Path) -> WorkbenchApp:
+    """The app, ready to run: settings now (the first frame needs the theme and keys), the rest
+    of `build` in a thread once the first frame is on screen."""
     from workbench.tui.app import WorkbenchApp
 
+    loaded = load_settings(cwd)
+    app = WorkbenchApp(None, settings=loaded, cwd=cwd, starter=lambda: build(args, cwd, loaded))
+    app.cli_args = args  # /mob FILE.toml uses the same provider flags
+    return app
+
+
+def run(args: Any) -> int:
     cwd = Path(getattr(args, "cwd", None) or os.getcwd()).expanduser().resolve()
     problem = check_resume_target(args, cwd)
     if problem is not None:
         print(problem[1], file=sys.stderr)
         return problem[0]
-    loaded = load_settings(cwd)
-    parts = build(args, cwd, loaded)
-    app = WorkbenchApp(parts.pop("backend"), **parts)
-    app.cli_args = args  # /mob FILE.toml uses the same provider flags
+    app = make_app(args, cwd)
     code = app.run()
     if app.mob is not None:
         app.mob.close()
         app.mob.handle.close()
     backend = app.backend
+    if backend is None:  # quit before the set-up finished: release the session it opened
+        backend = app.unused_start_parts().get("backend")
     manager = getattr(getattr(backend, "agent", None), "manager", None)
     if manager is not None:
         manager.close()

@@ -1,0 +1,181 @@
+"""The runtime is set up after the first frame: the layout shows at once with a "starting" status,
+typing works meanwhile, and a prompt sent before the agent is ready waits for it (never lost)."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from tests.tui.conftest import make_app
+from tests.tui.fakes import FakeBackend
+from tests.tui.test_flows import type_text, wait_for
+from workbench.config import ConfigProblem, LoadedSettings, Settings
+from workbench.tui.screens.dialogs import ProblemsScreen
+from workbench.tui.widgets.panes import MOB_EMPTY, MOB_EMPTY_DEMO
+
+SIZE = (160, 48)
+REPO = Path(__file__).resolve().parents[2]
+
+
+class GatedStarter:
+    """A starter that blocks its thread until the test lets it finish."""
+
+    def __init__(self, parts=None, error: Exception | None = None):
+        self.parts = parts if parts is not None else {}
+        self.error = error
+        self.gate = threading.Event()
+        self.thread: str | None = None
+
+    def __call__(self):
+        self.thread = threading.current_thread().name
+        if not self.gate.wait(10):
+            raise TimeoutError("the test never opened the gate")
+        if self.error is not None:
+            raise self.error
+        return self.parts
+
+
+def status_text(app) -> str:
+    return str(app.status.render())
+
+
+async def test_layout_first_then_the_agent_and_a_prompt_sent_meanwhile_waits_for_it():
+    backend = FakeBackend()
+    starter = GatedStarter({"backend": backend})
+    app = make_app(None, starter=starter)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: starter.thread is not None)
+        assert starter.thread != threading.main_thread().name  # set up off the event loop
+        await pilot.pause(0.15)
+        assert app.starting and app.backend is None
+        assert "STARTING" in status_text(app)
+        assert app.query_one("#conversation") and app.focused is app.prompt
+        await type_text(pilot, "hello")
+        assert app.prompt.text == "hello"  # typing works while the set-up runs
+        await pilot.press("enter")
+        assert app.prompt.text == "" and backend.calls == []
+        assert app.pending_bar.display and "hello" in str(app.pending_bar.render())
+        await type_text(pilot, "more")
+        await pilot.press("enter")
+        starter.gate.set()
+        await wait_for(pilot, lambda: backend.calls)
+        await wait_for(pilot, lambda: len(backend.calls) == 2)
+        # in order: the first starts the run, the second follows up
+        assert backend.calls == [("start", "hello"), ("follow_up", "more")]
+        assert not app.starting and app.backend is backend
+        await wait_for(pilot, lambda: "STARTING" not in status_text(app))
+
+
+async def test_the_demo_prompt_goes_first_and_a_held_prompt_follows_it():
+    backend = FakeBackend()
+    backend.demo = True
+    starter = GatedStarter({"backend": backend, "initial_prompt": "Show me around."})
+    app = make_app(None, starter=starter)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: starter.thread is not None)
+        assert MOB_EMPTY in str(app.mob_pane.query_one(".mob-empty").render())
+        await type_text(pilot, "mine")
+        await pilot.press("enter")
+        starter.gate.set()
+        await wait_for(pilot, lambda: len(backend.calls) == 2)
+        assert backend.calls == [("start", "Show me around."), ("follow_up", "mine")]
+        # the empty Mob pane now offers the offline demo mob
+        assert MOB_EMPTY_DEMO in str(app.mob_pane.query_one(".mob-empty").render())
+
+
+async def test_held_prompts_are_recallable_while_starting():
+    starter = GatedStarter({"backend": FakeBackend()})
+    app = make_app(None, starter=starter)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "first")
+        await pilot.press("enter")
+        await type_text(pilot, "draft")
+        await pilot.press("alt+up")
+        assert app.prompt.text == "first\ndraft"  # in front of what is typed, nothing lost
+        assert not app.pending_bar.display
+        starter.gate.set()
+        await wait_for(pilot, lambda: not app.starting)
+        assert app.backend.calls == []
+
+
+async def test_a_start_up_error_shows_one_dialog_and_hands_held_prompts_back():
+    problems = [ConfigProblem(Path("/x/config.toml"), 3, "ui.theme", "expected a string")]
+    starter = GatedStarter({"backend": None, "startup_error": "session is locked"})
+    app = make_app(None, starter=starter, settings=LoadedSettings(Settings(), problems))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "lost?")
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ProblemsScreen)  # the dialog waits for the set-up
+        starter.gate.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen))
+        shown = "\n".join(app.screen.problems)
+        assert "session is locked" in shown and "config.toml:3" in shown
+        assert len(app.screen_stack) == 2  # one dialog, never two stacked
+        assert app.prompt.text == "lost?"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "NO AGENT" in status_text(app))
+
+
+async def test_a_crashing_set_up_is_reported_and_the_app_stays_open():
+    starter = GatedStarter(error=RuntimeError("boom in set-up"))
+    app = make_app(None, starter=starter)
+    async with app.run_test(size=SIZE) as pilot:
+        starter.gate.set()
+        await wait_for(pilot, lambda: not app.starting)
+        assert app.backend is None and "boom in set-up" in app.startup_error
+        assert isinstance(app.screen, ProblemsScreen)
+
+
+async def test_commands_that_need_the_agent_wait_for_it():
+    starter = GatedStarter({"backend": FakeBackend()})
+    app = make_app(None, starter=starter)
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+        app.notify = lambda message, **kw: seen.append(message)  # type: ignore[method-assign]
+        app.run_slash("model", "x")
+        assert any("/model is not available yet: the agent is starting" in m for m in seen)
+        starter.gate.set()
+        await wait_for(pilot, lambda: not app.starting)
+
+
+async def test_quitting_before_the_set_up_finished_leaves_its_parts_to_close():
+    backend = FakeBackend()
+    starter = GatedStarter({"backend": backend})
+    app = make_app(None, starter=starter)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: starter.thread is not None)
+        await pilot.press("ctrl+q")
+    assert app.backend is None
+    starter.gate.set()
+    assert app.unused_start_parts() == {"backend": backend}  # startup.run closes its session
+
+
+def test_the_first_frame_loads_no_runtime_provider_or_session_modules(tmp_path):
+    """What `workbench` has imported when its first frame is on screen (a fresh process)."""
+    code = """
+import json, os, sys
+from pathlib import Path
+from workbench.cli import build_parser
+from workbench.tui import startup
+app = startup.make_app(build_parser().parse_args([]), Path(os.getcwd()))
+def first_frame():
+    print(json.dumps(sorted(sys.modules)))
+    app.exit()
+app.call_after_refresh(first_frame)
+app.run(headless=True)
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OPENAI_"))}
+    env.update(WORKBENCH_HOME=str(tmp_path / "home"), PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "workbench.tui.app" in loaded and "textual.app" in loaded
+    deferred = ["anthropic", "openai", "httpx", "grandalf", "watchfiles", "workbench.providers",
+                "workbench.runtime.agent", "workbench.sessions.manager", "workbench.sessions.store",
+                "workbench.tools.grants", "workbench.tui.tree", "workbench.tui.mob",
+                "workbench.tui.screens.grants", "workbench.tui.screens.help", "workbench.tui.screens.resume"]
+    assert [m for m in deferred if m in loaded] == []
+
