@@ -14,7 +14,8 @@ from textual.widgets import Markdown
 from workbench.runtime import events as ev
 from workbench.tui.clock import FrozenClock
 from workbench.tui.gc_pacer import GcPacer
-from workbench.tui.widgets.conversation import AnswerBlock, Conversation, UserBlock
+from workbench.tui.widgets.conversation import AnswerBlock, Conversation, ToolCard, UserBlock
+from workbench.tui.widgets.conversation_history import CompactCard
 from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, UserSpec, history_specs
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
 
@@ -157,6 +158,11 @@ class BareMarkdown(App):
             yield Markdown(self.text, classes="answer-block")
 
 
+def laid_out_height(scroll):
+    """The content height as laid out now (the virtual size waits for the next refresh)."""
+    return scroll.arrange(scroll.scrollable_content_region.size).total_region.bottom
+
+
 PROSE = "".join(f"Paragraph {n} goes on for a while, long enough to wrap at least once in a narrow pane "
                 f"like this one.\n\n- a list {n}\n- b\n\n> quoted {n}\n\n### Small heading {n}\n\n"
                 for n in range(16))
@@ -176,13 +182,13 @@ async def test_streamed_segments_render_as_tall_as_one_markdown(text):
         assert conv.hidden_count == 0 and len(segments) > 5
         assert "".join(s.source for s in segments) == LONG
         assert all(s.has_class("-continued") for s in segments[1:]) and not segments[0].has_class("-continued")
-        streamed_height = conv.virtual_size.height
+        streamed_height = laid_out_height(conv)
     bare = BareMarkdown(LONG)
     async with bare.run_test(size=(100, 200)) as pilot:
         await pilot.pause()
         scroll = bare.query_one(VerticalScroll)
         # same width as the conversation's content (no border/padding there, a scrollbar in both)
-        assert scroll.virtual_size.height == streamed_height
+        assert laid_out_height(scroll) == streamed_height
 
 
 async def test_a_long_stream_keeps_only_a_window_mounted_and_the_live_segment_always():
@@ -230,22 +236,77 @@ async def test_history_opens_at_the_end_and_every_message_is_reachable_by_scroll
         # Home: the first message; then down to the bottom a page at a time
         conv.focus()
         await pilot.press("home")
+        await conv.settled()
         await pilot.pause()
         seen = []
         for _ in range(2_000):
-            for b in conv.blocks:
-                if isinstance(b, UserBlock) and b.text not in seen and b.region.height:
+            for b in visible_blocks(conv):
+                if isinstance(b, UserBlock) and b.text not in seen:
                     seen.append(b.text)
             assert len(conv.blocks) <= 30 + 8  # the cap, give or take the page just mounted
             if not conv._newer and conv.scroll_y >= conv.max_scroll_y:
                 break
-            conv.scroll_page_down(animate=False)
+            await pilot.press("pagedown")
+            await conv.settled()
             await pilot.pause()
         assert seen[0] == "question 0"
         assert seen == [f"question {t}" for t in range(turns)]
         # cards keep their status and result across unmounting
-        card = conv.cards.get(f"c{turns - 7}") or conv.cards[f"c{turns - 1}"]
-        assert card.status in ("done", "failed") and card.result is not None
+        cards = {b.call_id: b for b in conv.blocks if isinstance(b, (ToolCard, CompactCard))}
+        card = cards.get(f"c{turns - 7}") or cards[f"c{turns - 1}"]
+        assert card.status in ("done", "failed") and card.result == f"x = {int(card.call_id[1:])}\n"
+
+
+def visible_blocks(conv):
+    """The mounted blocks with at least one row inside the viewport."""
+    return [b for b in conv.blocks if b.region.height and b.region.intersection(conv.content_region).height]
+
+
+def top_line(conv):
+    """The first visible block and how many of its rows are scrolled off above the view."""
+    block = visible_blocks(conv)[0]
+    return block.spec(), conv.content_region.y - block.region.y
+
+
+async def test_a_quick_run_of_page_downs_moves_exactly_as_far_as_slow_ones():
+    """Keys pressed faster than pages mount must neither be lost nor skip what the slow run shows."""
+    positions = []
+    for quick in (False, True):
+        conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
+        async with Host(conv).run_test(size=(100, 16)) as pilot:
+            await conv.load_history(history(45))
+            conv.focus()
+            await pilot.press("home")
+            await conv.settled()
+            if quick:
+                await pilot.press(*["pagedown"] * 12)
+            else:
+                for _ in range(12):
+                    await pilot.press("pagedown")
+                    await conv.settled()
+            await conv.settled()
+            await pilot.pause()
+            positions.append(top_line(conv))
+    assert positions[0] == positions[1]
+    assert positions[0][0] != UserSpec("question 0")
+
+
+async def test_reaching_the_windows_bottom_does_not_follow_over_the_page_mounted_next():
+    conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
+    async with Host(conv).run_test(size=(100, 16)) as pilot:
+        await conv.load_history(history(45))
+        await conv.show_head()
+        await conv.settled()
+        await pilot.pause()
+        assert conv._newer
+        async with conv._window:  # the user reaches the bottom before the next page is mounted
+            conv.scroll_to(y=conv.max_scroll_y, animate=False, immediate=True)
+            await pilot.pause()
+            before = top_line(conv)
+            assert not conv.following
+            assert await conv._page_newer()
+        await pilot.pause()
+        assert top_line(conv) == before
 
 
 async def test_paging_older_blocks_in_keeps_the_view_still():

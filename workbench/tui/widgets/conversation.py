@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -28,13 +27,13 @@ from textual.widgets.markdown import MarkdownBlock
 from workbench.runtime import events as ev
 from workbench.tui import format as fmt
 from workbench.tui.clock import Clock
-from workbench.tui.sanitize import one_line, safe_text, sanitize
+from workbench.tui.sanitize import safe_text, sanitize
+from workbench.tui.widgets.conversation_cards import (STATUS_LABEL, card_header, finished_status, render_result,
+                                                      result_title)
+from workbench.tui.widgets.conversation_history import CompactCard, CompactThinking, HistoryAnswer
 from workbench.tui.widgets.conversation_specs import (AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec,
                                                       UserSpec, history_specs)
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
-
-# Keep syntax-highlighting cost bounded on huge tool outputs.
-_RESULT_CHARS = 20_000
 
 # One page of blocks mounted at a time when scrolling into unmounted history: about this many characters.
 PAGE_CHARS = 2_000
@@ -111,39 +110,6 @@ class ThinkingBlock(Collapsible):
         super()._watch_collapsed(collapsed)
 
 
-STATUS_LABEL = {
-    "requested": "requested",
-    "waiting": "waiting for approval",
-    "running": "running",
-    "done": "done",
-    "failed": "failed",
-    "denied": "denied",
-    "timed_out": "timed out",
-    "skipped": "skipped",
-    "interrupted": "interrupted",
-}
-STATUS_ICON = {
-    "requested": "○", "waiting": "◌", "running": "◐", "done": "✓", "failed": "✗",
-    "denied": "⊘", "timed_out": "⧗", "skipped": "–", "interrupted": "■",
-}
-
-
-def render_result(tool: str, args: Any, result: str) -> Syntax | Text:
-    """Tool output, highlighted: diffs with the diff lexer, file contents by their extension."""
-    text = sanitize(result[:_RESULT_CHARS])
-    if len(result) > _RESULT_CHARS:
-        text += f"\n… {len(result) - _RESULT_CHARS:,} more characters"
-    stripped = text.lstrip()
-    if stripped.startswith(("--- ", "diff --git", "@@ ")):
-        return Syntax(text, "diff", theme="ansi_dark", word_wrap=True, background_color="default")
-    path = args.get("path") if isinstance(args, dict) else None
-    if tool in ("read", "write", "edit") and isinstance(path, str):
-        lexer = Syntax.guess_lexer(path, code=text)
-        if lexer not in ("default", "text"):
-            return Syntax(text, lexer, theme="ansi_dark", word_wrap=True, background_color="default")
-    return Text(text)
-
-
 class ToolCard(Vertical):
     """A tool call: name, one-line summary, status with timing; the result collapsible."""
 
@@ -215,29 +181,17 @@ class ToolCard(Vertical):
 
     def set_result(self, result: str, *, is_error: bool) -> None:
         self.result, self.is_error = result, is_error
-        lines = result.count("\n") + 1 if result else 0
-        self.result_box.title = f"{'error' if is_error else 'result'} · {lines} line{'s' if lines != 1 else ''}"
+        self.result_box.title = result_title(result, is_error)
         self.result_body.update(render_result(self.tool, self.args, result))
         self.result_box.display = bool(result)
 
     def status_text(self) -> str:
-        label = STATUS_LABEL.get(self.status, self.status)
         if self.status == "running" and self.started is not None:
-            return f"{label} {fmt.duration(self.clock.now() - self.started)}"
-        if self.duration_s is not None and self.status in ("done", "failed", "timed_out"):
-            return f"{label} in {fmt.duration(self.duration_s)}"
-        return label
+            return f"{STATUS_LABEL['running']} {fmt.duration(self.clock.now() - self.started)}"
+        return finished_status(self.status, self.duration_s)
 
     def refresh_header(self) -> None:
-        line = Text()
-        line.append(f"{STATUS_ICON.get(self.status, '?')} ", style="bold")
-        if self.agent:
-            line.append(f"{one_line(self.agent, 20)} · ", style="italic")
-        line.append(self.tool, style="bold")
-        line.append("  ")
-        line.append(fmt.arg_summary(self.tool, self.args, 60))
-        line.append(f"  · {self.status_text()}", style="italic")
-        self.header.update(line)
+        self.header.update(card_header(self.status, self.tool, self.args, self.agent, self.status_text()))
 
 
 class Notice(Static):
@@ -254,15 +208,18 @@ class Notice(Static):
 
 
 def build_block(spec: BlockSpec, clock: Clock) -> Widget:
-    """The widget that shows a spec."""
+    """The widget that shows a spec: finished answers, thinking and tool calls as one cheap widget
+    each (conversation_history.py); a tool call still expecting events as the full card."""
     if isinstance(spec, UserSpec):
         return UserBlock(spec.text, spec.kind, spec.sender)
     if isinstance(spec, AnswerSpec):
-        return AnswerBlock(spec.markdown, continued=spec.continued)
+        return HistoryAnswer(spec.markdown, continued=spec.continued)
     if isinstance(spec, ThinkingSpec):
-        return ThinkingBlock(spec.text, collapsed=spec.collapsed)
+        return CompactThinking(spec.text, collapsed=spec.collapsed)
     if isinstance(spec, CardSpec):
-        return ToolCard.from_spec(spec, clock)
+        if spec.status in ("requested", "waiting", "running"):
+            return ToolCard.from_spec(spec, clock)
+        return CompactCard(spec)
     return Notice(spec.text, spec.kind)
 
 
@@ -399,17 +356,36 @@ class Conversation(VerticalScroll):
         tops = {p.widget: p.region.y - p.margin.top for p in arrangement.placements}
         return tops, arrangement.total_region.bottom
 
-    def _keep_still(self, widget: Widget | None, old_top: int | None) -> None:
-        """After blocks were added or removed above `widget`, scroll so it stays where it was on screen."""
-        if widget is None or old_top is None or not widget.is_attached or self.following:
+    def _hold(self, widget: Widget | None) -> tuple[Widget, float] | None:
+        """Where `widget` is relative to the view now, for `_keep_still` after blocks come or go."""
+        top = self._placements()[0].get(widget) if widget is not None else None
+        return None if top is None or widget is None else (widget, top - self.scroll_y)
+
+    def _view_hold(self) -> tuple[Widget, float] | None:
+        """`_hold` of the block at the top of the view."""
+        tops, _ = self._placements()
+        y, found = self.scroll_y, None
+        for w in self.blocks:
+            if w in tops and (found is None or tops[w] <= y):
+                found = w
+        return self._hold(found)
+
+    def _keep_still(self, held: tuple[Widget, float] | None) -> None:
+        """After blocks were added or removed above the held one, scroll so it is where it was on
+        screen. Relative to the view, not to the old scroll offset: a layout pass during the mount may
+        have clamped that offset to a height the window had for a moment."""
+        if held is None or self.following:
+            return
+        widget, offset = held
+        if not widget.is_attached:
             return
         tops, height = self._placements()
         new_top = tops.get(widget)
-        if new_top is None or new_top == old_top:
+        if new_top is None or new_top - self.scroll_y == offset:
             return
         # The compositor sets the virtual size on the next layout; set it now so the scroll isn't clamped.
         self.virtual_size = Size(self.virtual_size.width, height)
-        self.scroll_to(y=self.scroll_y + new_top - old_top, animate=False, immediate=True)
+        self.scroll_to(y=new_top - offset, animate=False, immediate=True)
 
     async def _trim(self, cap_side: str = "top") -> None:
         """Unmount the finished blocks far from the viewport (the window stays contiguous); beyond
@@ -445,14 +421,12 @@ class Conversation(VerticalScroll):
             below.reverse()
         if not above and not below:
             return
-        anchor = blocks[len(above)]
-        old_top = tops.get(anchor)
+        held = self._hold(blocks[len(above)])
         self._older.extend(self._forget(above))
         self._newer[:0] = self._forget(below)
         await self.remove_children(above + below)
         self._update_markers()
-        if above:
-            self._keep_still(anchor, old_top)
+        self._keep_still(held)
 
     async def page_older(self) -> bool:
         """Mount the page of blocks just above the window; False if there is none (or a change is under way)."""
@@ -471,11 +445,10 @@ class Conversation(VerticalScroll):
         take = self._older[-n:]
         del self._older[-n:]
         blocks = self.blocks
-        first = blocks[0] if blocks else None
-        old_top = self._placements()[0].get(first) if first is not None else None
+        held = self._hold(blocks[0] if blocks else None)
         await self.mount_all(self._build(take), after=self._hidden_marker)
         self._update_markers()
-        self._keep_still(first, old_top)
+        self._keep_still(held)
         await self._trim(cap_side="bottom")
         return True
 
@@ -551,15 +524,68 @@ class Conversation(VerticalScroll):
         super().watch_scroll_y(old_value, new_value)
         self._check_edges()
 
+    def _check_anchor(self) -> None:
+        # Textual anchors again when the view reaches the bottom. With later blocks not mounted that
+        # bottom is only the window's: anchored, the view would jump to the end of the page mounted
+        # next and skip it.
+        if not self._newer:
+            super()._check_anchor()
+
+    def _edge(self) -> str | None:
+        """Which side needs a page mounted: the view is within a screen of the window's edge there."""
+        if not self.is_mounted:
+            return None
+        view_h = self.scrollable_content_region.height
+        if self._older and not self.following and self.scroll_y <= view_h:
+            return "older"
+        if self._newer and self.scroll_y + 2 * view_h >= self._placements()[1]:
+            return "newer"
+        return None
+
     def _check_edges(self) -> None:
         """Page blocks in when the viewport is within a screen of the window's top or bottom edge."""
-        if self._paging or not self.is_mounted:
+        if self._paging:
             return
-        near = self.scrollable_content_region.height
-        if self._older and not self.following and self.scroll_y <= near:
+        edge = self._edge()
+        if edge == "older":
             self.call_later(self.page_older)
-        elif self._newer and self.scroll_y >= self.max_scroll_y - near:
+        elif edge == "newer":
             self.call_later(self.page_newer)
+
+    async def settled(self) -> None:
+        """Return once the window holds what the view needs: no page is being mounted and none is due."""
+        for _ in range(10_000):
+            async with self._window:
+                edge = self._edge()
+                if edge is None or not await (self._page_older() if edge == "older" else self._page_newer()):
+                    return
+
+    def _sync_virtual_size(self) -> None:
+        # The compositor sets the virtual size on the next layout; set it now so a scroll isn't clamped
+        # to the height the window had before a page was mounted.
+        self.virtual_size = Size(self.virtual_size.width, self._placements()[1])
+
+    async def action_page_down(self) -> None:
+        """A screen down. The page below is mounted first, so a quick run of presses never lands on
+        the window's edge and every press moves exactly one screen."""
+        view_h = self.scrollable_content_region.height
+        async with self._window:
+            held = self._view_hold()
+            while self._newer and self.scroll_y + 2 * view_h > self._placements()[1]:
+                await self._page_newer()
+            self._sync_virtual_size()
+            self._keep_still(held)
+            self.scroll_to(y=self.scroll_y + view_h, animate=False, immediate=True)
+
+    async def action_page_up(self) -> None:
+        """A screen up, the page above mounted first (it keeps the view still)."""
+        view_h = self.scrollable_content_region.height
+        self.release_anchor()
+        async with self._window:
+            while self._older and self.scroll_y < view_h:
+                if not await self._page_older():
+                    break
+            self.scroll_to(y=self.scroll_y - view_h, animate=False, immediate=True)
 
     # --- streamed answers ------------------------------------------------------------------
     async def end_answer(self) -> None:
@@ -592,8 +618,9 @@ class Conversation(VerticalScroll):
             await self._stream.write(piece)
 
     @property
-    def answer_segments(self) -> list[AnswerBlock]:
-        return [w for w in self.blocks if isinstance(w, AnswerBlock)]
+    def answer_segments(self) -> list[AnswerBlock | HistoryAnswer]:
+        """The mounted answer segments: streamed ones and finished ones from history."""
+        return [w for w in self.blocks if isinstance(w, (AnswerBlock, HistoryAnswer))]
 
     # --- events ----------------------------------------------------------------------------
     async def handle(self, event: Any) -> None:
@@ -709,18 +736,26 @@ class Conversation(VerticalScroll):
         await self.show_tail()
 
     def action_toggle_thinking(self) -> None:
-        blocks = list(self.query(ThinkingBlock))
+        blocks = [b for b in self.blocks if isinstance(b, (ThinkingBlock, CompactThinking))]
         if blocks:
             target = not blocks[-1].collapsed
             for b in blocks:
-                b.collapsed = target
+                if isinstance(b, CompactThinking):
+                    b.set_collapsed(target)
+                else:
+                    b.collapsed = target
 
     def action_toggle_results(self) -> None:
-        cards = [c for c in self.query(ToolCard) if c.result_box.display]
+        cards = [c for c in self.blocks if (isinstance(c, ToolCard) and c.result_box.display)
+                 or (isinstance(c, CompactCard) and c.result)]
         if cards:
-            target = not cards[-1].result_box.collapsed
+            last = cards[-1]
+            target = not last.expanded if isinstance(last, CompactCard) else last.result_box.collapsed
             for c in cards:
-                c.result_box.collapsed = target
+                if isinstance(c, CompactCard):
+                    c.set_expanded(target)
+                else:
+                    c.result_box.collapsed = not target
 
 
 def _num(value: float) -> str:

@@ -1,0 +1,340 @@
+"""Finished conversation blocks drawn cheaply: one widget each, rendered once per width and cached.
+
+Mounting Textual's `Markdown` widget costs tens of milliseconds (a child widget per paragraph, list
+item, table cell and fence), a tool card with its collapsible about twenty: paging history in a
+screen at a time could not stay within a frame. A finished answer segment is therefore one Line-API
+widget that renders a Rich `Markdown` (styled from the theme's markdown variables, code highlighted
+with Textual's highlight theme, laid out with the same gaps as the Markdown widget) into strips,
+kept in a cache shared by all blocks, so a block scrolled back into view costs no rendering at all.
+A finished tool card or thinking block is one `Static` that expands in place on a click or key.
+Only the live, streaming answer uses the `Markdown` widget (conversation.py).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, ClassVar
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich import box
+from rich.markdown import CodeBlock, Heading, Markdown as RichMarkdown, TableElement
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.style import Style
+from rich.syntax import ANSISyntaxTheme, Syntax
+from rich.table import Table
+from rich.text import Text
+from rich.theme import Theme
+from textual.color import Color
+from textual.geometry import Size
+from textual.highlight import HighlightTheme
+from textual.strip import Strip
+from textual.style import Style as TextualStyle
+from textual.widget import Widget
+from textual.widgets import Static
+
+from workbench.tui.widgets.conversation_cards import card_header, finished_status, render_result, result_title
+from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, ThinkingSpec
+
+# Rendered answers, by (markdown, continued, width, theme): enough for several screens of history both ways.
+_CACHE_SIZE = 1_500
+_PARSER = MarkdownIt().enable("strikethrough").enable("table")  # building one costs ~0.6 ms: share it
+
+# Rows of margin above a block when it opens a segment (as Textual's Markdown lays out its blocks).
+_TOP_MARGIN = {"h1": 2, "h2": 2, "h3": 1, "h4": 1, "h5": 1, "h6": 1, "fence": 1, "code_block": 1}
+
+
+class _Look:
+    """What the theme says a rendered answer looks like (headings, code, tables, quotes), resolved
+    to Rich styles as Textual's Markdown widget styles them."""
+
+    def __init__(self, variables: dict[str, str], background: Color) -> None:
+        def colour(value: str | Color) -> Color:
+            found = Color.parse(value) if isinstance(value, str) else value
+            if found.auto:  # "auto": the text colour that contrasts with the background
+                found = background.get_contrast_text(found.a)
+            return background + found  # a colour with an alpha, blended over the background
+
+        def fg(name: str, default: str) -> str:
+            style = TextualStyle.parse(variables.get(name, default), variables)
+            return colour(style.foreground).hex if style.foreground else default
+
+        self.headings = {
+            f"h{n}": Style.parse(variables.get(f"markdown-h{n}-text-style", "bold").replace("none", "") or "none")
+            + Style(color=colour(variables.get(f"markdown-h{n}-color", "#FFFFFF")).rich_color)
+            for n in range(1, 7)
+        }
+        code: dict[Any, Style] = {}
+        for token, spec in HighlightTheme.STYLES.items():
+            style = TextualStyle.parse(spec, variables) if spec else TextualStyle()
+            code[token] = Style(color=colour(style.foreground).rich_color if style.foreground else None,
+                                bold=style.bold, italic=style.italic, underline=style.underline)
+        self.code_theme = ANSISyntaxTheme(code)
+        self.code_background = (background + Color(0, 0, 0, 0.1)).hex
+        warning, primary = fg("text-warning", "#FFC473"), fg("text-primary", "#57A5E2")
+        boost = (background + Color.parse(variables.get("boost", "#FFFFFF0A"))).hex
+        self.table_border = Style(color=(background + Color.parse(variables.get("foreground", "#E0E0E0"))
+                                         .with_alpha(0.2)).rich_color)
+        self.rich_theme = Theme({
+            "markdown.code": Style.parse(f"{warning} on {(background + Color.parse(variables.get('warning', '#FFA62B')).with_alpha(0.1)).hex}"),
+            "markdown.link": "underline", "markdown.link_url": "underline",
+            "markdown.block_quote": Style(bgcolor=boost),
+            "markdown.item.bullet": Style(color=primary, bold=True), "markdown.item.number": Style(color=primary),
+            "markdown.table.header": Style(color=primary), "markdown.hr": self.table_border,
+        }, inherit=True)
+
+
+class _Heading(Heading):
+    @classmethod
+    def create(cls, markdown: RichMarkdown, token: Token) -> Heading:
+        heading = cls(token.tag)
+        heading.look_style = markdown.look.headings.get(token.tag, Style())  # type: ignore[attr-defined]
+        # Textual gives h1/h2 two rows above: one more than the blank line Rich puts between blocks.
+        heading.extra_gap = token.tag in ("h1", "h2") and token is not markdown.parsed[0]  # type: ignore[attr-defined]
+        return heading
+
+    def on_enter(self, context) -> None:  # type: ignore[no-untyped-def]
+        self.text = Text()
+        context.enter_style(self.look_style)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.extra_gap:
+            yield Text()
+        yield from super().__rich_console__(console, options)
+
+
+class _CodeBlock(CodeBlock):
+    @classmethod
+    def create(cls, markdown: RichMarkdown, token: Token) -> CodeBlock:
+        block = cls((token.info or "").partition(" ")[0] or "text", "")
+        block.look = markdown.look  # type: ignore[attr-defined]
+        return block
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        look: _Look = self.look  # type: ignore[attr-defined]
+        code = str(self.text).rstrip()
+        syntax = Syntax(code, self.lexer_name, theme=look.code_theme, word_wrap=True, padding=(1, 2),
+                        background_color=look.code_background)
+        yield syntax
+
+
+class _Table(TableElement):
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # As Textual's Markdown draws a table: every cell boxed, as wide as the answer.
+        look: _Look = self.look  # type: ignore[attr-defined]
+        table = Table(box=box.SQUARE, show_lines=True, expand=True, border_style=look.table_border,
+                      header_style="markdown.table.header", padding=(0, 1))
+        if self.header is not None and self.header.row is not None:
+            for column in self.header.row.cells:
+                table.add_column(column.content.copy())
+        if self.body is not None:
+            for row in self.body.rows:
+                table.add_row(*[element.content for element in row.cells])
+        yield table
+
+    @classmethod
+    def create(cls, markdown: RichMarkdown, token: Token) -> TableElement:
+        table = cls()
+        table.look = markdown.look  # type: ignore[attr-defined]
+        return table
+
+
+class AnswerMarkdown(RichMarkdown):
+    """Rich's Markdown with the theme's headings and code blocks, parsed by a shared parser."""
+
+    elements: ClassVar[dict[str, type]] = {**RichMarkdown.elements, "heading_open": _Heading,  # type: ignore[misc]
+                                           "fence": _CodeBlock, "code_block": _CodeBlock,
+                                           "table_open": _Table}
+
+    def __init__(self, markup: str, look: _Look) -> None:  # noqa: D107 (same attributes as Rich's)
+        self.markup = markup
+        self.parsed = _PARSER.parse(markup)
+        self.code_theme = "monokai"
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = True
+        self.inline_code_lexer = None
+        self.inline_code_theme = "monokai"
+        self.look = look
+
+
+def render_answer(console: Console, markdown: str, continued: bool, width: int, look: _Look) -> list[Strip]:
+    """An answer segment as strips `width` cells wide, with the rows of margin Textual's Markdown
+    widget would give it: the first block's top margin (one less when continuing a segment, whose
+    predecessor ends with a blank row) and the last block's bottom margin of one row."""
+    doc = AnswerMarkdown(markdown, look)
+    options = console.options.update(width=width, min_width=width, height=None, highlight=False)
+    with console.use_theme(look.rich_theme):
+        lines = console.render_lines(doc, options, pad=True)
+    first = doc.parsed[0] if doc.parsed else None
+    top = _TOP_MARGIN.get(first.tag if first is not None and first.type == "heading_open" else
+                          (first.type if first is not None else ""), 0)
+    top = max(0, top - (1 if continued else 0))
+    blank = [Segment(" " * width)]
+    rows = [blank] * top + lines + ([blank] if lines else [])
+    return [Strip(line, width) for line in rows]
+
+
+class _StripCache:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple, list[Strip]] = OrderedDict()
+
+    def get(self, key: tuple) -> list[Strip] | None:
+        found = self.items.get(key)
+        if found is not None:
+            self.items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, strips: list[Strip]) -> None:
+        self.items[key] = strips
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+STRIPS = _StripCache(_CACHE_SIZE)
+
+
+class HistoryAnswer(Widget):
+    """A finished answer segment: Markdown rendered once per width into cached strips."""
+
+    DEFAULT_CSS = "HistoryAnswer { height: auto; }"
+    DEFAULT_CLASSES = "answer-block"
+
+    def __init__(self, markdown: str, *, continued: bool = False) -> None:
+        super().__init__(classes="-continued" if continued else None)
+        self.source = markdown  # already sanitized (specs hold sanitized text)
+        self.continued = continued
+
+    def spec(self) -> AnswerSpec:
+        return AnswerSpec(self.source, self.continued)
+
+    def _look_key(self) -> tuple:
+        return (self.app.theme, self.app.current_theme.dark)
+
+    def lines(self, width: int) -> list[Strip]:
+        if width <= 0:
+            return []
+        key = (self.source, self.continued, width, self._look_key())
+        strips = STRIPS.get(key)
+        if strips is None:
+            strips = render_answer(self.app.console, self.source, self.continued, width, _look_for(self))
+            STRIPS.put(key, strips)
+        return strips
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        lines = self.lines(self.size.width)
+        if y >= len(lines):
+            return Strip.blank(self.size.width, self.rich_style)
+        return lines[y].apply_style(self.rich_style)  # the pane's colours under the rendered ones
+
+    def notify_style_update(self) -> None:  # a theme switch: render again with its colours
+        super().notify_style_update()
+        self.refresh(layout=True)
+
+
+_LOOKS: dict[tuple, _Look] = {}
+
+
+def _look_for(widget: Widget) -> _Look:
+    app = widget.app
+    key = (app.theme, app.current_theme.dark)
+    look = _LOOKS.get(key)
+    if look is None:
+        look = _LOOKS[key] = _Look(app.get_css_variables(), widget.background_colors[1])
+    return look
+
+
+def _toggle_line(expanded: bool, title: str) -> Padding:
+    # As Collapsible draws its title: one cell in, an arrow and the title.
+    return Padding(Text(f"{'▼' if expanded else '▶'} {title}"), (0, 0, 0, 1))
+
+
+class CompactThinking(Static):
+    """Finished thinking, collapsed to its title line; a click (or `t` in the pane) shows the text."""
+
+    DEFAULT_CSS = """
+    CompactThinking { height: auto; }
+    CompactThinking:hover { background: $boost; }
+    """
+
+    def __init__(self, text: str, *, collapsed: bool = True) -> None:
+        super().__init__()
+        self.text = text  # sanitized
+        self.collapsed = collapsed
+
+    def spec(self) -> ThinkingSpec:
+        return ThinkingSpec(self.text, self.collapsed)
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        title = _toggle_line(not self.collapsed, f"Thinking · {len(self.text):,} chars")
+        if self.collapsed:
+            self.update(title)
+        else:
+            body = Text(self.text, style=f"italic {self.get_css_variables_muted()}")
+            self.update(Group(title, Padding(body, (0, 0, 0, 2))))
+
+    def get_css_variables_muted(self) -> str:
+        """The muted text colour of the theme, as the thinking text of the live block has."""
+        return (self.background_colors[1] + Color.parse(self.app.get_css_variables().get("foreground", "#E0E0E0"))
+                .with_alpha(0.6)).hex
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        self.collapsed = collapsed
+        self._show()
+
+    def on_click(self) -> None:
+        self.set_collapsed(not self.collapsed)
+
+
+class CompactCard(Static):
+    """A finished tool call: its header line and the result's title line, one widget; a click on it
+    (or `r` in the pane) shows the highlighted result below, as the full card does."""
+
+    DEFAULT_CSS = """
+    CompactCard { height: auto; }
+    CompactCard:hover { background: $boost; }
+    """
+
+    def __init__(self, spec: CardSpec) -> None:
+        super().__init__(classes=f"tool-card compact -{spec.status}")
+        self.card = spec
+        self.expanded = False
+
+    # what the full card offers to the pane
+    call_id = property(lambda self: self.card.call_id)
+    status = property(lambda self: self.card.status)
+    result = property(lambda self: self.card.result)
+    is_live = False
+
+    def spec(self) -> CardSpec:
+        return self.card
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        card = self.card
+        parts: list[Any] = [card_header(card.status, card.name, card.args, card.agent,
+                                        finished_status(card.status, card.duration_s))]
+        if card.result:
+            parts.append(_toggle_line(self.expanded, result_title(card.result, card.is_error)))
+            if self.expanded:
+                parts.append(Padding(render_result(card.name, card.args, card.result), (0, 0, 0, 3)))
+        self.update(Group(*parts))
+
+    def set_expanded(self, expanded: bool) -> None:
+        if self.card.result and expanded != self.expanded:
+            self.expanded = expanded
+            self._show()
+
+    def on_click(self) -> None:
+        self.set_expanded(not self.expanded)
