@@ -6,6 +6,10 @@ prints `time.time()` from its first after-refresh callback); the workbench child
 the `workbench` command builds it (`startup.make_app`: settings, then the app, the runtime set-up in
 a thread after the first frame). The workbench child also reports when the agent is ready (the
 offline demo's session, provider and agent set up), quoted beside as `ready_s`.
+Both run with compiled bytecode, as an installed package has it: the children write their `.pyc`
+files under a temporary PYTHONPYCACHEPREFIX during an untimed warm-up run (even where
+PYTHONDONTWRITEBYTECODE is set, which would otherwise make every sample compile workbench's
+sources, ~60 ms here, while Textual's site-packages come precompiled).
 Run: python tests/benchmarks/bench_tui_startup.py [--quick] [--repeats N]
 """
 
@@ -80,7 +84,9 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="wb-bench-home-")
     work = tempfile.mkdtemp(prefix="wb-bench-cwd-")
     env = {k: v for k, v in os.environ.items() if k not in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL")}
-    env.update(WORKBENCH_HOME=home, PYTHONPATH=str(ROOT))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(WORKBENCH_HOME=home, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=tempfile.mkdtemp(prefix="wb-bench-pyc-"))
+    sample(BARE, env, work), sample(WORKBENCH, env, work)  # warm-up: bytecode written, files cached
     base, wb, ready = [], [], []
     for _ in range(repeats):  # interleaved, so a load spike hits both
         base.append(sample(BARE, env, work)["frame"])

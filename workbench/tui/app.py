@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.content import Content
 from textual.theme import Theme
 from textual.widgets import Static
@@ -289,11 +290,17 @@ class WorkbenchApp(App[int]):
     def on_resize(self, event: Any) -> None:
         self._apply_size(event.size.width, event.size.height)
 
+    def get_default_screen(self) -> Screen:
+        # The size classes are on the screen before its widgets are first styled: set after
+        # mounting, they would restyle the whole layout once more before the first frame.
+        screen = super().get_default_screen()
+        screen.update_classes(size_classes(self.size.width, self.size.height), update=False)
+        return screen
+
     def _apply_size(self, width: int, height: int) -> None:
         screen = self.screen_stack[0] if self.screen_stack else self.screen
         # one batch: each changed class restyles the whole screen
-        screen.update_classes({"-narrow": width < NARROW_WIDTH, "-tiny": width < TINY_WIDTH,
-                               "-short": height < SHORT_HEIGHT})
+        screen.update_classes(size_classes(width, height))
 
     def pane_visible(self, which: str) -> bool:
         target = self.session_pane if which == "session" else self.query_one("#side")
@@ -1044,6 +1051,11 @@ class WorkbenchApp(App[int]):
             self.mob.close()
             self.mob.handle.close()
             await asyncio.sleep(0)  # let the cancelled member tasks unwind
+
+
+def size_classes(width: int, height: int) -> dict[str, bool]:
+    """The main screen's classes for a terminal size (workbench.tcss folds the panes with them)."""
+    return {"-narrow": width < NARROW_WIDTH, "-tiny": width < TINY_WIDTH, "-short": height < SHORT_HEIGHT}
 
 
 def starting_content() -> Content:
