@@ -6,7 +6,7 @@ every third one a fenced code block). The workbench opens it through the real st
 (`workbench -r FILE`), headless at 160x48:
 
 - open: from `startup.build` to the first frame showing the newest messages;
-- scroll: Home (the first message), then one page down at a time (`scroll_page_down`, no animation)
+- scroll: Home (the first message), then one page down at a time (what PageDown runs; no animation)
   until the last message is on screen; a step's frame time is the CPU time until its frame is painted.
 
 Baseline, same run: a bare Textual app that mounts every message as one plain `Static` in a
@@ -103,7 +103,7 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else 0.0
 
 
-async def scroll_through(pilot, scroller, home, at_end) -> list[float]:
+async def scroll_through(pilot, scroller, home, page_down, at_end) -> list[float]:
     """Home, then a page down at a time (no animation) until `at_end()`; each step's frame time.
 
     A step's frame time is the CPU time the process spends on it until its frame is painted (pages
@@ -121,7 +121,7 @@ async def scroll_through(pilot, scroller, home, at_end) -> list[float]:
         if at_end():
             break
         t = time.process_time()
-        scroller.scroll_page_down(animate=False)
+        await page_down()
         await pilot.pause()
         frames.append(time.process_time() - t)
     return frames
@@ -154,7 +154,10 @@ async def run_baseline(path: Path) -> tuple[float, list[float]]:
         async def home() -> None:
             log.scroll_home(animate=False, immediate=True)
 
-        frames = await scroll_through(pilot, log, home, lambda: log.scroll_y >= log.max_scroll_y)
+        async def page_down() -> None:
+            log.scroll_page_down(animate=False)
+
+        frames = await scroll_through(pilot, log, home, page_down, lambda: log.scroll_y >= log.max_scroll_y)
     return opened, frames
 
 
@@ -170,7 +173,8 @@ async def run_workbench(path: Path, cwd: Path) -> tuple[float, list[float], int]
             await pilot.pause(0.005)
         await pilot.pause()
         opened = time.perf_counter() - start
-        frames = await scroll_through(pilot, conv, conv.show_head,
+        # what the PageDown key runs: the page below is mounted, then the view moves a screen
+        frames = await scroll_through(pilot, conv, conv.show_head, conv.action_page_down,
                                       lambda: not conv._newer and conv.scroll_y >= conv.max_scroll_y)
         total = conv.total_blocks
         await app.action_quit()

@@ -14,6 +14,8 @@ like a short one and every message stays reachable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from rich.text import Text
@@ -30,7 +32,7 @@ from workbench.tui.clock import Clock
 from workbench.tui.sanitize import safe_text, sanitize
 from workbench.tui.widgets.conversation_cards import (STATUS_LABEL, card_header, finished_status, render_result,
                                                       result_title)
-from workbench.tui.widgets.conversation_history import CompactCard, CompactThinking, HistoryAnswer
+from workbench.tui.widgets.conversation_history import CompactCard, CompactThinking, HistoryAnswer, SizedOnce
 from workbench.tui.widgets.conversation_specs import (AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec,
                                                       UserSpec, history_specs)
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
@@ -39,7 +41,7 @@ from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitt
 PAGE_CHARS = 2_000
 
 
-class UserBlock(Static):
+class UserBlock(SizedOnce, Static):
     """A user message (prompt, steering, follow-up or a peer's message)."""
 
     def __init__(self, text: str, kind: str = "prompt", sender: str | None = None) -> None:
@@ -194,7 +196,7 @@ class ToolCard(Vertical):
         self.header.update(card_header(self.status, self.tool, self.args, self.agent, self.status_text()))
 
 
-class Notice(Static):
+class Notice(SizedOnce, Static):
     """A distinct notice: retry, budget, compaction, error, info."""
 
     def __init__(self, text: str, kind: str) -> None:
@@ -312,7 +314,7 @@ class Conversation(VerticalScroll):
             self._newer_marker.update(Text(f"↓ {newer:,} later blocks — scroll down (or End) to show them"))
 
     async def add_block(self, widget: Widget) -> Widget:
-        async with self._window:
+        async with self._changing():
             if self._newer:  # new activity goes at the end: bring the window back there first
                 await self._show_tail()
             await self.mount(widget, before=self._newer_marker)
@@ -322,6 +324,15 @@ class Conversation(VerticalScroll):
     @property
     def _paging(self) -> bool:
         return self._window.locked()
+
+    @contextlib.asynccontextmanager
+    async def _changing(self) -> AsyncIterator[None]:
+        """One change of the mounted window at a time (specs move in and out), painted as one frame:
+        each repaint of the screen costs ~10 ms, and frames between the steps would show the view
+        before it is held still."""
+        async with self._window:
+            with self.app.batch_update():
+                yield
 
     # --- the mounted window ----------------------------------------------------------------
     # Textual lays out (and on some passes maps) every mounted widget, so the cost of each frame
@@ -433,7 +444,7 @@ class Conversation(VerticalScroll):
         if self._paging or not self._older:
             return False
         try:
-            async with self._window:
+            async with self._changing():
                 return await self._page_older()
         finally:
             self.call_after_refresh(self._check_edges)  # a scroll that came in meanwhile was not acted on
@@ -457,12 +468,12 @@ class Conversation(VerticalScroll):
         if self._paging or not self._newer:
             return False
         try:
-            async with self._window:
+            async with self._changing():
                 return await self._page_newer()
         finally:
             self.call_after_refresh(self._check_edges)  # a scroll that came in meanwhile was not acted on
 
-    async def _page_newer(self) -> bool:
+    async def _page_newer(self, *, trim: bool = True) -> bool:
         if not self._newer:
             return False
         n = self._page(self._newer, from_end=False)
@@ -470,7 +481,8 @@ class Conversation(VerticalScroll):
         del self._newer[:n]
         await self.mount_all(self._build(take), before=self._newer_marker)
         self._update_markers()
-        await self._trim()
+        if trim:
+            await self._trim()
         return True
 
     async def _fill(self) -> None:
@@ -491,7 +503,7 @@ class Conversation(VerticalScroll):
     async def show_head(self) -> None:
         """Mount the first blocks of the conversation and scroll to the top."""
         self.release_anchor()
-        async with self._window:
+        async with self._changing():
             blocks = self.blocks
             if self._older and any(self._is_live(w) for w in blocks):  # a live block stays: page up to the head
                 while await self._page_older():
@@ -514,7 +526,7 @@ class Conversation(VerticalScroll):
 
     async def show_tail(self) -> None:
         """Mount the newest blocks and follow the bottom again."""
-        async with self._window:
+        async with self._changing():
             await self._show_tail()
         self.anchor()
         self.call_after_refresh(self._check_edges)
@@ -538,7 +550,7 @@ class Conversation(VerticalScroll):
         view_h = self.scrollable_content_region.height
         if self._older and not self.following and self.scroll_y <= view_h:
             return "older"
-        if self._newer and self.scroll_y + 2 * view_h >= self._placements()[1]:
+        if self._newer and self.scroll_y + 2 * view_h > self._placements()[1]:
             return "newer"
         return None
 
@@ -555,7 +567,7 @@ class Conversation(VerticalScroll):
     async def settled(self) -> None:
         """Return once the window holds what the view needs: no page is being mounted and none is due."""
         for _ in range(10_000):
-            async with self._window:
+            async with self._changing():
                 edge = self._edge()
                 if edge is None or not await (self._page_older() if edge == "older" else self._page_newer()):
                     return
@@ -566,22 +578,24 @@ class Conversation(VerticalScroll):
         self.virtual_size = Size(self.virtual_size.width, self._placements()[1])
 
     async def action_page_down(self) -> None:
-        """A screen down. The page below is mounted first, so a quick run of presses never lands on
-        the window's edge and every press moves exactly one screen."""
+        """A screen down. The pages below are mounted first, so a quick run of presses never lands
+        on the window's edge and every press moves exactly one screen; all in one frame."""
         view_h = self.scrollable_content_region.height
-        async with self._window:
+        async with self._changing():
             held = self._view_hold()
-            while self._newer and self.scroll_y + 2 * view_h > self._placements()[1]:
-                await self._page_newer()
+            # Three screens below the top of the view: after the move two remain, so no edge paging follows.
+            while self._newer and self.scroll_y + 3 * view_h > self._placements()[1]:
+                await self._page_newer(trim=False)
             self._sync_virtual_size()
             self._keep_still(held)
             self.scroll_to(y=self.scroll_y + view_h, animate=False, immediate=True)
+            await self._trim()
 
     async def action_page_up(self) -> None:
         """A screen up, the page above mounted first (it keeps the view still)."""
         view_h = self.scrollable_content_region.height
         self.release_anchor()
-        async with self._window:
+        async with self._changing():
             while self._older and self.scroll_y < view_h:
                 if not await self._page_older():
                     break
@@ -712,7 +726,7 @@ class Conversation(VerticalScroll):
         """Show a session's messages (pi format); only the newest blocks are mounted."""
         specs = history_specs(messages)
         n = self._page(specs, from_end=True)
-        async with self._window:
+        async with self._changing():
             self._older.extend(specs[:-n] if n else specs)
             await self.mount_all(self._build(specs[-n:] if n else []), before=self._newer_marker)
             self._update_markers()
@@ -721,7 +735,7 @@ class Conversation(VerticalScroll):
 
     async def clear(self) -> None:
         await self.end_answer()
-        async with self._window:
+        async with self._changing():
             await self.remove_children(self.blocks)
             self.cards.clear()
             self._older.clear()

@@ -177,6 +177,15 @@ def render_answer(console: Console, markdown: str, continued: bool, width: int, 
     return [Strip(line, width) for line in rows]
 
 
+class SizedOnce:
+    """Mixin for a block that holds no scrollable content. Textual stores a widget's new size as a
+    reactive that asks for another layout pass, so every block mounted costs the screen a second
+    layout (~15 ms at 160x48): the first pass already placed it, as Textual's own scroll reflow assumes."""
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
+
+
 class _StripCache:
     def __init__(self, size: int) -> None:
         self.size = size
@@ -197,7 +206,7 @@ class _StripCache:
 STRIPS = _StripCache(_CACHE_SIZE)
 
 
-class HistoryAnswer(Widget):
+class HistoryAnswer(SizedOnce, Widget):
     """A finished answer segment: Markdown rendered once per width into cached strips."""
 
     DEFAULT_CSS = "HistoryAnswer { height: auto; }"
@@ -255,7 +264,7 @@ def _toggle_line(expanded: bool, title: str) -> Padding:
     return Padding(Text(f"{'▼' if expanded else '▶'} {title}"), (0, 0, 0, 1))
 
 
-class CompactThinking(Static):
+class CompactThinking(SizedOnce, Static):
     """Finished thinking, collapsed to its title line; a click (or `t` in the pane) shows the text."""
 
     DEFAULT_CSS = """
@@ -264,18 +273,22 @@ class CompactThinking(Static):
     """
 
     def __init__(self, text: str, *, collapsed: bool = True) -> None:
-        super().__init__()
         self.text = text  # sanitized
         self.collapsed = collapsed
+        super().__init__(self._title())  # content given now: an update on mount would lay out again
+
+    def _title(self) -> Padding:
+        return _toggle_line(not self.collapsed, f"Thinking · {len(self.text):,} chars")
 
     def spec(self) -> ThinkingSpec:
         return ThinkingSpec(self.text, self.collapsed)
 
     def on_mount(self) -> None:
-        self._show()
+        if not self.collapsed:
+            self._show()
 
     def _show(self) -> None:
-        title = _toggle_line(not self.collapsed, f"Thinking · {len(self.text):,} chars")
+        title = self._title()
         if self.collapsed:
             self.update(title)
         else:
@@ -295,7 +308,7 @@ class CompactThinking(Static):
         self.set_collapsed(not self.collapsed)
 
 
-class CompactCard(Static):
+class CompactCard(SizedOnce, Static):
     """A finished tool call: its header line and the result's title line, one widget; a click on it
     (or `r` in the pane) shows the highlighted result below, as the full card does."""
 
@@ -305,9 +318,10 @@ class CompactCard(Static):
     """
 
     def __init__(self, spec: CardSpec) -> None:
-        super().__init__(classes=f"tool-card compact -{spec.status}")
         self.card = spec
         self.expanded = False
+        # content given now: an update on mount would lay the pane out again
+        super().__init__(self._content(), classes=f"tool-card compact -{spec.status}")
 
     # what the full card offers to the pane
     call_id = property(lambda self: self.card.call_id)
@@ -318,10 +332,10 @@ class CompactCard(Static):
     def spec(self) -> CardSpec:
         return self.card
 
-    def on_mount(self) -> None:
-        self._show()
-
     def _show(self) -> None:
+        self.update(self._content())
+
+    def _content(self) -> Group:
         card = self.card
         parts: list[Any] = [card_header(card.status, card.name, card.args, card.agent,
                                         finished_status(card.status, card.duration_s))]
@@ -329,7 +343,7 @@ class CompactCard(Static):
             parts.append(_toggle_line(self.expanded, result_title(card.result, card.is_error)))
             if self.expanded:
                 parts.append(Padding(render_result(card.name, card.args, card.result), (0, 0, 0, 3)))
-        self.update(Group(*parts))
+        return Group(*parts)
 
     def set_expanded(self, expanded: bool) -> None:
         if self.card.result and expanded != self.expanded:
