@@ -15,7 +15,7 @@ from workbench.runtime import events as ev
 from workbench.tui.clock import FrozenClock
 from workbench.tui.gc_pacer import GcPacer
 from workbench.tui.widgets.conversation import AnswerBlock, Conversation, ToolCard, UserBlock
-from workbench.tui.widgets.conversation_history import CompactCard
+from workbench.tui.widgets.conversation_history import CompactCard, CompactThinking, HistoryAnswer
 from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, UserSpec, history_specs
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
 
@@ -381,3 +381,32 @@ def test_gc_pacer_turns_automatic_full_collections_off_and_back_on():
     finally:
         pacer.uninstall()
     assert gc.get_threshold() == saved
+
+
+async def test_finished_history_blocks_are_single_widgets_that_expand_on_demand():
+    conv = Conversation(clock=FrozenClock())
+    async with Host(conv).run_test(size=(100, 40)) as pilot:
+        await conv.load_history(history(2) + [{"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "pondering [bold]this[/bold]"},
+            {"type": "text", "text": "Use [red]x[/red] and \x1b[31mred\x1b[0m:\n\n```python\nx = 1\n```\n"}]}])
+        await pilot.pause()
+        cards = [b for b in conv.blocks if isinstance(b, CompactCard)]
+        answers = [b for b in conv.blocks if isinstance(b, HistoryAnswer)]
+        thinking = [b for b in conv.blocks if isinstance(b, CompactThinking)]
+        assert len(cards) == 2 and len(answers) == 3 and len(thinking) == 1
+        assert all(not b.children for b in cards + answers + thinking)  # one widget each, no subtree
+        # untrusted text: Rich markup stays literal, the escape sequence is gone
+        rendered = "\n".join(s.text for s in answers[-1].lines(answers[-1].size.width))
+        assert "Use [red]x[/red] and" in rendered and "\x1b" not in rendered and "x = 1" in rendered
+        height = cards[0].region.height
+        conv.focus()
+        await pilot.press("r")  # every result shown, highlighted, below its card
+        await pilot.pause()
+        assert all(c.expanded for c in cards) and cards[0].region.height > height
+        await pilot.click(cards[0])  # a click folds one back
+        await pilot.pause()
+        assert not cards[0].expanded and cards[0].region.height == height
+        await pilot.press("t")
+        await pilot.pause()
+        shown = "".join(strip.text for strip in thinking[0].render_lines(thinking[0].region.reset_offset))
+        assert not thinking[0].collapsed and "pondering [bold]this[/bold]" in shown
