@@ -1009,7 +1009,8 @@ class WorkbenchApp(App[int]):
         """The resume picker: open the chosen session, read-only if locked, or fork it."""
         store = getattr(self.sessions, "store", None)
         if store is None:
-            self.notify("Sessions on disk are not available here", severity="warning")
+            self.notify("Sessions on disk are not available " + ("yet: the agent is starting" if self.starting
+                                                                 else "here"), severity="warning")
             return
         if self.backend is not None and self.backend.is_running:
             self.notify("/resume is not available while the agent runs", severity="warning")
