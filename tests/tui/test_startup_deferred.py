@@ -135,9 +135,16 @@ async def test_commands_that_need_the_agent_wait_for_it():
         seen = []
         app.notify = lambda message, **kw: seen.append(message)  # type: ignore[method-assign]
         app.run_slash("model", "x")
-        assert any("/model is not available yet: the agent is starting" in m for m in seen)
+        app.run_slash("mob", "demo")  # would race the set-up for app.backend
+        assert [m for m in seen if "is not available yet: the agent is starting" in m] == [
+            "/model is not available yet: the agent is starting", "/mob is not available yet: the agent is starting"]
+        assert app.backend is None and app.mob is None
+        app.run_slash("theme", "workbench-light")  # what needs no agent works at once
+        assert app.theme == "workbench-light"
         starter.gate.set()
         await wait_for(pilot, lambda: not app.starting)
+        app.run_slash("model", "other-model")
+        assert ("set_model", "other-model") in app.backend.calls
 
 
 async def test_quitting_before_the_set_up_finished_leaves_its_parts_to_close():

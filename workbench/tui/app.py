@@ -54,6 +54,7 @@ NARROW_WIDTH = 140  # below this the side panes fold away
 TINY_WIDTH = 90
 SHORT_HEIGHT = 36  # below this an empty Mob pane folds away and a waiting approval gets the room
 MODES = ("ask", "edits", "plan", "yolo")
+STARTING_COMMANDS = frozenset({"help", "theme", "quit"})  # what works before the agent is set up
 
 
 class SessionFactory(Protocol):
@@ -692,6 +693,8 @@ class WorkbenchApp(App[int]):
 
     # --- slash commands --------------------------------------------------------------------
     def command_available(self, cmd: SlashCommand) -> bool:
+        if self.starting and cmd.name not in STARTING_COMMANDS:
+            return False  # the session and the agent are not there yet (and /mob would race them)
         running = self.backend is not None and self.backend.is_running
         if cmd.needs_idle and running:
             return False
