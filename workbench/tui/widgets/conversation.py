@@ -333,6 +333,11 @@ class Conversation(VerticalScroll):
         async with self._window:
             with self.app.batch_update():
                 yield
+                # Hand the layout requests of this change to the screen now: posted later, from each
+                # widget's idle handler, they would arrive after the frame and lay the screen out again.
+                for widget in (self, *self.children):
+                    if widget._layout_required:
+                        widget._check_refresh()
 
     # --- the mounted window ----------------------------------------------------------------
     # Textual lays out (and on some passes maps) every mounted widget, so the cost of each frame
