@@ -163,6 +163,20 @@ def laid_out_height(scroll):
     return scroll.arrange(scroll.scrollable_content_region.size).total_region.bottom
 
 
+async def settled_height(pilot, scroll, *, stable_for: int = 3, tries: int = 200):
+    """The laid-out height once Markdown has finished parsing (it renders asynchronously): the
+    same height over several consecutive frames, rather than after a guessed pause."""
+    last, same = None, 0
+    for _ in range(tries):
+        await pilot.pause()
+        height = laid_out_height(scroll)
+        same = same + 1 if height == last else 0
+        if same >= stable_for:
+            return height
+        last = height
+    return last
+
+
 PROSE = "".join(f"Paragraph {n} goes on for a while, long enough to wrap at least once in a narrow pane "
                 f"like this one.\n\n- a list {n}\n- b\n\n> quoted {n}\n\n### Small heading {n}\n\n"
                 for n in range(16))
@@ -182,13 +196,12 @@ async def test_streamed_segments_render_as_tall_as_one_markdown(text):
         assert conv.hidden_count == 0 and len(segments) > 5
         assert "".join(s.source for s in segments) == LONG
         assert all(s.has_class("-continued") for s in segments[1:]) and not segments[0].has_class("-continued")
-        streamed_height = laid_out_height(conv)
+        streamed_height = await settled_height(pilot, conv)
     bare = BareMarkdown(LONG)
     async with bare.run_test(size=(100, 200)) as pilot:
-        await pilot.pause()
         scroll = bare.query_one(VerticalScroll)
         # same width as the conversation's content (no border/padding there, a scrollbar in both)
-        assert laid_out_height(scroll) == streamed_height
+        assert await settled_height(pilot, scroll) == streamed_height
 
 
 async def test_a_long_stream_keeps_only_a_window_mounted_and_the_live_segment_always():
