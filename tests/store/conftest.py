@@ -11,7 +11,7 @@ import pytest
 
 from workbench.sessions.paths import session_dir_for
 
-FIXTURES = Path("/work/shared/fixtures/pi-sessions")
+FIXTURES = Path(__file__).resolve().parents[1] / "sessions" / "fixtures" / "pi-sessions"  # in-repo copy of shared/fixtures
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))  # gen_session is a script module, shared with the benchmarks

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "pi-sessions"
+FIXTURES = Path(__file__).resolve().parents[1] / "sessions" / "fixtures" / "pi-sessions"  # in-repo copy of shared/fixtures
 BRANCHED = FIXTURES / "v3-branched-session.jsonl"
 FORKED = FIXTURES / "v3-forked-session.jsonl"
 NAMED = json.loads((FIXTURES / "expected" / "named-ids.json").read_text())
