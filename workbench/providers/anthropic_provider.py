@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any, AsyncIterator
 
-from workbench.providers.assembly import AssistantAssembler
+from workbench.providers.assembly import start_assembly
 from workbench.providers.base import (
-    ProviderError, ProviderRequest, StreamDone, StreamEvent, TextDeltaEvent, ThinkingDeltaEvent,
+    ProviderError, ProviderRequest, StreamEvent, TextDeltaEvent, ThinkingDeltaEvent,
     ToolCallDeltaEvent, ToolCallStartEvent, ToolSpec,
 )
 from workbench.providers.catalog import lookup_model
@@ -215,10 +215,7 @@ class AnthropicProvider:
             await self._client.close()
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[StreamEvent]:
-        model = request.model or self.model
-        if model != request.model:
-            request = ProviderRequest(**{**request.__dict__, "model": model})
-        asm = AssistantAssembler(api=API, provider=self.name, model=model)
+        request, asm = start_assembly(request, default_model=self.model, api=API, provider=self.name)
         params = build_params(request)
         tools_by_index: dict[int, str] = {}
         finished = False
@@ -280,10 +277,7 @@ class AnthropicProvider:
                 raise ProviderError("connection", f"Connection to {self.base_url} dropped: "
                                     "the stream ended before message_stop")
         except Exception as exc:
-            err = classify(exc, label="Anthropic", base_url=self.base_url, key_env="ANTHROPIC_API_KEY")
-            if asm.blocks and err.partial is None:
-                err.partial = asm.partial(err.message)
+            err = asm.failed(classify(exc, label="Anthropic", base_url=self.base_url, key_env="ANTHROPIC_API_KEY"))
             raise err from (exc if exc is not err else None)
-        for end in asm.finish_open_tools():
-            yield end
-        yield StreamDone(asm.message())
+        for event in asm.finish():
+            yield event

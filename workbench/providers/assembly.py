@@ -1,5 +1,8 @@
 """Builds the pi-format assistant message while a provider streams, so a stream that dies midway
-still yields everything received so far (the `partial` of a ProviderError)."""
+still yields everything received so far (the `partial` of a ProviderError).
+
+The SDK providers share the frame around their wire format: `start_assembly` at the start of a
+stream, `AssistantAssembler.failed` for any error, `AssistantAssembler.finish` at the end."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import json
 import time
 from typing import Any
 
-from workbench.providers.base import ToolCallEndEvent
+from workbench.providers.base import ProviderError, ProviderRequest, StreamDone, StreamEvent, ToolCallEndEvent
 from workbench.providers.catalog import cost_breakdown
 
 INVALID_JSON_KEY = "__invalid_json__"
@@ -131,3 +134,23 @@ class AssistantAssembler:
 
     def partial(self, error_message: str) -> dict[str, Any]:
         return self.message(stop_reason="error", error_message=error_message)
+
+    def failed(self, err: ProviderError) -> ProviderError:
+        """The error to raise for a stream that failed: it carries what was streamed before it."""
+        if self.blocks and err.partial is None:
+            err.partial = self.partial(err.message)
+        return err
+
+    def finish(self) -> list[StreamEvent]:
+        """A stream's last events: the end of every tool call still open, then the finished message."""
+        return [*self.finish_open_tools(), StreamDone(self.message())]
+
+
+def start_assembly(request: ProviderRequest, *, default_model: str, api: str,
+                   provider: str) -> tuple[ProviderRequest, AssistantAssembler]:
+    """The set-up of one streamed turn: the request naming the model it runs on (its own, else the
+    provider's default) and an assembler for the answer."""
+    model = request.model or default_model
+    if model != request.model:
+        request = ProviderRequest(**{**request.__dict__, "model": model})
+    return request, AssistantAssembler(api=api, provider=provider, model=model)

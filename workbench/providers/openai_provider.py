@@ -12,9 +12,9 @@ import json
 import os
 from typing import Any, AsyncIterator
 
-from workbench.providers.assembly import INVALID_JSON_KEY, AssistantAssembler
+from workbench.providers.assembly import INVALID_JSON_KEY, start_assembly
 from workbench.providers.base import (
-    ProviderError, ProviderRequest, StreamDone, StreamEvent, TextDeltaEvent, ThinkingDeltaEvent,
+    ProviderError, ProviderRequest, StreamEvent, TextDeltaEvent, ThinkingDeltaEvent,
     ToolCallDeltaEvent, ToolCallStartEvent, ToolSpec,
 )
 from workbench.providers.catalog import get_model
@@ -168,10 +168,7 @@ class OpenAIProvider:
             await self._client.close()
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[StreamEvent]:
-        model = request.model or self.model
-        if model != request.model:
-            request = ProviderRequest(**{**request.__dict__, "model": model})
-        asm = AssistantAssembler(api=API, provider=self.name, model=model)
+        request, asm = start_assembly(request, default_model=self.model, api=API, provider=self.name)
         calls: dict[int, str] = {}  # stream index → call id
         finished = False
         try:
@@ -216,12 +213,9 @@ class OpenAIProvider:
                 raise ProviderError("connection", f"Connection to {self.base_url} dropped: "
                                     "the stream ended without a finish reason")
         except Exception as exc:
-            err = classify(exc, label=self.label, base_url=self.base_url, key_env="OPENAI_API_KEY")
-            if asm.blocks and err.partial is None:
-                err.partial = asm.partial(err.message)
+            err = asm.failed(classify(exc, label=self.label, base_url=self.base_url, key_env="OPENAI_API_KEY"))
             raise err from (exc if exc is not err else None)
-        for end in asm.finish_open_tools():
-            yield end
         if calls and asm.stop_reason == "stop":
             asm.stop_reason = "toolUse"  # some local servers say "stop" after tool calls
-        yield StreamDone(asm.message())
+        for event in asm.finish():
+            yield event
