@@ -183,6 +183,9 @@ app.run(headless=True)
     deferred = ["anthropic", "openai", "httpx", "grandalf", "watchfiles", "workbench.providers",
                 "workbench.runtime.agent", "workbench.sessions.manager", "workbench.sessions.store",
                 "workbench.tools.grants", "workbench.tui.tree", "workbench.tui.mob",
-                "workbench.tui.screens.grants", "workbench.tui.screens.help", "workbench.tui.screens.resume"]
+                "workbench.tui.screens.grants", "workbench.tui.screens.help", "workbench.tui.screens.resume",
+                # the conversation's blocks: no answer, thinking, tool card or history on the first frame
+                "workbench.tui.widgets.conversation_live", "workbench.tui.widgets.conversation_history",
+                "textual.widgets._markdown", "textual.widgets._collapsible", "markdown_it"]
     assert [m for m in deferred if m in loaded] == []
 

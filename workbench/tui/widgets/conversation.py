@@ -15,27 +15,56 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets.markdown import MarkdownBlock
+from textual.widgets import Static
 
-from workbench.runtime import events as ev
 from workbench.tui import format as fmt
 from workbench.tui.clock import Clock
 from workbench.tui.sanitize import safe_text, sanitize
-from workbench.tui.widgets.conversation_cards import (STATUS_LABEL, card_header, finished_status, render_result,
-                                                      result_title)
-from workbench.tui.widgets.conversation_history import CompactCard, CompactThinking, HistoryAnswer, SizedOnce
 from workbench.tui.widgets.conversation_specs import (AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec,
                                                       UserSpec, history_specs)
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
+from workbench.tui.widgets.sized_once import SizedOnce
+
+if TYPE_CHECKING:
+    from workbench.tui.widgets.conversation_history import HistoryAnswer
+    from workbench.tui.widgets.conversation_live import AnswerBlock, ThinkingBlock, ToolCard
+
+# The live blocks (Textual's Markdown and Collapsible) and the finished ones (Rich Markdown,
+# markdown-it, Pygments) take ~0.1 s to import and the first frame shows neither: loaded on first use.
+_LIVE = "workbench.tui.widgets.conversation_live"
+_HISTORY = "workbench.tui.widgets.conversation_history"
+
+
+def _live() -> Any:
+    from workbench.tui.widgets import conversation_live
+    return conversation_live
+
+
+def _history() -> Any:
+    from workbench.tui.widgets import conversation_history
+    return conversation_history
+
+
+def _is(widget: object, module: str, *names: str) -> bool:
+    """isinstance against classes of a module loaded on first use (no instance exists before)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(widget, tuple(getattr(loaded, n) for n in names))
+
+
+def __getattr__(name: str) -> Any:  # the live block classes, for importers of this module
+    if name in ("AnswerBlock", "ThinkingBlock", "ToolCard"):
+        return getattr(_live(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # One page of blocks mounted at a time when scrolling into unmounted history: about this many characters.
 PAGE_CHARS = 2_000
@@ -54,146 +83,6 @@ class UserBlock(SizedOnce, Static):
 
     def spec(self) -> UserSpec:
         return UserSpec(self.text, self.kind, self.sender)
-
-
-class AnswerBlock(Markdown):
-    """One answer segment of the assistant, rendered as Markdown.
-
-    A later segment of the same answer (`-continued`) must sit where its first block would sit in one
-    Markdown widget. There the gap between two blocks is the larger of the upper one's bottom margin
-    (always 1) and the lower one's top margin; across two widgets the margins add up instead, so the
-    first block of a continued segment loses one line of top margin (set inline on that block: a
-    `:first-child` CSS rule is matched against every block and halved the streaming speed).
-    """
-
-    DEFAULT_CLASSES = "answer-block"
-
-    def __init__(self, markdown: str | None = None, *, continued: bool = False) -> None:
-        super().__init__(markdown, classes="-continued" if continued else None)
-
-    def mount_all(self, widgets, *, before=None, after=None):  # type: ignore[no-untyped-def]
-        widgets = list(widgets)
-        if widgets and self.has_class("-continued") and not any(isinstance(c, MarkdownBlock) for c in self.children):
-            first = widgets[0]
-            top = 1 if type(first).__name__ in ("MarkdownH1", "MarkdownH2") else 0  # their top margin is 2
-            first.styles.margin = (top, 0, 1, 0)  # every top-level block has a bottom margin of 1
-        return super().mount_all(widgets, before=before, after=after)
-
-    def spec(self) -> AnswerSpec:
-        return AnswerSpec(self.source, self.has_class("-continued"))
-
-
-class ThinkingBlock(Collapsible):
-    """The model's thinking, collapsed, its title saying how long it is."""
-
-    DEFAULT_CLASSES = "thinking-block"
-
-    def __init__(self, text: str = "", *, collapsed: bool = True) -> None:
-        self.text = sanitize(text)
-        self.body = Static(Text(self.text), classes="thinking-text")
-        super().__init__(self.body, title=self._title_for(self.text), collapsed=collapsed)
-
-    @staticmethod
-    def _title_for(text: str) -> str:
-        return f"Thinking · {len(text):,} chars"
-
-    def spec(self) -> ThinkingSpec:
-        return ThinkingSpec(self.text, self.collapsed)
-
-    def append(self, delta: str) -> None:
-        self.text += sanitize(delta)
-        self.title = self._title_for(self.text)
-        if not self.collapsed:
-            self.body.update(Text(self.text))
-
-    def _watch_collapsed(self, collapsed: bool) -> None:  # fill the body only when shown
-        if not collapsed:
-            self.body.update(Text(self.text))
-        super()._watch_collapsed(collapsed)
-
-
-class ToolCard(Vertical):
-    """A tool call: name, one-line summary, status with timing; the result collapsible."""
-
-    DEFAULT_CLASSES = "tool-card"
-
-    def __init__(self, call_id: str, name: str, args: Any, clock: Clock, *, agent: str | None = None) -> None:
-        super().__init__()
-        self.call_id = call_id
-        self.tool = name
-        self.args = args
-        self.agent = agent
-        self.clock = clock
-        self.status = "requested"
-        self.started: float | None = None
-        self.duration_s: float | None = None
-        self.header = Static(classes="tool-header")
-        self.result_body = Static(classes="tool-result")
-        self.result_box = Collapsible(self.result_body, title="result", collapsed=True)
-        self.result_box.display = False
-        self.result: str | None = None
-        self.is_error = False
-        self._timer = None
-
-    @classmethod
-    def from_spec(cls, spec: CardSpec, clock: Clock) -> ToolCard:
-        card = cls(spec.call_id, spec.name, spec.args, clock, agent=spec.agent)
-        card.status, card.duration_s = spec.status, spec.duration_s
-        if spec.result is not None:
-            card.set_result(spec.result, is_error=spec.is_error)
-        return card
-
-    def spec(self) -> CardSpec:
-        return CardSpec(self.call_id, self.tool, self.args, self.agent, self.status, self.duration_s, self.result,
-                        self.is_error)
-
-    @property
-    def is_live(self) -> bool:
-        """Still expecting events (approval, start, result): keep it mounted."""
-        return self.status in ("requested", "waiting", "running")
-
-    def compose(self):
-        yield self.header
-        yield self.result_box
-
-    def on_mount(self) -> None:
-        self._set_status_classes()
-        self.refresh_header()
-
-    def _set_status_classes(self) -> None:
-        for name in STATUS_LABEL:
-            self.set_class(name == self.status, f"-{name}")
-
-    def set_status(self, status: str, *, duration_ms: int | None = None) -> None:
-        self.status = status
-        if status == "running":
-            self.started = self.clock.now()
-            if not self.clock.frozen and self._timer is None and self.is_mounted:
-                self._timer = self.set_interval(1.0, self.refresh_header)
-        elif status not in ("requested", "waiting"):
-            if duration_ms is not None:
-                self.duration_s = duration_ms / 1000
-            elif self.started is not None and self.duration_s is None:
-                self.duration_s = self.clock.now() - self.started
-            if self._timer is not None:
-                self._timer.stop()
-                self._timer = None
-        self._set_status_classes()
-        self.refresh_header()
-
-    def set_result(self, result: str, *, is_error: bool) -> None:
-        self.result, self.is_error = result, is_error
-        self.result_box.title = result_title(result, is_error)
-        self.result_body.update(render_result(self.tool, self.args, result))
-        self.result_box.display = bool(result)
-
-    def status_text(self) -> str:
-        if self.status == "running" and self.started is not None:
-            return f"{STATUS_LABEL['running']} {fmt.duration(self.clock.now() - self.started)}"
-        return finished_status(self.status, self.duration_s)
-
-    def refresh_header(self) -> None:
-        self.header.update(card_header(self.status, self.tool, self.args, self.agent, self.status_text()))
 
 
 class Notice(SizedOnce, Static):
@@ -215,13 +104,13 @@ def build_block(spec: BlockSpec, clock: Clock) -> Widget:
     if isinstance(spec, UserSpec):
         return UserBlock(spec.text, spec.kind, spec.sender)
     if isinstance(spec, AnswerSpec):
-        return HistoryAnswer(spec.markdown, continued=spec.continued)
+        return _history().HistoryAnswer(spec.markdown, continued=spec.continued)
     if isinstance(spec, ThinkingSpec):
-        return CompactThinking(spec.text, collapsed=spec.collapsed)
+        return _history().CompactThinking(spec.text, collapsed=spec.collapsed)
     if isinstance(spec, CardSpec):
         if spec.status in ("requested", "waiting", "running"):
-            return ToolCard.from_spec(spec, clock)
-        return CompactCard(spec)
+            return _live().ToolCard.from_spec(spec, clock)
+        return _history().CompactCard(spec)
     return Notice(spec.text, spec.kind)
 
 
@@ -287,12 +176,12 @@ class Conversation(VerticalScroll):
     def _is_live(self, widget: Widget) -> bool:
         """A block that events may still change: never unmounted."""
         return (widget is self._answer or widget is self._thinking
-                or (isinstance(widget, ToolCard) and widget.is_live))
+                or (_is(widget, _LIVE, "ToolCard") and widget.is_live))  # type: ignore[attr-defined]
 
     def _forget(self, widgets: list[Widget]) -> list[BlockSpec]:
         specs = []
         for w in widgets:
-            if isinstance(w, ToolCard) and self.cards.get(w.call_id) is w:
+            if _is(w, _LIVE, "ToolCard") and self.cards.get(w.call_id) is w:  # type: ignore[attr-defined]
                 del self.cards[w.call_id]
             specs.append(w.spec())  # type: ignore[attr-defined]
         return specs
@@ -300,7 +189,7 @@ class Conversation(VerticalScroll):
     def _build(self, specs: list[BlockSpec]) -> list[Widget]:
         widgets = [build_block(s, self.clock) for s in specs]
         for w in widgets:
-            if isinstance(w, ToolCard):
+            if _is(w, _LIVE, "ToolCard"):
                 self.cards[w.call_id] = w
         return widgets
 
@@ -620,7 +509,7 @@ class Conversation(VerticalScroll):
     async def _new_segment(self, continued: bool) -> None:
         if self._stream is not None:
             await self._stream.stop()
-        self._answer = AnswerBlock(continued=continued)
+        self._answer = _live().AnswerBlock(continued=continued)
         await self.add_block(self._answer)
         self._stream = FrameStream(self._answer)
 
@@ -639,18 +528,20 @@ class Conversation(VerticalScroll):
     @property
     def answer_segments(self) -> list[AnswerBlock | HistoryAnswer]:
         """The mounted answer segments: streamed ones and finished ones from history."""
-        return [w for w in self.blocks if isinstance(w, (AnswerBlock, HistoryAnswer))]
+        return [w for w in self.blocks if _is(w, _LIVE, "AnswerBlock") or _is(w, _HISTORY, "HistoryAnswer")]
 
     # --- events ----------------------------------------------------------------------------
     async def handle(self, event: Any) -> None:
         """Render one runtime event; events this pane does not show are ignored."""
+        from workbench.runtime import events as ev  # pydantic models: off the first frame's path
+
         if isinstance(event, ev.TextDelta):
             self._thinking = None
             await self._write_text(event.delta)
         elif isinstance(event, ev.ThinkingDelta):
             if self._thinking is None:
                 await self.end_answer()
-                self._thinking = ThinkingBlock()
+                self._thinking = _live().ThinkingBlock()
                 await self.add_block(self._thinking)
             self._thinking.append(event.delta)
         elif isinstance(event, ev.TextComplete):
@@ -662,7 +553,7 @@ class Conversation(VerticalScroll):
             await self.add_block(UserBlock(event.text, event.kind, event.sender))
         elif isinstance(event, ev.ToolCallRequested):
             await self.end_answer()
-            card = ToolCard(event.id, event.name, event.args, self.clock, agent=event.member)
+            card = _live().ToolCard(event.id, event.name, event.args, self.clock, agent=event.member)
             self.cards[event.id] = card
             await self.add_block(card)
         elif isinstance(event, ev.ToolApprovalRequested):
@@ -721,7 +612,7 @@ class Conversation(VerticalScroll):
         card = self.cards.get(call_id)
         if card is None:  # joined mid-run or the card was unmounted: show it anyway
             await self.end_answer()
-            card = ToolCard(call_id, name, args, self.clock, agent=agent)
+            card = _live().ToolCard(call_id, name, args, self.clock, agent=agent)
             self.cards[call_id] = card
             await self.add_block(card)
         return card
@@ -755,23 +646,23 @@ class Conversation(VerticalScroll):
         await self.show_tail()
 
     def action_toggle_thinking(self) -> None:
-        blocks = [b for b in self.blocks if isinstance(b, (ThinkingBlock, CompactThinking))]
+        blocks = [b for b in self.blocks if _is(b, _LIVE, "ThinkingBlock") or _is(b, _HISTORY, "CompactThinking")]
         if blocks:
             target = not blocks[-1].collapsed
             for b in blocks:
-                if isinstance(b, CompactThinking):
+                if _is(b, _HISTORY, "CompactThinking"):
                     b.set_collapsed(target)
                 else:
                     b.collapsed = target
 
     def action_toggle_results(self) -> None:
-        cards = [c for c in self.blocks if (isinstance(c, ToolCard) and c.result_box.display)
-                 or (isinstance(c, CompactCard) and c.result)]
+        cards = [c for c in self.blocks if (_is(c, _LIVE, "ToolCard") and c.result_box.display)
+                 or (_is(c, _HISTORY, "CompactCard") and c.result)]
         if cards:
             last = cards[-1]
-            target = not last.expanded if isinstance(last, CompactCard) else last.result_box.collapsed
+            target = not last.expanded if _is(last, _HISTORY, "CompactCard") else last.result_box.collapsed
             for c in cards:
-                if isinstance(c, CompactCard):
+                if _is(c, _HISTORY, "CompactCard"):
                     c.set_expanded(target)
                 else:
                     c.result_box.collapsed = not target

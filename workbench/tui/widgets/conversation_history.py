@@ -37,6 +37,7 @@ from textual.widgets import Static
 
 from workbench.tui.widgets.conversation_cards import card_header, finished_status, render_result, result_title
 from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, ThinkingSpec
+from workbench.tui.widgets.sized_once import SizedOnce
 
 # Rendered answers, by (markdown, continued, width, theme): enough for several screens of history both ways.
 _CACHE_SIZE = 1_500
@@ -175,15 +176,6 @@ def render_answer(console: Console, markdown: str, continued: bool, width: int, 
     blank = [Segment(" " * width)]
     rows = [blank] * top + lines + ([blank] if lines else [])
     return [Strip(line, width) for line in rows]
-
-
-class SizedOnce:
-    """Mixin for a block that holds no scrollable content. Textual stores a widget's new size as a
-    reactive that asks for another layout pass, so every block mounted costs the screen a second
-    layout (~15 ms at 160x48): the first pass already placed it, as Textual's own scroll reflow assumes."""
-
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        return super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
 
 
 class _StripCache:

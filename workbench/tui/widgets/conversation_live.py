@@ -1,0 +1,159 @@
+"""The blocks of the conversation that events still change: the streamed answer segment (Textual's
+Markdown fed by a stream), the thinking block and the full tool card. Imported on first use (the
+first frame shows none of them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.containers import Vertical
+from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets.markdown import MarkdownBlock
+
+from workbench.tui import format as fmt
+from workbench.tui.clock import Clock
+from workbench.tui.sanitize import sanitize
+from workbench.tui.widgets.conversation_cards import (STATUS_LABEL, card_header, finished_status, render_result,
+                                                      result_title)
+from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, ThinkingSpec
+
+
+class AnswerBlock(Markdown):
+    """One answer segment of the assistant, rendered as Markdown.
+
+    A later segment of the same answer (`-continued`) must sit where its first block would sit in one
+    Markdown widget. There the gap between two blocks is the larger of the upper one's bottom margin
+    (always 1) and the lower one's top margin; across two widgets the margins add up instead, so the
+    first block of a continued segment loses one line of top margin (set inline on that block: a
+    `:first-child` CSS rule is matched against every block and halved the streaming speed).
+    """
+
+    DEFAULT_CLASSES = "answer-block"
+
+    def __init__(self, markdown: str | None = None, *, continued: bool = False) -> None:
+        super().__init__(markdown, classes="-continued" if continued else None)
+
+    def mount_all(self, widgets, *, before=None, after=None):  # type: ignore[no-untyped-def]
+        widgets = list(widgets)
+        if widgets and self.has_class("-continued") and not any(isinstance(c, MarkdownBlock) for c in self.children):
+            first = widgets[0]
+            top = 1 if type(first).__name__ in ("MarkdownH1", "MarkdownH2") else 0  # their top margin is 2
+            first.styles.margin = (top, 0, 1, 0)  # every top-level block has a bottom margin of 1
+        return super().mount_all(widgets, before=before, after=after)
+
+    def spec(self) -> AnswerSpec:
+        return AnswerSpec(self.source, self.has_class("-continued"))
+
+
+class ThinkingBlock(Collapsible):
+    """The model's thinking, collapsed, its title saying how long it is."""
+
+    DEFAULT_CLASSES = "thinking-block"
+
+    def __init__(self, text: str = "", *, collapsed: bool = True) -> None:
+        self.text = sanitize(text)
+        self.body = Static(Text(self.text), classes="thinking-text")
+        super().__init__(self.body, title=self._title_for(self.text), collapsed=collapsed)
+
+    @staticmethod
+    def _title_for(text: str) -> str:
+        return f"Thinking · {len(text):,} chars"
+
+    def spec(self) -> ThinkingSpec:
+        return ThinkingSpec(self.text, self.collapsed)
+
+    def append(self, delta: str) -> None:
+        self.text += sanitize(delta)
+        self.title = self._title_for(self.text)
+        if not self.collapsed:
+            self.body.update(Text(self.text))
+
+    def _watch_collapsed(self, collapsed: bool) -> None:  # fill the body only when shown
+        if not collapsed:
+            self.body.update(Text(self.text))
+        super()._watch_collapsed(collapsed)
+
+
+class ToolCard(Vertical):
+    """A tool call: name, one-line summary, status with timing; the result collapsible."""
+
+    DEFAULT_CLASSES = "tool-card"
+
+    def __init__(self, call_id: str, name: str, args: Any, clock: Clock, *, agent: str | None = None) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.tool = name
+        self.args = args
+        self.agent = agent
+        self.clock = clock
+        self.status = "requested"
+        self.started: float | None = None
+        self.duration_s: float | None = None
+        self.header = Static(classes="tool-header")
+        self.result_body = Static(classes="tool-result")
+        self.result_box = Collapsible(self.result_body, title="result", collapsed=True)
+        self.result_box.display = False
+        self.result: str | None = None
+        self.is_error = False
+        self._timer = None
+
+    @classmethod
+    def from_spec(cls, spec: CardSpec, clock: Clock) -> ToolCard:
+        card = cls(spec.call_id, spec.name, spec.args, clock, agent=spec.agent)
+        card.status, card.duration_s = spec.status, spec.duration_s
+        if spec.result is not None:
+            card.set_result(spec.result, is_error=spec.is_error)
+        return card
+
+    def spec(self) -> CardSpec:
+        return CardSpec(self.call_id, self.tool, self.args, self.agent, self.status, self.duration_s, self.result,
+                        self.is_error)
+
+    @property
+    def is_live(self) -> bool:
+        """Still expecting events (approval, start, result): keep it mounted."""
+        return self.status in ("requested", "waiting", "running")
+
+    def compose(self):
+        yield self.header
+        yield self.result_box
+
+    def on_mount(self) -> None:
+        self._set_status_classes()
+        self.refresh_header()
+
+    def _set_status_classes(self) -> None:
+        for name in STATUS_LABEL:
+            self.set_class(name == self.status, f"-{name}")
+
+    def set_status(self, status: str, *, duration_ms: int | None = None) -> None:
+        self.status = status
+        if status == "running":
+            self.started = self.clock.now()
+            if not self.clock.frozen and self._timer is None and self.is_mounted:
+                self._timer = self.set_interval(1.0, self.refresh_header)
+        elif status not in ("requested", "waiting"):
+            if duration_ms is not None:
+                self.duration_s = duration_ms / 1000
+            elif self.started is not None and self.duration_s is None:
+                self.duration_s = self.clock.now() - self.started
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+        self._set_status_classes()
+        self.refresh_header()
+
+    def set_result(self, result: str, *, is_error: bool) -> None:
+        self.result, self.is_error = result, is_error
+        self.result_box.title = result_title(result, is_error)
+        self.result_body.update(render_result(self.tool, self.args, result))
+        self.result_box.display = bool(result)
+
+    def status_text(self) -> str:
+        if self.status == "running" and self.started is not None:
+            return f"{STATUS_LABEL['running']} {fmt.duration(self.clock.now() - self.started)}"
+        return finished_status(self.status, self.duration_s)
+
+    def refresh_header(self) -> None:
+        self.header.update(card_header(self.status, self.tool, self.args, self.agent, self.status_text()))
