@@ -14,10 +14,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+if TYPE_CHECKING:
+    from workbench.config_schema import Settings
 
 APP_NAME = "workbench"
 
@@ -66,58 +68,23 @@ def project_config_file(cwd: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------
-# Settings model
+# Settings model: pydantic models in config_schema.py, imported on first use (pydantic costs the
+# first frame ~0.1 s, and the first frame needs only the theme and keys: `first_frame_settings`)
 # ---------------------------------------------------------------------------
 
-ProviderName = Literal["anthropic", "openai", "replay"]
-ApprovalMode = Literal["ask", "edits", "plan", "yolo"]
-ThinkingLevel = Literal["off", "minimal", "low", "medium", "high"]
+_SCHEMA_NAMES = frozenset({"Settings", "ProviderSettings", "ApprovalSettings", "BudgetSettings", "UiSettings",
+                           "SessionSettings", "validation_problems", "ProviderName", "ApprovalMode",
+                           "ThinkingLevel"})
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+def __getattr__(name: str) -> Any:
+    if name in _SCHEMA_NAMES:
+        from workbench import config_schema
+        return getattr(config_schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class ProviderSettings(_Section):
-    name: ProviderName | None = None  # None: pick from the environment, else the offline demo
-    model: str | None = None
-    base_url: str | None = None
-    thinking: ThinkingLevel = "off"
-    replay_script: str | None = None  # a replay script file, for `name = "replay"`
-
-
-class ApprovalSettings(_Section):
-    mode: ApprovalMode = "ask"
-    allow: list[str] = Field(default_factory=list)
-    ask: list[str] = Field(default_factory=list)
-    deny: list[str] = Field(default_factory=list)
-
-
-class BudgetSettings(_Section):
-    max_tokens: int | None = Field(default=None, gt=0)
-    max_cost: float | None = Field(default=None, gt=0)
-    max_turns: int | None = Field(default=100, gt=0)
-    max_tool_calls: int | None = Field(default=None, gt=0)
-    max_duration: float | None = Field(default=None, gt=0)  # seconds, whole run
-    max_turn_duration: float | None = Field(default=None, gt=0)  # seconds, one model turn
-
-
-class UiSettings(_Section):
-    theme: str = "workbench-dark"
-    branch_summary: Literal["ask", "never", "always"] = "ask"
-
-
-class SessionSettings(_Section):
-    pi_sessions_dir: str | None = None  # e.g. "~/.pi/agent/sessions" to resume pi's sessions
-
-
-class Settings(_Section):
-    provider: ProviderSettings = Field(default_factory=ProviderSettings)
-    approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
-    budget: BudgetSettings = Field(default_factory=BudgetSettings)
-    ui: UiSettings = Field(default_factory=UiSettings)
-    sessions: SessionSettings = Field(default_factory=SessionSettings)
-    keys: dict[str, str] = Field(default_factory=dict)  # binding id -> "key[,key...]"
+DEFAULT_THEME = "workbench-dark"
 
 
 # ---------------------------------------------------------------------------
@@ -197,14 +164,6 @@ def read_toml(path: Path) -> tuple[dict[str, Any] | None, list[ConfigProblem]]:
         return None, [ConfigProblem(path, int(m.group(1)) if m else None, None, f"invalid TOML: {exc}")]
 
 
-def validation_problems(path: Path, text: str, exc: ValidationError) -> list[ConfigProblem]:
-    out = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ())]
-        out.append(ConfigProblem(path, _line_of_key(text, loc), ".".join(loc) or None, err.get("msg", "invalid")))
-    return out
-
-
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in over.items():
@@ -220,6 +179,10 @@ def _validate_file(path: Path) -> tuple[dict[str, Any], list[ConfigProblem]]:
     data, problems = read_toml(path)
     if data is None:
         return {}, problems
+    from pydantic import ValidationError
+
+    from workbench.config_schema import Settings, validation_problems
+
     try:
         Settings.model_validate(data)
     except ValidationError as exc:
@@ -244,4 +207,32 @@ def load_settings(cwd: Path | None = None, *, strict: bool = False) -> LoadedSet
         merged = _deep_merge(merged, data)
     if strict and problems:
         raise ConfigError(problems)
+    from workbench.config_schema import Settings
+
     return LoadedSettings(Settings.model_validate(merged), problems, files)
+
+
+@dataclass(frozen=True)
+class FirstFrameSettings:
+    """What the first frame needs — the theme and the key map — read from the same files without
+    validating them. `load_settings` validates everything right after (in the start-up thread) and
+    reports any problem; a value of the wrong type is simply not used here."""
+
+    theme: str = DEFAULT_THEME
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def first_frame_settings(cwd: Path | None = None) -> FirstFrameSettings:
+    merged: dict[str, Any] = {}
+    candidates = [user_config_file()] + ([project_config_file(Path(cwd))] if cwd is not None else [])
+    for path in candidates:
+        data, _problems = read_toml(path)  # reported by load_settings
+        if data is not None:
+            merged = _deep_merge(merged, data)
+    ui = merged.get("ui")
+    theme = ui.get("theme") if isinstance(ui, dict) else None
+    keys = merged.get("keys")
+    return FirstFrameSettings(
+        theme=theme if isinstance(theme, str) else DEFAULT_THEME,
+        keys={k: v for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {},
+    )

@@ -186,6 +186,55 @@ app.run(headless=True)
                 "workbench.tui.screens.grants", "workbench.tui.screens.help", "workbench.tui.screens.resume",
                 # the conversation's blocks: no answer, thinking, tool card or history on the first frame
                 "workbench.tui.widgets.conversation_live", "workbench.tui.widgets.conversation_history",
-                "textual.widgets._markdown", "textual.widgets._collapsible", "markdown_it"]
+                "textual.widgets._markdown", "textual.widgets._collapsible", "markdown_it",
+                # pydantic: settings are validated (and runtime events built) after the first frame
+                "pydantic", "workbench.config_schema", "workbench.runtime.events", "workbench.tui.theme_schema"]
     assert [m for m in deferred if m in loaded] == []
 
+
+
+async def test_the_first_frame_uses_the_files_theme_and_keys_and_validation_later_keeps_them(tmp_path):
+    from workbench.config import first_frame_settings, load_settings
+
+    (tmp_path / ".workbench").mkdir()
+    (tmp_path / ".workbench" / "config.toml").write_text('[ui]\ntheme = "nord"\n[keys]\n"app.help" = "f9"\n')
+    starter = GatedStarter({"backend": FakeBackend(), "settings": load_settings(tmp_path)})
+    app = make_app(None, starter=starter, first_frame=first_frame_settings(tmp_path), cwd=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: starter.thread is not None)
+        assert app.starting and app.theme == "nord"  # before any validation
+        assert app._keymap == {"app.help": "f9"}
+        starter.gate.set()
+        await wait_for(pilot, lambda: not app.starting)
+        assert app.theme == "nord" and app._keymap == {"app.help": "f9"}
+        assert app.settings.ui.theme == "nord" and not isinstance(app.screen, ProblemsScreen)
+
+
+async def test_a_file_that_fails_validation_is_dropped_as_a_whole_once_validated(tmp_path):
+    """The first frame read its theme and keys unvalidated; the validated settings ignore the broken
+    file entirely (as documented), so the defaults replace them and the dialog names the problem."""
+    from workbench.config import first_frame_settings, load_settings
+
+    (tmp_path / ".workbench").mkdir()
+    (tmp_path / ".workbench" / "config.toml").write_text(
+        '[ui]\ntheme = "nord"\n[keys]\n"app.help" = "f9"\n[budget]\nmax_turns = -1\n')
+    starter = GatedStarter({"backend": FakeBackend(), "settings": load_settings(tmp_path)})
+    app = make_app(None, starter=starter, first_frame=first_frame_settings(tmp_path), cwd=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: starter.thread is not None)
+        assert app.theme == "nord"
+        starter.gate.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen))
+        assert app.theme == "workbench-dark" and app._keymap == {}
+        assert "budget.max_turns" in str(app.loaded.problems[0])
+
+
+def test_first_frame_settings_skip_values_of_the_wrong_type(tmp_path):
+    from workbench.config import DEFAULT_THEME, first_frame_settings
+
+    (tmp_path / ".workbench").mkdir()
+    (tmp_path / ".workbench" / "config.toml").write_text('[ui]\ntheme = 3\n[keys]\n"app.help" = 5\n"app.quit" = "f10"\n')
+    got = first_frame_settings(tmp_path)
+    assert got.theme == DEFAULT_THEME and got.keys == {"app.quit": "f10"}
+    (tmp_path / ".workbench" / "config.toml").write_text("[ui\n")  # not TOML: nothing from it
+    assert first_frame_settings(tmp_path).theme == DEFAULT_THEME

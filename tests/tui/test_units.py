@@ -86,6 +86,24 @@ def test_bundled_themes_load():
     assert themes["workbench-light"].dark is False
 
 
+def test_every_bundled_theme_passes_validation_and_the_unvalidated_read_gives_the_same_theme():
+    """Bundled themes are read without pydantic on start-up: they must be exactly what validation gives."""
+    paths = sorted(BUNDLED_DIR.glob("*.toml"))
+    assert len(paths) >= 6
+    for path in paths:
+        validated, problems = load_theme_file(path)
+        assert problems == [] and validated is not None, path
+        fast, problems = load_theme_file(path, trusted=True)
+        assert problems == [] and fast == validated, path
+
+
+def test_a_bundled_file_that_does_not_fit_is_still_validated_and_reported(tmp_path):
+    odd = tmp_path / "odd.toml"
+    odd.write_text('name = "odd"\nprimary = "#123456"\ncolour = "red"\n')
+    theme, problems = load_theme_file(odd, trusted=True)
+    assert theme is None and problems[0].line == 3 and "colour" in problems[0].message
+
+
 def test_broken_theme_names_file_and_line(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\n\nprimary = "#12"\n')

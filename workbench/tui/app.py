@@ -21,14 +21,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.content import Content
-from textual.theme import Theme
 from textual.widgets import Static
 
-from workbench.config import LoadedSettings, Settings
-from workbench.runtime import events as ev
+from workbench.config import DEFAULT_THEME, FirstFrameSettings
 from workbench.tui import commands
 from workbench.tui import format as fmt
-from workbench.tui.backend import Backend, Limits, PathEntry, Stats, message_text
+from workbench.tui.backend import Backend, Limits, PathEntry, message_text
 from workbench.tui.clock import Clock
 from workbench.tui.commands import SlashCommand
 from workbench.tui.export import export_markdown
@@ -46,6 +44,7 @@ from workbench.tui.widgets.panes import MOB_EMPTY_DEMO, MobPane, SessionPane
 from workbench.tui.widgets.prompt import PendingBar, PromptInput, SlashHints
 
 if TYPE_CHECKING:
+    from workbench.config import LoadedSettings
     from workbench.tui.screens.grants import Grant
     from workbench.tui.screens.resume import ResumeChoice
     from workbench.tui.tree import SessionTree
@@ -102,6 +101,7 @@ class WorkbenchApp(App[int]):
         backend: Backend | None,
         *,
         settings: LoadedSettings | None = None,
+        first_frame: FirstFrameSettings | None = None,
         clock: Clock | None = None,
         themes_from: list[Path] | None = None,
         watch_themes: bool = True,
@@ -122,8 +122,10 @@ class WorkbenchApp(App[int]):
         self.starting = starter is not None
         self._start_future: concurrent.futures.Future[dict[str, Any]] | None = None
         self._held_prompts: list[str] = []  # sent before the agent was ready, in order
-        self.loaded = settings or LoadedSettings(Settings())
-        self.settings = self.loaded.settings
+        # Validated settings; with only `first_frame` (theme and keys read without pydantic, which
+        # costs the first frame ~0.1 s) they come with the starter's parts, or on first use.
+        self._loaded = settings if settings is not None or first_frame is not None else _default_settings()
+        shown = first_frame or FirstFrameSettings(self._loaded.settings.ui.theme, self._loaded.settings.keys)
         self.clock = clock or Clock()
         self.grant_source = grants
         self.sessions = sessions
@@ -150,13 +152,9 @@ class WorkbenchApp(App[int]):
         self.theme_problems: list[ThemeProblem] = []
         self.key_problems: list[str] = []
         self._load_all_themes()
-        self._apply_keymap(self.settings.keys)
-        wanted = self.settings.ui.theme
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
-            self.theme = "workbench-dark" if "workbench-dark" in self.available_themes else "textual-dark"
-            self.theme_problems.append(ThemeProblem(Path("[ui] theme"), None, f"no theme named '{wanted}'"))
+        self._shown_settings = shown
+        self._apply_keymap(shown.keys)
+        self._apply_theme_setting(shown.theme)
         # widgets
         self.session_pane = SessionPane(id="session")
         self.conversation = Conversation(clock=self.clock, id="conversation")
@@ -168,6 +166,40 @@ class WorkbenchApp(App[int]):
         self.mob_pane = MobPane(id="mob", demo=bool(getattr(backend, "demo", False)))
         self.budget = BudgetPane(id="budget")
         self.status = StatusLine(id="status")
+
+    @property
+    def loaded(self) -> LoadedSettings:
+        """The validated settings and their problems (loaded here if the starter has not yet)."""
+        if self._loaded is None:
+            from workbench.config import load_settings
+
+            self._loaded = load_settings(self.cwd)
+        return self._loaded
+
+    @property
+    def settings(self) -> Any:
+        return self.loaded.settings
+
+    def _apply_theme_setting(self, wanted: str) -> None:
+        self.theme_problems = [p for p in self.theme_problems if p.path != Path("[ui] theme")]
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+            self.theme_problems.append(ThemeProblem(Path("[ui] theme"), None, f"no theme named '{wanted}'"))
+
+    def _adopt_settings(self, loaded: LoadedSettings) -> None:
+        """The validated settings arrived: where they differ from what the first frame used (a
+        file with problems is ignored as a whole), they win."""
+        self._loaded = loaded
+        s = loaded.settings
+        if s.keys != self._shown_settings.keys:
+            self.key_problems = []
+            self.set_keymap({})
+            self._apply_keymap(s.keys)
+        if s.ui.theme != self._shown_settings.theme:
+            self._apply_theme_setting(s.ui.theme)
+        self._shown_settings = FirstFrameSettings(s.ui.theme, dict(s.keys))
 
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -245,6 +277,8 @@ class WorkbenchApp(App[int]):
         self._adopt(parts)
 
     def _adopt(self, parts: dict[str, Any]) -> None:
+        if parts.get("settings") is not None:
+            self._adopt_settings(parts["settings"])
         self.backend = parts.get("backend")
         self.sessions = parts.get("sessions", self.sessions)
         self.grant_source = parts.get("grants", self.grant_source)
@@ -460,6 +494,8 @@ class WorkbenchApp(App[int]):
                 self.notify(f"Could not show event {getattr(event, 'type', '?')}: {exc}", severity="error")
 
     async def on_runtime_event(self, event: Any) -> None:
+        from workbench.runtime import events as ev
+
         note = getattr(self.backend, "note_event", None)
         if note is not None:
             note(event)
@@ -574,6 +610,8 @@ class WorkbenchApp(App[int]):
             self._stats_dirty = True
             self._redraw()
             return
+        from workbench.runtime import events as ev
+
         self._echoed_prompts.append(text)
         self.run_worker(self.conversation.handle(ev.UserMessage(text=text)), group="echo")
         try:
@@ -1055,6 +1093,12 @@ class WorkbenchApp(App[int]):
             self.mob.close()
             self.mob.handle.close()
             await asyncio.sleep(0)  # let the cancelled member tasks unwind
+
+
+def _default_settings() -> LoadedSettings:
+    from workbench.config import LoadedSettings, Settings
+
+    return LoadedSettings(Settings())
 
 
 def size_classes(width: int, height: int) -> dict[str, bool]:

@@ -11,12 +11,25 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Literal, Protocol, runtime_checkable
 
-from workbench.runtime.events import Usage
+if TYPE_CHECKING:
+    from workbench.runtime.events import Usage
 
 DecisionKind = Literal["once", "session", "always", "deny"]
 PendingKind = Literal["steer", "follow_up"]
+
+
+@dataclass(frozen=True)
+class NoUsage:
+    """Zero tokens, with the fields of the runtime's `Usage` (a pydantic model: the first frame,
+    which shows zero, need not import pydantic)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_tokens: int = 0
+    cache_read_tokens: int = 0
+    total_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,7 @@ class Stats:
     model: str = ""
     mode: str = "ask"
     thinking: str = "off"
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage | NoUsage = field(default_factory=NoUsage)
     cost_usd: float | None = 0.0  # None: the model has no price
     # Tokens, cost, turns (assistant messages) and tool calls (tool results) count the whole
     # session, every branch, resumed history included; the turns and tool-calls limits apply per
@@ -230,6 +243,7 @@ class ReadOnlyBackend:
         from workbench.providers import catalog
         from workbench.runtime.agent import usage_of
         from workbench.runtime.compaction import estimate_context_tokens
+        from workbench.runtime.events import Usage
 
         m = self.manager
         context = m.build_context()
@@ -297,7 +311,7 @@ class RuntimeBackend:
             model=str(getattr(a, "model", "") or ""),
             mode=str(getattr(a, "mode", "ask")),
             thinking=str(getattr(a, "thinking_level", "off")),
-            usage=getattr(a, "usage", None) or Usage(),
+            usage=getattr(a, "usage", None) or NoUsage(),
             cost_usd=_shown_cost(getattr(a, "cost_usd", None), str(getattr(a, "model", "") or "")),
             turns=int(getattr(a, "session_turns", 0) or 0),
             tool_calls=int(getattr(a, "session_tool_calls", 0) or 0),

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.config import LoadedSettings, load_settings, sessions_dir
+from workbench.config import LoadedSettings, first_frame_settings, load_settings, sessions_dir
 from workbench.errors import WorkbenchError
 from workbench.tui.backend import Backend, ReadOnlyBackend, RuntimeBackend
 
@@ -154,8 +154,11 @@ class GrantsAdapter:
         return str(self.store.file_for("project"))
 
 
-def build(args: Any, cwd: Path, loaded: LoadedSettings) -> dict[str, Any]:
-    """Everything the app needs; an error that stops the agent becomes `startup_error`."""
+def build(args: Any, cwd: Path, loaded: LoadedSettings | None = None) -> dict[str, Any]:
+    """Everything the app needs (the validated settings first, when not given); an error that
+    stops the agent becomes `startup_error`."""
+    if loaded is None:
+        loaded = load_settings(cwd)
     from workbench.runtime.approvals import ApprovalBroker
     from workbench.tools.grants import GrantStore
 
@@ -221,12 +224,12 @@ def _mob_starter(args: Any, cwd: Path, loaded: LoadedSettings) -> Any:
 
 
 def make_app(args: Any, cwd: Path) -> WorkbenchApp:
-    """The app, ready to run: settings now (the first frame needs the theme and keys), the rest
-    of `build` in a thread once the first frame is on screen."""
+    """The app, ready to run: the theme and keys now (read without validating: the first frame
+    needs only them), the settings validated and the rest of `build` in a thread once the first
+    frame is on screen."""
     from workbench.tui.app import WorkbenchApp
 
-    loaded = load_settings(cwd)
-    app = WorkbenchApp(None, settings=loaded, cwd=cwd, starter=lambda: build(args, cwd, loaded))
+    app = WorkbenchApp(None, first_frame=first_frame_settings(cwd), cwd=cwd, starter=lambda: build(args, cwd))
     app.cli_args = args  # /mob FILE.toml uses the same provider flags
     return app
 

@@ -12,49 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from textual.color import Color, ColorParseError
+from typing import Any
+
 from textual.theme import Theme
 
-from workbench.config import read_toml, user_themes_dir, validation_problems
+from workbench.config import read_toml, user_themes_dir
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "themes"
-
-
-class ThemeFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1)
-    dark: bool = True
-    primary: str
-    secondary: str | None = None
-    accent: str | None = None
-    warning: str | None = None
-    error: str | None = None
-    success: str | None = None
-    foreground: str | None = None
-    background: str | None = None
-    surface: str | None = None
-    panel: str | None = None
-    boost: str | None = None
-    luminosity_spread: float = 0.15
-    text_alpha: float = 0.95
-    variables: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("primary", "secondary", "accent", "warning", "error", "success", "foreground",
-                     "background", "surface", "panel", "boost")
-    @classmethod
-    def _colour(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                Color.parse(value)
-            except ColorParseError:
-                raise ValueError(f"'{value}' is not a colour (use #rrggbb, rgb(...) or a colour name)") from None
-        return value
-
-    def to_theme(self) -> Theme:
-        data = self.model_dump(exclude={"variables"})
-        return Theme(**data, variables=dict(self.variables))
 
 
 @dataclass(frozen=True)
@@ -67,12 +31,36 @@ class ThemeProblem:
         return f"{self.path}{f':{self.line}' if self.line else ''}: {self.message}"
 
 
-def load_theme_file(path: Path) -> tuple[Theme | None, list[ThemeProblem]]:
+def _bundled_theme(data: dict[str, Any]) -> Theme | None:
+    """A bundled theme without pydantic (its import costs the first frame ~0.1 s): the files we
+    ship are checked against `ThemeFile` by the tests. None if it does not fit (then validated)."""
+    fields = {k: v for k, v in data.items() if k != "variables"}
+    variables = data.get("variables", {})
+    if not isinstance(fields.get("name"), str) or not isinstance(variables, dict):
+        return None
+    try:
+        return Theme(**fields, variables={str(k): str(v) for k, v in variables.items()})
+    except (TypeError, ValueError):
+        return None
+
+
+def load_theme_file(path: Path, *, trusted: bool = False) -> tuple[Theme | None, list[ThemeProblem]]:
+    """One theme file -> Theme, or the problems that name its file and line. `trusted`: a bundled
+    file, read without validation when it fits."""
     data, problems = read_toml(path)
     if problems:
         return None, [ThemeProblem(p.path, p.line, p.message) for p in problems]
     if data is None:
         return None, [ThemeProblem(path, None, "file not found")]
+    if trusted:
+        theme = _bundled_theme(data)
+        if theme is not None:
+            return theme, []
+    from pydantic import ValidationError
+
+    from workbench.config import validation_problems
+    from workbench.tui.theme_schema import ThemeFile
+
     try:
         return ThemeFile.model_validate(data).to_theme(), []
     except ValidationError as exc:
@@ -96,7 +84,7 @@ def load_themes(dirs: list[Path]) -> tuple[dict[str, Theme], dict[Path, str], li
         if not d.is_dir():
             continue
         for path in sorted(d.glob("*.toml")):
-            theme, found = load_theme_file(path)
+            theme, found = load_theme_file(path, trusted=d == BUNDLED_DIR)
             problems.extend(found)
             if theme is not None:
                 themes[theme.name] = theme

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -20,10 +20,12 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from workbench.runtime import events as ev
 from workbench.tui import format as fmt
 from workbench.tui.diffview import render_diff
 from workbench.tui.sanitize import one_line, safe_text, sanitize
+
+if TYPE_CHECKING:
+    from workbench.runtime import events as ev
 
 
 @dataclass

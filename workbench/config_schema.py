@@ -1,0 +1,69 @@
+"""The settings' pydantic models (see workbench/config.py for how they are loaded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workbench.config import DEFAULT_THEME, ConfigProblem, _line_of_key
+
+
+ProviderName = Literal["anthropic", "openai", "replay"]
+ApprovalMode = Literal["ask", "edits", "plan", "yolo"]
+ThinkingLevel = Literal["off", "minimal", "low", "medium", "high"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ProviderSettings(_Section):
+    name: ProviderName | None = None  # None: pick from the environment, else the offline demo
+    model: str | None = None
+    base_url: str | None = None
+    thinking: ThinkingLevel = "off"
+    replay_script: str | None = None  # a replay script file, for `name = "replay"`
+
+
+class ApprovalSettings(_Section):
+    mode: ApprovalMode = "ask"
+    allow: list[str] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+
+
+class BudgetSettings(_Section):
+    max_tokens: int | None = Field(default=None, gt=0)
+    max_cost: float | None = Field(default=None, gt=0)
+    max_turns: int | None = Field(default=100, gt=0)
+    max_tool_calls: int | None = Field(default=None, gt=0)
+    max_duration: float | None = Field(default=None, gt=0)  # seconds, whole run
+    max_turn_duration: float | None = Field(default=None, gt=0)  # seconds, one model turn
+
+
+class UiSettings(_Section):
+    theme: str = DEFAULT_THEME
+    branch_summary: Literal["ask", "never", "always"] = "ask"
+
+
+class SessionSettings(_Section):
+    pi_sessions_dir: str | None = None  # e.g. "~/.pi/agent/sessions" to resume pi's sessions
+
+
+class Settings(_Section):
+    provider: ProviderSettings = Field(default_factory=ProviderSettings)
+    approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
+    sessions: SessionSettings = Field(default_factory=SessionSettings)
+    keys: dict[str, str] = Field(default_factory=dict)  # binding id -> "key[,key...]"
+
+
+def validation_problems(path: Path, text: str, exc: ValidationError) -> list[ConfigProblem]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        out.append(ConfigProblem(path, _line_of_key(text, loc), ".".join(loc) or None, err.get("msg", "invalid")))
+    return out
