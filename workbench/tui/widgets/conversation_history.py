@@ -6,6 +6,8 @@ screen at a time could not stay within a frame. A finished answer segment is the
 widget that renders a Rich `Markdown` (styled from the theme's markdown variables, code highlighted
 with Textual's highlight theme, laid out with the same gaps as the Markdown widget) into strips,
 kept in a cache shared by all blocks, so a block scrolled back into view costs no rendering at all.
+The cached strips already carry the pane's colours: a `Strip` holds seven small caches of its own,
+so every derived strip kept alive (a styled copy per line) costs the garbage collector's full passes.
 A finished tool card or thinking block is one `Static` that expands in place on a click or key.
 Only the live, streaming answer uses the `Markdown` widget (conversation.py).
 """
@@ -39,8 +41,10 @@ from workbench.tui.widgets.conversation_cards import card_header, finished_statu
 from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, ThinkingSpec
 from workbench.tui.widgets.sized_once import SizedOnce
 
-# Rendered answers, by (markdown, continued, width, theme): enough for several screens of history both ways.
-_CACHE_SIZE = 1_500
+# Rendered answers, by (markdown, continued, width, theme, pane style): a hundred screens or so of answers
+# either way. Not more: what it holds stays alive, and a full collection walks all of it (1,500 held
+# ~1.2 million objects after scrolling a 5,000-message session, a one-second collection).
+_CACHE_SIZE = 400
 _PARSER = MarkdownIt().enable("strikethrough").enable("table")  # building one costs ~0.6 ms: share it
 
 # Rows of margin above a block when it opens a segment (as Textual's Markdown lays out its blocks).
@@ -161,10 +165,12 @@ class AnswerMarkdown(RichMarkdown):
         self.look = look
 
 
-def render_answer(console: Console, markdown: str, continued: bool, width: int, look: _Look) -> list[Strip]:
+def render_answer(console: Console, markdown: str, continued: bool, width: int, look: _Look,
+                  base: Style | None = None) -> list[Strip]:
     """An answer segment as strips `width` cells wide, with the rows of margin Textual's Markdown
     widget would give it: the first block's top margin (one less when continuing a segment, whose
-    predecessor ends with a blank row) and the last block's bottom margin of one row."""
+    predecessor ends with a blank row) and the last block's bottom margin of one row; `base` (the
+    pane's colours) goes under the rendered styles."""
     doc = AnswerMarkdown(markdown, look)
     options = console.options.update(width=width, min_width=width, height=None, highlight=False)
     with console.use_theme(look.rich_theme):
@@ -175,6 +181,8 @@ def render_answer(console: Console, markdown: str, continued: bool, width: int, 
     top = max(0, top - (1 if continued else 0))
     blank = [Segment(" " * width)]
     rows = [blank] * top + lines + ([blank] if lines else [])
+    if base is not None:
+        return [Strip(Segment.apply_style(line, base), width) for line in rows]
     return [Strip(line, width) for line in rows]
 
 
@@ -216,12 +224,14 @@ class HistoryAnswer(SizedOnce, Widget):
         return (self.app.theme, self.app.current_theme.dark)
 
     def lines(self, width: int) -> list[Strip]:
+        """The rendered rows, in the pane's colours."""
         if width <= 0:
             return []
-        key = (self.source, self.continued, width, self._look_key())
+        base = self.rich_style
+        key = (self.source, self.continued, width, self._look_key(), base)
         strips = STRIPS.get(key)
         if strips is None:
-            strips = render_answer(self.app.console, self.source, self.continued, width, _look_for(self))
+            strips = render_answer(self.app.console, self.source, self.continued, width, _look_for(self), base)
             STRIPS.put(key, strips)
         return strips
 
@@ -232,7 +242,7 @@ class HistoryAnswer(SizedOnce, Widget):
         lines = self.lines(self.size.width)
         if y >= len(lines):
             return Strip.blank(self.size.width, self.rich_style)
-        return lines[y].apply_style(self.rich_style)  # the pane's colours under the rendered ones
+        return lines[y]
 
     def notify_style_update(self) -> None:  # a theme switch: render again with its colours
         super().notify_style_update()
