@@ -396,6 +396,31 @@ def test_gc_pacer_turns_automatic_full_collections_off_and_back_on():
     assert gc.get_threshold() == saved
 
 
+async def test_scrolling_history_defers_full_collections_and_following_a_stream_does_not():
+    now = [100.0]
+    ran = []
+    conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
+    host = Host(conv)
+    host.gc_pacer = GcPacer(quiet_s=1.0, interval_s=10.0, max_delay_s=1_000.0, clock=lambda: now[0],
+                            collect=lambda: ran.append(now[0]))
+    async with host.run_test(size=(100, 16)) as pilot:
+        await conv.load_history(history(20))
+        await pilot.pause()
+        for i in range(0, 600, 60):  # following a stream scrolls too, but nobody is reading
+            await conv.handle(ev.TextDelta(delta=f"line {i}\n\n" * 6))
+            await pilot.pause()
+        assert conv.following and host.gc_pacer.last_input == float("-inf")
+        now[0] = 200.0
+        conv.focus()
+        await pilot.press("pageup")
+        await pilot.press("pageup")
+        await conv.settled()
+        assert not conv.following and host.gc_pacer.last_input == 200.0
+        assert not host.gc_pacer.tick() and ran == []  # a key press ago: not now
+        now[0] = 201.5
+        assert host.gc_pacer.tick() and ran == [201.5]  # a quiet moment: now
+
+
 async def test_finished_history_blocks_are_single_widgets_that_expand_on_demand():
     conv = Conversation(clock=FrozenClock())
     async with Host(conv).run_test(size=(100, 40)) as pilot:

@@ -428,6 +428,10 @@ class Conversation(VerticalScroll):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        if not self.following:  # the user is reading: no full collection (300+ ms) between two key presses
+            pacer = getattr(self.app, "gc_pacer", None)
+            if pacer is not None:
+                pacer.note_input()
         self._check_edges()
 
     def _check_anchor(self) -> None:

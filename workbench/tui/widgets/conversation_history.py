@@ -30,7 +30,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.highlight import HighlightTheme
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
@@ -216,6 +216,7 @@ class HistoryAnswer(SizedOnce, Widget):
         super().__init__(classes="-continued" if continued else None)
         self.source = markdown  # already sanitized (specs hold sanitized text)
         self.continued = continued
+        self._painting: list[Strip] | None = None  # the rows of the paint under way
 
     def spec(self) -> AnswerSpec:
         return AnswerSpec(self.source, self.continued)
@@ -238,8 +239,16 @@ class HistoryAnswer(SizedOnce, Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines(width))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Look the rows up once per paint, not once per row (the pane style walks every ancestor).
+        self._painting = self.lines(self.size.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = None
+
     def render_line(self, y: int) -> Strip:
-        lines = self.lines(self.size.width)
+        lines = self._painting if self._painting is not None else self.lines(self.size.width)
         if y >= len(lines):
             return Strip.blank(self.size.width, self.rich_style)
         return lines[y]
