@@ -204,6 +204,24 @@ async def test_streamed_segments_render_as_tall_as_one_markdown(text):
         assert await settled_height(pilot, scroll) == streamed_height
 
 
+async def test_a_continued_segment_whose_first_block_changes_type_keeps_the_one_markdown_gap():
+    # "#" alone is a paragraph; the next delta makes it a heading, which replaces the paragraph widget.
+    deltas = ["A first paragraph, long enough to close a segment.\n\n", "#", "# Heading\n\nSome text.\n"]
+    conv = Conversation(clock=FrozenClock(), segment_chars=20)
+    host = Host(conv)
+    async with host.run_test(size=(100, 60)) as pilot:
+        for d in deltas:
+            await conv.handle(ev.TextDelta(delta=d))
+        await conv.end_answer()
+        segments = conv.answer_segments
+        assert [s.source for s in segments] == [deltas[0], "".join(deltas[1:])]
+        heading = segments[1].children[0]
+        assert type(heading).__name__ == "MarkdownH2" and heading.styles.margin.top == 1
+        streamed_height = await settled_height(pilot, conv)
+    bare = BareMarkdown("".join(deltas))
+    async with bare.run_test(size=(100, 60)) as pilot:
+        assert await settled_height(pilot, bare.query_one(VerticalScroll)) == streamed_height
+
 async def test_a_long_stream_keeps_only_a_window_mounted_and_the_live_segment_always():
     conv = Conversation(clock=FrozenClock(), segment_chars=300)
     host = Host(conv)

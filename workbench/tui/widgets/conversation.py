@@ -510,11 +510,15 @@ class Conversation(VerticalScroll):
         self._answer_text = ""
         self._thinking = None
 
-    async def _new_segment(self, continued: bool) -> None:
-        if self._stream is not None:
-            await self._stream.stop()
-        self._answer = _live().AnswerBlock(continued=continued)
-        await self.add_block(self._answer)
+    async def _new_segment(self, continued: bool, first: str) -> None:
+        """Close the current segment and open one holding `first`, in one batch: one layout pass for
+        both instead of one for each step (each lays out every mounted block)."""
+        with self.app.batch_update():
+            if self._stream is not None:
+                await self._stream.stop()
+            self._answer = _live().AnswerBlock(continued=continued)
+            await self.add_block(self._answer)
+            await self._answer.append(first)
         self._stream = FrameStream(self._answer)
 
     async def _write_text(self, delta: str) -> None:
@@ -525,9 +529,10 @@ class Conversation(VerticalScroll):
             if not piece:
                 continue
             if self._answer is None or i > 0:
-                await self._new_segment(continued=self._answer is not None)
-            assert self._stream is not None
-            await self._stream.write(piece)
+                await self._new_segment(self._answer is not None, piece)
+            else:
+                assert self._stream is not None
+                await self._stream.write(piece)
 
     @property
     def answer_segments(self) -> list[AnswerBlock | HistoryAnswer]:

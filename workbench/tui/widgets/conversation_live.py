@@ -26,7 +26,9 @@ class AnswerBlock(Markdown):
     Markdown widget. There the gap between two blocks is the larger of the upper one's bottom margin
     (always 1) and the lower one's top margin; across two widgets the margins add up instead, so the
     first block of a continued segment loses one line of top margin (set inline on that block: a
-    `:first-child` CSS rule is matched against every block and halved the streaming speed).
+    `:first-child` CSS rule is matched against every block and halved the streaming speed). Hooked on
+    `mount`, which both an append and a block replacing itself use: a first block that changes type as
+    text arrives ("#" a paragraph, then "## Title" a heading) is removed and its successor mounted alone.
     """
 
     DEFAULT_CLASSES = "answer-block"
@@ -34,13 +36,12 @@ class AnswerBlock(Markdown):
     def __init__(self, markdown: str | None = None, *, continued: bool = False) -> None:
         super().__init__(markdown, classes="-continued" if continued else None)
 
-    def mount_all(self, widgets, *, before=None, after=None):  # type: ignore[no-untyped-def]
-        widgets = list(widgets)
+    def mount(self, *widgets, before=None, after=None):  # type: ignore[no-untyped-def]
         if widgets and self.has_class("-continued") and not any(isinstance(c, MarkdownBlock) for c in self.children):
             first = widgets[0]
             top = 1 if type(first).__name__ in ("MarkdownH1", "MarkdownH2") else 0  # their top margin is 2
             first.styles.margin = (top, 0, 1, 0)  # every top-level block has a bottom margin of 1
-        return super().mount_all(widgets, before=before, after=after)
+        return super().mount(*widgets, before=before, after=after)
 
     def spec(self) -> AnswerSpec:
         return AnswerSpec(self.source, self.has_class("-continued"))
