@@ -98,6 +98,9 @@ def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
     return Group(*parts)
 
 
+NOTHING_WAITING = Text("Nothing waiting for approval.", style="dim")
+
+
 class ApprovalsPane(VerticalScroll):
     BINDINGS = [
         Binding("y", "decide('once')", "Allow once", id="approval.once"),
@@ -136,7 +139,7 @@ class ApprovalsPane(VerticalScroll):
         self.index = 0
         self.side = False
         self._armed_at = 0.0
-        self.queue_view = Static(classes="approval-queue")
+        self.queue_view = Static(NOTHING_WAITING, classes="approval-queue")
         self.detail = Static(classes="approval-detail")
 
     def compose(self):
@@ -144,7 +147,8 @@ class ApprovalsPane(VerticalScroll):
         yield self.detail
 
     def on_mount(self) -> None:
-        self.render_queue()
+        if self.queue:  # empty: composed as it should look (restyling the column costs the first frame)
+            self.render_queue()
 
     @property
     def current(self) -> PendingApproval | None:
@@ -169,7 +173,7 @@ class ApprovalsPane(VerticalScroll):
             self.parent.set_class(bool(self.queue), "-approval-pending")
         self.border_subtitle = f"{len(self.queue)} waiting" if self.queue else ""
         if not self.queue:
-            self.queue_view.update(Text("Nothing waiting for approval.", style="dim"))
+            self.queue_view.update(NOTHING_WAITING)
             self.detail.update("")
             return
         lines = Text()
