@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
 from workbench.tui.sanitize import sanitize
 
+if TYPE_CHECKING:
+    from rich.syntax import Syntax
+
 
 def inline_diff(diff: str) -> Syntax:
+    from rich.syntax import Syntax  # with Pygments, ~30 ms to import: not before a diff is shown
+
     return Syntax(sanitize(diff), "diff", theme="ansi_dark", word_wrap=True, background_color="default")
 
 
