@@ -188,7 +188,8 @@ app.run(headless=True)
                 "workbench.tui.widgets.conversation_live", "workbench.tui.widgets.conversation_history",
                 "textual.widgets._markdown", "textual.widgets._collapsible", "markdown_it",
                 # pydantic: settings are validated (and runtime events built) after the first frame
-                "pydantic", "workbench.config_schema", "workbench.runtime.events", "workbench.tui.theme_schema"]
+                "pydantic", "workbench.config_schema", "workbench.runtime.events", "workbench.tui.theme_schema",
+                "rich.syntax"]  # Pygments: when a diff or a code block is first shown
     assert [m for m in deferred if m in loaded] == []
 
 
