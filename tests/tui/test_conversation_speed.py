@@ -340,6 +340,29 @@ async def test_reaching_the_windows_bottom_does_not_follow_over_the_page_mounted
         assert top_line(conv) == before
 
 
+async def test_each_page_down_is_painted_in_one_frame():
+    """Blocks mounted below, the move, blocks unmounted above, the scrollbar: all in one paint."""
+    conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
+    async with Host(conv).run_test(size=(100, 16)) as pilot:
+        await conv.load_history(history(45))
+        await conv.show_head()
+        await conv.settled()
+        await pilot.pause()
+        compositor = conv.screen._compositor
+        paints = []
+        original = compositor.render_update
+        compositor.render_update = lambda *a, **k: (paints.append(1), original(*a, **k))[1]
+        trimmed = False
+        for _ in range(12):
+            hidden, paints[:] = conv.hidden_count, []
+            await conv.action_page_down()
+            await pilot.pause()
+            await pilot.pause()
+            trimmed |= conv.hidden_count > hidden
+            assert len(paints) == 1
+        assert trimmed  # steps that unmounted blocks above (and so changed the height) were among them
+
+
 async def test_paging_older_blocks_in_keeps_the_view_still():
     conv = Conversation(clock=FrozenClock(), max_blocks=60, page_blocks=12)
     host = Host(conv)

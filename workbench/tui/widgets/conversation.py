@@ -114,6 +114,10 @@ def build_block(spec: BlockSpec, clock: Clock) -> Widget:
     return Notice(spec.text, spec.kind)
 
 
+class WindowMarker(SizedOnce, Static):
+    """`↑ N earlier blocks` / `↓ N later blocks`: what is not mounted above or below the window."""
+
+
 class Conversation(VerticalScroll):
     """Renders the runtime's events as blocks; follows the bottom until the user scrolls up."""
 
@@ -134,9 +138,9 @@ class Conversation(VerticalScroll):
         self.segment_chars = segment_chars
         self._older: list[BlockSpec] = []  # blocks above the mounted window, oldest first
         self._newer: list[BlockSpec] = []  # blocks below it, oldest first
-        self._hidden_marker = Static("", classes="hidden-marker")
+        self._hidden_marker = WindowMarker("", classes="hidden-marker")
         self._hidden_marker.display = False
-        self._newer_marker = Static("", classes="hidden-marker")
+        self._newer_marker = WindowMarker("", classes="hidden-marker")
         self._newer_marker.display = False
         self._answer: AnswerBlock | None = None
         self._stream: FrameStream | None = None
@@ -288,8 +292,7 @@ class Conversation(VerticalScroll):
         new_top = tops.get(widget)
         if new_top is None or new_top - self.scroll_y == offset:
             return
-        # The compositor sets the virtual size on the next layout; set it now so the scroll isn't clamped.
-        self.virtual_size = Size(self.virtual_size.width, height)
+        self._set_virtual_height(height)
         self.scroll_to(y=new_top - offset, animate=False, immediate=True)
 
     async def _trim(self, cap_side: str = "top") -> None:
@@ -471,9 +474,15 @@ class Conversation(VerticalScroll):
                     return
 
     def _sync_virtual_size(self) -> None:
+        self._set_virtual_height(self._placements()[1])
+
+    def _set_virtual_height(self, height: int) -> None:
         # The compositor sets the virtual size on the next layout; set it now so a scroll isn't clamped
-        # to the height the window had before a page was mounted.
-        self.virtual_size = Size(self.virtual_size.width, self._placements()[1])
+        # to the height the window had before blocks came or went. The scrollbar too: set during that
+        # layout, it would be repainted in a second frame of its own (~5 ms).
+        self.virtual_size = Size(self.virtual_size.width, height)
+        if self._vertical_scrollbar is not None:
+            self._vertical_scrollbar.window_virtual_size = height
 
     async def action_page_down(self) -> None:
         """A screen down. The pages below are mounted first, so a quick run of presses never lands
