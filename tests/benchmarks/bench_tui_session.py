@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -103,6 +104,30 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else 0.0
 
 
+class FullCollections:
+    """Full (generation 2) garbage collections while the scroll runs: how many and how long. Counted
+    so a pause the app takes anyway shows in the figures even when it falls between two steps."""
+
+    def __init__(self) -> None:
+        self.count, self.seconds, self._start = 0, 0.0, 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.count += 1
+            self.seconds += time.process_time() - self._start
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
 async def scroll_through(pilot, scroller, home, page_down, at_end) -> list[float]:
     """Home, then a page down at a time (no animation) until `at_end()`; each step's frame time.
 
@@ -174,14 +199,15 @@ async def run_workbench(path: Path, cwd: Path) -> tuple[float, list[float], int]
         await pilot.pause()
         opened = time.perf_counter() - start
         # what the PageDown key runs: the page below is mounted, then the view moves a screen
-        frames = await scroll_through(pilot, conv, conv.show_head, conv.action_page_down,
-                                      lambda: not conv._newer and conv.scroll_y >= conv.max_scroll_y)
+        with FullCollections() as full:
+            frames = await scroll_through(pilot, conv, conv.show_head, conv.action_page_down,
+                                          lambda: not conv._newer and conv.scroll_y >= conv.max_scroll_y)
         total = conv.total_blocks
         await app.action_quit()
     manager = getattr(getattr(app.backend, "agent", None), "manager", None)
     if manager is not None:
         manager.close()
-    return opened, frames, total
+    return opened, frames, total, full
 
 
 def main() -> None:
@@ -193,22 +219,30 @@ def main() -> None:
     messages, repeats = (60, 1) if args.quick else (args.messages, args.repeats)
     work = Path(tempfile.mkdtemp(prefix="wb-bench-session-"))
     path = build_session(work, messages)
-    base_open, wb_open, base_frames, wb_frames, blocks = [], [], [], [], 0
+    base_open, wb_open, base_frames, wb_frames, wb_medians, blocks = [], [], [], [], [], 0
+    full_gcs, full_gc_s = [], []
     for _ in range(repeats):
         o, f = asyncio.run(run_baseline(path))
         base_open.append(o)
         base_frames.append(p95(f))
-        o, f, blocks = asyncio.run(run_workbench(path, work))
+        o, f, blocks, full = asyncio.run(run_workbench(path, work))
         wb_open.append(o)
         wb_frames.append(p95(f))
+        wb_medians.append(statistics.median(f))
+        full_gcs.append(full.count)
+        full_gc_s.append(full.seconds)
         steps = len(f)
     b, w = statistics.median(base_open), statistics.median(wb_open)
     bf, wf = statistics.median(base_frames), statistics.median(wb_frames)
+    wm = statistics.median(wb_medians)
     print(f"messages={messages} blocks={blocks} page-downs={steps}: open to first frame baseline median {b:.3f}s, "
-          f"workbench median {w:.3f}s; scroll frame p95 baseline {bf * 1000:.1f} ms, workbench {wf * 1000:.1f} ms")
+          f"workbench median {w:.3f}s; scroll frame p95 baseline {bf * 1000:.1f} ms, workbench {wf * 1000:.1f} ms "
+          f"(median frame {wm * 1000:.1f} ms); full collections during the workbench's scroll: {full_gcs} "
+          f"({', '.join(f'{s:.2f}' for s in full_gc_s)} s)")
     print(json.dumps({"benchmark": "tui_session_5000", "messages": messages, "baseline_s": round(b, 4),
                       "workbench_s": round(w, 4), "ratio": round(w / b, 3), "baseline_frame_p95_ms": round(bf * 1000, 2),
-                      "workbench_frame_p95_ms": round(wf * 1000, 2), "scroll_steps": steps,
+                      "workbench_frame_p95_ms": round(wf * 1000, 2), "workbench_frame_median_ms": round(wm * 1000, 2),
+                      "workbench_full_gcs": statistics.median(full_gcs), "scroll_steps": steps,
                       "goal_frame_p95_ms": 50}))
 
 
