@@ -222,6 +222,28 @@ async def test_a_continued_segment_whose_first_block_changes_type_keeps_the_one_
     async with bare.run_test(size=(100, 60)) as pilot:
         assert await settled_height(pilot, bare.query_one(VerticalScroll)) == streamed_height
 
+async def test_a_streamed_delta_costs_one_layout_pass():
+    """A growing block (and the pane's virtual height) must not ask Textual for a second layout of the
+    whole screen after the one that placed it."""
+    conv = Conversation(clock=FrozenClock())
+    async with Host(conv).run_test(size=(100, 30)) as pilot:
+        await conv.handle(ev.TextDelta(delta=LONG[:1500] + "\n\nA last paragraph"))
+        await pilot.pause()
+        screen = conv.screen
+        layouts = []
+        original = screen._refresh_layout
+        screen._refresh_layout = lambda *a, **k: (layouts.append(1), original(*a, **k))[1]
+        counts = []
+        for n in range(8):  # each delta adds a wrapped line to the last paragraph
+            await conv.handle(ev.TextDelta(delta=f" words to wrap the paragraph onto one more line {n}" * 2))
+            await asyncio.sleep(0.05)  # the stream's next frame
+            await pilot.pause()
+            await pilot.pause()
+            counts.append(len(layouts))
+            layouts.clear()
+        assert counts == [1] * 8
+
+
 async def test_a_long_stream_keeps_only_a_window_mounted_and_the_live_segment_always():
     conv = Conversation(clock=FrozenClock(), segment_chars=300)
     host = Host(conv)

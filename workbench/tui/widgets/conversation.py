@@ -437,6 +437,14 @@ class Conversation(VerticalScroll):
                 pacer.note_input()
         self._check_edges()
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # A streamed answer grows the pane's virtual height on nearly every frame; stored as a layout
+        # reactive it asks for a second layout pass of the whole screen each time. The first pass has
+        # already placed the blocks and followed the bottom, the scrollbars are updated here either way,
+        # and one appearing or going asks for its own layout (as Textual's ScrollView relies on). Only
+        # while streaming: paging sets the virtual height itself and paints once as it is.
+        return super()._size_updated(size, virtual_size, container_size, layout=layout and self._stream is None)
+
     def _check_anchor(self) -> None:
         # Textual anchors again when the view reaches the bottom. With later blocks not mounted that
         # bottom is only the window's: anchored, the view would jump to the end of the page mounted

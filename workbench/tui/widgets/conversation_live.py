@@ -17,9 +17,22 @@ from workbench.tui.sanitize import sanitize
 from workbench.tui.widgets.conversation_cards import (STATUS_LABEL, card_header, finished_status, render_result,
                                                       result_title)
 from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, ThinkingSpec
+from workbench.tui.widgets.sized_once import SizedOnce
 
 
-class AnswerBlock(Markdown):
+_SIZED_BLOCKS: dict[type[MarkdownBlock], type[MarkdownBlock]] = {}
+
+
+def _sized_once(cls: type[MarkdownBlock]) -> type[MarkdownBlock]:
+    """`cls` laid out once when its size changes (SizedOnce), under the same name: CSS type selectors
+    and type-name checks see no difference."""
+    sized = _SIZED_BLOCKS.get(cls)
+    if sized is None:
+        sized = _SIZED_BLOCKS[cls] = type(cls.__name__, (SizedOnce, cls), {"__module__": __name__})
+    return sized
+
+
+class AnswerBlock(SizedOnce, Markdown):
     """One answer segment of the assistant, rendered as Markdown.
 
     A later segment of the same answer (`-continued`) must sit where its first block would sit in one
@@ -35,6 +48,10 @@ class AnswerBlock(Markdown):
 
     def __init__(self, markdown: str | None = None, *, continued: bool = False) -> None:
         super().__init__(markdown, classes="-continued" if continued else None)
+
+    def get_block_class(self, block_name: str) -> type[MarkdownBlock]:
+        # A growing block changes size on most frames; Textual would lay the screen out twice for each.
+        return _sized_once(super().get_block_class(block_name))
 
     def mount(self, *widgets, before=None, after=None):  # type: ignore[no-untyped-def]
         if widgets and self.has_class("-continued") and not any(isinstance(c, MarkdownBlock) for c in self.children):
