@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.app import App
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.widgets import Markdown
 
 from workbench.runtime import events as ev
@@ -383,6 +384,41 @@ async def test_each_page_down_is_painted_in_one_frame():
             trimmed |= conv.hidden_count > hidden
             assert len(paints) == 1
         assert trimmed  # steps that unmounted blocks above (and so changed the height) were among them
+
+
+class BorderedHost(Host):
+    CSS = "Conversation { border: round #0000ff; } Conversation:focus { border: round #ff0000; }"
+
+
+def top_border_colours(conv):
+    line = conv.render_lines(Region(0, 0, conv.size.width, 1))[0]
+    return {seg.style.color.triplet.hex for seg in line if seg.style and seg.style.color and seg.text.strip()}
+
+
+async def test_paging_leaves_the_panes_own_rows_alone_and_a_focus_change_repaints_its_border():
+    conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
+    async with BorderedHost(conv).run_test(size=(100, 16)) as pilot:
+        await conv.load_history(history(45))
+        await conv.show_head()
+        conv.blur()
+        await conv.settled()
+        await pilot.pause()
+        assert top_border_colours(conv) == {"#0000ff"}
+        own_rows = []
+        original = conv._styles_cache.render_line
+        conv._styles_cache.render_line = lambda *a, **k: (own_rows.append(1), original(*a, **k))[1]
+        hidden = conv.hidden_count
+        for _ in range(6):
+            await conv.action_page_down()
+            await pilot.pause()
+        assert conv.hidden_count > hidden  # blocks were mounted and unmounted
+        assert own_rows == []  # the border and background rows were not rendered again
+        conv.focus()
+        await pilot.pause()
+        assert own_rows and top_border_colours(conv) == {"#ff0000"}
+        conv.styles.border = ("round", "#00ff00")  # set directly (no style update): still repainted
+        await pilot.pause()
+        assert top_border_colours(conv) == {"#00ff00"}
 
 
 async def test_paging_older_blocks_in_keeps_the_view_still():

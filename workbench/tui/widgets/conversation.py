@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -148,6 +148,7 @@ class Conversation(VerticalScroll):
         self._answer_text = ""
         self._thinking: ThinkingBlock | None = None
         self._window = asyncio.Lock()  # one change of the mounted window at a time (specs move in and out)
+        self._window_frame = False  # a window change is waiting for its frame (see `refresh`)
         self.cards: dict[str, ToolCard] = {}
 
     def compose(self):
@@ -231,6 +232,12 @@ class Conversation(VerticalScroll):
                 for widget in (self, *self.children):
                     if widget._layout_required:
                         widget._check_refresh()
+            # Textual's own follow-ups of a mount or unmount (more layout requests) come after the lock.
+            self._window_frame = True
+            self.call_after_refresh(self._window_painted)
+
+    def _window_painted(self) -> None:
+        self._window_frame = False
 
     # --- the mounted window ----------------------------------------------------------------
     # Textual lays out (and on some passes maps) every mounted widget, so the cost of each frame
@@ -491,6 +498,21 @@ class Conversation(VerticalScroll):
         self.virtual_size = Size(self.virtual_size.width, height)
         if self._vertical_scrollbar is not None:
             self._vertical_scrollbar.window_virtual_size = height
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Conversation:
+        # The pane's own rows (its border and background) look the same whichever blocks are mounted
+        # and wherever it is scrolled: the layout requests of a window change (mounting, unmounting, a
+        # new virtual height) need not render them again (every row of the pane, border included, on
+        # each page-down: ~5 ms a step). A new size repaints them (`_size_updated`), a style update too
+        # (below); only a style set directly on the pane during a window change waits for the next repaint.
+        if layout and not regions and not recompose and (self._paging or self._window_frame):
+            repaint = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        super().refresh()  # e.g. the border's colour follows the focus: a style rule set asks for layout only
 
     async def action_page_down(self) -> None:
         """A screen down. The pages below are mounted first, so a quick run of presses never lands
