@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import difflib
 import threading
 import time
@@ -261,7 +262,7 @@ class WorkbenchApp(App[int]):
         if self.mob_starter is not None:
             self.run_worker(self.mob_starter(self), group="mob")
         if self.backend is not None:
-            self.run_worker(self._show_tree(), group="tree")
+            self.run_worker(self._show_tree, group="tree")
         if self.open_picker:
             self.call_after_refresh(self.action_resume)
 
@@ -281,7 +282,9 @@ class WorkbenchApp(App[int]):
                 future.set_exception(exc)
 
         threading.Thread(target=target, name="workbench-start", daemon=True).start()
-        self.run_worker(self._finish_start(future), group="start")
+        # the coroutine is made when the worker runs: one never started (the app closed first)
+        # must not be left un-awaited, warning at exit while the set-up thread may hold the import lock
+        self.run_worker(functools.partial(self._finish_start, future), group="start")
 
     async def _finish_start(self, future: concurrent.futures.Future[dict[str, Any]]) -> None:
         try:
