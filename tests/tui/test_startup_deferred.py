@@ -172,6 +172,7 @@ def first_frame():
     app.exit()
 app.call_after_refresh(first_frame)
 app.run(headless=True)
+app.unused_start_parts()  # as startup.run does: the set-up thread finishes before the interpreter exits
 """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OPENAI_"))}
     env.update(WORKBENCH_HOME=str(tmp_path / "home"), PYTHONPATH=str(REPO))
