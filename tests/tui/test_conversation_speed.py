@@ -18,7 +18,7 @@ from workbench.tui.gc_pacer import GcPacer
 from workbench.tui.widgets.conversation import AnswerBlock, Conversation, ToolCard, UserBlock
 from workbench.tui.widgets.conversation_history import CompactCard, CompactThinking, HistoryAnswer
 from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, UserSpec, history_specs
-from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
+from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter, take_chunk
 
 SECTION = """## Section {n}
 
@@ -136,6 +136,54 @@ async def test_frame_stream_appends_at_most_once_per_frame():
         await asyncio.sleep(0.002)
     await stream.stop()
     assert 3 <= len(md.appends) <= 9  # ~0.3 s / 0.05 s, plus the final flush
+
+
+def test_take_chunk_cuts_after_whole_blocks_then_lines():
+    text = "para one\n\npara two\nline\n\n" + "x" * 50
+    assert take_chunk(text, 1000) == len(text)
+    assert text[:take_chunk(text, 30)] == "para one\n\npara two\nline\n\n"  # after the last blank line
+    assert text[:take_chunk(text, 15)] == "para one\n\n"
+    assert take_chunk("abc\ndef ghi jkl", 10) == 4  # no blank line: after the last line end
+    assert take_chunk("x" * 50, 10) == 10  # one long line: at the limit
+
+
+async def test_frame_stream_bounds_each_append_and_stop_delivers_the_rest_in_order():
+    md = Recorder()
+    stream = FrameStream(md, frame_s=0.001, max_chars=100)
+    text = "".join(f"Paragraph {n} with a few words in it.\n\n" for n in range(60))
+    for i in range(0, len(text), 64):
+        await stream.write(text[i:i + 64])
+    await stream.stop()
+    assert "".join(md.appends) == text
+    assert max(len(a) for a in md.appends) <= 100
+    assert all(a.endswith("\n\n") for a in md.appends[:-1])  # whole blocks per append
+
+
+class Framed(Recorder):
+    """A widget-like sink whose frame (wait_for_refresh) comes at once, so stop() often cancels the
+    stream's task just as that wait completes."""
+
+    is_attached = True
+
+    async def append(self, text):
+        self.appends.append(text)
+        await asyncio.sleep(0)
+
+    async def wait_for_refresh(self):
+        await asyncio.sleep(0)
+        return True
+
+
+@pytest.mark.timeout(30)
+async def test_frame_stream_stop_returns_even_when_cancelled_as_a_frame_wait_completes():
+    for n in range(300):
+        md = Framed()
+        stream = FrameStream(md, frame_s=0, max_chars=8)
+        await stream.write("word " * (1 + n % 7))
+        for _ in range(n % 5):
+            await asyncio.sleep(0)
+        await asyncio.wait_for(stream.stop(), 2)
+        assert "".join(md.appends) == "word " * (1 + n % 7)
 
 
 # --- the Conversation pane -------------------------------------------------------------------

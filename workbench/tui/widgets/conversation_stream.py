@@ -9,6 +9,9 @@ grow with the answer and blocks the event loop (keys typed meanwhile wait hundre
   long enough; each segment is its own Markdown widget, and finished segments are never touched again.
 - `FrameStream` coalesces the deltas that arrive within one frame into one `Markdown.append`, as
   `MarkdownStream` does when appends are slow, but also when they are fast: at most one parse per frame.
+  It also bounds the work of one frame: an append takes at most `APPEND_CHARS` (cut after a blank line
+  or a line end where it can), so text that piled up while the app was busy is mounted over a few
+  frames instead of one long one that keys typed meanwhile would wait for.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ SEGMENT_CHARS = 1_000
 
 # At most this many appends per second (one per frame at 60 fps).
 FRAME_S = 1 / 60
+
+# At most this many characters per append: each new block costs its first layout and render in the
+# frame after the append (~25 blocks for 1,000 characters of sectioned Markdown took 100-200 ms under load).
+APPEND_CHARS = 400
+
+# How long to wait for the frame after an append before going on anyway (a screen that is not being
+# refreshed, e.g. while another screen is shown, must not stall the stream).
+REFRESH_WAIT_S = 0.25
 
 
 class SegmentSplitter:
@@ -81,15 +92,30 @@ class Appendable(Protocol):
     def append(self, markdown: str) -> object: ...
 
 
+def take_chunk(text: str, limit: int) -> int:
+    """Where to cut `text` so the first part holds at most `limit` characters: after the last blank
+    line within them (whole blocks), else after the last line end, else at `limit`."""
+    if len(text) <= limit:
+        return len(text)
+    cut = text.rfind("\n\n", 0, limit - 1)
+    if cut > 0:
+        return cut + 2
+    cut = text.rfind("\n", 0, limit)
+    return cut + 1 if cut > 0 else limit
+
+
 class FrameStream:
     """Feeds a Markdown widget: every write is queued, and one append per frame takes all queued text.
 
     Same surface as Textual's `MarkdownStream` (`write`, `stop`); `stop` appends what is still queued.
+    An append takes at most `max_chars`; the rest waits for the next frame (the widget's refresh, when
+    it has `wait_for_refresh`, as a Textual widget does).
     """
 
-    def __init__(self, markdown: Appendable, frame_s: float = FRAME_S) -> None:
+    def __init__(self, markdown: Appendable, frame_s: float = FRAME_S, max_chars: int = APPEND_CHARS) -> None:
         self.markdown = markdown
         self.frame_s = frame_s
+        self.max_chars = max_chars
         self._pending: list[str] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -113,21 +139,43 @@ class FrameStream:
         await asyncio.sleep(0)
 
     async def _flush(self) -> None:
+        """Append the queued text, or its first `max_chars` (the rest stays queued)."""
         if self._pending:
             text = "".join(self._pending)
             self._pending.clear()
+            cut = take_chunk(text, self.max_chars)
+            if cut < len(text):
+                self._pending.append(text[cut:])
             self.appends += 1
-            await self.markdown.append(text)  # type: ignore[misc]
+            await self.markdown.append(text[:cut])  # type: ignore[misc]
+
+    async def _frame(self) -> None:
+        """Wait until the screen has drawn what was appended (bounded)."""
+        wait = getattr(self.markdown, "wait_for_refresh", None)
+        if wait is None or not getattr(self.markdown, "is_attached", False):
+            return
+        # asyncio.wait, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives
+        # as the wait completes, and `stop` cancels this task.
+        refreshed = asyncio.ensure_future(wait())
+        try:
+            await asyncio.wait({refreshed}, timeout=REFRESH_WAIT_S)
+        finally:
+            refreshed.cancel()
 
     async def _run(self) -> None:
         try:
-            while True:
+            while not self._stopped:
                 await self._wake.wait()
                 self._wake.clear()
+                if self._stopped:
+                    break
                 started = time.monotonic()
                 self._inflight = asyncio.ensure_future(self._flush())
                 await asyncio.shield(self._inflight)
+                if self._pending:
+                    self._wake.set()  # more than one append's worth was queued: go on next frame
                 # Let the frame be drawn and keys be handled before the next parse.
+                await self._frame()
                 await asyncio.sleep(max(0.0, self.frame_s - (time.monotonic() - started)))
         except asyncio.CancelledError:
             pass
@@ -138,9 +186,13 @@ class FrameStream:
             return
         self._stopped = True
         if self._task is not None:
+            self._wake.set()  # the loop also ends on its own at the flag: a cancellation can be lost
             self._task.cancel()
             await self._task
             self._task = None
         if self._inflight is not None and not self._inflight.done():
             await self._inflight  # appends must not overlap: each parses from where the last stopped
-        await self._flush()
+        while self._pending:
+            await self._flush()
+            if self._pending:
+                await self._frame()
