@@ -434,6 +434,39 @@ async def test_each_page_down_is_painted_in_one_frame():
         assert trimmed  # steps that unmounted blocks above (and so changed the height) were among them
 
 
+async def test_the_screens_layout_reuses_the_window_arranged_by_a_page_down(monkeypatch):
+    import textual.widget
+
+    conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
+    async with Host(conv).run_test(size=(100, 16)) as pilot:
+        await conv.load_history(history(45))
+        await conv.show_head()
+        await conv.settled()
+        await pilot.pause()
+        inside, by_screen, by_pane = [False], [], []
+        arrange, placements = textual.widget.arrange, Conversation._placements
+
+        def counting_arrange(widget, *args, **kwargs):
+            if widget is conv:
+                (by_pane if inside[0] else by_screen).append(1)
+            return arrange(widget, *args, **kwargs)
+
+        def counting_placements(self):
+            inside[0] = True
+            try:
+                return placements(self)
+            finally:
+                inside[0] = False
+
+        monkeypatch.setattr(textual.widget, "arrange", counting_arrange)
+        monkeypatch.setattr(Conversation, "_placements", counting_placements)
+        for _ in range(8):
+            await conv.action_page_down()
+            await pilot.pause()
+        assert len(by_pane) >= 8  # each page-down arranged the window (blocks came and went)...
+        assert by_screen == []  # ...and the screen's layout found that arrangement in the cache
+
+
 class BorderedHost(Host):
     CSS = "Conversation { border: round #0000ff; } Conversation:focus { border: round #ff0000; }"
 

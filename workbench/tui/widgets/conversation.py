@@ -227,17 +227,25 @@ class Conversation(VerticalScroll):
         async with self._window:
             with self.app.batch_update():
                 yield
-                # Hand the layout requests of this change to the screen now: posted later, from each
-                # widget's idle handler, they would arrive after the frame and lay the screen out again.
-                for widget in (self, *self.children):
-                    if widget._layout_required:
-                        widget._check_refresh()
+                self._hand_layout_requests()
             # Textual's own follow-ups of a mount or unmount (more layout requests) come after the lock.
             self._window_frame = True
             self.call_after_refresh(self._window_painted)
 
     def _window_painted(self) -> None:
         self._window_frame = False
+
+    def _hand_layout_requests(self) -> None:
+        # Hand the layout requests of a change to the screen now: posted later, from each widget's
+        # idle handler, they would arrive after the frame and lay the screen out again. Each one clears
+        # the pane's cached arrangement: handed before `_placements` arranges, what is arranged there
+        # is what the screen's layout finds in the cache (one arrangement of the window less a step).
+        for widget in (self, *self.children):
+            if widget._layout_required:
+                widget._check_refresh()
+        bar = self._vertical_scrollbar  # moved with the view: its repaint belongs to the same frame
+        if bar is not None and bar._repaint_required:
+            bar._check_refresh()
 
     # --- the mounted window ----------------------------------------------------------------
     # Textual lays out (and on some passes maps) every mounted widget, so the cost of each frame
@@ -268,6 +276,7 @@ class Conversation(VerticalScroll):
 
     def _placements(self) -> tuple[dict[Widget, int], int]:
         """Where each mounted block starts (content rows) and the content height, laid out now."""
+        self._hand_layout_requests()
         arrangement = self.arrange(self.scrollable_content_region.size)
         tops = {p.widget: p.region.y - p.margin.top for p in arrangement.placements}
         return tops, arrangement.total_region.bottom
