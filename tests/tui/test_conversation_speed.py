@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import sys
 
 import pytest
 
@@ -564,6 +565,59 @@ def test_gc_pacer_waits_for_a_quiet_moment_but_not_forever():
         now[0], typed[0] = float(t), float(t)
         pacer.tick()
     assert ran == [11.6, 72.0]
+
+
+def test_gc_pacer_says_whether_the_user_is_active():
+    now, typed = [100.0], [0.0]
+    pacer = GcPacer(quiet_s=1.0, clock=lambda: now[0], last_input=lambda: typed[0])
+    assert not pacer.user_active()
+    typed[0] = 99.5
+    assert pacer.user_active() and not pacer.user_active(within_s=0.2)
+    pacer.note_input()  # scrolling history counts too
+    typed[0] = 0.0
+    now[0] = 100.9
+    assert pacer.user_active()
+    now[0] = 101.1
+    assert not pacer.user_active()
+
+
+class ActivePacer:
+    def __init__(self, active):
+        self.active = active
+
+    def user_active(self):
+        return self.active
+
+
+@pytest.mark.parametrize("typing", [True, False])
+async def test_while_the_user_types_a_closing_segments_backlog_is_drawn_before_the_next_is_mounted(typing):
+    conv = Conversation(clock=FrozenClock(), segment_chars=1000)
+    host = Host(conv)
+    host.gc_pacer = ActivePacer(typing)
+    async with host.run_test(size=(100, 30)) as pilot:
+        batched = []  # per append: inside a batch update (nothing drawn until it ends)?
+        live = sys.modules["workbench.tui.widgets.conversation_live"]
+        original = live.AnswerBlock.append
+
+        def append(block, text):
+            batched.append((block, host._batch_count > 0))
+            return original(block, text)
+
+        live.AnswerBlock.append = append
+        try:
+            # deltas faster than frames: the first segment's text queues up until the cut closes it
+            for n in range(60):
+                await conv.handle(ev.TextDelta(delta=f"Paragraph {n} of the backlog.\n\n"))
+            await conv.end_answer()
+            await pilot.pause()
+        finally:
+            live.AnswerBlock.append = original
+        first = conv.answer_segments[0]
+        closing = [inside for block, inside in batched if block is first][1:]  # after the opening text
+        if typing:  # every append drawn in a frame of its own
+            assert len(closing) >= 2 and not any(closing)
+        else:  # the backlog at the cut appended within the batch that mounts the next segment
+            assert sum(closing) >= 2 and closing[-1]
 
 
 def test_gc_pacer_turns_automatic_full_collections_off_and_back_on():

@@ -56,6 +56,11 @@ class GcPacer:
     def last_input(self) -> float:
         return max(self._noted, self._last_input() if self._last_input is not None else float("-inf"))
 
+    def user_active(self, within_s: float | None = None) -> bool:
+        """The user typed (or scrolled) within `within_s` (default `quiet_s`): other work that can be
+        split should favour short steps now (the conversation pane draws a streamed backlog frame by frame)."""
+        return self.clock() - self.last_input < (self.quiet_s if within_s is None else within_s)
+
     def due(self) -> bool:
         now = self.clock()
         since = now - self.last_collect

@@ -560,7 +560,12 @@ class Conversation(VerticalScroll):
 
     async def _new_segment(self, continued: bool, first: str) -> None:
         """Close the current segment and open one holding `first`, in one batch: one layout pass for
-        both instead of one for each step (each lays out every mounted block)."""
+        both instead of one for each step (each lays out every mounted block). While the user types,
+        the text still queued for the closing segment is drawn first, an append a frame (see
+        FrameStream): more frames in all, but keys wait for one append's frame, not a segment's."""
+        pacer = getattr(self.app, "gc_pacer", None)
+        if self._stream is not None and pacer is not None and pacer.user_active():
+            await self._stream.stop()
         with self.app.batch_update():
             if self._stream is not None:
                 await self._stream.stop()
