@@ -160,7 +160,10 @@ class FrameStream:
         try:
             await asyncio.wait({refreshed}, timeout=REFRESH_WAIT_S)
         finally:
-            refreshed.cancel()
+            if not refreshed.done():
+                refreshed.cancel()
+            elif not refreshed.cancelled():
+                refreshed.exception()  # a wait that failed (the widget closing) only ends the wait
 
     async def _run(self) -> None:
         try:
