@@ -1,11 +1,11 @@
 """QA defects in the layout at 100x30 and 80x24: footer, approvals room, dialogs."""
 
 import pytest
-from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import make_app
 from tests.tui.fakes import FakeBackend
 from workbench.runtime import events as ev
+from workbench.tui.widgets.key_footer import KeyFooter
 
 
 async def queued(app, pilot, n):
@@ -18,14 +18,13 @@ async def queued(app, pilot, n):
 
 
 async def footer_keys(app, pilot):
-    """The footer's keys once it has settled (it recomposes after a resize or a focus change)."""
+    """The footer's hints and where its palette key starts, once the bindings are known."""
+    footer = app.query_one(KeyFooter)
     for _ in range(100):
         await pilot.pause(0.03)
-        palette = app.query("FooterKey.-command-palette")
-        if palette and palette.first().region.width:
+        if footer.palette is not None and footer.items:
             break
-    keys = [k for k in app.query(FooterKey) if not k.has_class("-command-palette")]
-    return keys, app.query_one("FooterKey.-command-palette")
+    return footer.items, footer.palette_x
 
 
 @pytest.mark.parametrize("size", [(160, 48), (100, 30), (80, 24)])
@@ -37,7 +36,7 @@ async def test_footer_hints_never_run_under_the_palette_key(size):
         shown = {k.description for k in keys}
         assert {"Send", "Help", "Approvals"} <= shown  # the most useful ones stay
         for k in keys:
-            assert k.region.right <= palette.region.x, (k.description, k.region, palette.region)
+            assert k.x + k.width < palette, (k.description, k.x, palette)  # a blank cell at least before it
         if size[0] == 160:
             assert {"Session", "Side panes", "Quit"} <= shown  # nothing dropped when there is room
 
@@ -57,7 +56,7 @@ async def test_footer_refits_on_resize_and_ranks_the_focused_widgets_keys_first(
         keys, palette = await footer_keys(app, pilot)
         shown = [k.description for k in keys]
         assert shown[:4] == ["Allow once", "Allow session", "Always", "Deny"]
-        assert all(k.region.right <= palette.region.x for k in keys)
+        assert all(k.x + k.width < palette for k in keys)
 
 
 def write_request(rid="r1"):

@@ -39,7 +39,7 @@ from workbench.tui.screens.dialogs import (AnswerKeys, ConfirmRuleScreen, DiffSc
 from workbench.tui.themes import ThemeProblem, load_theme_file, load_themes, theme_dirs
 from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
 from workbench.tui.widgets.conversation import Conversation
-from workbench.tui.widgets.footer import FittedFooter
+from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.meters import BudgetPane, StatusLine, no_agent_content
 from workbench.tui.widgets.panes import MOB_EMPTY_DEMO, MobPane, SessionPane
 from workbench.tui.widgets.prompt import PendingBar, PromptInput, SlashHints
@@ -74,6 +74,7 @@ class GrantSource(Protocol):
 
 class WorkbenchApp(App[int]):
     CSS_PATH = "workbench.tcss"
+    ALLOW_IN_MAXIMIZED_VIEW = "KeyFooter"  # a zoomed pane keeps the key hints (Textual's default: Footer)
     TITLE = "workbench"
     COMMANDS = App.COMMANDS | {WorkbenchCommands}
     # The pane keys are priority bindings: the prompt (a TextArea) has the focus almost always and
@@ -237,7 +238,7 @@ class WorkbenchApp(App[int]):
                 yield self.mob_pane
                 yield self.budget
         yield self.status
-        yield FittedFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._apply_size(self.size.width, self.size.height)
