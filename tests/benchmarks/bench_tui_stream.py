@@ -131,17 +131,19 @@ def main() -> None:
         # alternate which runs first, so a change in the machine's load does not favour one side
         for run in ((run_baseline, run_workbench) if i % 2 == 0 else (run_workbench, run_baseline)):
             (base if run is run_baseline else wb).append(asyncio.run(run(deltas)))
-    asyncio.run(run_workbench(deltas, keys))
+    typing_s = asyncio.run(run_workbench(deltas, keys))[0]  # while typing the pane favours short frames
     b, w = statistics.median(x[0] for x in base), statistics.median(x[0] for x in wb)
     bc, wc = statistics.median(x[1] for x in base), statistics.median(x[1] for x in wb)
     keys.sort()
     p95 = keys[min(len(keys) - 1, int(len(keys) * 0.95))] if keys else 0.0
     print(f"tokens={tokens} deltas={len(deltas)} baseline median {b:.3f}s (cpu {bc:.3f}s), workbench median "
-          f"{w:.3f}s (cpu {wc:.3f}s), key press p95 {p95 * 1000:.1f} ms over {len(keys)} presses")
+          f"{w:.3f}s (cpu {wc:.3f}s), key press p95 {p95 * 1000:.1f} ms over {len(keys)} presses "
+          f"(that run took {typing_s:.3f}s)")
     print(json.dumps({"benchmark": "tui_stream_markdown", "tokens": tokens, "baseline_s": round(b, 4),
                       "workbench_s": round(w, 4), "ratio": round(w / b, 3), "baseline_cpu_s": round(bc, 4),
                       "workbench_cpu_s": round(wc, 4), "cpu_ratio": round(wc / bc, 3),
-                      "key_p95_ms": round(p95 * 1000, 2), "goal_ratio": 1.2, "goal_key_p95_ms": 50}))
+                      "key_p95_ms": round(p95 * 1000, 2), "workbench_typing_s": round(typing_s, 4),
+                      "goal_ratio": 1.2, "goal_key_p95_ms": 50}))
 
 
 if __name__ == "__main__":
