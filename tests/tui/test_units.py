@@ -113,3 +113,25 @@ def test_broken_theme_names_file_and_line(tmp_path):
     syntax.write_text('name = "s"\nprimary = \n')
     theme, problems = load_theme_file(syntax)
     assert theme is None and problems[0].line == 2
+
+
+async def test_meters_update_a_static_only_when_its_text_or_styles_change():
+    from textual.app import App
+    from textual.content import Content
+    from textual.widgets import Static
+
+    from workbench.tui.widgets.meters import update_if_changed
+
+    class Host(App):
+        def compose(self):
+            yield Static(id="s")
+
+    app = Host()
+    async with app.run_test() as pilot:
+        static = app.query_one("#s", Static)
+        assert update_if_changed(static, Content.assemble("ctx ", ("42%", "bold")))
+        assert not update_if_changed(static, Content.assemble("ctx ", ("42%", "bold")))  # same: no layout asked
+        assert update_if_changed(static, Content.assemble("ctx ", ("42%", "bold $error")))  # same text, new style
+        assert update_if_changed(static, Content.assemble("ctx ", ("43%", "bold $error")))
+        await pilot.pause()
+        assert static.render_line(0).text.startswith("ctx 43%")

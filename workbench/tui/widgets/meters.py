@@ -111,7 +111,7 @@ class BudgetPane(VerticalScroll):
 
     def _draw(self) -> None:
         width = self.content_size.width or 44
-        self.body.update(budget_content(self.stats, width, self.banner))
+        update_if_changed(self.body, budget_content(self.stats, width, self.banner))
 
 
 def status_content(stats: Stats, width: int = 160) -> Content:
@@ -152,6 +152,17 @@ def no_agent_content(reason: str | None) -> Content:
                             ("  · F1 help · ctrl+q quit", "$foreground 60%"))
 
 
+def update_if_changed(widget: Static, content: Content, *, layout: bool = True) -> bool:
+    """Show `content` unless it is what is shown: the meters redraw ten times a second during a
+    run, mostly unchanged, and every `update` asks Textual for a layout of the whole screen."""
+    shown = widget.content
+    if isinstance(shown, Content) and shown.plain == content.plain and shown.spans == content.spans:
+        return False
+    widget.update(content, layout=layout)
+    return True
+
+
 class StatusLine(Static):
     def show(self, stats: Stats) -> None:
-        self.update(status_content(stats, self.size.width))
+        # one row whatever it says: no layout needed
+        update_if_changed(self, status_content(stats, self.size.width), layout=False)
