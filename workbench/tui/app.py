@@ -168,6 +168,7 @@ class WorkbenchApp(App[int]):
         self.mob_pane = MobPane(id="mob", demo=bool(getattr(backend, "demo", False)))
         self.budget = BudgetPane(id="budget")
         self.status = StatusLine(id="status")
+        self.prompt_box = Vertical(id="prompt-box")
 
     @property
     def loaded(self) -> LoadedSettings:
@@ -229,7 +230,7 @@ class WorkbenchApp(App[int]):
                 yield self.conversation
                 yield self.pending_bar
                 yield self.hints
-                with Vertical(id="prompt-box") as box:
+                with self.prompt_box as box:
                     box.border_title = "Prompt"
                     box.border_subtitle = "Enter send · ctrl+j newline · F1 help"
                     yield self.prompt
@@ -581,7 +582,7 @@ class WorkbenchApp(App[int]):
             stats = self.backend.stats()
             self.status.show(stats)
             self.budget.show(stats)
-            self.query_one("#prompt-box").set_class(stats.running, "-running")
+            self.prompt_box.set_class(stats.running, "-running")  # held: a query fails while the app closes
             self.pending_bar.show(self.backend.pending())
         if self._path_dirty:
             self._path_dirty = False
@@ -999,7 +1000,7 @@ class WorkbenchApp(App[int]):
             self.session_tree.set_manager(manager)
         readonly = bool(getattr(self.backend, "readonly", False))
         self.prompt.disabled = readonly
-        box = self.query_one("#prompt-box")
+        box = self.prompt_box
         box.set_class(readonly, "-readonly")
         box.border_subtitle = ("READ-ONLY: locked by another process — ctrl+f in the Session pane forks it"
                                if readonly else "Enter send · ctrl+j newline · F1 help")
