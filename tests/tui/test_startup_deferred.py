@@ -190,7 +190,8 @@ app.unused_start_parts()  # as startup.run does: the set-up thread finishes befo
                 "textual.widgets._markdown", "textual.widgets._collapsible", "markdown_it",
                 # pydantic: settings are validated (and runtime events built) after the first frame
                 "pydantic", "workbench.config_schema", "workbench.runtime.events", "workbench.tui.theme_schema",
-                "rich.syntax"]  # Pygments: when a diff or a code block is first shown
+                "rich.syntax",  # Pygments: when a diff or a code block is first shown
+                "workbench.tui.screens.dialogs"]
     assert [m for m in deferred if m in loaded] == []
 
 

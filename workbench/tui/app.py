@@ -34,8 +34,6 @@ from workbench.tui.export import export_markdown
 from workbench.tui.gc_pacer import GcPacer
 from workbench.tui.palette import WorkbenchCommands, needs_argument
 from workbench.tui.sanitize import one_line, safe_text
-from workbench.tui.screens.dialogs import (AnswerKeys, ConfirmRuleScreen, DiffScreen, FeedbackScreen,
-                                           ProblemsScreen, TextScreen)
 from workbench.tui.themes import ThemeProblem, load_theme_file, load_themes, theme_dirs
 from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
 from workbench.tui.widgets.conversation import Conversation
@@ -410,7 +408,7 @@ class WorkbenchApp(App[int]):
 
     @staticmethod
     def binding_owners() -> list[tuple[str, type]]:
-        from workbench.tui.screens.dialogs import DiffScreen as _D
+        from workbench.tui.screens.dialogs import AnswerKeys, DiffScreen as _D
         from workbench.tui.screens.grants import GrantsScreen
 
         return [("anywhere", WorkbenchApp), ("prompt", PromptInput), ("conversation", Conversation),
@@ -484,7 +482,7 @@ class WorkbenchApp(App[int]):
                              messages))
             footer.append("Nothing was changed in these files.")
         if sections:  # one dialog, never two stacked
-            self.push_screen(ProblemsScreen(sections, " ".join(footer)))
+            self.push_screen(_dialogs().ProblemsScreen(sections, " ".join(footer)))
         for p in self.theme_problems:
             self.notify(str(p), title="Theme problem", severity="error", timeout=10)
 
@@ -705,7 +703,7 @@ class WorkbenchApp(App[int]):
             if yes:
                 self._resolve(req, "always")
 
-        self.push_screen(ConfirmRuleScreen(req.rule(), where), done)
+        self.push_screen(_dialogs().ConfirmRuleScreen(req.rule(), where), done)
 
     @on(ApprovalsPane.FeedbackWanted)
     def _on_feedback(self, message: ApprovalsPane.FeedbackWanted) -> None:
@@ -715,7 +713,7 @@ class WorkbenchApp(App[int]):
             if text is not None:
                 self._resolve(req, "deny", text or None)
 
-        self.push_screen(FeedbackScreen(req.tool), done)
+        self.push_screen(_dialogs().FeedbackScreen(req.tool), done)
 
     @on(ApprovalsPane.FullscreenWanted)
     def _on_fullscreen(self, message: ApprovalsPane.FullscreenWanted) -> None:
@@ -733,14 +731,14 @@ class WorkbenchApp(App[int]):
                 self._resolve(req, kind)
 
         if req.diff:
-            self.push_screen(DiffScreen(f"{req.tool} {req.preview.get('path') or ''}".strip(), req.diff,
+            self.push_screen(_dialogs().DiffScreen(f"{req.tool} {req.preview.get('path') or ''}".strip(), req.diff,
                                         side=self.size.width >= 120, answers=True), answered)
         elif req.command:
             body = Text("$ ", style="bold") + safe_text(req.command)
             body.append_text(Text(f"\nin {one_line(req.cwd or '.', 200)}", style="dim"))
-            self.push_screen(TextScreen(req.tool, body, answers=True), answered)
+            self.push_screen(_dialogs().TextScreen(req.tool, body, answers=True), answered)
         else:
-            self.push_screen(TextScreen(req.tool, safe_text(str(req.args)), answers=True), answered)
+            self.push_screen(_dialogs().TextScreen(req.tool, safe_text(str(req.args)), answers=True), answered)
 
     def action_grants(self) -> None:
         if self.grant_source is None:
@@ -906,7 +904,7 @@ class WorkbenchApp(App[int]):
             if r.label:
                 text.append(f"[{one_line(r.label, 20)}] ", style="italic")
             text.append(one_line(r.summary, 120) + "\n")
-        self.push_screen(TextScreen("Active path", text if rows else Text("Empty session.")))
+        self.push_screen(_dialogs().TextScreen("Active path", text if rows else Text("Empty session.")))
 
     def _slash_export(self, arg: str) -> None:
         assert self.backend is not None
@@ -959,7 +957,7 @@ class WorkbenchApp(App[int]):
             text = Text("No sessions in this directory yet.")
         else:
             text.append("\n/resume <id-prefix> opens one", style="dim")
-        self.push_screen(TextScreen("Sessions", text))
+        self.push_screen(_dialogs().TextScreen("Sessions", text))
 
     def switch_backend(self, backend: Backend) -> None:
         """Drop the current session's view and show another session (the old one is closed:
@@ -1115,6 +1113,13 @@ class WorkbenchApp(App[int]):
             self.mob.close()
             self.mob.handle.close()
             await asyncio.sleep(0)  # let the cancelled member tasks unwind
+
+
+def _dialogs() -> Any:
+    """The dialogs module, imported when the first dialog opens (not on the first frame)."""
+    from workbench.tui.screens import dialogs
+
+    return dialogs
 
 
 def _default_settings() -> LoadedSettings:
