@@ -190,15 +190,17 @@ def _validate_file(path: Path) -> tuple[dict[str, Any], list[ConfigProblem]]:
     return data, []
 
 
+def config_files(cwd: Path | None) -> list[Path]:
+    """Where settings are read from, in order (a later file overrides an earlier one)."""
+    return [user_config_file()] + ([project_config_file(Path(cwd))] if cwd is not None else [])
+
+
 def load_settings(cwd: Path | None = None, *, strict: bool = False) -> LoadedSettings:
     """User config, then project config. A broken file is skipped (defaults apply) and reported."""
     files: list[Path] = []
     problems: list[ConfigProblem] = []
     merged: dict[str, Any] = {}
-    candidates = [user_config_file()]
-    if cwd is not None:
-        candidates.append(project_config_file(Path(cwd)))
-    for path in candidates:
+    for path in config_files(cwd):
         if not path.exists():
             continue
         files.append(path)
@@ -224,8 +226,7 @@ class FirstFrameSettings:
 
 def first_frame_settings(cwd: Path | None = None) -> FirstFrameSettings:
     merged: dict[str, Any] = {}
-    candidates = [user_config_file()] + ([project_config_file(Path(cwd))] if cwd is not None else [])
-    for path in candidates:
+    for path in config_files(cwd):
         data, _problems = read_toml(path)  # reported by load_settings
         if data is not None:
             merged = _deep_merge(merged, data)

@@ -10,7 +10,7 @@ hovering one highlights it and shows its tooltip.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -57,8 +57,7 @@ def fit(items: list[FooterItem], palette: FooterItem | None, width: int, rank: d
     x, placed = 0, []
     for i, item in enumerate(items):
         if i in keep:
-            placed.append(FooterItem(item.key, item.key_display, item.description, item.action, item.enabled,
-                                     item.tooltip, x))
+            placed.append(replace(item, x=x))
             x += item.width + 1
     return placed
 
