@@ -262,3 +262,55 @@ def test_broken_config_message(snap_compare):
                               "Input should be greater than 0")]
     app = build(settings=LoadedSettings(Settings(), problems))
     run(snap_compare, app, size=(100, 30))
+
+
+HISTORY = [
+    {"role": "user", "content": [{"type": "text", "text": "Why does the [bold]cache[/bold] miss?"}]},
+    {"role": "assistant", "content": [
+        {"type": "thinking", "thinking": "The key ignores the session id; check the handler."},
+        {"type": "toolCall", "id": "h1", "name": "read", "arguments": {"path": "src/cache.py"}}]},
+    {"role": "toolResult", "toolCallId": "h1", "toolName": "read", "isError": False,
+     "content": [{"type": "text", "text": "def key(request):\n    return request.path\n"}]},
+    {"role": "assistant", "content": [
+        {"type": "toolCall", "id": "h2", "name": "bash", "arguments": {"command": "pytest -q tests/test_cache.py"}}]},
+    {"role": "toolResult", "toolCallId": "h2", "toolName": "bash", "isError": True,
+     "content": [{"type": "text", "text": "FAILED tests/test_cache.py::test_key - AssertionError\n1 failed"}]},
+    {"role": "assistant", "content": [{"type": "text", "text": (
+        "## The cause\n\nThe key is `request.path` only, so two sessions share an entry:\n\n"
+        "- the **first** session fills it\n- the second reads it\n\n"
+        "| key | session |\n|-----|---------|\n| /a | s1 |\n| /a | s2 |\n\n"
+        "```python\ndef key(request):\n    return (request.path, request.session_id)\n```\n\n"
+        "> Keys must name everything the answer depends on.\n")}]},
+    {"role": "bashExecution", "command": "git diff --stat", "output": " src/cache.py | 2 +-\n"},
+    {"role": "compactionSummary", "summary": "Earlier: the user asked about the cache."},
+    {"role": "assistant", "content": [], "stopReason": "error", "errorMessage": "overloaded_error: try again"},
+    {"role": "user", "content": [{"type": "text", "text": "Fix it and run the tests."}]},
+    {"role": "assistant", "content": [{"type": "text", "text": "Done: the key now includes the session id."}]},
+]
+
+
+def test_resumed_session_history(snap_compare):
+    """Finished history (answers, thinking, cards done and failed, notices, a shell command) as opened
+    with -r: drawn from specs, the same as the blocks of a live run."""
+    app = build()
+    app.backend._history = HISTORY
+
+    async def before(pilot):
+        while not app.conversation.total_blocks:
+            await pilot.pause(0.01)
+        await pilot.pause()
+    run(snap_compare, app, before, size=(120, 48))
+
+
+def test_resumed_session_history_expanded(snap_compare):
+    """The same history with every tool result and thinking shown (r and t in the pane)."""
+    app = build()
+    app.backend._history = HISTORY
+
+    async def before(pilot):
+        while not app.conversation.total_blocks:
+            await pilot.pause(0.01)
+        app.conversation.focus()
+        await pilot.press("r", "t", "home")
+        await pilot.pause()
+    run(snap_compare, app, before, size=(120, 48))
