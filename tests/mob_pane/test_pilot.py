@@ -13,7 +13,7 @@ from workbench.providers.replay import ScriptBuilder
 from workbench.runtime import events as ev
 from workbench.tui.mob.controller import MemberBackend, start_in_app
 from workbench.tui.mob.dialogs import ConfirmScreen, SpawnScreen
-from workbench.tui.widgets.conversation import UserBlock
+from workbench.tui.widgets.conversation_specs import UserSpec
 
 SIZE = (160, 48)
 
@@ -68,7 +68,8 @@ async def test_enter_opens_the_members_conversation_and_the_prompt_talks_to_it(t
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.backend, MemberBackend) and app.backend.identity == "w1")
         await app.mob.swapped()
-        await wait_for(pilot, lambda: any("Bump the version" in b.text for b in app.query(UserBlock)))
+        await wait_for(pilot, lambda: any(isinstance(s, UserSpec) and "Bump the version" in s.text
+                                          for s in app.conversation.mounted_specs()))
         assert app.conversation.border_title == "Conversation · w1"
         # the pending approval of w1 survived the switch
         assert [p.request_id for p in app.approvals.queue] == ["r1"]

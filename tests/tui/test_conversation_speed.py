@@ -16,9 +16,9 @@ from textual.widgets import Markdown
 from workbench.runtime import events as ev
 from workbench.tui.clock import FrozenClock
 from workbench.tui.gc_pacer import GcPacer
-from workbench.tui.widgets.conversation import AnswerBlock, Conversation, ToolCard, UserBlock
-from workbench.tui.widgets.conversation_history import CompactCard, CompactThinking, HistoryAnswer
-from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, UserSpec, history_specs
+from workbench.tui.widgets.conversation import AnswerBlock, Conversation, UserBlock
+from workbench.tui.widgets.conversation_run import BlockRun
+from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, ThinkingSpec, UserSpec, history_specs
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter, take_chunk
 
 SECTION = """## Section {n}
@@ -334,7 +334,7 @@ async def test_history_opens_at_the_end_and_every_message_is_reachable_by_scroll
         await pilot.pause()
         assert conv.total_blocks == turns * 3
         assert len(conv.blocks) <= 30 and conv.hidden_count > 0
-        last_user = [b for b in conv.blocks if isinstance(b, UserBlock)][-1]
+        last_user = [s for s, _ in mounted_specs(conv) if isinstance(s, UserSpec)][-1]
         assert last_user.text == f"question {turns - 1}"
         # Home: the first message; then down to the bottom a page at a time
         conv.focus()
@@ -343,9 +343,9 @@ async def test_history_opens_at_the_end_and_every_message_is_reachable_by_scroll
         await pilot.pause()
         seen = []
         for _ in range(2_000):
-            for b in visible_blocks(conv):
-                if isinstance(b, UserBlock) and b.text not in seen:
-                    seen.append(b.text)
+            for spec in visible_specs(conv):
+                if isinstance(spec, UserSpec) and spec.text not in seen:
+                    seen.append(spec.text)
             assert len(conv.blocks) <= 30 + 8  # the cap, give or take the page just mounted
             if not conv._newer and conv.scroll_y >= conv.max_scroll_y:
                 break
@@ -355,20 +355,38 @@ async def test_history_opens_at_the_end_and_every_message_is_reachable_by_scroll
         assert seen[0] == "question 0"
         assert seen == [f"question {t}" for t in range(turns)]
         # cards keep their status and result across unmounting
-        cards = {b.call_id: b for b in conv.blocks if isinstance(b, (ToolCard, CompactCard))}
+        cards = {s.call_id: s for s, _ in mounted_specs(conv) if isinstance(s, CardSpec)}
         card = cards.get(f"c{turns - 7}") or cards[f"c{turns - 1}"]
         assert card.status in ("done", "failed") and card.result == f"x = {int(card.call_id[1:])}\n"
 
 
-def visible_blocks(conv):
-    """The mounted blocks with at least one row inside the viewport."""
-    return [b for b in conv.blocks if b.region.height and b.region.intersection(conv.content_region).height]
+def mounted_specs(conv):
+    """What the mounted blocks show, top to bottom: each block's spec and its rows on screen (the
+    blocks of a run at their rows within it)."""
+    out = []
+    for w in conv.blocks:
+        if isinstance(w, BlockRun):
+            out += [(spec, Region(w.region.x, w.region.y + top, w.region.width, bottom - top))
+                    for spec, top, bottom in w.spans()]
+        else:
+            out.append((w.spec(), w.region))
+    return out
+
+
+def visible(conv):
+    """The mounted blocks with at least one row inside the viewport, with their rows on screen."""
+    return [(spec, region) for spec, region in mounted_specs(conv)
+            if region.height and region.intersection(conv.content_region).height]
+
+
+def visible_specs(conv):
+    return [spec for spec, _ in visible(conv)]
 
 
 def top_line(conv):
     """The first visible block and how many of its rows are scrolled off above the view."""
-    block = visible_blocks(conv)[0]
-    return block.spec(), conv.content_region.y - block.region.y
+    spec, region = visible(conv)[0]
+    return spec, conv.content_region.y - region.y
 
 
 async def test_a_quick_run_of_page_downs_moves_exactly_as_far_as_slow_ones():
@@ -655,30 +673,40 @@ async def test_scrolling_history_defers_full_collections_and_following_a_stream_
         assert host.gc_pacer.tick() and ran == [201.5]  # a quiet moment: now
 
 
-async def test_finished_history_blocks_are_single_widgets_that_expand_on_demand():
+def run_rows(run, index):
+    """The text of the rows block `index` of a run is drawn on."""
+    _, top, bottom = run.spans()[index]
+    return [strip.text for strip in run.render_lines(Region(0, top, run.size.width, bottom - top))]
+
+
+async def test_finished_history_is_drawn_in_runs_whose_blocks_expand_on_demand():
     conv = Conversation(clock=FrozenClock())
     async with Host(conv).run_test(size=(100, 40)) as pilot:
         await conv.load_history(history(2) + [{"role": "assistant", "content": [
             {"type": "thinking", "thinking": "pondering [bold]this[/bold]"},
             {"type": "text", "text": "Use [red]x[/red] and \x1b[31mred\x1b[0m:\n\n```python\nx = 1\n```\n"}]}])
         await pilot.pause()
-        cards = [b for b in conv.blocks if isinstance(b, CompactCard)]
-        answers = [b for b in conv.blocks if isinstance(b, HistoryAnswer)]
-        thinking = [b for b in conv.blocks if isinstance(b, CompactThinking)]
-        assert len(cards) == 2 and len(answers) == 3 and len(thinking) == 1
-        assert all(not b.children for b in cards + answers + thinking)  # one widget each, no subtree
+        (run,) = conv.blocks  # every block finished: one widget, no subtree
+        assert isinstance(run, BlockRun) and not run.children
+        kinds = [type(spec) for spec in run.specs()]
+        assert kinds.count(CardSpec) == 2 and kinds.count(AnswerSpec) == 3 and kinds.count(ThinkingSpec) == 1
+        card, answer, thinking = kinds.index(CardSpec), len(kinds) - 1, kinds.index(ThinkingSpec)
         # untrusted text: Rich markup stays literal, the escape sequence is gone
-        rendered = "\n".join(s.text for s in answers[-1].lines(answers[-1].size.width))
+        rendered = "\n".join(run_rows(run, answer))
         assert "Use [red]x[/red] and" in rendered and "\x1b" not in rendered and "x = 1" in rendered
-        height = cards[0].region.height
+        height = len(run_rows(run, card))
+        assert run.results == [False, False]
         conv.focus()
         await pilot.press("r")  # every result shown, highlighted, below its card
         await pilot.pause()
-        assert all(c.expanded for c in cards) and cards[0].region.height > height
-        await pilot.click(cards[0])  # a click folds one back
+        assert run.results == [True, True] and len(run_rows(run, card)) > height
+        assert "x = 0" in "\n".join(run_rows(run, card))
+        await pilot.click(run, offset=(4, run.spans()[card][1]))  # a click on a card folds it back
         await pilot.pause()
-        assert not cards[0].expanded and cards[0].region.height == height
+        assert run.results == [False, True] and len(run_rows(run, card)) == height
+        assert run.thinking == [True] and not any("pondering" in row for row in run_rows(run, thinking))
         await pilot.press("t")
         await pilot.pause()
-        shown = "".join(strip.text for strip in thinking[0].render_lines(thinking[0].region.reset_offset))
-        assert not thinking[0].collapsed and "pondering [bold]this[/bold]" in shown
+        assert run.thinking == [False]
+        assert "pondering [bold]this[/bold]" in "".join(run_rows(run, thinking))
+        assert run.specs()[thinking] == ThinkingSpec("pondering [bold]this[/bold]", collapsed=False)

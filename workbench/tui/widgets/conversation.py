@@ -35,13 +35,13 @@ from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitt
 from workbench.tui.widgets.sized_once import SizedOnce
 
 if TYPE_CHECKING:
-    from workbench.tui.widgets.conversation_history import HistoryAnswer
     from workbench.tui.widgets.conversation_live import AnswerBlock, ThinkingBlock, ToolCard
 
 # The live blocks (Textual's Markdown and Collapsible) and the finished ones (Rich Markdown,
 # markdown-it, Pygments) take ~0.1 s to import and the first frame shows neither: loaded on first use.
 _LIVE = "workbench.tui.widgets.conversation_live"
 _HISTORY = "workbench.tui.widgets.conversation_history"
+_RUN = "workbench.tui.widgets.conversation_run"
 
 
 def _live() -> Any:
@@ -52,6 +52,11 @@ def _live() -> Any:
 def _history() -> Any:
     from workbench.tui.widgets import conversation_history
     return conversation_history
+
+
+def _runs() -> Any:
+    from workbench.tui.widgets import conversation_run
+    return conversation_run
 
 
 def _is(widget: object, module: str, *names: str) -> bool:
@@ -70,16 +75,25 @@ def __getattr__(name: str) -> Any:  # the live block classes, for importers of t
 PAGE_CHARS = 2_000
 
 
+def user_content(text: str, kind: str = "prompt", sender: str | None = None) -> Text:
+    """A user message as shown: who sent it, then the text (never read as markup)."""
+    label = {"prompt": "you", "steer": "you · steer", "follow_up": "you · follow-up"}.get(kind, kind)
+    if kind == "peer":
+        label = f"{sender or 'peer'} → "
+    return Text(f"{label} ", style="bold") + safe_text(text)
+
+
+def notice_content(text: str, kind: str) -> Text:
+    icon = {"retry": "↻", "budget": "$", "compaction": "⇲", "error": "✗", "info": "ℹ", "peer": "✉"}.get(kind, "•")
+    return Text(f"{icon} ") + safe_text(text)
+
+
 class UserBlock(SizedOnce, Static):
     """A user message (prompt, steering, follow-up or a peer's message)."""
 
     def __init__(self, text: str, kind: str = "prompt", sender: str | None = None) -> None:
         self.text, self.kind, self.sender = text, kind, sender
-        label = {"prompt": "you", "steer": "you · steer", "follow_up": "you · follow-up"}.get(kind, kind)
-        if kind == "peer":
-            label = f"{sender or 'peer'} → "
-        head = Text(f"{label} ", style="bold")
-        super().__init__(head + safe_text(text), classes=f"user-block -{kind}")
+        super().__init__(user_content(text, kind, sender), classes=f"user-block -{kind}")
 
     def spec(self) -> UserSpec:
         return UserSpec(self.text, self.kind, self.sender)
@@ -89,8 +103,7 @@ class Notice(SizedOnce, Static):
     """A distinct notice: retry, budget, compaction, error, info."""
 
     def __init__(self, text: str, kind: str) -> None:
-        icon = {"retry": "↻", "budget": "$", "compaction": "⇲", "error": "✗", "info": "ℹ", "peer": "✉"}.get(kind, "•")
-        super().__init__(Text(f"{icon} ") + safe_text(text), classes=f"notice -{kind}")
+        super().__init__(notice_content(text, kind), classes=f"notice -{kind}")
         self.text = text
         self.kind = kind
 
@@ -142,6 +155,9 @@ class Conversation(VerticalScroll):
         self._hidden_marker.display = False
         self._newer_marker = WindowMarker("", classes="hidden-marker")
         self._newer_marker.display = False
+        self._looks_holder = Widget(classes="block-looks")  # the hidden prototypes runs are drawn with
+        self._looks_holder.display = False
+        self._looks: Any = None
         self._answer: AnswerBlock | None = None
         self._stream: FrameStream | None = None
         self._splitter: SegmentSplitter | None = None
@@ -152,6 +168,7 @@ class Conversation(VerticalScroll):
         self.cards: dict[str, ToolCard] = {}
 
     def compose(self):
+        yield self._looks_holder
         yield self._hidden_marker
         yield self._newer_marker
 
@@ -161,8 +178,17 @@ class Conversation(VerticalScroll):
     # --- block bookkeeping -----------------------------------------------------------------
     @property
     def blocks(self) -> list[Widget]:
-        """The mounted blocks, top to bottom."""
-        return [w for w in self.children if w is not self._hidden_marker and w is not self._newer_marker]
+        """The mounted blocks, top to bottom: runs of finished blocks and the blocks of a live run."""
+        return [w for w in self.children
+                if w is not self._hidden_marker and w is not self._newer_marker and w is not self._looks_holder]
+
+    def mounted_specs(self) -> list[BlockSpec]:
+        """What the mounted blocks show, top to bottom, as specs (a run's blocks one by one)."""
+        return self._specs_of(self.blocks)
+
+    def _specs_of(self, widgets: list[Widget]) -> list[BlockSpec]:
+        return [spec for w in widgets
+                for spec in (w.specs() if _is(w, _RUN, "BlockRun") else [w.spec()])]  # type: ignore[attr-defined]
 
     @property
     def hidden_count(self) -> int:
@@ -171,7 +197,7 @@ class Conversation(VerticalScroll):
 
     @property
     def total_blocks(self) -> int:
-        return len(self._older) + len(self.blocks) + len(self._newer)
+        return len(self._older) + len(self.mounted_specs()) + len(self._newer)
 
     @property
     def following(self) -> bool:
@@ -184,18 +210,31 @@ class Conversation(VerticalScroll):
                 or (_is(widget, _LIVE, "ToolCard") and widget.is_live))  # type: ignore[attr-defined]
 
     def _forget(self, widgets: list[Widget]) -> list[BlockSpec]:
-        specs = []
         for w in widgets:
             if _is(w, _LIVE, "ToolCard") and self.cards.get(w.call_id) is w:  # type: ignore[attr-defined]
                 del self.cards[w.call_id]
-            specs.append(w.spec())  # type: ignore[attr-defined]
-        return specs
+        return self._specs_of(widgets)
 
     def _build(self, specs: list[BlockSpec]) -> list[Widget]:
-        widgets = [build_block(s, self.clock) for s in specs]
-        for w in widgets:
-            if _is(w, _LIVE, "ToolCard"):
-                self.cards[w.call_id] = w
+        """Widgets for `specs`: each stretch of finished blocks as one run, a tool call still under
+        way as its live card."""
+        runs = _runs()
+        if self._looks is None:
+            self._looks = runs.BlockLooks(self._looks_holder)
+        widgets: list[Widget] = []
+        finished: list[BlockSpec] = []
+        for spec in specs:
+            if runs.is_finished(spec):
+                finished.append(spec)
+                continue
+            if finished:
+                widgets.append(runs.BlockRun(finished, self._looks))
+                finished = []
+            card = build_block(spec, self.clock)
+            self.cards[card.call_id] = card  # type: ignore[attr-defined]
+            widgets.append(card)
+        if finished:
+            widgets.append(runs.BlockRun(finished, self._looks))
         return widgets
 
     def _update_markers(self) -> None:
@@ -588,9 +627,9 @@ class Conversation(VerticalScroll):
                 await self._stream.write(piece)
 
     @property
-    def answer_segments(self) -> list[AnswerBlock | HistoryAnswer]:
-        """The mounted answer segments: streamed ones and finished ones from history."""
-        return [w for w in self.blocks if _is(w, _LIVE, "AnswerBlock") or _is(w, _HISTORY, "HistoryAnswer")]
+    def answer_segments(self) -> list[AnswerBlock]:
+        """The mounted answer segments streamed in this run (finished ones from history are drawn in runs)."""
+        return [w for w in self.blocks if _is(w, _LIVE, "AnswerBlock")]
 
     # --- events ----------------------------------------------------------------------------
     async def handle(self, event: Any) -> None:
@@ -708,26 +747,29 @@ class Conversation(VerticalScroll):
         await self.show_tail()
 
     def action_toggle_thinking(self) -> None:
-        blocks = [b for b in self.blocks if _is(b, _LIVE, "ThinkingBlock") or _is(b, _HISTORY, "CompactThinking")]
-        if blocks:
-            target = not blocks[-1].collapsed
+        """Show or fold every thinking block the way the newest one is not."""
+        blocks = [b for b in self.blocks if _is(b, _LIVE, "ThinkingBlock") or _is(b, _RUN, "BlockRun")]
+        collapsed = [c for b in blocks for c in (b.thinking if _is(b, _RUN, "BlockRun") else [b.collapsed])]
+        if collapsed:
+            target = not collapsed[-1]
             for b in blocks:
-                if _is(b, _HISTORY, "CompactThinking"):
-                    b.set_collapsed(target)
+                if _is(b, _RUN, "BlockRun"):
+                    b.set_thinking(target)
                 else:
                     b.collapsed = target
 
     def action_toggle_results(self) -> None:
-        cards = [c for c in self.blocks if (_is(c, _LIVE, "ToolCard") and c.result_box.display)
-                 or (_is(c, _HISTORY, "CompactCard") and c.result)]
-        if cards:
-            last = cards[-1]
-            target = not last.expanded if _is(last, _HISTORY, "CompactCard") else last.result_box.collapsed
-            for c in cards:
-                if _is(c, _HISTORY, "CompactCard"):
-                    c.set_expanded(target)
+        """Show or fold every tool result the way the newest one is not."""
+        blocks = [b for b in self.blocks if (_is(b, _LIVE, "ToolCard") and b.result_box.display)
+                  or _is(b, _RUN, "BlockRun")]
+        shown = [s for b in blocks for s in (b.results if _is(b, _RUN, "BlockRun") else [not b.result_box.collapsed])]
+        if shown:
+            target = not shown[-1]
+            for b in blocks:
+                if _is(b, _RUN, "BlockRun"):
+                    b.set_results(target)
                 else:
-                    c.result_box.collapsed = not target
+                    b.result_box.collapsed = not target
 
 
 def _num(value: float) -> str:

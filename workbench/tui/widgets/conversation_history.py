@@ -206,8 +206,24 @@ class _StripCache:
 STRIPS = _StripCache(_CACHE_SIZE)
 
 
+def answer_lines(widget: Widget, source: str, continued: bool, width: int) -> list[Strip]:
+    """An answer segment rendered `width` cells wide in the colours `widget` has (a HistoryAnswer,
+    or the look of one in a run), from the shared cache when it was rendered before."""
+    if width <= 0:
+        return []
+    base = widget.rich_style
+    look_key, look = _look_for(widget)
+    key = (source, continued, width, look_key, base)
+    strips = STRIPS.get(key)
+    if strips is None:
+        strips = render_answer(widget.app.console, source, continued, width, look, base)
+        STRIPS.put(key, strips)
+    return strips
+
+
 class HistoryAnswer(SizedOnce, Widget):
-    """A finished answer segment: Markdown rendered once per width into cached strips."""
+    """A finished answer segment on its own: Markdown rendered once per width into cached strips.
+    In the pane, runs of finished blocks (conversation_run.py) draw answers with its look."""
 
     DEFAULT_CSS = "HistoryAnswer { height: auto; }"
     DEFAULT_CLASSES = "answer-block"
@@ -221,20 +237,9 @@ class HistoryAnswer(SizedOnce, Widget):
     def spec(self) -> AnswerSpec:
         return AnswerSpec(self.source, self.continued)
 
-    def _look_key(self) -> tuple:
-        return (self.app.theme, self.app.current_theme.dark)
-
     def lines(self, width: int) -> list[Strip]:
         """The rendered rows, in the pane's colours."""
-        if width <= 0:
-            return []
-        base = self.rich_style
-        key = (self.source, self.continued, width, self._look_key(), base)
-        strips = STRIPS.get(key)
-        if strips is None:
-            strips = render_answer(self.app.console, self.source, self.continued, width, _look_for(self), base)
-            STRIPS.put(key, strips)
-        return strips
+        return answer_lines(self, self.source, self.continued, width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines(width))
@@ -258,16 +263,21 @@ class HistoryAnswer(SizedOnce, Widget):
         self.refresh(layout=True)
 
 
-_LOOKS: dict[tuple, _Look] = {}
+# The look of answers per (theme name, background): the Theme it was made from and the look. A theme
+# file edited while the app runs is registered again under its name as a new Theme: the look is made
+# again then, not kept from before the edit.
+_LOOKS: dict[tuple, tuple[Any, _Look]] = {}
 
 
-def _look_for(widget: Widget) -> _Look:
+def _look_for(widget: Widget) -> tuple[tuple, _Look]:
+    """The look of answers in `widget`'s colours, and a key naming it for caches."""
     app = widget.app
-    key = (app.theme, app.current_theme.dark)
-    look = _LOOKS.get(key)
-    if look is None:
-        look = _LOOKS[key] = _Look(app.get_css_variables(), widget.background_colors[1])
-    return look
+    theme = app.current_theme
+    key = (app.theme, widget.background_colors[1])
+    found = _LOOKS.get(key)
+    if found is None or found[0] is not theme:
+        found = _LOOKS[key] = (theme, _Look(app.get_css_variables(), key[1]))
+    return (key, id(found[0])), found[1]
 
 
 def _toggle_line(expanded: bool, title: str) -> Padding:
@@ -275,21 +285,42 @@ def _toggle_line(expanded: bool, title: str) -> Padding:
     return Padding(Text(f"{'▼' if expanded else '▶'} {title}"), (0, 0, 0, 1))
 
 
+def thinking_content(widget: Widget, text: str, collapsed: bool) -> Padding | Group:
+    """Finished thinking: its title line and, unless collapsed, the text in `widget`'s muted colour."""
+    title = _toggle_line(not collapsed, f"Thinking · {len(text):,} chars")
+    if collapsed:
+        return title
+    # the muted text colour of the theme, as the thinking text of the live block has
+    muted = (widget.background_colors[1] + Color.parse(widget.app.get_css_variables().get("foreground", "#E0E0E0"))
+             .with_alpha(0.6)).hex
+    return Group(title, Padding(Text(text, style=f"italic {muted}"), (0, 0, 0, 2)))
+
+
+def card_content(card: CardSpec, expanded: bool) -> Group:
+    """A finished tool call: its header line, the result's title line and, expanded, the result."""
+    parts: list[Any] = [card_header(card.status, card.name, card.args, card.agent,
+                                    finished_status(card.status, card.duration_s))]
+    if card.result:
+        parts.append(_toggle_line(expanded, result_title(card.result, card.is_error)))
+        if expanded:
+            parts.append(Padding(render_result(card.name, card.args, card.result), (0, 0, 0, 3)))
+    return Group(*parts)
+
+
 class CompactThinking(SizedOnce, Static):
-    """Finished thinking, collapsed to its title line; a click (or `t` in the pane) shows the text."""
+    """Finished thinking, collapsed to its title line; a click (or `t` in the pane) shows the text.
+    In the pane, runs of finished blocks draw thinking with its look (`-hover`: under the mouse)."""
 
     DEFAULT_CSS = """
     CompactThinking { height: auto; }
-    CompactThinking:hover { background: $boost; }
+    CompactThinking:hover, CompactThinking.-hover { background: $boost; }
     """
 
     def __init__(self, text: str, *, collapsed: bool = True) -> None:
         self.text = text  # sanitized
         self.collapsed = collapsed
-        super().__init__(self._title())  # content given now: an update on mount would lay out again
-
-    def _title(self) -> Padding:
-        return _toggle_line(not self.collapsed, f"Thinking · {len(self.text):,} chars")
+        # content given now: an update on mount would lay the pane out again
+        super().__init__(_toggle_line(not collapsed, f"Thinking · {len(text):,} chars"))
 
     def spec(self) -> ThinkingSpec:
         return ThinkingSpec(self.text, self.collapsed)
@@ -299,17 +330,7 @@ class CompactThinking(SizedOnce, Static):
             self._show()
 
     def _show(self) -> None:
-        title = self._title()
-        if self.collapsed:
-            self.update(title)
-        else:
-            body = Text(self.text, style=f"italic {self.get_css_variables_muted()}")
-            self.update(Group(title, Padding(body, (0, 0, 0, 2))))
-
-    def get_css_variables_muted(self) -> str:
-        """The muted text colour of the theme, as the thinking text of the live block has."""
-        return (self.background_colors[1] + Color.parse(self.app.get_css_variables().get("foreground", "#E0E0E0"))
-                .with_alpha(0.6)).hex
+        self.update(thinking_content(self, self.text, self.collapsed))
 
     def set_collapsed(self, collapsed: bool) -> None:
         self.collapsed = collapsed
@@ -321,18 +342,19 @@ class CompactThinking(SizedOnce, Static):
 
 class CompactCard(SizedOnce, Static):
     """A finished tool call: its header line and the result's title line, one widget; a click on it
-    (or `r` in the pane) shows the highlighted result below, as the full card does."""
+    (or `r` in the pane) shows the highlighted result below, as the full card does. In the pane,
+    runs of finished blocks draw cards with its look (`-hover`: under the mouse)."""
 
     DEFAULT_CSS = """
     CompactCard { height: auto; }
-    CompactCard:hover { background: $boost; }
+    CompactCard:hover, CompactCard.-hover { background: $boost; }
     """
 
     def __init__(self, spec: CardSpec) -> None:
         self.card = spec
         self.expanded = False
         # content given now: an update on mount would lay the pane out again
-        super().__init__(self._content(), classes=f"tool-card compact -{spec.status}")
+        super().__init__(card_content(spec, False), classes=f"tool-card compact -{spec.status}")
 
     # what the full card offers to the pane
     call_id = property(lambda self: self.card.call_id)
@@ -343,23 +365,10 @@ class CompactCard(SizedOnce, Static):
     def spec(self) -> CardSpec:
         return self.card
 
-    def _show(self) -> None:
-        self.update(self._content())
-
-    def _content(self) -> Group:
-        card = self.card
-        parts: list[Any] = [card_header(card.status, card.name, card.args, card.agent,
-                                        finished_status(card.status, card.duration_s))]
-        if card.result:
-            parts.append(_toggle_line(self.expanded, result_title(card.result, card.is_error)))
-            if self.expanded:
-                parts.append(Padding(render_result(card.name, card.args, card.result), (0, 0, 0, 3)))
-        return Group(*parts)
-
     def set_expanded(self, expanded: bool) -> None:
         if self.card.result and expanded != self.expanded:
             self.expanded = expanded
-            self._show()
+            self.update(card_content(self.card, expanded))
 
     def on_click(self) -> None:
         self.set_expanded(not self.expanded)

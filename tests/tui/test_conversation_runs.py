@@ -1,0 +1,87 @@
+"""Runs of finished blocks (conversation_run.py) look and behave as the blocks' own widgets would."""
+
+import pytest
+
+from tests.tui.conftest import make_app
+from tests.tui.fakes import FakeBackend
+from tests.tui.test_snapshots import HISTORY
+from workbench.config import LoadedSettings, Settings
+from workbench.tui.widgets.conversation import build_block
+from workbench.tui.widgets.conversation_run import BlockRun
+from workbench.tui.widgets.conversation_specs import CardSpec
+
+
+def pane_rows(app):
+    """The conversation pane's rows on screen, text and styles, as the terminal gets them."""
+    region = app.conversation.region
+    rows = app.screen._compositor.render_strips()[region.y:region.bottom]
+    return [list(row.crop(region.x, region.right)) for row in rows]
+
+
+async def as_own_widgets(app, pilot):
+    """Replace the pane's runs by one widget per block (what runs stand in for)."""
+    conv = app.conversation
+    runs = [w for w in conv.blocks if isinstance(w, BlockRun)]
+    specs = [spec for run in runs for spec in run.specs()]
+    await conv.remove_children(runs)
+    await conv.mount_all([build_block(spec, conv.clock) for spec in specs], before=conv._newer_marker)
+    conv.scroll_home(animate=False, immediate=True)
+    await pilot.pause()
+
+
+async def loaded(app, pilot):
+    while not app.conversation.total_blocks:
+        await pilot.pause(0.01)
+    app.conversation.release_anchor()
+    app.conversation.scroll_home(animate=False, immediate=True)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("theme", ["workbench-light", "high-contrast", "gruvbox"])
+async def test_a_run_draws_its_blocks_exactly_as_their_own_widgets_in_every_theme(theme):
+    # opened in the dark theme, then switched: the run draws again in the new colours
+    app = make_app(FakeBackend(history=HISTORY))
+    async with app.run_test(size=(120, 48)) as pilot:
+        await loaded(app, pilot)
+        dark = pane_rows(app)
+        app.theme = theme
+        await pilot.pause()
+        in_runs = pane_rows(app)
+        assert in_runs != dark
+        await as_own_widgets(app, pilot)
+        assert pane_rows(app) == in_runs
+
+
+async def test_the_block_under_the_mouse_lights_up_as_its_own_widget_does():
+    app = make_app(FakeBackend(history=HISTORY))
+    async with app.run_test(size=(120, 48)) as pilot:
+        app.theme = "textual-dark"  # its $boost, the hover background, is not transparent
+        await loaded(app, pilot)
+        (run,) = [w for w in app.conversation.blocks if isinstance(w, BlockRun)]
+        card = next(i for i, spec in enumerate(run.specs()) if isinstance(spec, CardSpec))
+        plain = pane_rows(app)
+        await pilot.hover(run, offset=(10, run.spans()[card][1]))
+        await pilot.pause()
+        lit = pane_rows(app)
+        assert lit != plain
+        await pilot.hover(app.query_one("#status"))  # leaving the run puts it out
+        await pilot.pause()
+        assert pane_rows(app) == plain
+        await as_own_widgets(app, pilot)
+        assert pane_rows(app) == plain
+        first_card = app.conversation.blocks[card]
+        await pilot.hover(first_card, offset=(10, 0))
+        await pilot.pause()
+        assert pane_rows(app) == lit
+
+
+async def test_runs_hold_whole_pages_so_a_long_history_mounts_few_widgets():
+    turns = [{"role": "user", "content": [{"type": "text", "text": f"question {t}"}]} for t in range(400)]
+    app = make_app(FakeBackend(history=turns), settings=LoadedSettings(Settings()))
+    async with app.run_test(size=(120, 48)) as pilot:
+        await loaded(app, pilot)
+        conv = app.conversation
+        assert conv.total_blocks == 400
+        mounted = sum(len(w.specs()) for w in conv.blocks)
+        assert mounted >= 46 // 2  # a screen and more of messages...
+        assert len(conv.blocks) <= mounted // 4  # ...in a handful of widgets

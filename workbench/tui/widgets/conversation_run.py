@@ -1,0 +1,293 @@
+"""A run of finished blocks drawn as one widget.
+
+Every widget mounted costs Textual the same bookkeeping whatever it shows: registering, styling,
+its messages (mount, show, resize), a place in each layout pass and each paint. Paging through a long
+session mounts a screen of blocks on every page-down; as one widget per block that bookkeeping was
+most of a step's time. A `BlockRun` holds a page of finished blocks (answers, thinking, tool cards,
+user messages, notices) and draws each one as its own widget would be drawn: the stylesheet styles a
+hidden prototype of each kind of block (`BlockLooks`), and a block's rows are its content rendered
+with that prototype's style, framed by Textual's own styles renderer (padding, border, background),
+with the margins between blocks collapsed as the vertical layout collapses them.
+
+A click on a tool call or thinking expands it in place, as the single-block widgets do; the mouse
+lights up the block under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual._styles_cache import StylesCache
+from textual.geometry import Region, Size, Spacing
+from textual.strip import Strip
+from textual.visual import Visual, visualize
+from textual.widget import Widget
+
+from workbench.tui.widgets.conversation import Notice, UserBlock, notice_content, user_content
+from workbench.tui.widgets.conversation_history import (CompactCard, CompactThinking, HistoryAnswer, answer_lines,
+                                                        card_content, thinking_content)
+from workbench.tui.widgets.conversation_specs import AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec, UserSpec
+from workbench.tui.widgets.sized_once import SizedOnce
+
+LIVE_STATUSES = ("requested", "waiting", "running")
+
+
+def is_finished(spec: BlockSpec) -> bool:
+    """A block no event will change: drawn in a run (a tool call still under way gets its live card)."""
+    return not (isinstance(spec, CardSpec) and spec.status in LIVE_STATUSES)
+
+
+def _expandable(spec: BlockSpec) -> bool:
+    return isinstance(spec, ThinkingSpec) or (isinstance(spec, CardSpec) and bool(spec.result))
+
+
+def _bare(styles: Any) -> bool:
+    """Styles that add nothing around or over the content: no gutter, outline, background, tint,
+    hatch or opacity. The styles renderer would hand such a block's rows back unchanged."""
+    return (not any(styles.gutter) and not any(edge for edge, _ in styles.outline) and not styles.background.a
+            and not styles.tint.a and styles.opacity == 1 and styles.text_opacity == 1
+            and (not styles.has_rule("hatch") or styles.hatch == "none"))
+
+
+class BlockLooks:
+    """One hidden prototype per kind of block, mounted in `holder` (a `display: none` child of the
+    pane) when first needed: the stylesheet styles it as it would the block, wherever it sits."""
+
+    def __init__(self, holder: Widget) -> None:
+        self.holder = holder
+        self._protos: dict[tuple, Widget] = {}
+
+    @staticmethod
+    def _key(spec: BlockSpec, hover: bool) -> tuple:
+        if isinstance(spec, (UserSpec, NoticeSpec)):
+            return (type(spec), spec.kind)
+        if isinstance(spec, AnswerSpec):
+            return (AnswerSpec, spec.continued)
+        if isinstance(spec, CardSpec):
+            return (CardSpec, spec.status, hover)
+        return (ThinkingSpec, hover)
+
+    def proto(self, spec: BlockSpec, hover: bool = False) -> Widget:
+        key = self._key(spec, hover)
+        found = self._protos.get(key)
+        if found is None:
+            if isinstance(spec, UserSpec):
+                found = UserBlock("", spec.kind)
+            elif isinstance(spec, NoticeSpec):
+                found = Notice("", spec.kind)
+            elif isinstance(spec, AnswerSpec):
+                found = HistoryAnswer("", continued=spec.continued)
+            elif isinstance(spec, CardSpec):
+                found = CompactCard(CardSpec("", "", {}, status=spec.status))
+            else:
+                found = CompactThinking("")
+            if hover:
+                found.add_class("-hover")
+            # mounted at once: the stylesheet is applied as it is registered (the mount's messages follow)
+            self.holder.mount(found)
+            self._protos[key] = found
+        return found
+
+
+class BlockRun(SizedOnce, Widget):
+    """Finished blocks, top to bottom, drawn as one widget (see the module's docstring)."""
+
+    DEFAULT_CSS = "BlockRun { height: auto; }"
+
+    def __init__(self, specs: Iterable[BlockSpec], looks: BlockLooks) -> None:
+        super().__init__()
+        self._specs = list(specs)
+        # what the user opened: a card's result, a thinking block's text
+        self._open = [isinstance(s, ThinkingSpec) and not s.collapsed for s in self._specs]
+        self._looks = looks
+        self._hover: int | None = None
+        self._drawn: tuple[tuple, list[Strip], list[tuple[int, int]]] | None = None
+        self._blocks: dict[tuple, list[Strip]] = {}  # each block's rows, per state, in `_blocks_look`
+        self._blocks_look: tuple | None = None
+        for spec in self._specs:  # every look this run draws with, in the DOM before it is laid out
+            looks.proto(spec)
+            if _expandable(spec):
+                looks.proto(spec, hover=True)
+        first, last = looks.proto(self._specs[0]).styles.margin, looks.proto(self._specs[-1]).styles.margin
+        # The first block's top margin and the last one's bottom margin are the run's: the layout
+        # collapses them with its neighbours' as it would the blocks'.
+        self.styles.margin = Spacing(first.top, 0, last.bottom, 0)
+
+    # --- what it holds ---------------------------------------------------------------------
+    def specs(self) -> list[BlockSpec]:
+        """The blocks, as specs (thinking keeps whether it was open)."""
+        return [replace(s, collapsed=not opened) if isinstance(s, ThinkingSpec) else s
+                for s, opened in zip(self._specs, self._open)]
+
+    def spans(self) -> list[tuple[BlockSpec, int, int]]:
+        """Each block with its first row and the row after its last, in the run's rows (laid out)."""
+        _, spans = self._rows(self.size.width)
+        return [(spec, top, bottom) for spec, (top, bottom) in zip(self.specs(), spans)]
+
+    def block_at(self, y: int) -> int | None:
+        """The index of the block drawn on row `y`, if any (not a margin between blocks)."""
+        for i, (top, bottom) in enumerate(self._rows(self.size.width)[1]):
+            if top <= y < bottom:
+                return i
+        return None
+
+    @property
+    def thinking(self) -> list[bool]:
+        """Whether each thinking block is collapsed."""
+        return [not o for s, o in zip(self._specs, self._open) if isinstance(s, ThinkingSpec)]
+
+    @property
+    def results(self) -> list[bool]:
+        """Whether each tool result is shown."""
+        return [o for s, o in zip(self._specs, self._open) if isinstance(s, CardSpec) and s.result]
+
+    def set_thinking(self, collapsed: bool) -> None:
+        self._set_open(lambda s: isinstance(s, ThinkingSpec), not collapsed)
+
+    def set_results(self, shown: bool) -> None:
+        self._set_open(lambda s: isinstance(s, CardSpec) and bool(s.result), shown)
+
+    def _set_open(self, which: Callable[[BlockSpec], bool], opened: bool) -> None:
+        changed = False
+        for i, spec in enumerate(self._specs):
+            if which(spec) and self._open[i] != opened:
+                self._open[i], changed = opened, True
+        if changed:
+            self._changed(layout=True)
+
+    def toggle(self, index: int) -> None:
+        if _expandable(self._specs[index]):
+            self._open[index] = not self._open[index]
+            self._changed(layout=True)
+
+    def _changed(self, layout: bool) -> None:
+        self._drawn = None
+        self.refresh(layout=layout)
+
+    # --- drawing ---------------------------------------------------------------------------
+    def _look_key(self, width: int) -> tuple:
+        app = self.app
+        return (width, app.theme, id(app.current_theme), self.rich_style)
+
+    def _rows(self, width: int) -> tuple[list[Strip], list[tuple[int, int]]]:
+        look = self._look_key(width)
+        key = (look, self._hover, tuple(self._open))
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1], self._drawn[2]
+        if self._blocks_look != look:
+            self._blocks = {}
+            self._blocks_look = look
+        # margins between blocks: the pane's background, as where no widget is
+        blank = Strip.blank(width, Style(bgcolor=self.rich_style.bgcolor))
+        rows: list[Strip] = []
+        spans: list[tuple[int, int]] = []
+        below = None  # the bottom margin of the block above
+        for i, spec in enumerate(self._specs):
+            state = (i, i == self._hover, self._open[i])  # a block drawn once per state (hover, open)
+            proto = self._looks.proto(spec, hover=state[1])
+            margin = proto.styles.margin
+            if below is not None:
+                rows.extend([blank] * max(below, margin.top))
+            block = self._blocks.get(state)
+            if block is None:
+                block = self._blocks[state] = self._block(spec, self._open[i], proto, width, margin)
+            spans.append((len(rows), len(rows) + len(block)))
+            rows.extend(block)
+            below = margin.bottom
+        self._drawn = (key, rows, spans)
+        return rows, spans
+
+    def _block(self, spec: BlockSpec, opened: bool, proto: Widget, width: int, margin: Spacing) -> list[Strip]:
+        """The rows of one block, as its own widget would render them in a `width`-wide pane."""
+        box_width = max(0, width - margin.width)
+        styles = proto.styles
+        gutter = styles.gutter
+        content_width = max(0, box_width - gutter.width)
+        if isinstance(spec, AnswerSpec):
+            content = answer_lines(proto, spec.markdown, spec.continued, content_width)
+        else:
+            visual = visualize(proto, self._content(spec, opened, proto), markup=False)
+            height = visual.get_height(styles, content_width) if content_width else 0
+            content = Visual.to_strips(proto, visual, content_width, height, proto.visual_style)
+        if _bare(styles):  # nothing to frame the content with (an answer): its rows are the block's
+            return self._in_margin(content, margin, width)
+        base_background, background = proto.background_colors
+        inner_blank = Strip.blank(content_width, proto.rich_style)
+        box = StylesCache().render(
+            styles, Size(box_width, len(content) + gutter.height), base_background, background,
+            lambda y: content[y] if y < len(content) else inner_blank, [], None, None,
+            content_size=Size(content_width, len(content)), padding=styles.padding,
+            opacity=proto.opacity, ansi_theme=self.app.ansi_theme, native_ansi=self.app.native_ansi_color)
+        return self._in_margin(box, margin, width)
+
+    def _in_margin(self, box: list[Strip], margin: Spacing, width: int) -> list[Strip]:
+        if not margin.left and not margin.right:
+            return box
+        left = [Segment(" " * margin.left, self.rich_style)] if margin.left else []
+        right = [Segment(" " * margin.right, self.rich_style)] if margin.right else []
+        return [Strip([*left, *strip, *right], width) for strip in box]
+
+    @staticmethod
+    def _content(spec: BlockSpec, opened: bool, proto: Widget) -> Any:
+        if isinstance(spec, UserSpec):
+            return user_content(spec.text, spec.kind, spec.sender)
+        if isinstance(spec, NoticeSpec):
+            return notice_content(spec.text, spec.kind)
+        if isinstance(spec, CardSpec):
+            return card_content(spec, opened)
+        assert isinstance(spec, ThinkingSpec)
+        return thinking_content(proto, spec.text, not opened)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._rows(width)[0])
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The rows are final: a run has no border, padding or background of its own to add, so they
+        # skip the styles renderer (which would build every row again, ~40 µs each, on each paint of
+        # a newly shown run). Only the app's line filters apply, as to any widget.
+        rows = self._rows(self.size.width)[0]
+        width = self.size.width
+        strips = [rows[y] if y < len(rows) else Strip.blank(width, self.rich_style) for y in crop.line_range]
+        filters = self.get_line_filters()
+        if filters:
+            background = self.background_colors[1]
+            for line_filter in filters:
+                strips = [strip.apply_filter(line_filter, background) for strip in strips]
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        rows = self._rows(self.size.width)[0]
+        return rows[y] if y < len(rows) else Strip.blank(self.size.width, self.rich_style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # A theme switch draws the blocks again in its colours (`_look_key` changes). Only then: the
+        # run's own :hover, as the mouse comes in, asks this too.
+        if self._blocks_look is not None and self._blocks_look != self._look_key(self.size.width):
+            self.refresh(layout=True)
+
+    # --- the mouse -------------------------------------------------------------------------
+    def _hovering(self, index: int | None) -> None:
+        if index != self._hover:
+            self._hover = index
+            self.refresh()  # the same rows, another background: no layout
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        index = self.block_at(event.y)
+        self._hovering(index if index is not None and _expandable(self._specs[index]) else None)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._hovering(None)
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.block_at(event.y)
+        if index is not None:
+            self.toggle(index)
