@@ -710,3 +710,24 @@ async def test_finished_history_is_drawn_in_runs_whose_blocks_expand_on_demand()
         assert run.thinking == [False]
         assert "pondering [bold]this[/bold]" in "".join(run_rows(run, thinking))
         assert run.specs()[thinking] == ThinkingSpec("pondering [bold]this[/bold]", collapsed=False)
+
+
+async def test_page_down_moves_when_the_first_page_was_shorter_than_the_view():
+    """The window starts shorter than the viewport (no scrollbar yet); a page-down mounts the pages
+    below and sets the height before the screen lays out again: the scrollbar (without which Textual
+    refuses to scroll) must follow that height, or the view never moves."""
+    messages = [{"role": "user", "content": [{"type": "text", "text": f"short {n}"}]} for n in range(300)]
+    for settle in (False, True):
+        conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=3)
+        async with Host(conv).run_test(size=(100, 30)) as pilot:
+            await pilot.pause()  # the pane laid out: history fills a screen and keeps the rest as specs
+            await conv.load_history(messages)
+            assert conv.hidden_count > 0
+            await conv.show_head()
+            if settle:
+                await pilot.pause()
+            assert conv.scroll_y == 0
+            await conv.action_page_down()
+            assert conv.scroll_y == conv.scrollable_content_region.height
+            await pilot.pause()
+            assert top_line(conv)[0] != UserSpec("short 0")

@@ -465,7 +465,9 @@ class Conversation(VerticalScroll):
                 n = self._page(everything, from_end=False)
                 self._older, self._newer = [], everything[n:]
                 await self._replace_window(everything[:n])
-        self.scroll_home(animate=False, immediate=True)
+        # forced: a window shorter than the view has no scrollbar, and Textual would leave the offset
+        # it gave while anchored (negative: the bottom of the content at the bottom of the view)
+        self.scroll_home(animate=False, immediate=True, force=True)
         self.call_after_refresh(self._check_edges)  # fill the screen if the first page is short
 
     async def _show_tail(self) -> None:
@@ -544,6 +546,9 @@ class Conversation(VerticalScroll):
         # to the height the window had before blocks came or went. The scrollbar too: set during that
         # layout, it would be repainted in a second frame of its own (~5 ms).
         self.virtual_size = Size(self.virtual_size.width, height)
+        # The layout that follows finds this virtual size unchanged and would not show the scrollbar
+        # a taller window needs; without it Textual refuses to scroll the pane at all.
+        self._refresh_scrollbars()
         if self._vertical_scrollbar is not None:
             self._vertical_scrollbar.window_virtual_size = height
 
