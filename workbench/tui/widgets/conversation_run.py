@@ -25,6 +25,7 @@ from textual import events
 from textual._styles_cache import StylesCache
 from textual.geometry import Region, Size, Spacing
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 
@@ -214,9 +215,12 @@ class BlockRun(SizedOnce, Widget):
             visual = visualize(proto, self._content(spec, opened, proto), markup=False)
             height = visual.get_height(styles, content_width) if content_width else 0
             content = Visual.to_strips(proto, visual, content_width, height, proto.visual_style)
-        if _bare(styles):  # nothing to frame the content with (an answer): its rows are the block's
-            return self._in_margin(content, margin, width)
         base_background, background = proto.background_colors
+        if _bare(styles):  # nothing to frame the content with: its rows, as wide as the block, are the block's
+            fill = TextualStyle(background=base_background + background).rich_style
+            rows = [row if row.cell_length == content_width else row.adjust_cell_length(content_width, fill)
+                    for row in content]
+            return self._in_margin(rows, margin, width)
         inner_blank = Strip.blank(content_width, proto.rich_style)
         box = StylesCache().render(
             styles, Size(box_width, len(content) + gutter.height), base_background, background,
