@@ -110,6 +110,7 @@ class BlockRun(SizedOnce, Widget):
         self._drawn: tuple[tuple, list[Strip], list[tuple[int, int]]] | None = None
         self._blocks: dict[tuple, list[Strip]] = {}  # each block's rows, per state, in `_blocks_look`
         self._blocks_look: tuple | None = None
+        self._look: tuple | None = None
         for spec in self._specs:  # every look this run draws with, in the DOM before it is laid out
             looks.proto(spec)
             if _expandable(spec):
@@ -172,8 +173,13 @@ class BlockRun(SizedOnce, Widget):
 
     # --- drawing ---------------------------------------------------------------------------
     def _look_key(self, width: int) -> tuple:
-        app = self.app
-        return (width, app.theme, id(app.current_theme), self.rich_style)
+        # What the colours depend on: the theme and the pane's style (walking every ancestor: ~0.1 ms,
+        # on each of several layouts a step). Kept until the styles change: `notify_style_update`
+        # reaches the run whenever its own or an ancestor's styles are applied again.
+        if self._look is None:
+            app = self.app
+            self._look = (app.theme, id(app.current_theme), self.rich_style)
+        return (width, *self._look)
 
     def _rows(self, width: int) -> tuple[list[Strip], list[tuple[int, int]]]:
         look = self._look_key(width)
@@ -184,7 +190,7 @@ class BlockRun(SizedOnce, Widget):
             self._blocks = {}
             self._blocks_look = look
         # margins between blocks: the pane's background, as where no widget is
-        blank = Strip.blank(width, Style(bgcolor=self.rich_style.bgcolor))
+        blank = Strip.blank(width, Style(bgcolor=look[-1].bgcolor))
         rows: list[Strip] = []
         spans: list[tuple[int, int]] = []
         below = None  # the bottom margin of the block above
@@ -275,6 +281,7 @@ class BlockRun(SizedOnce, Widget):
         super().notify_style_update()
         # A theme switch draws the blocks again in its colours (`_look_key` changes). Only then: the
         # run's own :hover, as the mouse comes in, asks this too.
+        self._look = None
         if self._blocks_look is not None and self._blocks_look != self._look_key(self.size.width):
             self.refresh(layout=True)
 
