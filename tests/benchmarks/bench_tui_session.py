@@ -10,7 +10,9 @@ every third one a fenced code block). The workbench opens it through the real st
   until the last message is on screen; a step's frame time is the CPU time until its frame is painted.
 
 Baseline, same run: a bare Textual app that mounts every message as one plain `Static` in a
-`VerticalScroll` (no Markdown, no cards) and is scrolled the same way.
+`VerticalScroll` (no Markdown, no cards) and is scrolled the same way. Each app runs in a fresh
+process, as a user's session would (the baseline's 5,000 widgets, run first in the same process,
+left the workbench's steps ~10 % slower), baseline and workbench alternating.
 Run: python tests/benchmarks/bench_tui_session.py [--quick] [--messages 5000] [--repeats 3]
 """
 
@@ -22,6 +24,7 @@ import gc
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -210,28 +213,52 @@ async def run_workbench(path: Path, cwd: Path) -> tuple[float, list[float], int]
     return opened, frames, total, full
 
 
+def run_child(which: str, path: Path, work: Path) -> dict:
+    """One measured app run in a fresh process; its figures as a dict."""
+    out = subprocess.run([sys.executable, __file__, "--child", which, "--session", str(path), "--work", str(work)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def child(which: str, path: Path, work: Path) -> None:
+    if which == "baseline":
+        opened, frames = asyncio.run(run_baseline(path))
+        print(json.dumps({"open": opened, "frames": frames}))
+    else:
+        opened, frames, total, full = asyncio.run(run_workbench(path, work))
+        print(json.dumps({"open": opened, "frames": frames, "blocks": total, "full_gcs": full.count,
+                          "full_gc_s": full.seconds}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--messages", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--child", choices=["baseline", "workbench"], help=argparse.SUPPRESS)
+    parser.add_argument("--session", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args.child, args.session, args.work)
+        return
     messages, repeats = (60, 1) if args.quick else (args.messages, args.repeats)
     work = Path(tempfile.mkdtemp(prefix="wb-bench-session-"))
     path = build_session(work, messages)
     base_open, wb_open, base_frames, wb_frames, wb_medians, blocks = [], [], [], [], [], 0
     full_gcs, full_gc_s = [], []
     for _ in range(repeats):
-        o, f = asyncio.run(run_baseline(path))
-        base_open.append(o)
-        base_frames.append(p95(f))
-        o, f, blocks, full = asyncio.run(run_workbench(path, work))
-        wb_open.append(o)
+        base = run_child("baseline", path, work)
+        base_open.append(base["open"])
+        base_frames.append(p95(base["frames"]))
+        wb = run_child("workbench", path, work)
+        f = wb["frames"]
+        wb_open.append(wb["open"])
         wb_frames.append(p95(f))
         wb_medians.append(statistics.median(f))
-        full_gcs.append(full.count)
-        full_gc_s.append(full.seconds)
-        steps = len(f)
+        full_gcs.append(wb["full_gcs"])
+        full_gc_s.append(wb["full_gc_s"])
+        blocks, steps = wb["blocks"], len(f)
     b, w = statistics.median(base_open), statistics.median(wb_open)
     bf, wf = statistics.median(base_frames), statistics.median(wb_frames)
     wm = statistics.median(wb_medians)
