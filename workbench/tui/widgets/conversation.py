@@ -30,7 +30,7 @@ from workbench.tui import format as fmt
 from workbench.tui.clock import Clock
 from workbench.tui.sanitize import safe_text, sanitize
 from workbench.tui.widgets.conversation_specs import (AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec,
-                                                      UserSpec, history_specs)
+                                                      UserSpec, history_specs, is_finished)
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
 from workbench.tui.widgets.sized_once import SizedOnce
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 # The live blocks (Textual's Markdown and Collapsible) and the finished ones (Rich Markdown,
 # markdown-it, Pygments) take ~0.1 s to import and the first frame shows neither: loaded on first use.
 _LIVE = "workbench.tui.widgets.conversation_live"
-_HISTORY = "workbench.tui.widgets.conversation_history"
 _RUN = "workbench.tui.widgets.conversation_run"
 
 
@@ -112,8 +111,9 @@ class Notice(SizedOnce, Static):
 
 
 def build_block(spec: BlockSpec, clock: Clock) -> Widget:
-    """The widget that shows a spec: finished answers, thinking and tool calls as one cheap widget
-    each (conversation_history.py); a tool call still expecting events as the full card."""
+    """A block's own widget: a tool call still expecting events as the full card (the pane mounts it
+    so), a finished block as the single widget whose look runs draw it with (conversation_run.py;
+    tests compare runs with these)."""
     if isinstance(spec, UserSpec):
         return UserBlock(spec.text, spec.kind, spec.sender)
     if isinstance(spec, AnswerSpec):
@@ -121,7 +121,7 @@ def build_block(spec: BlockSpec, clock: Clock) -> Widget:
     if isinstance(spec, ThinkingSpec):
         return _history().CompactThinking(spec.text, collapsed=spec.collapsed)
     if isinstance(spec, CardSpec):
-        if spec.status in ("requested", "waiting", "running"):
+        if not is_finished(spec):
             return _live().ToolCard.from_spec(spec, clock)
         return _history().CompactCard(spec)
     return Notice(spec.text, spec.kind)
@@ -224,7 +224,7 @@ class Conversation(VerticalScroll):
         widgets: list[Widget] = []
         finished: list[BlockSpec] = []
         for spec in specs:
-            if runs.is_finished(spec):
+            if is_finished(spec):
                 finished.append(spec)
                 continue
             if finished:

@@ -1,14 +1,15 @@
-"""Finished conversation blocks drawn cheaply: one widget each, rendered once per width and cached.
+"""What finished conversation blocks look like, drawn cheaply and cached.
 
 Mounting Textual's `Markdown` widget costs tens of milliseconds (a child widget per paragraph, list
 item, table cell and fence), a tool card with its collapsible about twenty: paging history in a
-screen at a time could not stay within a frame. A finished answer segment is therefore one Line-API
-widget that renders a Rich `Markdown` (styled from the theme's markdown variables, code highlighted
+screen at a time could not stay within a frame. A finished answer segment is therefore rendered from
+a Rich `Markdown` (styled from the theme's markdown variables, code highlighted
 with Textual's highlight theme, laid out with the same gaps as the Markdown widget) into strips,
 kept in a cache shared by all blocks, so a block scrolled back into view costs no rendering at all.
 The cached strips already carry the pane's colours: a `Strip` holds seven small caches of its own,
 so every derived strip kept alive (a styled copy per line) costs the garbage collector's full passes.
-A finished tool card or thinking block is one `Static` that expands in place on a click or key.
+A finished tool card or thinking block is its header line, expanded on demand. In the pane these
+blocks are drawn in runs (conversation_run.py), with the looks of the single-block widgets here.
 Only the live, streaming answer uses the `Markdown` widget (conversation.py).
 """
 
@@ -222,8 +223,9 @@ def answer_lines(widget: Widget, source: str, continued: bool, width: int) -> li
 
 
 class HistoryAnswer(SizedOnce, Widget):
-    """A finished answer segment on its own: Markdown rendered once per width into cached strips.
-    In the pane, runs of finished blocks (conversation_run.py) draw answers with its look."""
+    """A finished answer segment as its own widget: Markdown rendered once per width into cached
+    strips. Runs of finished blocks (conversation_run.py) draw answers with its look; tests compare
+    runs with it."""
 
     DEFAULT_CSS = "HistoryAnswer { height: auto; }"
     DEFAULT_CLASSES = "answer-block"
@@ -316,8 +318,9 @@ def card_content(card: CardSpec, expanded: bool) -> Text | Group:
 
 
 class CompactThinking(SizedOnce, Static):
-    """Finished thinking, collapsed to its title line; a click (or `t` in the pane) shows the text.
-    In the pane, runs of finished blocks draw thinking with its look (`-hover`: under the mouse)."""
+    """A finished thinking block as its own widget: the look runs draw thinking with (the stylesheet
+    styles a hidden one; `-hover`: under the mouse) and what one looks like alone (tests compare runs
+    with it). Runs handle the clicks and `t`."""
 
     DEFAULT_CSS = """
     CompactThinking { height: auto; }
@@ -333,24 +336,14 @@ class CompactThinking(SizedOnce, Static):
         return ThinkingSpec(self.text, self.collapsed)
 
     def on_mount(self) -> None:
-        if not self.collapsed:
-            self._show()
-
-    def _show(self) -> None:
-        self.update(thinking_content(self, self.text, self.collapsed))
-
-    def set_collapsed(self, collapsed: bool) -> None:
-        self.collapsed = collapsed
-        self._show()
-
-    def on_click(self) -> None:
-        self.set_collapsed(not self.collapsed)
+        if not self.collapsed:  # the text's colour needs the theme: known once mounted
+            self.update(thinking_content(self, self.text, False))
 
 
 class CompactCard(SizedOnce, Static):
-    """A finished tool call: its header line and the result's title line, one widget; a click on it
-    (or `r` in the pane) shows the highlighted result below, as the full card does. In the pane,
-    runs of finished blocks draw cards with its look (`-hover`: under the mouse)."""
+    """A finished tool call as its own widget (header and `▶ result · N lines`): the look runs draw
+    cards with (`-hover`: under the mouse) and what one looks like alone (tests compare runs with it).
+    Runs handle the clicks and `r`."""
 
     DEFAULT_CSS = """
     CompactCard { height: auto; }
@@ -359,23 +352,8 @@ class CompactCard(SizedOnce, Static):
 
     def __init__(self, spec: CardSpec) -> None:
         self.card = spec
-        self.expanded = False
         # content given now: an update on mount would lay the pane out again
         super().__init__(card_content(spec, False), classes=f"tool-card compact -{spec.status}")
 
-    # what the full card offers to the pane
-    call_id = property(lambda self: self.card.call_id)
-    status = property(lambda self: self.card.status)
-    result = property(lambda self: self.card.result)
-    is_live = False
-
     def spec(self) -> CardSpec:
         return self.card
-
-    def set_expanded(self, expanded: bool) -> None:
-        if self.card.result and expanded != self.expanded:
-            self.expanded = expanded
-            self.update(card_content(self.card, expanded))
-
-    def on_click(self) -> None:
-        self.set_expanded(not self.expanded)

@@ -35,14 +35,6 @@ from workbench.tui.widgets.conversation_history import (CompactCard, CompactThin
 from workbench.tui.widgets.conversation_specs import AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec, UserSpec
 from workbench.tui.widgets.sized_once import SizedOnce
 
-LIVE_STATUSES = ("requested", "waiting", "running")
-
-
-def is_finished(spec: BlockSpec) -> bool:
-    """A block no event will change: drawn in a run (a tool call still under way gets its live card)."""
-    return not (isinstance(spec, CardSpec) and spec.status in LIVE_STATUSES)
-
-
 def _expandable(spec: BlockSpec) -> bool:
     return isinstance(spec, ThinkingSpec) or (isinstance(spec, CardSpec) and bool(spec.result))
 
@@ -160,16 +152,12 @@ class BlockRun(SizedOnce, Widget):
             if which(spec) and self._open[i] != opened:
                 self._open[i], changed = opened, True
         if changed:
-            self._changed(layout=True)
+            self.refresh(layout=True)  # drawn again: `_rows` keys on what is open
 
     def toggle(self, index: int) -> None:
         if _expandable(self._specs[index]):
             self._open[index] = not self._open[index]
-            self._changed(layout=True)
-
-    def _changed(self, layout: bool) -> None:
-        self._drawn = None
-        self.refresh(layout=layout)
+            self.refresh(layout=True)
 
     # --- drawing ---------------------------------------------------------------------------
     def _look_key(self, width: int) -> tuple:

@@ -53,6 +53,13 @@ class NoticeSpec:
 
 BlockSpec = Union[UserSpec, AnswerSpec, ThinkingSpec, CardSpec, NoticeSpec]
 
+LIVE_STATUSES = ("requested", "waiting", "running")
+
+
+def is_finished(spec: BlockSpec) -> bool:
+    """A block no event will change (a tool call still under way is not)."""
+    return not (isinstance(spec, CardSpec) and spec.status in LIVE_STATUSES)
+
 
 def answer_specs(text: str) -> list[AnswerSpec]:
     """A finished answer, cut into segments where a streamed one would have been cut."""
