@@ -389,6 +389,14 @@ def top_line(conv):
     return spec, conv.content_region.y - region.y
 
 
+async def at_the_head(conv, pilot):
+    """45 turns of history loaded, the view at the first message and every page it needs mounted."""
+    await conv.load_history(history(45))
+    await conv.show_head()
+    await conv.settled()
+    await pilot.pause()
+
+
 async def test_a_quick_run_of_page_downs_moves_exactly_as_far_as_slow_ones():
     """Keys pressed faster than pages mount must neither be lost nor skip what the slow run shows."""
     positions = []
@@ -415,10 +423,7 @@ async def test_a_quick_run_of_page_downs_moves_exactly_as_far_as_slow_ones():
 async def test_reaching_the_windows_bottom_does_not_follow_over_the_page_mounted_next():
     conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
     async with Host(conv).run_test(size=(100, 16)) as pilot:
-        await conv.load_history(history(45))
-        await conv.show_head()
-        await conv.settled()
-        await pilot.pause()
+        await at_the_head(conv, pilot)
         assert conv._newer
         async with conv._window:  # the user reaches the bottom before the next page is mounted
             conv.scroll_to(y=conv.max_scroll_y, animate=False, immediate=True)
@@ -434,10 +439,7 @@ async def test_each_page_down_is_painted_in_one_frame():
     """Blocks mounted below, the move, blocks unmounted above, the scrollbar: all in one paint."""
     conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
     async with Host(conv).run_test(size=(100, 16)) as pilot:
-        await conv.load_history(history(45))
-        await conv.show_head()
-        await conv.settled()
-        await pilot.pause()
+        await at_the_head(conv, pilot)
         compositor = conv.screen._compositor
         paints = []
         original = compositor.render_update
@@ -458,10 +460,7 @@ async def test_the_screens_layout_reuses_the_window_arranged_by_a_page_down(monk
 
     conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
     async with Host(conv).run_test(size=(100, 16)) as pilot:
-        await conv.load_history(history(45))
-        await conv.show_head()
-        await conv.settled()
-        await pilot.pause()
+        await at_the_head(conv, pilot)
         inside, by_screen, by_pane = [False], [], []
         arrange, placements = textual.widget.arrange, Conversation._placements
 
@@ -498,10 +497,8 @@ def top_border_colours(conv):
 async def test_paging_leaves_the_panes_own_rows_alone_and_a_focus_change_repaints_its_border():
     conv = Conversation(clock=FrozenClock(), max_blocks=30, page_blocks=4)
     async with BorderedHost(conv).run_test(size=(100, 16)) as pilot:
-        await conv.load_history(history(45))
-        await conv.show_head()
+        await at_the_head(conv, pilot)
         conv.blur()
-        await conv.settled()
         await pilot.pause()
         assert top_border_colours(conv) == {"#0000ff"}
         own_rows = []
