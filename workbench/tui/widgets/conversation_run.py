@@ -35,6 +35,7 @@ from workbench.tui.widgets.conversation_history import (CompactCard, CompactThin
 from workbench.tui.widgets.conversation_specs import AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec, UserSpec
 from workbench.tui.widgets.sized_once import SizedOnce
 
+
 def _expandable(spec: BlockSpec) -> bool:
     return isinstance(spec, ThinkingSpec) or (isinstance(spec, CardSpec) and bool(spec.result))
 
