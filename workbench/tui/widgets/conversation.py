@@ -32,6 +32,7 @@ from workbench.tui.sanitize import safe_text, sanitize
 from workbench.tui.widgets.conversation_specs import (AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec,
                                                       UserSpec, history_specs, is_finished)
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
+from workbench.tui.widgets.row_scrollbar import RowScrollBar
 from workbench.tui.widgets.sized_once import SizedOnce
 
 if TYPE_CHECKING:
@@ -166,6 +167,17 @@ class Conversation(VerticalScroll):
         self._window = asyncio.Lock()  # one change of the mounted window at a time (specs move in and out)
         self._window_frame = False  # a window change is waiting for its frame (see `refresh`)
         self.cards: dict[str, ToolCard] = {}
+
+    @property
+    def vertical_scrollbar(self) -> RowScrollBar:
+        """The scrollbar, created as Textual creates it but drawn straight into rows (each page-down
+        moves it: see row_scrollbar.py)."""
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = bar = RowScrollBar(vertical=True, name="vertical",
+                                                          thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar  # type: ignore[return-value]
 
     def compose(self):
         yield self._looks_holder

@@ -48,6 +48,37 @@ def _bare(styles: Any) -> bool:
             and (not styles.has_rule("hatch") or styles.hatch == "none"))
 
 
+def _plain_frame(styles: Any, opacity: float) -> bool:
+    """Styles whose frame is the same around every content row: borders and padding only on the
+    sides of the rows (top and bottom ones are rows of their own), no outline, tint, hatch or
+    opacity that would change the content's segments."""
+    return (not any(edge for edge, _ in styles.outline) and not styles.tint.a and opacity == 1
+            and styles.text_opacity == 1 and (not styles.has_rule("hatch") or styles.hatch == "none"))
+
+
+class _Frame:
+    """What Textual's styles renderer puts around a block's content rows, cut from one block it
+    framed whose single content row was a sentinel: the rows above and below (border, padding)
+    and, on each content row, the segments left and right of the content. Framing a block is then a
+    concatenation per row instead of the renderer's work per row (~40 µs)."""
+
+    def __init__(self, render: Callable[[list[Strip]], list[Strip]], content_width: int, top: int) -> None:
+        sentinel = Segment(" " * content_width)
+        rendered = render([Strip([sentinel], content_width)])
+        self.top, self.bottom = rendered[:top], rendered[top + 1:]
+        row = list(rendered[top])
+        at = next(i for i, segment in enumerate(row) if segment is sentinel)
+        self.left, self.right = row[:at], row[at + 1:]
+        self.width, self.content_width = rendered[top].cell_length, content_width
+
+    def around(self, content: list[Strip], inner: Style) -> list[Strip]:
+        # as the renderer does to each row: sized to the content width, padded in the inner style
+        left, right, width, content_width = self.left, self.right, self.width, self.content_width
+        return [*self.top,
+                *(Strip([*left, *row.adjust_cell_length(content_width, inner), *right], width) for row in content),
+                *self.bottom]
+
+
 class BlockLooks:
     """One hidden prototype per kind of block, mounted in `holder` (a `display: none` child of the
     pane) when first needed: the stylesheet styles it as it would the block, wherever it sits."""
@@ -103,6 +134,7 @@ class BlockRun(SizedOnce, Widget):
         self._drawn: tuple[tuple, list[Strip], list[tuple[int, int]]] | None = None
         self._blocks: dict[tuple, list[Strip]] = {}  # each block's rows, per state, in `_blocks_look`
         self._blocks_look: tuple | None = None
+        self._frames: dict[tuple[int, int], _Frame] = {}  # per prototype and width, in `_blocks_look`
         self._look: tuple | None = None
         for spec in self._specs:  # every look this run draws with, in the DOM before it is laid out
             looks.proto(spec)
@@ -176,7 +208,7 @@ class BlockRun(SizedOnce, Widget):
         if self._drawn is not None and self._drawn[0] == key:
             return self._drawn[1], self._drawn[2]
         if self._blocks_look != look:
-            self._blocks = {}
+            self._blocks, self._frames = {}, {}
             self._blocks_look = look
         # margins between blocks: the pane's background, as where no widget is
         blank = Strip.blank(width, Style(bgcolor=look[-1].bgcolor))
@@ -216,13 +248,25 @@ class BlockRun(SizedOnce, Widget):
             rows = [row if row.cell_length == content_width else row.adjust_cell_length(content_width, fill)
                     for row in content]
             return self._in_margin(rows, margin, width)
+        if _plain_frame(styles, proto.opacity) and content_width:
+            frame = self._frames.get((id(proto), box_width))
+            if frame is None:
+                frame = self._frames[(id(proto), box_width)] = _Frame(
+                    lambda rows: self._styles_render(proto, box_width, content_width, rows), content_width, gutter.top)
+            return self._in_margin(frame.around(content, TextualStyle(background=base_background + background).rich_style),
+                                   margin, width)
+        return self._in_margin(self._styles_render(proto, box_width, content_width, content), margin, width)
+
+    def _styles_render(self, proto: Widget, box_width: int, content_width: int, content: list[Strip]) -> list[Strip]:
+        """`content` framed by Textual's styles renderer as `proto`'s styles say (padding, border, background)."""
+        styles = proto.styles
+        base_background, background = proto.background_colors
         inner_blank = Strip.blank(content_width, proto.rich_style)
-        box = StylesCache().render(
-            styles, Size(box_width, len(content) + gutter.height), base_background, background,
+        return StylesCache().render(
+            styles, Size(box_width, len(content) + styles.gutter.height), base_background, background,
             lambda y: content[y] if y < len(content) else inner_blank, [], None, None,
             content_size=Size(content_width, len(content)), padding=styles.padding,
             opacity=proto.opacity, ansi_theme=self.app.ansi_theme, native_ansi=self.app.native_ansi_color)
-        return self._in_margin(box, margin, width)
 
     def _in_margin(self, box: list[Strip], margin: Spacing, width: int) -> list[Strip]:
         if not margin.left and not margin.right:
