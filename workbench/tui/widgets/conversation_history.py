@@ -40,6 +40,7 @@ from textual.widgets import Static
 
 from workbench.tui.widgets.conversation_cards import card_header, finished_status, render_result, result_title
 from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, ThinkingSpec
+from workbench.tui.widgets.markdown_lines import markdown_lines
 from workbench.tui.widgets.sized_once import SizedOnce
 
 # Rendered answers, by (markdown, continued, width, theme, pane style): a hundred screens or so of answers
@@ -48,6 +49,8 @@ from workbench.tui.widgets.sized_once import SizedOnce
 _CACHE_SIZE = 400
 _PARSER = MarkdownIt().enable("strikethrough").enable("table")  # building one costs ~0.6 ms: share it
 
+# Narrower than this, a list's items would have next to no room: Rich lays out the whole answer.
+_DIRECT_MIN_WIDTH = 12
 # Rows of margin above a block when it opens a segment (as Textual's Markdown lays out its blocks).
 _TOP_MARGIN = {"h1": 2, "h2": 2, "h3": 1, "h4": 1, "h5": 1, "h6": 1, "fence": 1, "code_block": 1}
 
@@ -98,7 +101,7 @@ class _Heading(Heading):
         heading = cls(token.tag)
         heading.look_style = markdown.look.headings.get(token.tag, Style())  # type: ignore[attr-defined]
         # Textual gives h1/h2 two rows above: one more than the blank line Rich puts between blocks.
-        heading.extra_gap = token.tag in ("h1", "h2") and token is not markdown.parsed[0]  # type: ignore[attr-defined]
+        heading.extra_gap = token.tag in ("h1", "h2") and token is not markdown.first  # type: ignore[attr-defined]
         return heading
 
     def on_enter(self, context) -> None:  # type: ignore[no-untyped-def]
@@ -148,15 +151,18 @@ class _Table(TableElement):
 
 
 class AnswerMarkdown(RichMarkdown):
-    """Rich's Markdown with the theme's headings and code blocks, parsed by a shared parser."""
+    """Rich's Markdown with the theme's headings and code blocks, parsed by a shared parser (or given
+    the tokens of some of a document's blocks, `first` being the document's first token)."""
 
     elements: ClassVar[dict[str, type]] = {**RichMarkdown.elements, "heading_open": _Heading,  # type: ignore[misc]
                                            "fence": _CodeBlock, "code_block": _CodeBlock,
                                            "table_open": _Table}
 
-    def __init__(self, markup: str, look: _Look) -> None:  # noqa: D107 (same attributes as Rich's)
+    def __init__(self, markup: str, look: _Look, tokens: list[Token] | None = None,
+                 first: Token | None = None) -> None:  # noqa: D107 (same attributes as Rich's)
         self.markup = markup
-        self.parsed = _PARSER.parse(markup)
+        self.parsed = _PARSER.parse(markup) if tokens is None else tokens
+        self.first = first if tokens is not None else (self.parsed[0] if self.parsed else None)
         self.code_theme = "monokai"
         self.justify = None
         self.style = "none"
@@ -171,17 +177,26 @@ def render_answer(console: Console, markdown: str, continued: bool, width: int, 
     """An answer segment as strips `width` cells wide, with the rows of margin Textual's Markdown
     widget would give it: the first block's top margin (one less when continuing a segment, whose
     predecessor ends with a blank row) and the last block's bottom margin of one row; `base` (the
-    pane's colours) goes under the rendered styles."""
-    doc = AnswerMarkdown(markdown, look)
+    pane's colours) goes under the rendered styles. Paragraphs and lists are laid out directly
+    (markdown_lines.py), every other block by Rich's Markdown: the lines are the same."""
+    tokens = _PARSER.parse(markdown)
+    first = tokens[0] if tokens else None
     options = console.options.update(width=width, min_width=width, height=None, highlight=False)
+
+    def rich_lines(block: list[Token], block_width: int) -> list[list[Segment]]:
+        doc = AnswerMarkdown(markdown, look, tokens=block, first=first)
+        return console.render_lines(doc, options.update(width=block_width), pad=True)
+
     with console.use_theme(look.rich_theme):
-        lines = console.render_lines(doc, options, pad=True)
-    first = doc.parsed[0] if doc.parsed else None
+        if width < _DIRECT_MIN_WIDTH:
+            lines = rich_lines(tokens, width)
+        else:
+            lines = markdown_lines(console, tokens, width, rich_lines)
     top = _TOP_MARGIN.get(first.tag if first is not None and first.type == "heading_open" else
                           (first.type if first is not None else ""), 0)
     top = max(0, top - (1 if continued else 0))
     blank = [Segment(" " * width)]
-    rows = [blank] * top + lines + ([blank] if lines else [])
+    rows = [blank] * top + [line or blank for line in lines] + ([blank] if lines else [])
     if base is not None:
         return [Strip(Segment.apply_style(line, base), width) for line in rows]
     return [Strip(line, width) for line in rows]
@@ -207,13 +222,15 @@ class _StripCache:
 STRIPS = _StripCache(_CACHE_SIZE)
 
 
-def answer_lines(widget: Widget, source: str, continued: bool, width: int) -> list[Strip]:
+def answer_lines(widget: Widget, source: str, continued: bool, width: int,
+                 colours: tuple[Style, Color] | None = None) -> list[Strip]:
     """An answer segment rendered `width` cells wide in the colours `widget` has (a HistoryAnswer,
-    or the look of one in a run), from the shared cache when it was rendered before."""
+    or the look of one in a run), from the shared cache when it was rendered before. `colours`:
+    the widget's `rich_style` and background, when the caller knows them already."""
     if width <= 0:
         return []
-    base = widget.rich_style
-    look_key, look = _look_for(widget)
+    base, background = colours or (widget.rich_style, widget.background_colors[1])
+    look_key, look = _look_for(widget, background)
     key = (source, continued, width, look_key, base)
     strips = STRIPS.get(key)
     if strips is None:
@@ -271,11 +288,11 @@ class HistoryAnswer(SizedOnce, Widget):
 _LOOKS: dict[tuple, tuple[Any, _Look]] = {}
 
 
-def _look_for(widget: Widget) -> tuple[tuple, _Look]:
-    """The look of answers in `widget`'s colours, and a key naming it for caches."""
+def _look_for(widget: Widget, background: Color) -> tuple[tuple, _Look]:
+    """The look of answers in `widget`'s colours (on `background`, its own), and a key naming it for caches."""
     app = widget.app
     theme = app.current_theme
-    key = (app.theme, widget.background_colors[1])
+    key = (app.theme, background)
     found = _LOOKS.get(key)
     if found is None or found[0] is not theme:
         found = _LOOKS[key] = (theme, _Look(app.get_css_variables(), key[1]))

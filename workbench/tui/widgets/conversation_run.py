@@ -23,6 +23,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual._styles_cache import StylesCache
+from textual.color import Color
 from textual.geometry import Region, Size, Spacing
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
@@ -135,6 +136,7 @@ class BlockRun(SizedOnce, Widget):
         self._blocks: dict[tuple, list[Strip]] = {}  # each block's rows, per state, in `_blocks_look`
         self._blocks_look: tuple | None = None
         self._frames: dict[tuple[int, int], _Frame] = {}  # per prototype and width, in `_blocks_look`
+        self._colours: dict[int, tuple[Color, Color, Style]] = {}  # per prototype, in `_blocks_look`
         self._look: tuple | None = None
         for spec in self._specs:  # every look this run draws with, in the DOM before it is laid out
             looks.proto(spec)
@@ -208,7 +210,7 @@ class BlockRun(SizedOnce, Widget):
         if self._drawn is not None and self._drawn[0] == key:
             return self._drawn[1], self._drawn[2]
         if self._blocks_look != look:
-            self._blocks, self._frames = {}, {}
+            self._blocks, self._frames, self._colours = {}, {}, {}
             self._blocks_look = look
         # margins between blocks: the pane's background, as where no widget is
         blank = Strip.blank(width, Style(bgcolor=look[-1].bgcolor))
@@ -236,13 +238,16 @@ class BlockRun(SizedOnce, Widget):
         styles = proto.styles
         gutter = styles.gutter
         content_width = max(0, box_width - gutter.width)
+        colours = self._colours.get(id(proto))
+        if colours is None:  # each walks the prototype's ancestors: once per prototype and look
+            colours = self._colours[id(proto)] = (*proto.background_colors, proto.rich_style)
+        base_background, background, rich_style = colours
         if isinstance(spec, AnswerSpec):
-            content = answer_lines(proto, spec.markdown, spec.continued, content_width)
+            content = answer_lines(proto, spec.markdown, spec.continued, content_width, (rich_style, background))
         else:
             visual = visualize(proto, self._content(spec, opened, proto), markup=False)
             height = visual.get_height(styles, content_width) if content_width else 0
             content = Visual.to_strips(proto, visual, content_width, height, proto.visual_style)
-        base_background, background = proto.background_colors
         if _bare(styles):  # nothing to frame the content with: its rows, as wide as the block, are the block's
             fill = TextualStyle(background=base_background + background).rich_style
             rows = [row if row.cell_length == content_width else row.adjust_cell_length(content_width, fill)

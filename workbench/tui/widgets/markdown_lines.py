@@ -1,0 +1,249 @@
+"""A finished answer's Markdown laid out into lines without Rich's rendering machinery.
+
+Rich's `Markdown` renders each block through its console: every paragraph, list item and nested
+list is a renderable that is rendered, split into lines, styled and padded again at each level of
+nesting. That machinery, not the text itself, was most of the ~1.5 ms an answer took to render, and
+paging a long session renders a screen of answers on every page-down. Here the common blocks
+(paragraphs, bullet and numbered lists, nested to any depth, with inline code, emphasis, strike and
+links) are laid out straight into lines with the same Rich primitives Rich's `Markdown` ends up
+using (a `Text` per paragraph, styled from the same style stack, wrapped and rendered), so the
+lines are the ones it would give, cell for cell. Any other top-level block (headings, code blocks,
+tables, quotes, rules, HTML, images) is rendered by Rich's `Markdown` itself, alone, and its lines
+put in place: Rich renders top-level blocks independently, a blank line between each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from markdown_it.token import Token
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+Line = list[Segment]
+# Renders tokens of whole top-level blocks `width` cells wide with Rich's `Markdown`.
+Fallback = Callable[[Sequence[Token], int], list[Line]]
+
+_INLINE_STYLES = {"em", "strong", "s"}  # markdown-it's tags for *em*, **strong**, ~~s~~
+_LIST_OPEN = ("bullet_list_open", "ordered_list_open")
+# What Rich's Markdown handles inline (no element of its own): by token type, and by tag.
+_RICH_INLINE = {"text", "hardbreak", "softbreak", "link_open", "link_close", "html_inline"}
+_RICH_INLINE_TAGS = {"em", "strong", "code", "s"}
+
+
+class _Unsupported(Exception):
+    """A block this module does not lay out: Rich renders it."""
+
+
+class _Paragraph:
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def lines(self, console: Console, width: int) -> list[Line]:
+        # As `Text.__rich_console__` renders a paragraph: justified left (every line padded to the
+        # width), folded where a word is longer than a line.
+        wrapped = self.text.wrap(console, width, justify="left", overflow="fold", tab_size=console.tab_size or 8,
+                                 no_wrap=False)
+        return [list(line.render(console)) for line in wrapped]
+
+
+class _Item:
+    def __init__(self, style: Style) -> None:
+        self.style = style
+        self.children: list[_Paragraph | _List] = []
+
+    def lines(self, console: Console, width: int) -> list[Line]:
+        # As `ListItem.render_bullet/number` render the item's blocks: one after the other, with the
+        # item's style under their own (Rich's `render_lines(..., style=)`).
+        style = self.style
+        lines = [line for child in self.children for line in child.lines(console, width)]
+        if not style:
+            return lines
+        return [[Segment(text, None if control else style + segment_style, control)
+                 for text, segment_style, control in line] for line in lines]
+
+
+class _List:
+    def __init__(self, ordered: bool, start: int, bullet: Style, number: Style) -> None:
+        self.ordered, self.start = ordered, start
+        self.bullet, self.number = bullet, number
+        self.items: list[_Item] = []
+
+    def lines(self, console: Console, width: int) -> list[Line]:
+        out: list[Line] = []
+        if not self.ordered:
+            bullet, padding, inner = Segment(" • ", self.bullet), Segment("   ", self.bullet), width - 3
+            for item in self.items:
+                for n, line in enumerate(item.lines(console, inner)):
+                    out.append([bullet if n == 0 else padding, *line])
+            return out
+        last = self.start + len(self.items)
+        number_width = len(str(last)) + 2
+        padding = Segment(" " * number_width, self.number)
+        for index, item in enumerate(self.items):
+            numeral = Segment(f"{self.start + index}".rjust(number_width - 1) + " ", self.number)
+            for n, line in enumerate(item.lines(console, width - number_width)):
+                out.append([numeral if n == 0 else padding, *line])
+        return out
+
+
+class _Builder:
+    """Walks one top-level block's tokens as Rich's `Markdown.__rich_console__` walks them, with the
+    same style stack, and builds the blocks it would render."""
+
+    def __init__(self, console: Console, link_style: Style, hyperlinks: bool) -> None:
+        self.console = console
+        self.link_style = link_style
+        self.hyperlinks = hyperlinks
+        self.styles: list[Style] = [console.get_style("none", default="none")]
+        self.containers: list[_Item | _List] = []
+        self.text: Text | None = None
+        self.done: _Paragraph | _List | None = None
+
+    def push(self, style: str | Style) -> None:
+        self.styles.append(self.styles[-1] + self.console.get_style(style, default="none"))
+
+    def close(self, block: _Paragraph | _List) -> None:
+        if not self.containers:
+            self.done = block
+        else:
+            parent = self.containers[-1]
+            if not isinstance(parent, _Item):
+                raise _Unsupported(block)
+            parent.children.append(block)
+
+    def token(self, token: Token) -> None:
+        kind = token.type
+        if kind == "inline":
+            for child in token.children or ():
+                self.inline(child)
+        elif kind == "paragraph_open":
+            self.push("markdown.paragraph")
+            self.text = Text(justify="left")
+        elif kind == "paragraph_close":
+            self.styles.pop()
+            assert self.text is not None
+            self.close(_Paragraph(self.text))
+            self.text = None
+        elif kind in _LIST_OPEN:
+            get = self.console.get_style
+            self.containers.append(_List(kind == "ordered_list_open", int(token.attrs.get("start", 1)),
+                                         get("markdown.item.bullet", default="none"),
+                                         get("markdown.item.number", default="none")))
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            done = self.containers.pop()
+            assert isinstance(done, _List)
+            self.close(done)
+        elif kind == "list_item_open":
+            self.push("markdown.item")
+            self.containers.append(_Item(self.styles[-1]))
+        elif kind == "list_item_close":
+            self.styles.pop()
+            item = self.containers.pop()
+            parent = self.containers[-1]
+            assert isinstance(item, _Item) and isinstance(parent, _List)
+            parent.items.append(item)
+        else:
+            raise _Unsupported(kind)
+
+    def inline(self, token: Token) -> None:
+        kind, tag = token.type, token.tag
+        if kind == "text":
+            self.append(token.content)
+        elif kind == "softbreak":
+            self.append(" ")
+        elif kind == "hardbreak":
+            self.append("\n")
+        elif kind == "code_inline":
+            self.push("markdown.code")
+            if token.content:
+                self.append(token.content)
+            self.styles.pop()
+        elif tag in _INLINE_STYLES and token.nesting == 1:
+            self.push(f"markdown.{tag}")
+        elif tag in _INLINE_STYLES and token.nesting == -1:
+            self.styles.pop()
+        elif kind == "link_open" and self.hyperlinks:
+            self.push(self.link_style + Style(link=str(token.attrs.get("href", ""))))
+        elif kind == "link_close" and self.hyperlinks:
+            self.styles.pop()
+        else:  # images, HTML, links shown as text: Rich's own path
+            raise _Unsupported(kind)
+
+    def append(self, text: str) -> None:
+        if self.text is None:
+            raise _Unsupported("text outside a paragraph")
+        self.text.append(text, self.styles[-1])
+
+
+def _top_level_blocks(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Each top-level block's token range [start, end)."""
+    blocks, start, depth = [], 0, 0
+    for i, token in enumerate(tokens):
+        depth += token.nesting
+        if depth == 0:
+            blocks.append((start, i + 1))
+            start = i + 1
+    return blocks
+
+
+def _flat(tokens: Sequence[Token]) -> Iterator[Token]:
+    """The tokens as Rich's `Markdown._flatten_tokens` walks them."""
+    for token in tokens:
+        if token.children and not (token.tag == "img" or token.type == "fence"):
+            yield from _flat(token.children)
+        else:
+            yield token
+
+
+def _opens_with_new_line(block: Sequence[Token]) -> bool:
+    """Whether Rich, rendering `block` alone, starts it with a new line of its own.
+
+    Rich starts a new line before it renders an element if any element closed before it, in the
+    document: a block after another one starts with a blank line. Within the block, an inner
+    element that closes before the first render (a list's item, a table's cell, a quote's
+    paragraph) starts it too, alone as in the document; a block that renders before anything in
+    it closed (a paragraph, a heading, a code block, an image) does not, alone."""
+    last = block[-1]
+    for token in _flat(block):
+        kind = token.type
+        if kind in _RICH_INLINE or (token.tag in _RICH_INLINE_TAGS and kind not in ("fence", "code_block")):
+            continue
+        if token.nesting != 1:  # an element closing, or one that is whole in itself
+            return token is not last and kind != "image"
+    return False
+
+
+def markdown_lines(console: Console, tokens: Sequence[Token], width: int, fallback: Fallback,
+                   hyperlinks: bool = True) -> list[Line]:
+    """`tokens` (markdown-it's, of one document) laid out `width` cells wide: the lines Rich's
+    `Markdown` would render, unpadded where it leaves a blank line between blocks. Call it inside
+    the console's theme (`console.use_theme`): the `markdown.*` styles are looked up there."""
+    link_style = console.get_style("markdown.link_url", default="none")
+    out: list[Line] = []
+    after = False  # whether a block came before that Rich leaves a blank line after
+    for start, end in _top_level_blocks(tokens):
+        block = tokens[start:end]
+        lines: list[Line] | None = None
+        if block[0].type == "paragraph_open" or block[0].type in _LIST_OPEN:
+            builder = _Builder(console, link_style, hyperlinks)
+            try:
+                for token in block:
+                    builder.token(token)
+            except _Unsupported:
+                pass
+            else:
+                if builder.done is not None:
+                    lines = builder.done.lines(console, width)
+        opens = _opens_with_new_line(block)
+        if lines is None:
+            lines = fallback(block, width)  # with the new line it opens with, if it does
+            if after and not opens:
+                out.append([])  # the blank line Rich leaves between two blocks
+        elif after or opens:
+            out.append([])
+        out.extend(lines)
+        after = block[-1].type != "hr"  # a rule draws its own blank line below it
+    return out
