@@ -12,7 +12,7 @@ from textual.app import App
 from textual.color import Color
 
 from workbench.tui.widgets import conversation_history as history
-from workbench.tui.widgets.markdown_lines import markdown_lines
+from workbench.tui.widgets.markdown_lines import code_lines
 
 WIDTHS = (12, 13, 20, 37, 80, 110)
 WORDS = ("the handler parses config once per request it retries on TimeoutError up to times cache key ignores "
@@ -39,18 +39,7 @@ def rich_document(console, look, markdown: str, width: int) -> list[list[tuple[s
 
 def direct(console, look, markdown: str, width: int, fell_back: list | None = None) -> list[list[tuple[str, str]]]:
     """The lines render_answer lays out (without its margins and pane colours)."""
-    tokens = history._PARSER.parse(markdown)
-    options = console.options.update(width=width, min_width=width, height=None, highlight=False)
-
-    def fallback(block, block_width):
-        if fell_back is not None:
-            fell_back.append(block[0].type)
-        doc = history.AnswerMarkdown(markdown, look, tokens=block, first=tokens[0] if tokens else None)
-        return console.render_lines(doc, options.update(width=block_width), pad=True)
-
-    with console.use_theme(look.rich_theme):
-        lines = markdown_lines(console, tokens, width, fallback)
-    return as_segments([line or [Segment(" " * width)] for line in lines])
+    return as_segments(history.answer_rows(console, markdown, history._PARSER.parse(markdown), width, look, fell_back))
 
 
 def as_segments(lines) -> list[list[tuple[str, str]]]:
@@ -114,6 +103,8 @@ def test_generated_answers_lay_out_as_rich_renders_them(console, look):
     "# Title\n\n- list\n\n## Second heading after a list",
     "99. ninety-nine\n100. a hundred\n101. wider numbers",
     "- \n- empty item above",
+    "- an item with code\n\n  ```bash\n  ls -la | grep x\n  ```\n- next",
+    "```\nno language\n```\n\n```nosuchlanguage\nx = 1\n```\n\n    indented code block",
     "line one  \nhard break, *em* **strong** ~~gone~~ `code` [link](https://example.com)",
 ])
 def test_hand_picked_answers_lay_out_as_rich_renders_them(console, look, markdown):
@@ -121,14 +112,14 @@ def test_hand_picked_answers_lay_out_as_rich_renders_them(console, look, markdow
         assert direct(console, look, markdown, width) == rich_document(console, look, markdown, width)
 
 
-def test_paragraphs_and_lists_never_go_through_rich(console, look):
-    fell_back: list[str] = []
+def test_paragraphs_lists_and_code_never_go_through_rich_markdown(console, look):
+    fell_back: list = []
     markdown = ("Here is `code`, **bold**, *em* and a [link](https://e.com).\n\n- one\n- two\n\n  1. nested\n\n"
-                "Last paragraph.")
+                "  ```python\n  x = 1\n  ```\n\n```python\ny = 2\n```\n\nLast paragraph.")
     direct(console, look, markdown, 80, fell_back)
     assert fell_back == []
-    direct(console, look, markdown + "\n\n```python\nx = 1\n```\n\n> quote", 80, fell_back)
-    assert fell_back == ["fence", "blockquote_open"]
+    direct(console, look, markdown + "\n\n> quote\n\n# heading", 80, fell_back)
+    assert [token.type for token in fell_back] == ["blockquote_open", "heading_open"]
 
 
 def test_render_answer_keeps_its_margins_and_colours(console, look):
@@ -138,3 +129,26 @@ def test_render_answer_keeps_its_margins_and_colours(console, look):
     assert rows == [" " * 30, " • first" + " " * 22, " " * 30, "second" + " " * 24, " " * 30]
     assert all(segment.style.bgcolor == base.bgcolor for strip in strips for segment in strip)
     assert all(strip.cell_length == 30 for strip in strips)
+
+
+CODE = [("python", "def f(x):\n    return x + 1  # comment\n\nclass A:\n\tpass"),
+        ("bash", "echo $HOME && ls -la | grep 'x'"), ("diff", "--- a\n+++ b\n@@ -1 +1 @@\n-old\n+new"),
+        ("json", '{"a": [1, 2, 3], "b": null}'), ("text", "plain text " * 30), ("nosuchlanguage", "x = 1"),
+        ("python", "x = '日本語のテキスト' * 20 + 'supercalifragilistic' * 9"), ("python", ""),
+        ("rust", "fn main() {\n    println!(\"hi\");\n}\n\n\n")]
+
+
+@pytest.mark.parametrize("lexer, code", CODE)
+def test_code_blocks_lay_out_as_rich_renders_them(console, look, lexer, code):
+    for width in (5, 6, 12, 37, 80, 110):
+        syntax = history.code_syntax(code, lexer, look)
+        options = console.options.update(width=width, min_width=width, height=None, highlight=False)
+        assert as_segments(code_lines(console, syntax, width)) == as_segments(
+            console.render_lines(syntax, options, pad=True))
+
+
+def test_other_kinds_of_syntax_are_left_to_rich(console, look):
+    from rich.syntax import Syntax
+    assert code_lines(console, Syntax("x = 1", "python", line_numbers=True), 40) is None
+    assert code_lines(console, Syntax("x = 1", "python", word_wrap=False), 40) is None
+    assert code_lines(console, history.code_syntax("x = 1", "python", look), 4) is None  # no room for the code

@@ -16,10 +16,14 @@ Only the live, streaming answer uses the `Markdown` widget (conversation.py).
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich import box
 from rich.markdown import CodeBlock, Heading, Markdown as RichMarkdown, TableElement
@@ -40,7 +44,7 @@ from textual.widgets import Static
 
 from workbench.tui.widgets.conversation_cards import card_header, finished_status, render_result, result_title
 from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, ThinkingSpec
-from workbench.tui.widgets.markdown_lines import markdown_lines
+from workbench.tui.widgets.markdown_lines import code_lines, markdown_lines
 from workbench.tui.widgets.sized_once import SizedOnce
 
 # Rendered answers, by (markdown, continued, width, theme, pane style): a hundred screens or so of answers
@@ -122,11 +126,23 @@ class _CodeBlock(CodeBlock):
         return block
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        look: _Look = self.look  # type: ignore[attr-defined]
-        code = str(self.text).rstrip()
-        syntax = Syntax(code, self.lexer_name, theme=look.code_theme, word_wrap=True, padding=(1, 2),
-                        background_color=look.code_background)
-        yield syntax
+        yield code_syntax(str(self.text), self.lexer_name, self.look)  # type: ignore[attr-defined]
+
+
+def code_syntax(code: str, lexer_name: str, look: _Look) -> Syntax:
+    """A code block of an answer, highlighted in the theme's code colours on a slightly darker ground."""
+    return Syntax(code.rstrip(), _lexer(lexer_name), theme=look.code_theme, word_wrap=True, padding=(1, 2),
+                  background_color=look.code_background)
+
+
+@lru_cache(maxsize=64)
+def _lexer(name: str) -> Lexer | str:
+    """The lexer `Syntax` would look up by `name` (~0.15 ms each time), kept: lexers are reusable.
+    A name Pygments does not know stays a name: `Syntax` falls back as it would."""
+    try:
+        return get_lexer_by_name(name, stripnl=False, ensurenl=True, tabsize=Syntax("", "text").tab_size)
+    except ClassNotFound:
+        return name
 
 
 class _Table(TableElement):
@@ -172,31 +188,47 @@ class AnswerMarkdown(RichMarkdown):
         self.look = look
 
 
+def answer_rows(console: Console, markdown: str, tokens: list[Token], width: int, look: _Look,
+                fell_back: list[Token] | None = None) -> list[list[Segment]]:
+    """The lines Rich's Markdown (`AnswerMarkdown`) renders for an answer `width` cells wide, each
+    padded to the width. Paragraphs, lists and code blocks are laid out directly (markdown_lines.py),
+    every other block by Rich (its first token added to `fell_back`): the lines are the same."""
+    first = tokens[0] if tokens else None
+    options = console.options.update(width=width, min_width=width, height=None, highlight=False)
+
+    def rich_lines(block: list[Token], block_width: int) -> list[list[Segment]]:
+        if fell_back is not None:
+            fell_back.append(block[0])
+        doc = AnswerMarkdown(markdown, look, tokens=block, first=first)
+        return console.render_lines(doc, options.update(width=block_width), pad=True)
+
+    def code_block(token: Token, block_width: int) -> list[list[Segment]]:
+        # as `_CodeBlock` renders it (Rich's code block: its text is the fence's content)
+        syntax = code_syntax(token.content, (token.info or "").partition(" ")[0] or "text", look)
+        lines = code_lines(console, syntax, block_width)
+        return console.render_lines(syntax, options.update(width=block_width), pad=True) if lines is None else lines
+
+    with console.use_theme(look.rich_theme):
+        if width < _DIRECT_MIN_WIDTH:
+            return rich_lines(tokens, width)
+        blank = [Segment(" " * width)]  # Rich's new line between blocks, padded
+        return [line or blank for line in markdown_lines(console, tokens, width, rich_lines, code_block)]
+
+
 def render_answer(console: Console, markdown: str, continued: bool, width: int, look: _Look,
                   base: Style | None = None) -> list[Strip]:
     """An answer segment as strips `width` cells wide, with the rows of margin Textual's Markdown
     widget would give it: the first block's top margin (one less when continuing a segment, whose
     predecessor ends with a blank row) and the last block's bottom margin of one row; `base` (the
-    pane's colours) goes under the rendered styles. Paragraphs and lists are laid out directly
-    (markdown_lines.py), every other block by Rich's Markdown: the lines are the same."""
+    pane's colours) goes under the rendered styles."""
     tokens = _PARSER.parse(markdown)
+    lines = answer_rows(console, markdown, tokens, width, look)
     first = tokens[0] if tokens else None
-    options = console.options.update(width=width, min_width=width, height=None, highlight=False)
-
-    def rich_lines(block: list[Token], block_width: int) -> list[list[Segment]]:
-        doc = AnswerMarkdown(markdown, look, tokens=block, first=first)
-        return console.render_lines(doc, options.update(width=block_width), pad=True)
-
-    with console.use_theme(look.rich_theme):
-        if width < _DIRECT_MIN_WIDTH:
-            lines = rich_lines(tokens, width)
-        else:
-            lines = markdown_lines(console, tokens, width, rich_lines)
     top = _TOP_MARGIN.get(first.tag if first is not None and first.type == "heading_open" else
                           (first.type if first is not None else ""), 0)
     top = max(0, top - (1 if continued else 0))
     blank = [Segment(" " * width)]
-    rows = [blank] * top + [line or blank for line in lines] + ([blank] if lines else [])
+    rows = [blank] * top + lines + ([blank] if lines else [])
     if base is not None:
         return [Strip(Segment.apply_style(line, base), width) for line in rows]
     return [Strip(line, width) for line in rows]

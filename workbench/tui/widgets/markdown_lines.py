@@ -20,14 +20,18 @@ from markdown_it.token import Token
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
+from rich.syntax import Syntax
 from rich.text import Text
 
 Line = list[Segment]
 # Renders tokens of whole top-level blocks `width` cells wide with Rich's `Markdown`.
 Fallback = Callable[[Sequence[Token], int], list[Line]]
+# Renders a code block's token `width` cells wide, as the Markdown's code block element would.
+CodeRenderer = Callable[[Token, int], list[Line]]
 
 _INLINE_STYLES = {"em", "strong", "s"}  # markdown-it's tags for *em*, **strong**, ~~s~~
 _LIST_OPEN = ("bullet_list_open", "ordered_list_open")
+_DIRECT = {"paragraph_open", *_LIST_OPEN, "fence", "code_block"}  # top-level blocks laid out here
 # What Rich's Markdown handles inline (no element of its own): by token type, and by tag.
 _RICH_INLINE = {"text", "hardbreak", "softbreak", "link_open", "link_close", "html_inline"}
 _RICH_INLINE_TAGS = {"em", "strong", "code", "s"}
@@ -49,10 +53,18 @@ class _Paragraph:
         return [list(line.render(console)) for line in wrapped]
 
 
+class _Code:
+    def __init__(self, token: Token, render: CodeRenderer) -> None:
+        self.token, self.render = token, render
+
+    def lines(self, console: Console, width: int) -> list[Line]:
+        return self.render(self.token, width)
+
+
 class _Item:
     def __init__(self, style: Style) -> None:
         self.style = style
-        self.children: list[_Paragraph | _List] = []
+        self.children: list[_Paragraph | _List | _Code] = []
 
     def lines(self, console: Console, width: int) -> list[Line]:
         # As `ListItem.render_bullet/number` render the item's blocks: one after the other, with the
@@ -89,23 +101,56 @@ class _List:
         return out
 
 
+def code_lines(console: Console, syntax: Syntax, width: int) -> list[Line] | None:
+    """A word-wrapped, padded `Syntax` (as an answer's code blocks are) laid out `width` cells
+    wide: the lines Rich renders for it (its highlighted `Text`, each line wrapped and padded, in
+    the background and padding rows around), or None for any other kind of `Syntax`."""
+    pad_top, pad_right, pad_bottom, pad_left = syntax.padding
+    code_width = width - pad_left - pad_right
+    base = syntax._get_base_style()
+    if (code_width < 1 or not syntax.word_wrap or syntax.line_numbers or syntax.indent_guides or syntax.line_range
+            or syntax.highlight_lines or syntax.code_width is not None or base.transparent_background):
+        return None
+    ends_on_nl, code = syntax._process_code(syntax.code)
+    styled: dict[Style | None, Style] = {}  # Rich styles each segment twice: the line's background, the padding's
+
+    def style(segment_style: Style | None) -> Style:
+        found = styled.get(segment_style)
+        if found is None:
+            found = styled[segment_style] = base + (base + segment_style)
+        return found
+
+    blank = [Segment(" " * width, base)]
+    left = [Segment(" " * pad_left, base)] if pad_left else []
+    right = [Segment(" " * pad_right, base)] if pad_right else []
+    lines: list[Line] = [blank] * pad_top
+    for line in syntax.highlight(code).split("\n", allow_blank=ends_on_nl):
+        tab_size = console.tab_size if line.tab_size is None else line.tab_size
+        for wrapped in line.wrap(console, code_width, justify=line.justify or "left", overflow=line.overflow or "fold",
+                                 tab_size=tab_size or 8, no_wrap=False):
+            lines.append([*left, *(Segment(text, style(segment_style)) for text, segment_style, _ in
+                                    wrapped.render(console)), *right])
+    return lines + [blank] * pad_bottom
+
+
 class _Builder:
     """Walks one top-level block's tokens as Rich's `Markdown.__rich_console__` walks them, with the
     same style stack, and builds the blocks it would render."""
 
-    def __init__(self, console: Console, link_style: Style, hyperlinks: bool) -> None:
+    def __init__(self, console: Console, link_style: Style, hyperlinks: bool, code: CodeRenderer) -> None:
         self.console = console
+        self.code = code
         self.link_style = link_style
         self.hyperlinks = hyperlinks
         self.styles: list[Style] = [console.get_style("none", default="none")]
         self.containers: list[_Item | _List] = []
         self.text: Text | None = None
-        self.done: _Paragraph | _List | None = None
+        self.done: _Paragraph | _List | _Code | None = None
 
     def push(self, style: str | Style) -> None:
         self.styles.append(self.styles[-1] + self.console.get_style(style, default="none"))
 
-    def close(self, block: _Paragraph | _List) -> None:
+    def close(self, block: _Paragraph | _List | _Code) -> None:
         if not self.containers:
             self.done = block
         else:
@@ -136,6 +181,8 @@ class _Builder:
             done = self.containers.pop()
             assert isinstance(done, _List)
             self.close(done)
+        elif kind in ("fence", "code_block"):
+            self.close(_Code(token, self.code))
         elif kind == "list_item_open":
             self.push("markdown.item")
             self.containers.append(_Item(self.styles[-1]))
@@ -216,7 +263,7 @@ def _opens_with_new_line(block: Sequence[Token]) -> bool:
     return False
 
 
-def markdown_lines(console: Console, tokens: Sequence[Token], width: int, fallback: Fallback,
+def markdown_lines(console: Console, tokens: Sequence[Token], width: int, fallback: Fallback, code: CodeRenderer,
                    hyperlinks: bool = True) -> list[Line]:
     """`tokens` (markdown-it's, of one document) laid out `width` cells wide: the lines Rich's
     `Markdown` would render, unpadded where it leaves a blank line between blocks. Call it inside
@@ -227,8 +274,8 @@ def markdown_lines(console: Console, tokens: Sequence[Token], width: int, fallba
     for start, end in _top_level_blocks(tokens):
         block = tokens[start:end]
         lines: list[Line] | None = None
-        if block[0].type == "paragraph_open" or block[0].type in _LIST_OPEN:
-            builder = _Builder(console, link_style, hyperlinks)
+        if block[0].type in _DIRECT:
+            builder = _Builder(console, link_style, hyperlinks, code)
             try:
                 for token in block:
                     builder.token(token)
