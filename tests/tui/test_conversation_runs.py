@@ -1,6 +1,7 @@
 """Runs of finished blocks (conversation_run.py) look and behave as the blocks' own widgets would."""
 
 import pytest
+from textual.theme import BUILTIN_THEMES, Theme
 
 from tests.tui.conftest import make_app
 from tests.tui.fakes import FakeBackend
@@ -37,13 +38,21 @@ async def loaded(app, pilot):
     await pilot.pause()
 
 
-@pytest.mark.parametrize("theme", ["workbench-light", "high-contrast", "gruvbox"])
+# Textual's ansi-dark: ANSI colours, sent as they are; "mixed": ANSI colours in a truecolour theme, which the
+# ANSI-to-truecolour filter converts (runs skip the filter only for rows it would leave as they are).
+MIXED = Theme("mixed", primary="ansi_bright_blue", warning="ansi_yellow", error="ansi_red", success="ansi_green",
+              foreground="#d0d0d0", background="#101418", surface="#181c20", panel="#20262c", dark=True)
+
+
+@pytest.mark.parametrize("theme", ["workbench-light", "high-contrast", "gruvbox", "ansi-dark", "mixed"])
 async def test_a_run_draws_its_blocks_exactly_as_their_own_widgets_in_every_theme(theme):
     # opened in the dark theme, then switched: the run draws again in the new colours
     app = make_app(FakeBackend(history=HISTORY))
     async with app.run_test(size=(120, 48)) as pilot:
         await loaded(app, pilot)
         dark = pane_rows(app)
+        if theme in ("ansi-dark", "mixed"):  # not one of ours
+            app.register_theme(BUILTIN_THEMES.get(theme, MIXED))
         app.theme = theme
         await pilot.pause()
         in_runs = pane_rows(app)

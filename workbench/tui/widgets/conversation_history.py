@@ -59,6 +59,12 @@ _DIRECT_MIN_WIDTH = 12
 _TOP_MARGIN = {"h1": 2, "h2": 2, "h3": 1, "h4": 1, "h5": 1, "h6": 1, "fence": 1, "code_block": 1}
 
 
+def _name(colour: Color) -> str:
+    """A colour as Rich parses it: its hex, or for a theme's ANSI colour Rich's name of it
+    (`Color.hex` gives "ansi_yellow", which Rich cannot parse)."""
+    return colour.hex if colour.ansi is None else colour.rich_color.name
+
+
 class _Look:
     """What the theme says a rendered answer looks like (headings, code, tables, quotes), resolved
     to Rich styles as Textual's Markdown widget styles them."""
@@ -72,7 +78,7 @@ class _Look:
 
         def fg(name: str, default: str) -> str:
             style = TextualStyle.parse(variables.get(name, default), variables)
-            return colour(style.foreground).hex if style.foreground else default
+            return _name(colour(style.foreground)) if style.foreground else default
 
         self.headings = {
             f"h{n}": Style.parse(variables.get(f"markdown-h{n}-text-style", "bold").replace("none", "") or "none")
@@ -85,13 +91,14 @@ class _Look:
             code[token] = Style(color=colour(style.foreground).rich_color if style.foreground else None,
                                 bold=style.bold, italic=style.italic, underline=style.underline)
         self.code_theme = ANSISyntaxTheme(code)
-        self.code_background = (background + Color(0, 0, 0, 0.1)).hex
+        self.code_background = _name(background + Color(0, 0, 0, 0.1))
         warning, primary = fg("text-warning", "#FFC473"), fg("text-primary", "#57A5E2")
-        boost = (background + Color.parse(variables.get("boost", "#FFFFFF0A"))).hex
+        code_ground = _name(background + Color.parse(variables.get("warning", "#FFA62B")).with_alpha(0.1))
+        boost = _name(background + Color.parse(variables.get("boost", "#FFFFFF0A")))
         self.table_border = Style(color=(background + Color.parse(variables.get("foreground", "#E0E0E0"))
                                          .with_alpha(0.2)).rich_color)
         self.rich_theme = Theme({
-            "markdown.code": Style.parse(f"{warning} on {(background + Color.parse(variables.get('warning', '#FFA62B')).with_alpha(0.1)).hex}"),
+            "markdown.code": Style.parse(f"{warning} on {code_ground}"),
             "markdown.link": "underline", "markdown.link_url": "underline",
             "markdown.block_quote": Style(bgcolor=boost),
             "markdown.item.bullet": Style(color=primary, bold=True), "markdown.item.number": Style(color=primary),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from rich.segment import Segment
@@ -24,6 +25,8 @@ from rich.style import Style
 from textual import events
 from textual._styles_cache import StylesCache
 from textual.color import Color
+from textual.content import Content
+from textual.filter import ANSIToTruecolor
 from textual.geometry import Region, Size, Spacing
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
@@ -78,6 +81,17 @@ class _Frame:
         return [*self.top,
                 *(Strip([*left, *row.adjust_cell_length(content_width, inner), *right], width) for row in content),
                 *self.bottom]
+
+
+@lru_cache(maxsize=1024)
+def _truecolour(style: Style | None) -> bool:
+    """Whether Textual's `ANSIToTruecolor` filter leaves `style` as it is: no ANSI (or default)
+    colour to turn into its truecolour, no dim colour to blend (see `ANSIToTruecolor.truecolor_style`)."""
+    if style is None:
+        return True
+    color, bgcolor = style.color, style.bgcolor
+    return ((color is None or color.triplet is not None) and (bgcolor is None or bgcolor.triplet is not None)
+            and not (style.dim and color is not None))
 
 
 class BlockLooks:
@@ -137,6 +151,7 @@ class BlockRun(SizedOnce, Widget):
         self._blocks_look: tuple | None = None
         self._frames: dict[tuple[int, int], _Frame] = {}  # per prototype and width, in `_blocks_look`
         self._colours: dict[int, tuple[Color, Color, Style]] = {}  # per prototype, in `_blocks_look`
+        self._truecolour_rows: set[int] = set()  # rows in `_blocks` the ANSI-to-truecolour filter leaves as they are
         self._look: tuple | None = None
         for spec in self._specs:  # every look this run draws with, in the DOM before it is laid out
             looks.proto(spec)
@@ -210,7 +225,7 @@ class BlockRun(SizedOnce, Widget):
         if self._drawn is not None and self._drawn[0] == key:
             return self._drawn[1], self._drawn[2]
         if self._blocks_look != look:
-            self._blocks, self._frames, self._colours = {}, {}, {}
+            self._blocks, self._frames, self._colours, self._truecolour_rows = {}, {}, {}, set()
             self._blocks_look = look
         # margins between blocks: the pane's background, as where no widget is
         blank = Strip.blank(width, Style(bgcolor=look[-1].bgcolor))
@@ -226,6 +241,8 @@ class BlockRun(SizedOnce, Widget):
             block = self._blocks.get(state)
             if block is None:
                 block = self._blocks[state] = self._block(spec, self._open[i], proto, width, margin)
+                if all(_truecolour(segment.style) for row in block for segment in row):
+                    self._truecolour_rows.update(id(row) for row in block)
             spans.append((len(rows), len(rows) + len(block)))
             rows.extend(block)
             below = margin.bottom
@@ -246,7 +263,9 @@ class BlockRun(SizedOnce, Widget):
             content = answer_lines(proto, spec.markdown, spec.continued, content_width, (rich_style, background))
         else:
             visual = visualize(proto, self._content(spec, opened, proto), markup=False)
-            height = visual.get_height(styles, content_width) if content_width else 0
+            height: int | None = 0
+            if content_width:  # Text's lines are as many as it wraps into: not wrapped twice to count them
+                height = None if isinstance(visual, Content) else visual.get_height(styles, content_width)
             content = Visual.to_strips(proto, visual, content_width, height, proto.visual_style)
         if _bare(styles):  # nothing to frame the content with: its rows, as wide as the block, are the block's
             fill = TextualStyle(background=base_background + background).rich_style
@@ -258,8 +277,8 @@ class BlockRun(SizedOnce, Widget):
             if frame is None:
                 frame = self._frames[(id(proto), box_width)] = _Frame(
                     lambda rows: self._styles_render(proto, box_width, content_width, rows), content_width, gutter.top)
-            return self._in_margin(frame.around(content, TextualStyle(background=base_background + background).rich_style),
-                                   margin, width)
+            inner = TextualStyle(background=base_background + background).rich_style
+            return self._in_margin(frame.around(content, inner), margin, width)
         return self._in_margin(self._styles_render(proto, box_width, content_width, content), margin, width)
 
     def _styles_render(self, proto: Widget, box_width: int, content_width: int, content: list[Strip]) -> list[Strip]:
@@ -305,7 +324,12 @@ class BlockRun(SizedOnce, Widget):
         if filters:
             background = self.background_colors[1]
             for line_filter in filters:
-                strips = [strip.apply_filter(line_filter, background) for strip in strips]
+                if isinstance(line_filter, ANSIToTruecolor):  # it would copy every row the same (~25 µs a row)
+                    done = self._truecolour_rows
+                    strips = [strip if id(strip) in done else strip.apply_filter(line_filter, background)
+                              for strip in strips]
+                else:
+                    strips = [strip.apply_filter(line_filter, background) for strip in strips]
         if crop.column_span != (0, width):
             x1, x2 = crop.column_span
             strips = [strip.crop(x1, x2) for strip in strips]
