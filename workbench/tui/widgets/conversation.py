@@ -437,17 +437,40 @@ class Conversation(VerticalScroll):
         finally:
             self.call_after_refresh(self._check_edges)  # a scroll that came in meanwhile was not acted on
 
-    async def _page_newer(self, *, trim: bool = True) -> bool:
+    async def _page_newer(self, *, trim: bool = True, spare: list[Widget] | None = None,
+                          held: tuple[Widget, float] | None = None) -> bool:
+        """Mount the next page; with `spare` runs (far above the view: see `_spare_runs`), the
+        first of them holds the page instead, moved to the bottom, and `held` is kept still."""
         if not self._newer:
             return False
         n = self._page(self._newer, from_end=False)
         take = self._newer[:n]
         del self._newer[:n]
-        await self.mount_all(self._build(take), before=self._newer_marker)
-        self._update_markers()
+        if spare and all(is_finished(spec) for spec in take):
+            run = spare.pop(0)
+            self._older.extend(self._forget([run]))
+            run.reuse(take)  # type: ignore[attr-defined]
+            self.move_child(run, before=self._newer_marker)
+            self._update_markers()
+            self._keep_still(held)
+        else:
+            await self.mount_all(self._build(take), before=self._newer_marker)
+            self._update_markers()
         if trim:
             await self._trim()
         return True
+
+    def _spare_runs(self, view_top: float) -> list[Widget]:
+        """The runs at the top of the window that `_trim` would unmount with the view at `view_top`."""
+        tops, height = self._placements()
+        blocks = self.blocks
+        limit = int(view_top) - self._keep_rows()
+        spare: list[Widget] = []
+        for w, after in zip(blocks, blocks[1:]):
+            if not _is(w, _RUN, "BlockRun") or w not in tops or tops.get(after, height) >= limit:
+                break
+            spare.append(w)
+        return spare
 
     async def _fill(self) -> None:
         """Page older blocks in while the window is shorter than the viewport plus the margin kept."""
@@ -585,9 +608,11 @@ class Conversation(VerticalScroll):
         view_h = self.scrollable_content_region.height
         async with self._changing():
             held = self._view_hold()
+            # pages scrolled far enough away to be unmounted after the move hold the pages brought in
+            spare = self._spare_runs(self.scroll_y + view_h)
             # Three screens below the top of the view: after the move two remain, so no edge paging follows.
             while self._newer and self.scroll_y + 3 * view_h > self._placements()[1]:
-                await self._page_newer(trim=False)
+                await self._page_newer(trim=False, spare=spare, held=held)
             self._sync_virtual_size()
             self._keep_still(held)
             self.scroll_to(y=self.scroll_y + view_h, animate=False, immediate=True)
