@@ -413,7 +413,9 @@ class Conversation(VerticalScroll):
         finally:
             self.call_after_refresh(self._check_edges)  # a scroll that came in meanwhile was not acted on
 
-    async def _page_older(self) -> bool:
+    async def _page_older(self, spare: list[Widget] | None = None) -> bool:
+        """Mount the page above the window; with `spare` runs (far below the view: see
+        `_spare_runs`), the first of them holds the page instead, moved to the top."""
         if not self._older:
             return False
         n = self._page(self._older, from_end=True)
@@ -421,7 +423,13 @@ class Conversation(VerticalScroll):
         del self._older[-n:]
         blocks = self.blocks
         held = self._hold(blocks[0] if blocks else None)
-        await self.mount_all(self._build(take), after=self._hidden_marker)
+        if spare and all(is_finished(spec) for spec in take):
+            run = spare.pop(0)
+            self._newer[:0] = self._forget([run])
+            run.reuse(take)  # type: ignore[attr-defined]
+            self.move_child(run, after=self._hidden_marker)
+        else:
+            await self.mount_all(self._build(take), after=self._hidden_marker)
         self._update_markers()
         self._keep_still(held)
         await self._trim(cap_side="bottom")
@@ -460,12 +468,20 @@ class Conversation(VerticalScroll):
             await self._trim()
         return True
 
-    def _spare_runs(self, view_top: float) -> list[Widget]:
-        """The runs at the top of the window that `_trim` would unmount with the view at `view_top`."""
+    def _spare_runs(self, view_top: float, below: bool = False) -> list[Widget]:
+        """The runs at the top of the window (or at its bottom, the last first) that `_trim` would
+        unmount with the view at `view_top`."""
         tops, height = self._placements()
         blocks = self.blocks
-        limit = int(view_top) - self._keep_rows()
         spare: list[Widget] = []
+        if below:
+            limit = int(view_top) + self.scrollable_content_region.height + self._keep_rows()
+            for w in reversed(blocks[1:]):
+                if not _is(w, _RUN, "BlockRun") or w not in tops or tops[w] <= limit:
+                    break
+                spare.append(w)
+            return spare
+        limit = int(view_top) - self._keep_rows()
         for w, after in zip(blocks, blocks[1:]):
             if not _is(w, _RUN, "BlockRun") or w not in tops or tops.get(after, height) >= limit:
                 break
@@ -623,8 +639,12 @@ class Conversation(VerticalScroll):
         view_h = self.scrollable_content_region.height
         self.release_anchor()
         async with self._changing():
-            while self._older and self.scroll_y < view_h:
-                if not await self._page_older():
+            # Two screens above the view: after the move one remains, so no edge paging follows. (Not
+            # more: `_trim` keeps two screens above the view, and would unmount what was paged in.)
+            while self._older and self.scroll_y <= 2 * view_h:
+                # pages far enough below to be unmounted as a page comes in above (`_page_older`
+                # trims) hold it instead
+                if not await self._page_older(self._spare_runs(self.scroll_y, below=True)):
                     break
             self.scroll_to(y=self.scroll_y - view_h, animate=False, immediate=True)
 
