@@ -19,6 +19,14 @@ def pane_rows(app):
     return [list(row.crop(region.x, region.right)) for row in rows]
 
 
+def run_cells(app, run):
+    """The run's rows on screen, cell by cell: (character, style)."""
+    region = run.region
+    rows = app.screen._compositor.render_strips()[region.y:region.bottom]
+    return [[(char, segment.style) for segment in row.crop(region.x, region.right) for char in segment.text]
+            for row in rows]
+
+
 async def as_own_widgets(app, pilot):
     """Replace the pane's runs by one widget per block (what runs stand in for)."""
     conv = app.conversation
@@ -94,3 +102,46 @@ async def test_runs_hold_whole_pages_so_a_long_history_mounts_few_widgets():
         mounted = sum(len(w.specs()) for w in conv.blocks)
         assert mounted >= 46 // 2  # a screen and more of messages...
         assert len(conv.blocks) <= mounted // 4  # ...in a handful of widgets
+
+
+async def test_text_in_finished_history_is_selected_with_the_mouse_and_copied():
+    """Dragging over a run selects its blocks' text, not the frames drawn around them; the selection
+    is drawn in the screen's selection style, and ctrl+c copies it."""
+    app = make_app(FakeBackend(history=HISTORY))
+    async with app.run_test(size=(120, 48)) as pilot:
+        await loaded(app, pilot)
+        (run,) = [w for w in app.conversation.blocks if isinstance(w, BlockRun)]
+        plain = run_cells(app, run)
+        await pilot.mouse_down(run, offset=(0, 2))  # the first tool card: a bordered block
+        await pilot.hover(run, offset=(5, 5))
+        await pilot.mouse_up(run, offset=(9, 8))  # into the answer's heading
+        await pilot.pause()
+        assert app.screen.get_selected_text() == (
+            "✓ read  src/cache.py  · done\n ▶ result · 3 lines\n✗ bash  $ pytest -q tests/test_cache.py  · failed\n"
+            " ▶ error · 2 lines\n\n\nThe cause")
+        selected = run_cells(app, run)
+        changed = [y for y, (before, after) in enumerate(zip(plain, selected)) if before != after]
+        assert changed == list(range(2, 9))  # the run's rows 2 to 8, no others
+        assert selected[2][:2] == plain[2][:2]  # the card's border and padding keep their look
+        (char, before), (_, after) = plain[2][2], selected[2][2]
+        assert char == "✓" and after.bgcolor != before.bgcolor  # its text is drawn selected...
+        assert after.color == before.color  # ...in its own colour (the selection's is "transparent")
+        await pilot.press("ctrl+c")
+        assert app.clipboard.startswith("✓ read  src/cache.py") and app.clipboard.endswith("The cause")
+        app.screen.clear_selection()
+        await pilot.pause()
+        assert run_cells(app, run) == plain
+
+
+async def test_a_run_reused_for_other_blocks_drops_its_selection():
+    app = make_app(FakeBackend(history=HISTORY))
+    async with app.run_test(size=(120, 48)) as pilot:
+        await loaded(app, pilot)
+        (run,) = [w for w in app.conversation.blocks if isinstance(w, BlockRun)]
+        await pilot.mouse_down(run, offset=(2, 2))
+        await pilot.mouse_up(run, offset=(9, 8))
+        await pilot.pause()
+        assert run in app.screen.selections
+        run.reuse(run.specs()[:2])
+        await pilot.pause()
+        assert run not in app.screen.selections and app.screen.get_selected_text() is None

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -28,6 +28,7 @@ from textual.color import Color
 from textual.content import Content
 from textual.filter import ANSIToTruecolor
 from textual.geometry import Region, Size, Spacing
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 from textual.visual import Visual, visualize
@@ -58,6 +59,16 @@ def _plain_frame(styles: Any, opacity: float) -> bool:
     opacity that would change the content's segments."""
     return (not any(edge for edge, _ in styles.outline) and not styles.tint.a and opacity == 1
             and styles.text_opacity == 1 and (not styles.has_rule("hatch") or styles.hatch == "none"))
+
+
+class _Layout(NamedTuple):
+    """Where a block's content is in its rows: rows of frame above and below it, and on each
+    content row the segments of frame (and margin) before and after it."""
+
+    top: int
+    bottom: int
+    lead: int
+    trail: int
 
 
 class _Frame:
@@ -153,8 +164,9 @@ class BlockRun(SizedOnce, Widget):
         # what the user opened: a card's result, a thinking block's text
         self._open = [isinstance(s, ThinkingSpec) and not s.collapsed for s in self._specs]
         self._hover: int | None = None
-        self._drawn: tuple[tuple, list[Strip], list[tuple[int, int]]] | None = None
-        self._blocks: dict[tuple, list[Strip]] = {}  # each block's rows, per state, in `_blocks_look`
+        self._drawn: tuple[tuple, list[Strip], list[tuple[int, int]], list[_Layout | None]] | None = None
+        # each block's rows and where its content is in them, per state, in `_blocks_look`
+        self._blocks: dict[tuple, tuple[list[Strip], _Layout | None]] = {}
         self._truecolour_rows: set[int] = set()  # rows in `_blocks` the ANSI-to-truecolour filter leaves as they are
         looks = self._looks
         for spec in self._specs:  # every look this run draws with, in the DOM before it is laid out
@@ -170,6 +182,9 @@ class BlockRun(SizedOnce, Widget):
         """Hold other blocks instead: paging reuses a run scrolled far out of view for the page it
         brings in, as mounting one and unmounting the other would cost Textual ~3 ms of messages."""
         self._hold(specs)
+        selections = self.screen.selections
+        if self in selections:  # what was selected here is not shown here any more
+            self.screen.selections = {widget: found for widget, found in selections.items() if widget is not self}
         self.refresh(layout=True)
 
     # --- what it holds ---------------------------------------------------------------------
@@ -241,6 +256,7 @@ class BlockRun(SizedOnce, Widget):
         blank = Strip.blank(width, Style(bgcolor=look[-1].bgcolor))
         rows: list[Strip] = []
         spans: list[tuple[int, int]] = []
+        layouts: list[_Layout | None] = []
         below = None  # the bottom margin of the block above
         for i, spec in enumerate(self._specs):
             state = (i, i == self._hover, self._open[i])  # a block drawn once per state (hover, open)
@@ -248,19 +264,23 @@ class BlockRun(SizedOnce, Widget):
             margin = proto.styles.margin
             if below is not None:
                 rows.extend([blank] * max(below, margin.top))
-            block = self._blocks.get(state)
-            if block is None:
-                block = self._blocks[state] = self._block(spec, self._open[i], proto, width, margin)
-                if all(_truecolour(segment.style) for row in block for segment in row):
-                    self._truecolour_rows.update(id(row) for row in block)
+            drawn = self._blocks.get(state)
+            if drawn is None:
+                drawn = self._blocks[state] = self._block(spec, self._open[i], proto, width, margin)
+                if all(_truecolour(segment.style) for row in drawn[0] for segment in row):
+                    self._truecolour_rows.update(id(row) for row in drawn[0])
+            block, layout = drawn
             spans.append((len(rows), len(rows) + len(block)))
+            layouts.append(layout)
             rows.extend(block)
             below = margin.bottom
-        self._drawn = (key, rows, spans)
+        self._drawn = (key, rows, spans, layouts)
         return rows, spans
 
-    def _block(self, spec: BlockSpec, opened: bool, proto: Widget, width: int, margin: Spacing) -> list[Strip]:
-        """The rows of one block, as its own widget would render them in a `width`-wide pane."""
+    def _block(self, spec: BlockSpec, opened: bool, proto: Widget, width: int,
+               margin: Spacing) -> tuple[list[Strip], _Layout | None]:
+        """The rows of one block, as its own widget would render them in a `width`-wide pane, and
+        where its content is in them."""
         box_width = max(0, width - margin.width)
         styles = proto.styles
         gutter = styles.gutter
@@ -277,19 +297,22 @@ class BlockRun(SizedOnce, Widget):
             if content_width:  # Text's lines are as many as it wraps into: not wrapped twice to count them
                 height = None if isinstance(visual, Content) else visual.get_height(styles, content_width)
             content = Visual.to_strips(proto, visual, content_width, height, proto.visual_style)
+        sides = (bool(margin.left), bool(margin.right))  # the margin's segments on each side of a row
         if _bare(styles):  # nothing to frame the content with: its rows, as wide as the block, are the block's
             fill = TextualStyle(background=base_background + background).rich_style
             rows = [row if row.cell_length == content_width else row.adjust_cell_length(content_width, fill)
                     for row in content]
-            return self._in_margin(rows, margin, width)
+            return self._in_margin(rows, margin, width), _Layout(0, 0, sides[0], sides[1])
         if _plain_frame(styles, proto.opacity) and content_width:
             frame = self._frames.get((id(proto), box_width))
             if frame is None:
                 frame = self._frames[(id(proto), box_width)] = _Frame(
                     lambda rows: self._styles_render(proto, box_width, content_width, rows), content_width, gutter.top)
             inner = TextualStyle(background=base_background + background).rich_style
-            return self._in_margin(frame.around(content, inner), margin, width)
-        return self._in_margin(self._styles_render(proto, box_width, content_width, content), margin, width)
+            layout = _Layout(len(frame.top), len(frame.bottom), len(frame.left) + sides[0], len(frame.right) + sides[1])
+            return self._in_margin(frame.around(content, inner), margin, width), layout
+        # framed by the styles renderer: where the content is in its rows is not known (not selectable)
+        return self._in_margin(self._styles_render(proto, box_width, content_width, content), margin, width), None
 
     def _styles_render(self, proto: Widget, box_width: int, content_width: int, content: list[Strip]) -> list[Strip]:
         """`content` framed by Textual's styles renderer as `proto`'s styles say (padding, border, background)."""
@@ -330,6 +353,9 @@ class BlockRun(SizedOnce, Widget):
         rows = self._rows(self.size.width)[0]
         width = self.size.width
         strips = [rows[y] if y < len(rows) else Strip.blank(width, self.rich_style) for y in crop.line_range]
+        selection = self.text_selection
+        if selection is not None:
+            strips = [self._selected(strip, y, selection) for strip, y in zip(strips, crop.line_range)]
         filters = self.get_line_filters()
         if filters:
             background = self.background_colors[1]
@@ -346,8 +372,93 @@ class BlockRun(SizedOnce, Widget):
         return strips
 
     def render_line(self, y: int) -> Strip:
+        # Asked for by Textual's selection, which reads where a cell is in the text from each
+        # segment's "offset": the text of a row is its block's content, not the frame around it.
         rows = self._rows(self.size.width)[0]
-        return rows[y] if y < len(rows) else Strip.blank(self.size.width, self.rich_style)
+        if y >= len(rows):
+            return Strip.blank(self.size.width, self.rich_style)
+        found = self._content_at(y)
+        if found is None:
+            return rows[y]
+        segments, lead, count = found
+
+        def at(x: int, text: str, style: Style | None) -> Segment:
+            meta = Style.from_meta({"offset": (x, y)})
+            return Segment(text, style + meta if style else meta)
+
+        # a cell of the frame stands for the start of the text (left) or its end (right), one by one
+        out = [at(0, char, style) for text, style, _ in segments[:lead] for char in text]
+        x = 0
+        for text, style, _ in segments[lead:lead + count]:
+            out.append(at(x, text, style))
+            x += len(text)
+        out += [at(x, char, style) for text, style, _ in segments[lead + count:] for char in text]
+        return Strip(out, rows[y].cell_length)
+
+    # --- selecting text --------------------------------------------------------------------
+    def _content_at(self, y: int) -> tuple[list[Segment], int, int] | None:
+        """Row `y`'s segments, and which of them (from `lead`, `count` of them) are its block's
+        content; None on a row of margin or frame."""
+        self._rows(self.size.width)
+        assert self._drawn is not None
+        _, rows, spans, layouts = self._drawn
+        for (top, bottom), layout in zip(spans, layouts):
+            if top <= y < bottom:
+                if layout is None or not top + layout.top <= y < bottom - layout.bottom:
+                    return None
+                segments = list(rows[y])
+                return segments, layout.lead, len(segments) - layout.lead - layout.trail
+        return None
+
+    def _text_of(self, y: int) -> str:
+        found = self._content_at(y)
+        if found is None:
+            return ""
+        segments, lead, count = found
+        return "".join(segment.text for segment in segments[lead:lead + count])
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        text = "\n".join(self._text_of(y) for y in range(len(self._rows(self.size.width)[0])))
+        return "\n".join(line.rstrip() for line in selection.extract(text).split("\n")), "\n"
+
+    def _selected(self, strip: Strip, y: int, selection: Selection) -> Strip:
+        """`strip` (row `y`) with the selected part of its content in the screen's selection style."""
+        span = selection.get_span(y)
+        found = self._content_at(y) if span is not None else None
+        if found is None:
+            return strip
+        segments, lead, count = found
+        start, end = span  # type: ignore[misc]
+        chosen = self.screen.get_component_styles("screen--selection")
+        selected: dict[Style | None, Style] = {}
+
+        def selected_style(style: Style | None) -> Style:
+            # As Textual's own text is drawn selected: the selection's background blended over the
+            # text's, the text in its own colour unless the selection has one ("transparent" by default).
+            found = selected.get(style)
+            if found is None:
+                under = Color.from_rich_color(style.bgcolor) if style is not None and style.bgcolor else \
+                    self.background_colors[1]
+                background = under + chosen.background
+                colour = (style.color if style is not None else None) if not chosen.color.a else \
+                    (background + chosen.color).rich_color
+                found = selected[style] = (style or Style()) + Style(color=colour, bgcolor=background.rich_color)
+            return found
+
+        out, x = list(segments[:lead]), 0
+        for text, segment_style, control in segments[lead:lead + count]:
+            stop = x + len(text)
+            cut_from, cut_to = max(start, x), stop if end == -1 else min(end, stop)
+            if cut_from >= cut_to:
+                out.append(Segment(text, segment_style, control))
+            else:
+                a, b = cut_from - x, cut_to - x
+                out += [Segment(part, part_style) for part, part_style in (
+                    (text[:a], segment_style), (text[a:b], selected_style(segment_style)),
+                    (text[b:], segment_style)) if part]
+            x = stop
+        out += segments[lead + count:]
+        return Strip(out, strip.cell_length)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
