@@ -371,7 +371,7 @@ class Conversation(VerticalScroll):
         tops, height = self._placements()
         view_h = self.scrollable_content_region.height
         view_top = max(0, height - view_h) if self.following else int(self.scroll_y)
-        keep = self._keep_rows()
+        above_limit, below_limit = self._far_limits(view_top)
         bottoms = {w: (tops.get(nxt, height) if nxt is not None else height)
                    for w, nxt in zip(blocks, blocks[1:] + [None])}
         cap_top = self.following or cap_side == "top"
@@ -379,7 +379,7 @@ class Conversation(VerticalScroll):
         # Over `max_blocks`, blocks go while they are more than a screen away: never so close that the
         # paging on the other side would bring them straight back.
         for i, w in enumerate(blocks[:-1]):
-            far = w in tops and bottoms[w] < view_top - keep
+            far = w in tops and bottoms[w] < above_limit
             over = cap_top and len(blocks) - i > self.max_blocks and w in tops and bottoms[w] < view_top - view_h
             if self._is_live(w) or not (far or over):
                 break
@@ -387,7 +387,7 @@ class Conversation(VerticalScroll):
         below: list[Widget] = []
         if not self.following:
             for j, w in enumerate(reversed(blocks[len(above) + 1:])):
-                far = w in tops and tops[w] > view_top + view_h + keep
+                far = w in tops and tops[w] > below_limit
                 over = (not cap_top and len(blocks) - len(above) - j > self.max_blocks and w in tops
                         and tops[w] > view_top + 2 * view_h)
                 if self._is_live(w) or not (far or over):
@@ -423,13 +423,7 @@ class Conversation(VerticalScroll):
         del self._older[-n:]
         blocks = self.blocks
         held = self._hold(blocks[0] if blocks else None)
-        if spare and all(is_finished(spec) for spec in take):
-            run = spare.pop(0)
-            self._newer[:0] = self._forget([run])
-            run.reuse(take)  # type: ignore[attr-defined]
-            self.move_child(run, after=self._hidden_marker)
-        else:
-            await self.mount_all(self._build(take), after=self._hidden_marker)
+        await self._bring_in(take, spare, above=True)
         self._update_markers()
         self._keep_still(held)
         await self._trim(cap_side="bottom")
@@ -454,19 +448,38 @@ class Conversation(VerticalScroll):
         n = self._page(self._newer, from_end=False)
         take = self._newer[:n]
         del self._newer[:n]
-        if spare and all(is_finished(spec) for spec in take):
-            run = spare.pop(0)
-            self._older.extend(self._forget([run]))
-            run.reuse(take)  # type: ignore[attr-defined]
-            self.move_child(run, before=self._newer_marker)
-            self._update_markers()
+        reused = await self._bring_in(take, spare, above=False)
+        self._update_markers()
+        if reused:  # a run moved from above the view: what is on screen moved up with it
             self._keep_still(held)
-        else:
-            await self.mount_all(self._build(take), before=self._newer_marker)
-            self._update_markers()
         if trim:
             await self._trim()
         return True
+
+    async def _bring_in(self, specs: list[BlockSpec], spare: list[Widget] | None, *, above: bool) -> bool:
+        """Put `specs` at the top (`above`) or the bottom of the window: into the first `spare` run
+        (from the other end, its blocks put back with the specs on that side), else as new widgets.
+        True if a run was reused."""
+        if spare and all(is_finished(spec) for spec in specs):
+            run = spare.pop(0)
+            if above:
+                self._newer[:0] = self._forget([run])
+            else:
+                self._older.extend(self._forget([run]))
+            run.reuse(specs)  # type: ignore[attr-defined]
+            self.move_child(run, **({"after": self._hidden_marker} if above else {"before": self._newer_marker}))
+            return True
+        if above:
+            await self.mount_all(self._build(specs), after=self._hidden_marker)
+        else:
+            await self.mount_all(self._build(specs), before=self._newer_marker)
+        return False
+
+    def _far_limits(self, view_top: float) -> tuple[int, int]:
+        """With the view at `view_top`: a block ending above the first row, or starting below the
+        second, is far enough away to be unmounted (`_keep_rows` either side of the view)."""
+        keep = self._keep_rows()
+        return int(view_top) - keep, int(view_top) + self.scrollable_content_region.height + keep
 
     def _spare_runs(self, view_top: float, below: bool = False) -> list[Widget]:
         """The runs at the top of the window (or at its bottom, the last first) that `_trim` would
@@ -474,16 +487,15 @@ class Conversation(VerticalScroll):
         tops, height = self._placements()
         blocks = self.blocks
         spare: list[Widget] = []
+        above_limit, below_limit = self._far_limits(view_top)
         if below:
-            limit = int(view_top) + self.scrollable_content_region.height + self._keep_rows()
             for w in reversed(blocks[1:]):
-                if not _is(w, _RUN, "BlockRun") or w not in tops or tops[w] <= limit:
+                if not _is(w, _RUN, "BlockRun") or w not in tops or tops[w] <= below_limit:
                     break
                 spare.append(w)
             return spare
-        limit = int(view_top) - self._keep_rows()
         for w, after in zip(blocks, blocks[1:]):
-            if not _is(w, _RUN, "BlockRun") or w not in tops or tops.get(after, height) >= limit:
+            if not _is(w, _RUN, "BlockRun") or w not in tops or tops.get(after, height) >= above_limit:
                 break
             spare.append(w)
         return spare

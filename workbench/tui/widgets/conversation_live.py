@@ -16,7 +16,7 @@ from workbench.tui.clock import Clock
 from workbench.tui.sanitize import sanitize
 from workbench.tui.widgets.conversation_cards import (STATUS_LABEL, card_header, finished_status, render_result,
                                                       result_title)
-from workbench.tui.widgets.conversation_specs import AnswerSpec, CardSpec, ThinkingSpec
+from workbench.tui.widgets.conversation_specs import LIVE_STATUSES, AnswerSpec, CardSpec, ThinkingSpec
 from workbench.tui.widgets.sized_once import SizedOnce
 
 
@@ -131,7 +131,7 @@ class ToolCard(Vertical):
     @property
     def is_live(self) -> bool:
         """Still expecting events (approval, start, result): keep it mounted."""
-        return self.status in ("requested", "waiting", "running")
+        return self.status in LIVE_STATUSES
 
     def compose(self):
         yield self.header

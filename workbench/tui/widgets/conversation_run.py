@@ -6,8 +6,8 @@ session mounts a screen of blocks on every page-down; as one widget per block th
 most of a step's time. A `BlockRun` holds a page of finished blocks (answers, thinking, tool cards,
 user messages, notices) and draws each one as its own widget would be drawn: the stylesheet styles a
 hidden prototype of each kind of block (`BlockLooks`), and a block's rows are its content rendered
-with that prototype's style, framed by Textual's own styles renderer (padding, border, background),
-with the margins between blocks collapsed as the vertical layout collapses them.
+with that prototype's style, framed as Textual's own styles renderer frames it (padding, border,
+background), with the margins between blocks collapsed as the vertical layout collapses them.
 
 A click on a tool call or thinking expands it in place, as the single-block widgets do; the mouse
 lights up the block under it.
@@ -38,6 +38,7 @@ from workbench.tui.widgets.conversation import Notice, UserBlock, notice_content
 from workbench.tui.widgets.conversation_history import (CompactCard, CompactThinking, HistoryAnswer, answer_lines,
                                                         card_content, thinking_content)
 from workbench.tui.widgets.conversation_specs import AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec, UserSpec
+from workbench.tui.widgets.plain_styles import content_untouched
 from workbench.tui.widgets.sized_once import SizedOnce
 
 
@@ -45,20 +46,20 @@ def _expandable(spec: BlockSpec) -> bool:
     return isinstance(spec, ThinkingSpec) or (isinstance(spec, CardSpec) and bool(spec.result))
 
 
-def _bare(styles: Any) -> bool:
-    """Styles that add nothing around or over the content: no gutter, outline, background, tint,
-    hatch or opacity. The styles renderer would hand such a block's rows back unchanged."""
-    return (not any(styles.gutter) and not any(edge for edge, _ in styles.outline) and not styles.background.a
-            and not styles.tint.a and styles.opacity == 1 and styles.text_opacity == 1
-            and (not styles.has_rule("hatch") or styles.hatch == "none"))
+def _bare(styles: Any, opacity: float) -> bool:
+    """Styles that add nothing around or over the content (no gutter, background or effect): the
+    styles renderer would hand such a block's rows back unchanged."""
+    return not any(styles.gutter) and not styles.background.a and content_untouched(styles, opacity)
 
 
-def _plain_frame(styles: Any, opacity: float) -> bool:
-    """Styles whose frame is the same around every content row: borders and padding only on the
-    sides of the rows (top and bottom ones are rows of their own), no outline, tint, hatch or
-    opacity that would change the content's segments."""
-    return (not any(edge for edge, _ in styles.outline) and not styles.tint.a and opacity == 1
-            and styles.text_opacity == 1 and (not styles.has_rule("hatch") or styles.hatch == "none"))
+class _Colours(NamedTuple):
+    """A prototype's colours: what is under it, its background, its style, the style its padding
+    and the rest of a short row are filled with."""
+
+    base_background: Color
+    background: Color
+    rich_style: Style
+    inner: Style
 
 
 class _Layout(NamedTuple):
@@ -155,7 +156,7 @@ class BlockRun(SizedOnce, Widget):
         self._looks = looks
         self._blocks_look: tuple | None = None
         self._frames: dict[tuple[int, int], _Frame] = {}  # per prototype and width, in `_blocks_look`
-        self._colours: dict[int, tuple[Color, Color, Style]] = {}  # per prototype, in `_blocks_look`
+        self._colours: dict[int, _Colours] = {}  # per prototype, in `_blocks_look`
         self._look: tuple | None = None
         self._hold(specs)
 
@@ -287,8 +288,11 @@ class BlockRun(SizedOnce, Widget):
         content_width = max(0, box_width - gutter.width)
         colours = self._colours.get(id(proto))
         if colours is None:  # each walks the prototype's ancestors: once per prototype and look
-            colours = self._colours[id(proto)] = (*proto.background_colors, proto.rich_style)
-        base_background, background, rich_style = colours
+            base_background, background = proto.background_colors
+            colours = self._colours[id(proto)] = _Colours(
+                base_background, background, proto.rich_style,
+                TextualStyle(background=base_background + background).rich_style)
+        background, rich_style, inner = colours.background, colours.rich_style, colours.inner
         if isinstance(spec, AnswerSpec):
             content = answer_lines(proto, spec.markdown, spec.continued, content_width, (rich_style, background))
         else:
@@ -298,29 +302,29 @@ class BlockRun(SizedOnce, Widget):
                 height = None if isinstance(visual, Content) else visual.get_height(styles, content_width)
             content = Visual.to_strips(proto, visual, content_width, height, proto.visual_style)
         sides = (bool(margin.left), bool(margin.right))  # the margin's segments on each side of a row
-        if _bare(styles):  # nothing to frame the content with: its rows, as wide as the block, are the block's
-            fill = TextualStyle(background=base_background + background).rich_style
-            rows = [row if row.cell_length == content_width else row.adjust_cell_length(content_width, fill)
+        if _bare(styles, proto.opacity):  # nothing to frame the content with: its rows, as wide as the block, are the block's
+            rows = [row if row.cell_length == content_width else row.adjust_cell_length(content_width, inner)
                     for row in content]
             return self._in_margin(rows, margin, width), _Layout(0, 0, sides[0], sides[1])
-        if _plain_frame(styles, proto.opacity) and content_width:
+        if content_untouched(styles, proto.opacity) and content_width:  # a frame the same on every row
             frame = self._frames.get((id(proto), box_width))
             if frame is None:
                 frame = self._frames[(id(proto), box_width)] = _Frame(
-                    lambda rows: self._styles_render(proto, box_width, content_width, rows), content_width, gutter.top)
-            inner = TextualStyle(background=base_background + background).rich_style
+                    lambda rows: self._styles_render(proto, colours, box_width, content_width, rows), content_width,
+                    gutter.top)
             layout = _Layout(len(frame.top), len(frame.bottom), len(frame.left) + sides[0], len(frame.right) + sides[1])
             return self._in_margin(frame.around(content, inner), margin, width), layout
         # framed by the styles renderer: where the content is in its rows is not known (not selectable)
-        return self._in_margin(self._styles_render(proto, box_width, content_width, content), margin, width), None
+        rows = self._styles_render(proto, colours, box_width, content_width, content)
+        return self._in_margin(rows, margin, width), None
 
-    def _styles_render(self, proto: Widget, box_width: int, content_width: int, content: list[Strip]) -> list[Strip]:
+    def _styles_render(self, proto: Widget, colours: _Colours, box_width: int, content_width: int,
+                       content: list[Strip]) -> list[Strip]:
         """`content` framed by Textual's styles renderer as `proto`'s styles say (padding, border, background)."""
         styles = proto.styles
-        base_background, background = proto.background_colors
-        inner_blank = Strip.blank(content_width, proto.rich_style)
+        inner_blank = Strip.blank(content_width, colours.rich_style)
         return StylesCache().render(
-            styles, Size(box_width, len(content) + styles.gutter.height), base_background, background,
+            styles, Size(box_width, len(content) + styles.gutter.height), colours.base_background, colours.background,
             lambda y: content[y] if y < len(content) else inner_blank, [], None, None,
             content_size=Size(content_width, len(content)), padding=styles.padding,
             opacity=proto.opacity, ansi_theme=self.app.ansi_theme, native_ansi=self.app.native_ansi_color)

@@ -18,13 +18,14 @@ from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
+from workbench.tui.widgets.plain_styles import content_untouched
+
 
 def _plain(bar: ScrollBar) -> bool:
     """Nothing but the bar itself: Textual would hand its rows back as the bar renders them."""
     styles = bar.styles
-    return (not any(styles.gutter) and not any(edge for edge, _ in styles.outline) and not styles.tint.a
-            and bar.opacity == 1 and styles.text_opacity == 1 and tuple(styles.content_align) == ("left", "top")
-            and (not styles.has_rule("hatch") or styles.hatch == "none") and not bar.BLANK
+    return (not any(styles.gutter) and content_untouched(styles, bar.opacity)
+            and tuple(styles.content_align) == ("left", "top") and not bar.BLANK
             and bar.text_selection is None and not bar.auto_links)
 
 
