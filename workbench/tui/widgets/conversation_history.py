@@ -128,12 +128,17 @@ class _Heading(Heading):
 class _CodeBlock(CodeBlock):
     @classmethod
     def create(cls, markdown: RichMarkdown, token: Token) -> CodeBlock:
-        block = cls((token.info or "").partition(" ")[0] or "text", "")
+        block = cls(_lexer_name(token), "")
         block.look = markdown.look  # type: ignore[attr-defined]
         return block
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield code_syntax(str(self.text), self.lexer_name, self.look)  # type: ignore[attr-defined]
+
+
+def _lexer_name(token: Token) -> str:
+    """The language a fence names (its info's first word), as Rich's code block reads it."""
+    return (token.info or "").partition(" ")[0] or "text"
 
 
 def code_syntax(code: str, lexer_name: str, look: _Look) -> Syntax:
@@ -211,7 +216,7 @@ def answer_rows(console: Console, markdown: str, tokens: list[Token], width: int
 
     def code_block(token: Token, block_width: int) -> list[list[Segment]]:
         # as `_CodeBlock` renders it (Rich's code block: its text is the fence's content)
-        syntax = code_syntax(token.content, (token.info or "").partition(" ")[0] or "text", look)
+        syntax = code_syntax(token.content, _lexer_name(token), look)
         lines = code_lines(console, syntax, block_width)
         return console.render_lines(syntax, options.update(width=block_width), pad=True) if lines is None else lines
 

@@ -37,7 +37,7 @@ _LIST_OPEN = ("bullet_list_open", "ordered_list_open")
 _DIRECT = {"paragraph_open", *_LIST_OPEN, "fence", "code_block"}  # top-level blocks laid out here
 # What Rich's Markdown handles inline (no element of its own): by token type, and by tag.
 _RICH_INLINE = {"text", "hardbreak", "softbreak", "link_open", "link_close", "html_inline"}
-_RICH_INLINE_TAGS = {"em", "strong", "code", "s"}
+_RICH_INLINE_TAGS = {*_INLINE_STYLES, "code"}  # `code`: inline code, a token of its own here
 
 
 class _Unsupported(Exception):
