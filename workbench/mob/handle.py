@@ -520,13 +520,19 @@ class MobHandle:
         return self._state
 
     async def stop(self) -> None:
-        """Interrupt every member; messages sent while stopped wait until `resume`."""
-        self._set_state("stopped")
+        """Interrupt every member; messages sent while stopped wait until `resume`. Returns with
+        the stop on disk (`mob list` elsewhere says so)."""
+        written = self._set_state("stopped")
+        if written is not None:
+            await written
         for member in list(self._members.values()):
             await self._halt(member)
 
     async def resume(self) -> None:
-        self._set_state("running")
+        """Carry on: the state is on disk (`mob list` elsewhere says running) before members start."""
+        written = self._set_state("running")
+        if written is not None:
+            await written
         for member in self._members.values():
             self._kick(member)
 
@@ -663,12 +669,13 @@ class MobHandle:
         if self._state in ("completed", "destroyed"):
             raise MobError(f"mob {self.id} is {self._state}")
 
-    def _set_state(self, state: MobState) -> None:
+    def _set_state(self, state: MobState) -> "asyncio.Future[None] | None":
+        """Change the mob's state and log it; the future resolves once the record is on disk."""
         if state == self._state:
-            return
+            return None
         check_mob_transition(self._state, state)
         self._state = state
-        self._append({"type": "mob_state", "state": state})
+        return self._append({"type": "mob_state", "state": state})
 
     def _emit(self, event: Any) -> None:
         self.events.publish(event)
