@@ -120,6 +120,9 @@ class LoadedSettings:
     settings: Settings
     problems: list[ConfigProblem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # files that were read (in order)
+    # project settings not applied because the project is not trusted: (file, "key = value")
+    ignored: list[tuple[Path, str]] = field(default_factory=list)
+    trusted: bool = True  # False: the project file could only tighten
 
 
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -195,23 +198,65 @@ def config_files(cwd: Path | None) -> list[Path]:
     return [user_config_file()] + ([project_config_file(Path(cwd))] if cwd is not None else [])
 
 
-def load_settings(cwd: Path | None = None, *, strict: bool = False) -> LoadedSettings:
-    """User config, then project config. A broken file is skipped (defaults apply) and reported."""
+def load_settings(cwd: Path | None = None, *, strict: bool = False, trust_override: bool = False) -> LoadedSettings:
+    """User config, then project config. A broken file is skipped (defaults apply) and reported.
+
+    Until the project is trusted (`workbench.trust`; `trust_override`: headless `--trust-project`)
+    its file may only tighten: what it would widen is left out and listed in `.ignored`."""
     files: list[Path] = []
     problems: list[ConfigProblem] = []
+    ignored: list[tuple[Path, str]] = []
     merged: dict[str, Any] = {}
+    trusted = True
     for path in config_files(cwd):
         if not path.exists():
             continue
         files.append(path)
         data, file_problems = _validate_file(path)
         problems.extend(file_problems)
+        if path != user_config_file() and data:
+            from workbench import trust
+
+            trusted = trust.is_trusted(Path(cwd), override=trust_override)  # type: ignore[arg-type]
+            if not trusted:
+                data, lost = _untrusted_split(data)
+                ignored.extend((path, summary) for _key, summary in lost)
         merged = _deep_merge(merged, data)
     if strict and problems:
         raise ConfigError(problems)
     from workbench.config_schema import Settings
 
-    return LoadedSettings(Settings.model_validate(merged), problems, files)
+    return LoadedSettings(Settings.model_validate(merged), problems, files, ignored, trusted)
+
+
+def _untrusted_split(project: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """(what an untrusted project file keeps, what it loses), against the user's own config."""
+    from workbench.project_settings import split_project
+
+    user, _problems = read_toml(user_config_file())
+    return split_project(project, user or {})
+
+
+def untrusted_project_settings(cwd: Path) -> list[tuple[Path, str]]:
+    """(file, "key = value") for each project setting that waits for trust. A file that does not
+    parse contributes nothing (load_settings reports it, and applies none of it)."""
+    path = project_config_file(cwd)
+    data, _problems = read_toml(path)
+    if not data:
+        return []
+    return [(path, summary) for _key, summary in _untrusted_split(data)[1]]
+
+
+def trusted_project_data(cwd: Path, data: dict[str, Any] | None, *, trust_override: bool = False) -> dict[str, Any] | None:
+    """A project file's raw data as the rest of the workbench may use it: whole when the project
+    is trusted, else only what tightens."""
+    if not data:
+        return data
+    from workbench import trust
+
+    if trust.is_trusted(Path(cwd), override=trust_override):
+        return data
+    return _untrusted_split(data)[0]
 
 
 @dataclass(frozen=True)
@@ -228,6 +273,8 @@ def first_frame_settings(cwd: Path | None = None) -> FirstFrameSettings:
     merged: dict[str, Any] = {}
     for path in config_files(cwd):
         data, _problems = read_toml(path)  # reported by load_settings
+        if data is not None and path != user_config_file():
+            data = trusted_project_data(Path(cwd), data)  # type: ignore[arg-type]  # no key bindings from a repo
         if data is not None:
             merged = _deep_merge(merged, data)
     ui = merged.get("ui")

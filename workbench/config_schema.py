@@ -52,6 +52,10 @@ class SessionSettings(_Section):
     pi_sessions_dir: str | None = None  # e.g. "~/.pi/agent/sessions" to resume pi's sessions
 
 
+class TrustSettings(_Section):
+    projects: list[str] = Field(default_factory=list)  # project folders trusted without asking (user config only)
+
+
 class Settings(_Section):
     provider: ProviderSettings = Field(default_factory=ProviderSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
@@ -59,6 +63,7 @@ class Settings(_Section):
     ui: UiSettings = Field(default_factory=UiSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     keys: dict[str, str] = Field(default_factory=dict)  # binding id -> "key[,key...]"
+    trust: TrustSettings = Field(default_factory=TrustSettings)
 
 
 def validation_problems(path: Path, text: str, exc: ValidationError) -> list[ConfigProblem]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench import trust
 from workbench.cli import build_parser
 from workbench.errors import InvalidParams
 from workbench.headless import run_headless
@@ -30,6 +31,7 @@ def write_rules(home: Path, workspace: Path, *, user: str, project: str) -> None
     (home / "config.toml").write_text(user)
     (workspace / ".workbench").mkdir(exist_ok=True)
     (workspace / ".workbench" / "config.toml").write_text(project)
+    trust.trust(workspace)  # the user trusts this project (untrusted ones: tests/security/test_trust.py)
 
 
 def test_user_and_project_allow_lists_both_apply_with_their_sources(home, workspace):

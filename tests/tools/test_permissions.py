@@ -1,5 +1,6 @@
 import pytest
 
+from workbench import trust
 from workbench.tools.base import Effect, Tool, ToolContext, ToolResult
 from workbench.tools.commands import split_command
 from workbench.tools.globs import escape, glob_match, is_literal
@@ -215,6 +216,7 @@ def test_load_merges_user_project_and_cli(tmp_path, ws):
     project = ws / ".workbench" / "config.toml"
     project.parent.mkdir()
     project.write_text('[approvals]\nallow = ["bash(git status*)", "bash("]\nmode = "plan"\n')
+    trust.trust(ws)  # a trusted project: its allow rules count (untrusted: tests/security/test_trust.py)
     policy = PermissionPolicy.load(ws, user_file=user, project_file=project, allow=["bash(make*)"], deny=["bash(rm*)"])
     assert policy.mode == "plan"
     assert [str(r) for r in policy.rules["allow"]] == ["bash(ls*)", "bash(git status*)", "bash(make*)"]

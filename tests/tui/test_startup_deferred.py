@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.tui.conftest import make_app
 from tests.tui.fakes import FakeBackend
 from tests.tui.test_flows import type_text, wait_for
+from workbench import trust
 from workbench.config import ConfigProblem, LoadedSettings, Settings
 from workbench.tui.screens.dialogs import ProblemsScreen
 from workbench.tui.widgets.panes import MOB_EMPTY, MOB_EMPTY_DEMO
@@ -201,6 +202,7 @@ async def test_the_first_frame_uses_the_files_theme_and_keys_and_validation_late
 
     (tmp_path / ".workbench").mkdir()
     (tmp_path / ".workbench" / "config.toml").write_text('[ui]\ntheme = "nord"\n[keys]\n"app.help" = "f9"\n')
+    trust.trust(tmp_path)  # key bindings from a project need trust (tests/security/test_trust.py)
     starter = GatedStarter({"backend": FakeBackend(), "settings": load_settings(tmp_path)})
     app = make_app(None, starter=starter, first_frame=first_frame_settings(tmp_path), cwd=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -237,6 +239,7 @@ def test_first_frame_settings_skip_values_of_the_wrong_type(tmp_path):
 
     (tmp_path / ".workbench").mkdir()
     (tmp_path / ".workbench" / "config.toml").write_text('[ui]\ntheme = 3\n[keys]\n"app.help" = 5\n"app.quit" = "f10"\n')
+    trust.trust(tmp_path)
     got = first_frame_settings(tmp_path)
     assert got.theme == DEFAULT_THEME and got.keys == {"app.quit": "f10"}
     (tmp_path / ".workbench" / "config.toml").write_text("[ui\n")  # not TOML: nothing from it

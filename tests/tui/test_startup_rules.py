@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from workbench import trust
 from workbench.cli import build_parser
 from workbench.config import load_settings
 from workbench.runtime.approvals import ApprovalBroker
@@ -19,6 +20,7 @@ def test_user_project_and_flag_rules_add_up(tmp_path: Path, monkeypatch):
     (home / "config.toml").write_text('[approvals]\nallow = ["bash(git status*)"]\n')
     (ws / ".workbench").mkdir()
     (ws / ".workbench" / "config.toml").write_text('[approvals]\nallow = ["bash(npm test*)"]\n')
+    trust.trust(ws)  # a trusted project (untrusted ones: tests/security/test_trust.py)
     args = build_parser().parse_args(["--deny", "bash(rm *)"])
     sessions = RuntimeSessions(args, load_settings(ws), ws, ApprovalBroker(), None)
     backend = sessions.new()

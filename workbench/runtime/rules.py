@@ -54,27 +54,31 @@ def strict_notice(policy: Any) -> list[tuple[Path, str]]:
     return list(seen.items())
 
 
-def _load(cwd: Path, mode: str | None, allow: list[str], ask: list[str], deny: list[str], registry: Any) -> ConfigPolicy:
+def _load(cwd: Path, mode: str | None, allow: list[str], ask: list[str], deny: list[str], registry: Any,
+          trust_project: bool = False) -> ConfigPolicy:
     try:
-        policy = ConfigPolicy.load(cwd, mode=mode, allow=allow, ask=ask, deny=deny, registry=registry)
+        policy = ConfigPolicy.load(cwd, mode=mode, allow=allow, ask=ask, deny=deny, registry=registry,
+                                   trust_project=trust_project)
     except RuleError as exc:
         raise InvalidParams(f"bad approval rule in --allow/--ask/--deny: {exc}") from None
     except ValueError as exc:  # an unknown mode
         raise InvalidParams(f"approval mode: {exc}") from None
-    policy.load_args = {"cwd": cwd, "mode": mode, "allow": allow, "ask": ask, "deny": deny, "registry": registry}
+    policy.load_args = {"cwd": cwd, "mode": mode, "allow": allow, "ask": ask, "deny": deny, "registry": registry,
+                        "trust_project": trust_project}
     policy.loaded_mode = policy.mode
     return policy
 
 
 def load_policy(cwd: str | Path, *, mode: str | None = None, allow: Iterable[str] = (),
-                ask: Iterable[str] = (), deny: Iterable[str] = (), registry: Any = None) -> Any:
+                ask: Iterable[str] = (), deny: Iterable[str] = (), registry: Any = None,
+                trust_project: bool = False) -> Any:
     """A `PermissionPolicy` from the user config, the project's `.workbench/config.toml` under
     `cwd` and the given flags (the mode: `mode`, else project, else user, else "ask").
 
     A rule that does not parse raises InvalidParams naming the file or flag: skipping it silently
     could drop a deny rule the user relies on. A file that does not parse at all gives a strict
     policy (see the module docstring)."""
-    policy = _load(Path(cwd), mode or None, list(allow), list(ask), list(deny), registry)
+    policy = _load(Path(cwd), mode or None, list(allow), list(ask), list(deny), registry, trust_project)
     if policy.problems:
         raise InvalidParams("bad approval rules in config: " + "; ".join(policy.problems))
     return policy

@@ -38,6 +38,7 @@ class Grant:
 
 class GrantStore:
     def __init__(self, cwd: Path, *, user_file: Path | None = None, project_file: Path | None = None):
+        self.cwd = Path(cwd)
         self.project_file = project_file or config.project_config_file(Path(cwd))
         self.user_file = user_file or config.user_config_file()
 
@@ -119,7 +120,14 @@ class GrantStore:
         if not ok:
             raise GrantError(f"could not edit {path} safely (its layout is unusual); nothing was "
                              f"written. Edit approvals.{kind} by hand.")
+        # The user's own "always" answer changes the project file's digest: keep the project
+        # trusted when it was, or when nothing in it needed trust (else the saved rule waits for it).
+        from workbench import trust
+
+        keep_trust = path == self.project_file and (trust.is_trusted(self.cwd) or not trust.describe(self.cwd))
         _write_atomic(path, new_text)
+        if keep_trust:
+            trust.trust(self.cwd)
         return True
 
 

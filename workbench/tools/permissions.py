@@ -281,7 +281,7 @@ class PermissionPolicy:
     @classmethod
     def load(cls, cwd: Path, *, mode: str | None = None, allow: Iterable[str] = (), ask: Iterable[str] = (),
              deny: Iterable[str] = (), user_file: Path | None = None, project_file: Path | None = None,
-             registry: Any = None) -> "PermissionPolicy":
+             registry: Any = None, trust_project: bool = False) -> "PermissionPolicy":
         """Rules from the user config, the project `.workbench/config.toml` and CLI flags, all
         kept (lists add up, they do not replace each other). The mode: CLI, else project, else
         user, else "ask". Unparsable rules are skipped and listed in `.problems`; a file that cannot
@@ -297,6 +297,8 @@ class PermissionPolicy:
         for path, source in files:
             data, problems = config.read_toml(path)
             policy.unreadable.extend(problems)  # not a bad rule: the file's rules are unknown
+            if source == "project config":  # untrusted: its allow rules and a wider mode wait for trust
+                data = config.trusted_project_data(Path(cwd), data, trust_override=trust_project)
             section = (data or {}).get("approvals", {})
             if not isinstance(section, dict):
                 continue
