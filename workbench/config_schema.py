@@ -56,12 +56,19 @@ class TrustSettings(_Section):
     projects: list[str] = Field(default_factory=list)  # project folders trusted without asking (user config only)
 
 
+class CheckpointSettings(_Section):
+    enabled: bool = True  # file checkpoints around tool calls (rewind); needs git on PATH
+    ignore: list[str] = Field(default_factory=list)  # gitignore-style globs never captured
+    max_file_mb: float = Field(default=20.0, gt=0)  # larger files are not captured (listed instead)
+
+
 class Settings(_Section):
     provider: ProviderSettings = Field(default_factory=ProviderSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
+    checkpoints: CheckpointSettings = Field(default_factory=CheckpointSettings)
     keys: dict[str, str] = Field(default_factory=dict)  # binding id -> "key[,key...]"
     trust: TrustSettings = Field(default_factory=TrustSettings)
 

@@ -27,6 +27,7 @@ from workbench.providers.base import (Provider, ProviderError, ProviderRequest, 
 from workbench.runtime import events as ev
 from workbench.runtime.approvals import ApprovalBroker, ApprovalDecision, ApprovalRequest
 from workbench.runtime.budget import BudgetLimits, BudgetTracker
+from workbench.runtime.checkpointing import ToolCheckpoints
 from workbench.runtime.compaction import (CompactionSettings, estimate_context_tokens, estimate_tokens,
                                           plan_cut, summarise, summary_request)
 from workbench.runtime.gate import Gate
@@ -146,6 +147,7 @@ class AgentSession:
         events: EventStream | None = None,
         tool_extra: dict[str, Any] | None = None,
         persist_in_thread: bool = True,
+        checkpoints: Any = None,
     ) -> None:
         if mode not in MODES:
             raise InvalidParams(f"approval mode must be one of {', '.join(MODES)}; got {mode!r}")
@@ -177,6 +179,8 @@ class AgentSession:
                 raise InvalidParams(f"bad approval rule: {exc}") from None
         self._gate = Gate(policy, approvals=approvals, grants=grants)
         self.approved_paths: set[Path] = set()
+        # File checkpoints around tool calls that may change files (runtime/checkpointing.py).
+        self.checkpoints = checkpoints if checkpoints is not None else ToolCheckpoints.for_workspace(self.cwd)
 
         context = manager.build_context()
         self._context: list[dict[str, Any]] = list(context.messages)
@@ -735,6 +739,7 @@ class AgentSession:
     async def _record_tool(self, call: dict[str, Any], text: str, *, is_error: bool, status: str,
                      details: dict[str, Any] | None = None) -> None:
         call_id, name = call.get("id", ""), call.get("name", "")
+        await self.checkpoints.after(self, call_id, name)  # the files it changed, before its result
         await self._append(tool_result_message(call_id, name, text, is_error=is_error, details=details))
         self._emit(ev.ToolResultReceived(id=call_id, name=name, is_error=is_error, status=status,  # type: ignore[arg-type]
                                          **self._base()))
@@ -788,6 +793,7 @@ class AgentSession:
         self.tool_calls += 1
         for warning in self._budget.warnings():
             self._emit(warning.model_copy(update=base))
+        await self.checkpoints.before(self, call_id, tool)
         self._emit(ev.ToolExecutionStarted(id=call_id, name=name, **base))
         started = time.monotonic()
         try:

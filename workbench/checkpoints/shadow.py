@@ -1,0 +1,334 @@
+"""The shadow repository: one per workspace under `<home>/checkpoints/`, the workspace as its
+work tree, its own index.
+
+A snapshot is `git add` + `git write-tree` in that repository: the index's stat cache means only
+files whose size or mtime changed are read again, so a snapshot of a large workspace with three
+changed files costs about one directory walk. Trees are never committed; `gc.auto = 0` keeps
+git from ever pruning them (they are reachable from nothing but the session files).
+
+What git ignores is what the project ignores: the workspace's `.gitignore` files (nested ones
+included, git reads them from the work tree), the project's `.git/info/exclude`, the user's global
+excludes file, plus the `[checkpoints] ignore` globs, written to the shadow repository's
+`info/exclude`. Files over the size limit are left out and reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from workbench.checkpoints.git import CheckpointError, git_env, git_program, run_git, split_z
+
+DEFAULT_MAX_FILE_MB = 20.0
+JOURNAL = "workbench-journal.jsonl"
+LOCK = "workbench.lock"
+# Above this many changed paths one `git add -A` with exclusions beats a list of literal paths
+# (git matches every path against every pathspec).
+LITERAL_LIMIT = 300
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+_CONFIG = """[core]
+\trepositoryformatversion = 0
+\tfilemode = true
+\tbare = false
+\tsymlinks = true
+\tautocrlf = false
+\tsafecrlf = false
+\tquotepath = false
+\tfsmonitor = false
+\tuntrackedCache = true
+\tprecomposeunicode = false
+{excludes}[gc]
+\tauto = 0
+\tpruneExpire = never
+[index]
+\tversion = 4
+"""
+
+
+@dataclass(frozen=True)
+class Change:
+    status: str  # "A" added, "M" modified, "D" deleted (relative to the older state)
+    path: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"status": self.status, "path": self.path}
+
+
+@dataclass
+class Snapshot:
+    tree: str
+    skipped: list[tuple[str, int]] = field(default_factory=list)  # (path, size): over the limit
+    seconds: float = 0.0
+
+
+def workspace_key(workspace: Path) -> str:
+    real = os.path.realpath(workspace)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", os.path.basename(real) or "root")[:40]
+    return f"{name}-{hashlib.sha256(real.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}"
+
+
+def _global_excludes_file() -> str | None:
+    """The user's own global ignore file (we run git without the user's config, so ask once)."""
+    program = git_program()
+    if program is None:
+        return None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    try:
+        out = subprocess.run([program, "config", "--global", "--path", "core.excludesFile"], env=env,
+                             capture_output=True, timeout=5, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = out.stdout.decode("utf-8", "replace").strip()
+    if path:
+        return path
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    default = os.path.join(xdg, "git", "ignore")
+    return default if os.path.isfile(default) else None
+
+
+def _config_value(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class ShadowRepo:
+    """The checkpoints of one workspace. Every method that touches the repository runs git as a
+    subprocess (asyncio), so nothing here blocks an event loop for long."""
+
+    def __init__(self, workspace: Path, home: Path, *, ignore: Sequence[str] = (),
+                 max_file_mb: float = DEFAULT_MAX_FILE_MB) -> None:
+        self.workspace = Path(os.path.realpath(workspace))
+        self.git_dir = Path(home) / "checkpoints" / workspace_key(self.workspace)
+        self.ignore = list(ignore)
+        self.max_bytes = int(max_file_mb * 1024 * 1024)
+        self._ready = False
+
+    # -- setup ----------------------------------------------------------------------------------
+
+    @property
+    def env(self) -> dict[str, str]:
+        return git_env(self.git_dir, self.workspace)
+
+    async def git(self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None,
+                  ok_codes: Sequence[int] = (0,)) -> bytes:
+        return await run_git(args, env=env or self.env, cwd=self.workspace, stdin=stdin, ok_codes=ok_codes)
+
+    async def ensure(self) -> None:
+        """Create the repository the first time; refresh its exclude rules every time it opens."""
+        if self._ready:
+            return
+        if not self.workspace.is_dir():
+            raise CheckpointError(f"workspace {self.workspace} is not a directory")
+        fresh = not (self.git_dir / "HEAD").exists()
+        if fresh:
+            self.git_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            await self.git("init", "-q")
+            (self.git_dir / "workspace").write_text(str(self.workspace) + "\n", encoding="utf-8")
+        excludes = await asyncio.to_thread(_global_excludes_file) if fresh else None
+        config = self.git_dir / "config"
+        if fresh:
+            line = f"\texcludesFile = {_config_value(excludes)}\n" if excludes else ""
+            config.write_text(_CONFIG.format(excludes=line), encoding="utf-8")
+        self._write_excludes()
+        self._ready = True
+
+    def _write_excludes(self) -> None:
+        lines = ["# written by workbench: what checkpoints never capture", "/.git", ".git"]
+        project_exclude = self.workspace / ".git" / "info" / "exclude"
+        try:  # read only: the project's own rules, honoured as git would honour them
+            if project_exclude.is_file():
+                lines.append("# from the project's .git/info/exclude")
+                lines.extend(project_exclude.read_text(encoding="utf-8", errors="replace").splitlines())
+        except OSError:
+            pass
+        if self.ignore:
+            lines.append("# [checkpoints] ignore")
+            lines.extend(self.ignore)
+        text = "\n".join(lines) + "\n"
+        target = self.git_dir / "info" / "exclude"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if target.read_text(encoding="utf-8") == text:
+                return
+        except OSError:
+            pass
+        target.write_text(text, encoding="utf-8")
+
+    # -- locking --------------------------------------------------------------------------------
+
+    async def _lock(self) -> int:
+        """The repository's index is shared (mob members, several windows): one writer at a time.
+        A non-blocking flock retried with short sleeps keeps the event loop free."""
+        fd = os.open(self.git_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+    @staticmethod
+    def _unlock(fd: int) -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    # -- snapshots ------------------------------------------------------------------------------
+
+    async def snapshot(self) -> Snapshot:
+        await self.ensure()
+        fd = await self._lock()
+        try:
+            return await self._snapshot()
+        finally:
+            self._unlock(fd)
+
+    async def _snapshot(self) -> Snapshot:
+        started = time.perf_counter()
+        # One walk with the stat cache: what is new, changed or gone since the last snapshot.
+        listed = split_z(await self.git("ls-files", "-z", "--others", "--modified", "--exclude-standard"))
+        changed: list[str] = []
+        skipped: list[tuple[str, int]] = []
+        nested: list[str] = []
+        for path in dict.fromkeys(listed):
+            if path.endswith("/"):
+                nested.append(path.rstrip("/"))  # an embedded repository: not ours to capture
+                continue
+            try:
+                st = os.lstat(self.workspace / path)
+            except FileNotFoundError:
+                changed.append(path)  # deleted: staged as a removal
+                continue
+            except OSError:
+                continue
+            if st.st_size > self.max_bytes and not os.path.islink(self.workspace / path):
+                skipped.append((path, st.st_size))
+            else:
+                changed.append(path)
+        if skipped:
+            # A file that grew past the limit leaves the index (restores never write half of it).
+            await self.git("rm", "-q", "--cached", "--ignore-unmatch", "--pathspec-from-file=-",
+                           "--pathspec-file-nul", stdin=b"".join(_literal(p) + b"\0" for p, _ in skipped))
+        if changed:
+            if len(changed) <= LITERAL_LIMIT:
+                specs = [_literal(p) for p in changed]
+            else:
+                specs = [b"."] + [_literal(p, exclude=True) for p in [*(p for p, _ in skipped), *nested]]
+            await self.git("add", "-A", "--ignore-errors", "--pathspec-from-file=-", "--pathspec-file-nul",
+                           stdin=b"".join(s + b"\0" for s in specs), ok_codes=(0, 1))
+        tree = (await self.git("write-tree")).decode().strip()
+        return Snapshot(tree=tree, skipped=skipped, seconds=time.perf_counter() - started)
+
+    async def diff(self, old: str | None, new: str) -> list[Change]:
+        """The files that differ between two trees (old None: the empty tree)."""
+        if old == new:
+            return []
+        await self.ensure()
+        out = await self.git("diff-tree", "-r", "-z", "--no-renames", "--name-status", old or EMPTY_TREE, new)
+        parts = split_z(out)
+        changes = []
+        for i in range(0, len(parts) - 1, 2):
+            status = parts[i][:1]
+            changes.append(Change("M" if status == "T" else status, parts[i + 1]))
+        return changes
+
+    async def file_diff(self, old: str | None, new: str, path: str) -> str:
+        """The unified diff of one file between two trees (git's words for binary files)."""
+        await self.ensure()
+        out = await self.git("diff", "--no-color", "--no-ext-diff", "--no-renames", old or EMPTY_TREE, new,
+                             "--", _literal(path).decode("utf-8", "surrogateescape"))
+        return out.decode("utf-8", "replace")
+
+    async def has_tree(self, tree: str) -> bool:
+        await self.ensure()
+        out = await self.git("cat-file", "-t", tree, ok_codes=(0, 1, 128))
+        return out.strip() == b"tree"
+
+    # -- restoring ------------------------------------------------------------------------------
+
+    async def apply(self, target: str, write: Iterable[str], delete: Iterable[str]) -> None:
+        """Make the workspace hold `target`'s version of `write` and remove `delete`. Deletions
+        first, so a file can take the place of a directory that goes away."""
+        await self.ensure()
+        if not await self.has_tree(target):
+            raise CheckpointError(f"checkpoint tree {target[:12]} is missing from {self.git_dir}")
+        for path in delete:
+            full = self.workspace / path
+            try:
+                if full.is_dir() and not full.is_symlink():
+                    continue
+                full.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise CheckpointError(f"could not delete {full}: {exc.strerror}") from None
+            self._prune_dirs(full.parent)
+        paths = list(write)
+        if not paths:
+            return
+        fd = await self._lock()
+        index = self.git_dir / "workbench-restore.index"
+        try:
+            env = git_env(self.git_dir, self.workspace, index)
+            await self.git("read-tree", target, env=env)
+            await self.git("checkout-index", "-f", "-z", "--stdin", env=env,
+                           stdin=b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths))
+        finally:
+            index.unlink(missing_ok=True)
+            self._unlock(fd)
+
+    def _prune_dirs(self, directory: Path) -> None:
+        while directory != self.workspace and self.workspace in directory.parents:
+            try:
+                directory.rmdir()
+            except OSError:
+                return
+            directory = directory.parent
+
+    # -- the journal: who changed what, across every session of this workspace -------------------
+
+    def journal(self, record: dict[str, Any]) -> None:
+        record = {"time": time.time(), **record}
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        with open(self.git_dir / JOURNAL, "a", encoding="utf-8") as f:
+            f.write(line)
+
+    def journal_records(self) -> list[dict[str, Any]]:
+        try:
+            text = (self.git_dir / JOURNAL).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return []
+        out = []
+        for line in text.splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a torn last line from a crash: the rest still counts
+            if isinstance(record, dict) and isinstance(record.get("tree"), str):
+                out.append(record)
+        return out
+
+    def last_tree(self) -> str | None:
+        records = self.journal_records()
+        return records[-1]["tree"] if records else None
+
+
+def _literal(path: str, *, exclude: bool = False) -> bytes:
+    magic = ":(exclude,literal)" if exclude else ":(literal)"
+    return (magic + path).encode("utf-8", "surrogateescape")
