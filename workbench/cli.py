@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     ss.add_argument("--leaf", metavar="ENTRY-ID|root", help="build the context at this entry")
     ss.add_argument("--json", action="store_true", help="one JSON object")
     ss.add_argument("--cwd", metavar="DIR")
+    from workbench.checkpoints.cli import add_parsers as add_checkpoint_parsers
+
+    add_checkpoint_parsers(ssub)  # sessions files | restore
 
     mob = sub.add_parser("mob", help="run, resume and list mobs (teams of agents)")
     msub = mob.add_subparsers(dest="mob_command", metavar="ACTION", required=True)
@@ -84,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
+    if args.command == "sessions" and args.sessions_command in ("files", "restore"):
+        from workbench.checkpoints.cli import run as run_checkpoints_command
+
+        return run_checkpoints_command(args)
     if args.command == "sessions":
         from workbench.sessions.cli import run_sessions_command
 

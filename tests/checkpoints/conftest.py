@@ -30,7 +30,9 @@ def make_agent(workspace: Path, tmp_path: Path):
     def make(turns: list[Turn], **kw: Any) -> AgentSession:
         from workbench.sessions.manager import SessionManager
 
-        manager = kw.pop("manager", None) or SessionManager.create(workspace, sessions_dir=tmp_path / "sessions")
+        manager = kw.pop("manager", None)
+        if manager is None:
+            manager = SessionManager.create(workspace, sessions_dir=tmp_path / "sessions")
         kw.setdefault("retry", RetryPolicy(base_delay=0.0))
         kw.setdefault("compaction", CompactionSettings(enabled=False))
         kw.setdefault("mode", "yolo")

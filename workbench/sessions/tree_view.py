@@ -356,7 +356,7 @@ class TreeIndex:
                             args = block.get("arguments")
                             return str(block.get("name", "tool")), args if isinstance(args, dict) else {}
                 return None
-            if self.kinds[p] != "tool":
+            if self.kinds[p] not in ("tool", "custom"):  # checkpoints sit between a call and its result
                 return None
             p = self.parent[p]
         return None
