@@ -28,6 +28,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-duration", type=float, metavar="SECONDS")
     p.add_argument("--system-prompt", metavar="TEXT", help="replace the default system prompt")
     p.add_argument("--cwd", metavar="DIR", help="workspace directory (default: the current directory)")
+    p.add_argument("--trust-project", action="store_true",
+                   help="trust the project's own configuration (.workbench/config.toml, .mcp.json, hooks) "
+                        "for this run; without it a project file may only tighten")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,16 @@ def _err(stream: TextIO, text: str) -> None:
 
 
 
+def report_trust(cwd: Path, override: bool, err: TextIO) -> None:
+    """On stderr: what the project's configuration was not allowed to do (or, trusted with
+    --trust-project, what it now does)."""
+    from workbench import trust
+
+    items = trust.describe(cwd)
+    for line in trust.notice(cwd, items, trusted=trust.is_trusted(cwd, override=override)):
+        _err(err, f"workbench: {sanitize(line)}")
+
+
 def run_headless(args: Any, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
                  provider: Any = None) -> int:
     """Run one prompt headless; returns the exit code. `provider` overrides provider selection
@@ -58,12 +68,14 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     if not prompt or not prompt.strip():
         raise InvalidParams("the prompt (-p) is empty")
 
-    loaded = load_settings(cwd)
+    trust_project = bool(getattr(args, "trust_project", False))
+    loaded = load_settings(cwd, trust_override=trust_project)
     if loaded.problems:
         for problem in loaded.problems:
             _err(err, f"workbench: config error: {problem}")
         return EXIT_CODES["INVALID_PARAMS"]
     settings = loaded.settings
+    report_trust(cwd, trust_project, err)
 
     try:
         limits = BudgetLimits.from_settings(
@@ -73,7 +85,8 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         raise InvalidParams(str(exc).replace("budget max_", "--max-").replace("_", "-")) from None
 
     # Rules from the user and project files add up (load_settings would let one replace the other).
-    policy = load_policy(cwd, mode=args.approve, allow=args.allow or [], deny=args.deny or [])
+    policy = load_policy(cwd, mode=args.approve, allow=args.allow or [], deny=args.deny or [],
+                         trust_project=trust_project)
 
     if provider is None:
         provider, model = _select_provider(args, settings, err)

@@ -133,3 +133,26 @@ def describe(workspace: Path) -> list[TrustItem]:
     for describer in _describers():
         items.extend(describer(Path(workspace)))
     return items
+
+
+def notice(workspace: Path, items: list[TrustItem], *, trusted: bool) -> list[str]:
+    """Plain lines telling the user what the project's configuration does in this run: with
+    `trusted`, what trusting enabled; else what was ignored and how to trust it. Values are the
+    file's own text: display them through a sanitizer."""
+    if not items:
+        return []
+    if trusted:
+        head = f"project {workspace} is trusted; its configuration applies:"
+    else:
+        head = (f"project {workspace} is not trusted: ignoring what its configuration would widen "
+                f"(trust it with --trust-project, or list it under [trust] projects in "
+                f"{config.user_config_file()}):")
+    return [head] + [f"  {relative_source(workspace, item)}: {item.summary}" for item in items]
+
+
+def relative_source(workspace: Path, item: TrustItem) -> str:
+    """The item's file as the user knows it: relative to the project when it is inside it."""
+    try:
+        return str(Path(item.source).relative_to(Path(workspace)))
+    except ValueError:
+        return str(item.source)

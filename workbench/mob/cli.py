@@ -86,12 +86,16 @@ async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
     if not resuming and not (args.prompt or "").strip():
         raise InvalidParams("the task (-p) is empty")
 
-    loaded = load_settings(cwd)
+    trust_project = bool(getattr(args, "trust_project", False))
+    loaded = load_settings(cwd, trust_override=trust_project)
     if loaded.problems:
         for problem in loaded.problems:
             _err(err, f"workbench: config error: {problem}")
         return EXIT_CODES["INVALID_PARAMS"]
     settings = loaded.settings
+    from workbench.headless import report_trust
+
+    report_trust(cwd, trust_project, err)
 
     definition = None
     if not resuming:

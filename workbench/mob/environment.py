@@ -30,6 +30,7 @@ class MobEnvironment:
     allow: tuple[str, ...] = ()
     ask: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
+    trust_project: bool = False        # --trust-project: the project's config applies in full
     grants: Any = None                 # workbench.tools.permissions.GrantStore | None
     # Overrides of the definition's shared limits (CLI budget flags), None = keep the definition's.
     max_cost: float | None = None
@@ -102,7 +103,7 @@ def environment_from_args(args: Any, settings: Any, cwd: Path, *, meta: dict[str
     env = MobEnvironment(
         cwd=cwd, provider_factory=provider_factory(choice, notices), mobs_dir=mobs_dir, approvals=approvals,
         mode=getattr(args, "approve", None), allow=tuple(getattr(args, "allow", None) or ()),
-        deny=tuple(getattr(args, "deny", None) or ()),
+        deny=tuple(getattr(args, "deny", None) or ()), trust_project=bool(getattr(args, "trust_project", False)),
         max_cost=getattr(args, "max_cost", None), max_tokens=getattr(args, "max_tokens", None),
         max_turns=getattr(args, "max_turns", None), max_tool_calls=getattr(args, "max_tool_calls", None),
         max_duration=getattr(args, "max_duration", None))
