@@ -247,8 +247,8 @@ class WorkbenchApp(App[int]):
         self.set_interval(0.5, self.gc_pacer.tick)
         if self._watch:  # watchfiles loads after the first frame
             self.call_after_refresh(self.watch_theme_files)
-        if self.starting:
-            self.call_after_refresh(self._begin_start)
+        if self.starting:  # a project whose own config waits for trust asks first (screens/trust.py)
+            self.call_after_refresh(self._ask_trust_then_start)
         else:
             self._agent_ready()
 
@@ -267,6 +267,12 @@ class WorkbenchApp(App[int]):
             self.call_after_refresh(self.action_resume)
 
     # --- deferred start-up -----------------------------------------------------------------
+    def _ask_trust_then_start(self) -> None:
+        from workbench.tui.screens.trust import ask_trust
+
+        ask_trust(self, self.cwd, self._begin_start,
+                  override=bool(getattr(getattr(self, "cli_args", None), "trust_project", False)))
+
     def _begin_start(self) -> None:
         """After the first frame: run the starter in its own thread (it imports the runtime and
         opens the session file; the event loop keeps handling keys meanwhile)."""

@@ -55,7 +55,8 @@ class RuntimeSessions:
         # User and project rules add up (a project list never hides the user's); a rule that does
         # not parse stops the agent with a message naming the file, before a provider is opened.
         policy = load_policy(manager.cwd or self.cwd, mode=getattr(a, "approve", None),
-                             allow=getattr(a, "allow", None) or [], deny=getattr(a, "deny", None) or [])
+                             allow=getattr(a, "allow", None) or [], deny=getattr(a, "deny", None) or [],
+                             trust_project=bool(getattr(a, "trust_project", False)))
         # a config file that doesn't parse: the agent starts, but every tool call asks
         self.strict_files = strict_notice(policy)
         agent = AgentSession(
@@ -158,7 +159,7 @@ def build(args: Any, cwd: Path, loaded: LoadedSettings | None = None) -> dict[st
     """Everything the app needs (the validated settings first, when not given); an error that
     stops the agent becomes `startup_error`."""
     if loaded is None:
-        loaded = load_settings(cwd)
+        loaded = load_settings(cwd, trust_override=bool(getattr(args, "trust_project", False)))
     from workbench.runtime.approvals import ApprovalBroker
     from workbench.tools.grants import GrantStore
 
