@@ -244,7 +244,10 @@ def untrusted_project_settings(cwd: Path) -> list[tuple[Path, str]]:
     data, _problems = read_toml(path)
     if not data:
         return []
-    return [(path, summary) for _key, summary in _untrusted_split(data)[1]]
+    lost = _untrusted_split(data)[1]
+    if lost and not _validate_file(path)[0]:
+        return []  # invalid: none of it applies, trusted or not (load_settings says why)
+    return [(path, summary) for _key, summary in lost]
 
 
 def trusted_project_data(cwd: Path, data: dict[str, Any] | None, *, trust_override: bool = False) -> dict[str, Any] | None:

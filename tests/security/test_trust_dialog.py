@@ -41,7 +41,7 @@ async def test_not_now_starts_untrusted_and_says_what_was_ignored(tmp_path, monk
     ws = _repo(tmp_path)
     app = _app(ws)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, TrustScreen) and _screen_text(app))
         shown = _screen_text(app)
         assert 'approvals.mode = "yolo"' in shown and ".workbench/config.toml" in shown
         assert "provider.base_url" in shown and "[bold]x" in shown  # shown, never read as markup
