@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the resume picker, or the session with that id prefix or path")
     parser.add_argument("--session", metavar="ID-PREFIX|PATH", help="headless: continue this session")
     parser.add_argument("--mob", metavar="FILE.toml", help="open the workbench on a new mob")
+    parser.add_argument("--output-schema", metavar="FILE.json",
+                        help="headless: the final answer must be JSON valid against this JSON Schema")
+    parser.add_argument("--structured-output-retries", type=int, default=2, metavar="N",
+                        help="with --output-schema: how often the model may try again (default 2)")
     _add_run_options(parser)
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -83,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(mres)
     ml = msub.add_parser("list", help="list mobs")
     ml.add_argument("--json", action="store_true")
+
+    from workbench.surfaces_cli import add_surface_commands
+
+    add_surface_commands(sub, ssub, _add_run_options)
     return parser
 
 
@@ -94,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.checkpoints.cli import run as run_checkpoints_command
 
         return run_checkpoints_command(args)
+    if args.command in ("rpc", "mcp-server", "web") or getattr(args, "sessions_command", None) == "export":
+        from workbench.surfaces_cli import run_surface_command
+
+        return run_surface_command(args)
     if args.command == "sessions":
         from workbench.sessions.cli import run_sessions_command
 

@@ -34,6 +34,9 @@ from workbench.runtime.gate import Gate
 from workbench.runtime.persist import DurableAppender
 from workbench.runtime.retry import RetryPolicy, describe
 from workbench.runtime.stream import EventStream
+from workbench.runtime.structured import DEFAULT_RETRIES as DEFAULT_STRUCTURED_RETRIES
+from workbench.runtime.structured import StructuredRun, check_schema
+from workbench.runtime.structured import instruction as structured_instruction
 from workbench.runtime.system_prompt import default_system_prompt
 from workbench.tools.base import Tool, ToolContext, ToolResult
 
@@ -66,8 +69,11 @@ def text_of(message: dict[str, Any]) -> str:
     return "".join(b.get("text", "") for b in content or () if b.get("type") == "text")
 
 
-def user_message(text: str) -> dict[str, Any]:
-    return {"role": "user", "content": [{"type": "text", "text": text}], "timestamp": now_ms()}
+def user_message(text: str, images: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`images`: pi's image blocks ({"type": "image", "data": base64, "mimeType": ...})."""
+    content: list[dict[str, Any]] = [{"type": "text", "text": text}]
+    content.extend(images or ())
+    return {"role": "user", "content": content, "timestamp": now_ms()}
 
 
 def tool_result_message(call_id: str, name: str, text: str, *, is_error: bool,
@@ -345,14 +351,20 @@ class AgentSession:
 
     # --- running ---------------------------------------------------------------------------
 
-    def start(self, prompt: str) -> "asyncio.Task[ev.RunResult]":
+    def start(self, prompt: str, **options: Any) -> "asyncio.Task[ev.RunResult]":
         self._claim()
-        self._task = asyncio.ensure_future(self._run_claimed(prompt))
+        self._task = asyncio.ensure_future(self._run_claimed(prompt, **options))
         return self._task
 
-    async def run(self, prompt: str) -> ev.RunResult:
+    async def run(self, prompt: str, *, images: list[dict[str, Any]] | None = None,
+                  output_schema: dict[str, Any] | None = None,
+                  structured_output_retries: int = DEFAULT_STRUCTURED_RETRIES) -> ev.RunResult:
+        """One run. With `output_schema` the final answer must be JSON valid against it
+        (runtime/structured.py); `images` go into the user message next to the prompt."""
+        structured = StructuredRun(check_schema(output_schema), max(0, structured_output_retries)) \
+            if output_schema is not None else None
         self._claim()
-        return await self._run_claimed(prompt)
+        return await self._run_claimed(prompt, images=images, structured=structured)
 
     def _claim(self) -> None:
         if self._running:
@@ -379,15 +391,17 @@ class AgentSession:
     def _base(self) -> dict[str, Any]:
         return {"session_id": self.manager.session_id, "member": self.agent}
 
-    async def _run_claimed(self, prompt: str) -> ev.RunResult:
+    async def _run_claimed(self, prompt: str, *, images: list[dict[str, Any]] | None = None,
+                           structured: StructuredRun | None = None) -> ev.RunResult:
         try:
-            return await self._run(prompt)
+            return await self._run(prompt, images, structured)
         finally:
             self._return_pending()
             self._running = False
             self._phase = None
 
-    async def _run(self, prompt: str) -> ev.RunResult:
+    async def _run(self, prompt: str, images: list[dict[str, Any]] | None = None,
+                   structured: StructuredRun | None = None) -> ev.RunResult:
         base = self._base()
         self.turns = 0
         self.tool_calls = 0
@@ -398,7 +412,8 @@ class AgentSession:
         stop = "end_turn"
         self._emit(ev.RunStarted(prompt=prompt, **base))
         try:
-            await self._append_user(prompt, "prompt")
+            await self._append_user(prompt + (structured_instruction(structured.schema) if structured else ""),
+                                    "prompt", images)
             while True:
                 if self._interrupt:
                     stop = "interrupted"
@@ -439,6 +454,10 @@ class AgentSession:
                     text = self.pending_follow_ups.pop(0)
                     await self._append_user(text, "follow_up")
                     continue
+                retry = structured.judge(last_text) if structured is not None else None
+                if retry is not None:  # the answer did not fit the schema: say why and go on
+                    await self._append_user(retry, "follow_up")
+                    continue
                 break
         except _TimeUp as exc:
             used = self._budget.elapsed() if exc.budget_type == "duration" else exc.limit
@@ -463,12 +482,16 @@ class AgentSession:
             err = AgentError(f"the agent failed: {type(exc).__name__}: {exc}")
             self._emit(ev.RunFailed(error=err.message, code=err.code, usage=run_usage, cost_usd=run_cost, **base))
             raise err from exc
+        shaped: dict[str, Any] = {}
+        if structured is not None:
+            error = structured.error if structured.attempts else f"the run ended ({stop}) before a final answer"
+            shaped = {"structured_output": structured.value, "extraction_error": error}
         result = ev.RunResult(session_id=self.id, text=last_text, turns=self.turns,
-                              tool_calls=self.tool_calls, usage=run_usage, cost_usd=run_cost)
+                              tool_calls=self.tool_calls, usage=run_usage, cost_usd=run_cost, **shaped)
         self.last_result = result
         self._emit(ev.RunCompleted(result=last_text, text=last_text, turns=self.turns,
                                    tool_calls=self.tool_calls, usage=run_usage, cost_usd=run_cost,
-                                   stop=stop, **base))
+                                   stop=stop, **shaped, **base))
         return result
 
     # --- phases ----------------------------------------------------------------------------
@@ -629,8 +652,8 @@ class AgentSession:
             self._appender = DurableAppender(self.manager)
         return self._appender
 
-    async def _append_user(self, text: str, kind: str) -> None:
-        await self._append(user_message(text))
+    async def _append_user(self, text: str, kind: str, images: list[dict[str, Any]] | None = None) -> None:
+        await self._append(user_message(text, images))
         self._emit(ev.UserMessage(text=text, kind=kind, **self._base()))  # type: ignore[arg-type]
 
     async def _deliver_steering(self) -> None:

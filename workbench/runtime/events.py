@@ -44,6 +44,9 @@ class RunResult(BaseModel):
     tool_calls: int
     usage: Usage
     cost_usd: float | None  # None when the model is unpriced: never reported as $0
+    # With an output schema (runtime/structured.py): the parsed answer, or why it did not fit.
+    structured_output: Any = None
+    extraction_error: str | None = None
 
 
 class _Event(BaseModel):
@@ -72,10 +75,13 @@ class RunCompleted(_Event):
     usage: Usage
     cost_usd: float | None
     stop: str = "end_turn"  # end_turn | interrupted | budget_exhausted | turn_limit
+    structured_output: Any = None
+    extraction_error: str | None = None
 
     def run_result(self) -> RunResult:
         return RunResult(session_id=self.session_id or "", text=self.text, turns=self.turns,
-                         tool_calls=self.tool_calls, usage=self.usage, cost_usd=self.cost_usd)
+                         tool_calls=self.tool_calls, usage=self.usage, cost_usd=self.cost_usd,
+                         structured_output=self.structured_output, extraction_error=self.extraction_error)
 
 
 class RunFailed(_Event):

@@ -39,6 +39,7 @@ class CreateSessionRequest:
     run_now: bool = True
     allow: list[str] = field(default_factory=list)
     deny: list[str] = field(default_factory=list)
+    run_options: dict[str, Any] = field(default_factory=dict)  # AgentSession.run's: images, output_schema, ...
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class SessionService:
             thinking_level=req.thinking_level, **kwargs)
         self._register(session, dict(req.labels))
         if req.prompt is not None and req.run_now:
-            await session.run(req.prompt)
+            await session.run(req.prompt, **req.run_options)
         return session
 
     async def open_session(self, path_or_prefix: str | Path, cwd: str | Path | None = None, *,
@@ -163,8 +164,8 @@ class SessionService:
             raise SessionNotFound(f"session not found: {session_id}", details={"session_id": session_id})
         return session
 
-    async def start_turn(self, session_id: str, prompt: str) -> RunResult:
-        return await self.get(session_id).run(prompt)
+    async def start_turn(self, session_id: str, prompt: str, **options: Any) -> RunResult:
+        return await self.get(session_id).run(prompt, **options)
 
     async def interrupt(self, session_id: str) -> None:
         session = self.get(session_id)
