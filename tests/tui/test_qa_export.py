@@ -64,3 +64,24 @@ async def test_slash_export_writes_the_file_once(tmp_path):
         await pilot.pause()
         assert out.read_text() == text  # never overwritten
         assert "exists" in str(list(app._notifications)[-1].message)
+
+
+async def test_slash_export_html_writes_one_page_of_the_session(tmp_path):
+    from workbench.sessions.manager import SessionManager
+
+    manager = SessionManager.create(tmp_path, sessions_dir=tmp_path / "sessions")
+    manager.append_message({"role": "user", "content": [{"type": "text", "text": "hi <script>x</script>"}], "timestamp": 1})
+    backend = FakeBackend(history=MESSAGES, stats=Stats(provider="replay", model="demo", session_id=manager.session_id))
+    backend.manager = manager
+    app = make_app(backend, cwd=tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.theme = "nord"
+        app.run_slash("export", "html page.html")
+        await pilot.pause()
+        html = (tmp_path / "page.html").read_text()
+        assert html.startswith("<!DOCTYPE html>") and "hi &lt;script&gt;x&lt;/script&gt;" in html
+        assert "<script" not in html and "#2E3440" in html.upper()  # escaped, in the app's theme
+        app.run_slash("export", "html")
+        await pilot.pause()
+        assert (tmp_path / f"session-{manager.session_id[:8]}.html").exists()
+    manager.close()

@@ -69,9 +69,13 @@ def _default_provider_factory(name: str | None, model: str | None) -> Any:
 class SessionService:
     def __init__(self, sessions_dir: str | Path | None = None, approvals: ApprovalBroker | None = None,
                  settings: Any = None, cwd: str | Path | None = None,
-                 provider_factory: ProviderFactory | None = None, grants: Any = None) -> None:
+                 provider_factory: ProviderFactory | None = None, grants: Any = None,
+                 nobody_to_ask: bool = False) -> None:
+        """`nobody_to_ask`: no person answers approvals (the MCP server): what needs asking is
+        denied with the way to allow it, as in headless mode."""
         self.sessions_dir = Path(sessions_dir) if sessions_dir is not None else None
         self.approvals = approvals if approvals is not None else ApprovalBroker()
+        self.nobody_to_ask = nobody_to_ask
         self.settings = settings
         self.cwd = Path(cwd) if cwd is not None else Path.cwd()
         self.provider_factory = provider_factory or _default_provider_factory
@@ -88,7 +92,7 @@ class SessionService:
         # its source (the merged `settings.approvals` would let the project list replace the user's).
         return {
             "policy": load_policy(cwd, mode=mode, allow=allow, deny=deny),
-            "approvals": self.approvals,
+            "approvals": None if self.nobody_to_ask else self.approvals,
             "grants": self.grants if self.grants is not None else GrantStore(cwd),
         }
 
@@ -118,7 +122,8 @@ class SessionService:
 
     async def open_session(self, path_or_prefix: str | Path, cwd: str | Path | None = None, *,
                            provider: str | None = None, model: str | None = None,
-                           mode: str | None = None) -> AgentSession:
+                           mode: str | None = None, allow: list[str] | None = None,
+                           deny: list[str] | None = None) -> AgentSession:
         """Resume a session file: model and thinking level come from its context, usage so far
         from its assistant messages."""
         from workbench.sessions.manager import SessionManager
@@ -134,7 +139,7 @@ class SessionService:
         except FileNotFoundError:
             raise SessionNotFound(f"no session file at {path}") from None
         try:
-            kwargs = self._session_kwargs(mode, [], [], Path(manager.cwd or base))
+            kwargs = self._session_kwargs(mode, list(allow or []), list(deny or []), Path(manager.cwd or base))
         except WorkbenchError:
             manager.close()
             raise

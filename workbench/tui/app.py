@@ -915,14 +915,25 @@ class WorkbenchApp(App[int]):
     def _slash_export(self, arg: str) -> None:
         assert self.backend is not None
         stats = self.backend.stats()
-        target = Path(arg).expanduser() if arg else self.cwd / f"session-{(stats.session_id or 'export')[:8]}.md"
+        fmt, _, rest = arg.partition(" ")
+        if fmt not in ("html", "md"):  # `/export [file]`: the format from the file name, Markdown by default
+            fmt, rest = ("html" if arg.lower().endswith((".html", ".htm")) else "md"), arg
+        rest = rest.strip()
+        default = f"session-{(stats.session_id or 'export')[:8]}.{fmt}"
+        target = Path(rest).expanduser() if rest else self.cwd / default
         if not target.is_absolute():
             target = self.cwd / target
         if target.exists():
             raise ValueError(f"{target} exists; give another file name")
-        model = f"{stats.provider}/{stats.model}" if stats.provider and stats.model else stats.model or None
-        text = export_markdown(self.backend.history(), session_id=stats.session_id, name=stats.session_name,
-                               cwd=str(self.cwd), model=model)
+        if fmt == "html":
+            from workbench.export.html import export_html
+            from workbench.export.theme import theme_colours
+
+            text = export_html(self.backend.manager, colours=theme_colours(self.theme))
+        else:
+            model = f"{stats.provider}/{stats.model}" if stats.provider and stats.model else stats.model or None
+            text = export_markdown(self.backend.history(), session_id=stats.session_id, name=stats.session_name,
+                                   cwd=str(self.cwd), model=model)
         try:
             with target.open("x", encoding="utf-8") as out:  # "x": never overwrite, even in a race
                 out.write(text)

@@ -32,7 +32,7 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("compact", "[instructions]", "summarise older messages to free context", needs_idle=True),
     SlashCommand("budget", "tokens=N cost=USD turns=N tool_calls=N time=SECONDS", "set limits for this session"),
     SlashCommand("theme", "<name>", "switch theme"),
-    SlashCommand("export", "[file.md]", "export the conversation as Markdown"),
+    SlashCommand("export", "[html|md] [file]", "export the conversation (Markdown, or one HTML file)"),
     SlashCommand("grants", "", "saved approval rules"),
     SlashCommand("mob", "[demo|FILE.toml]", "start a mob (demo: offline, no API key), or focus the mob pane"),
     SlashCommand("help", "", "keys and commands"),
