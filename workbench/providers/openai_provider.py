@@ -63,12 +63,19 @@ def convert_messages(messages: list[dict[str, Any]], system_prompt: str = "") ->
     if system_prompt:
         out.append({"role": "system", "content": system_prompt})
     pending: list[str] = []
+    # Chat Completions' tool messages carry text only: images a tool returned (an MCP server's
+    # screenshot) follow the turn's tool messages as one user message.
+    tool_images: list[dict[str, Any]] = []
 
     def flush_missing() -> None:
         for call_id in pending:
             out.append({"role": "tool", "tool_call_id": call_id,
                         "content": "No result provided (the tool call was interrupted)."})
         pending.clear()
+        if tool_images:
+            out.append({"role": "user", "content": [
+                {"type": "text", "text": "Images returned by the tool calls above:"}, *tool_images]})
+            tool_images.clear()
 
     for msg in to_llm_messages(messages):
         role = msg["role"]
@@ -77,6 +84,10 @@ def convert_messages(messages: list[dict[str, Any]], system_prompt: str = "") ->
             if call_id in pending:
                 pending.remove(call_id)
             text = _text_of(msg.get("content")) or "(no output)"
+            for b in msg.get("content") or ():
+                if isinstance(b, dict) and b.get("type") == "image":
+                    url = f"data:{b.get('mimeType', 'image/png')};base64,{b.get('data', '')}"
+                    tool_images.append({"type": "image_url", "image_url": {"url": url}})
             out.append({"role": "tool", "tool_call_id": call_id, "content": text})
             continue
         flush_missing()

@@ -77,9 +77,10 @@ def user_message(text: str, images: list[dict[str, Any]] | None = None) -> dict[
 
 
 def tool_result_message(call_id: str, name: str, text: str, *, is_error: bool,
-                        details: dict[str, Any] | None = None) -> dict[str, Any]:
+                        details: dict[str, Any] | None = None,
+                        images: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     msg: dict[str, Any] = {"role": "toolResult", "toolCallId": call_id, "toolName": name,
-                           "content": [{"type": "text", "text": text}]}
+                           "content": [{"type": "text", "text": text}, *(images or ())]}
     if details:
         msg["details"] = details
     msg["isError"] = is_error
@@ -174,7 +175,7 @@ class AgentSession:
         self.persist_in_thread = persist_in_thread
         self._appender: DurableAppender | None = None
         self._catalog_cache: dict[str, Any] = {}
-        self._default_prompt: tuple[datetime.date, str] | None = None
+        self._default_prompt: tuple[Any, str] | None = None  # ((date, tools key), prompt)
         self.cwd = Path(manager.cwd)
         if policy is None:
             from workbench.tools.permissions import PermissionPolicy, RuleError
@@ -232,6 +233,7 @@ class AgentSession:
         self._phase: asyncio.Future[Any] | None = None
         self._interrupt = False
         self._tool_specs: list[Any] | None = None
+        self._tool_specs_key: tuple[Any, ...] | None = None
         self._compaction_error: str | None = None  # why the last compaction failed
 
     # --- properties ------------------------------------------------------------------------
@@ -274,8 +276,9 @@ class AgentSession:
         # Built once a day (it names the date), not once a turn: the same text keeps the
         # provider's prompt cache warm too.
         today = datetime.date.today()
-        if self._default_prompt is None or self._default_prompt[0] != today:
-            self._default_prompt = (today, default_system_prompt(self.cwd, self._specs(), today=today))
+        specs = self._specs()
+        if self._default_prompt is None or self._default_prompt[0] != (today, self._tool_specs_key):
+            self._default_prompt = ((today, self._tool_specs_key), default_system_prompt(self.cwd, specs, today=today))
         return self._default_prompt[1]
 
     def _model_info(self, model: str) -> Any:
@@ -287,8 +290,14 @@ class AgentSession:
             return info
 
     def _specs(self) -> list[Any]:
-        if self._tool_specs is None:
-            self._tool_specs = list(self.tools.specs())
+        # Rebuilt when the registry changed (MCP tools come and go) or plan mode was entered or
+        # left (tools hidden in plan mode are not offered there).
+        plan = self.mode == "plan"
+        key = (getattr(self.tools, "version", 0), plan)
+        if self._tool_specs is None or key != self._tool_specs_key:
+            self._tool_specs = list(self.tools.specs(plan=True) if plan and hasattr(self.tools, "version")
+                                    else self.tools.specs())
+            self._tool_specs_key = key
         return self._tool_specs
 
     # --- configuration ---------------------------------------------------------------------
@@ -411,6 +420,7 @@ class AgentSession:
         last_text = ""
         stop = "end_turn"
         self._emit(ev.RunStarted(prompt=prompt, **base))
+        self._say_pending_tools()
         try:
             await self._append_user(prompt + (structured_instruction(structured.schema) if structured else ""),
                                     "prompt", images)
@@ -494,6 +504,27 @@ class AgentSession:
                                    stop=stop, **shaped, **base))
         return result
 
+    def _pending_tools(self) -> list[str]:
+        pending = getattr(self.tools, "pending", None)
+        return list(pending()) if pending is not None else []
+
+    def _say_pending_tools(self) -> None:
+        """The run starts with the tools that are ready; say which sources (MCP servers) are not."""
+        pending = self._pending_tools()
+        if pending:
+            names = ", ".join(pending)
+            self._emit(ev.ToolsPending(sources=pending, message=(
+                f"MCP server{'s' if len(pending) > 1 else ''} still starting: {names}; this turn runs "
+                "without their tools (they join the next turn once ready)"), **self._base()))
+
+    def _request_system_prompt(self) -> str:
+        prompt = self.system_prompt
+        pending = self._pending_tools()
+        if pending:
+            prompt += (f"\n\nNote: the MCP servers {', '.join(pending)} are still starting; their tools "
+                       "are not available yet.")
+        return prompt
+
     # --- phases ----------------------------------------------------------------------------
 
     def _deadline(self, turn: bool) -> tuple[float | None, str | None, float]:
@@ -545,7 +576,7 @@ class AgentSession:
         while True:
             partial = _Partial()
             request = ProviderRequest(model=self.model, messages=list(self._context),
-                                      system_prompt=self.system_prompt, tools=self._specs(),
+                                      system_prompt=self._request_system_prompt(), tools=self._specs(),
                                       thinking_level=self.thinking_level, session_id=self.id)
             try:
                 message = await self._phase_run(self._stream(request, partial), turn=True)
@@ -760,10 +791,11 @@ class AgentSession:
         return outcome
 
     async def _record_tool(self, call: dict[str, Any], text: str, *, is_error: bool, status: str,
-                     details: dict[str, Any] | None = None) -> None:
+                     details: dict[str, Any] | None = None, images: list[dict[str, Any]] | None = None) -> None:
         call_id, name = call.get("id", ""), call.get("name", "")
         await self.checkpoints.after(self, call_id, name)  # the files it changed, before its result
-        await self._append(tool_result_message(call_id, name, text, is_error=is_error, details=details))
+        await self._append(tool_result_message(call_id, name, text, is_error=is_error, details=details,
+                                               images=images))
         self._emit(ev.ToolResultReceived(id=call_id, name=name, is_error=is_error, status=status,  # type: ignore[arg-type]
                                          **self._base()))
 
@@ -819,6 +851,11 @@ class AgentSession:
         await self.checkpoints.before(self, call_id, tool)
         self._emit(ev.ToolExecutionStarted(id=call_id, name=name, **base))
         started = time.monotonic()
+
+        def on_progress(value: float, total: float | None, message: str | None) -> None:
+            self._emit(ev.ToolProgress(id=call_id, name=name, progress=value, total=total, message=message, **base))
+
+        ctx.progress = on_progress
         try:
             result, timed_out = await self._phase_run(self._execute(tool, args, ctx))
         except _Interrupted:
@@ -839,7 +876,8 @@ class AgentSession:
         self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result=result.content,
                                              is_error=result.is_error, duration_ms=duration_ms, **base))
         await self._record_tool(call, result.content, is_error=result.is_error,
-                          status="failed" if result.is_error else "done", details=result.details)
+                          status="failed" if result.is_error else "done", details=result.details,
+                          images=result.images)
         return "failed" if result.is_error else "done"
 
     async def _execute(self, tool: Tool, args: dict[str, Any], ctx: ToolContext) -> tuple[ToolResult, bool]:

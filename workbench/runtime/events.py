@@ -191,6 +191,26 @@ class ToolResultReceived(_Event):
     status: Literal["done", "failed", "denied", "timed_out", "skipped", "interrupted"] = "done"
 
 
+class ToolProgress(_Event):
+    """A long tool call reports how far it got (MCP progress notifications): the card updates."""
+
+    type: Literal["tool_progress"] = "tool_progress"
+    id: str
+    name: str
+    progress: float
+    total: float | None = None
+    message: str | None = None
+
+
+class ToolsPending(_Event):
+    """A run starts while some tool sources (MCP servers) are still starting: it runs without
+    their tools, and says so."""
+
+    type: Literal["tools_pending"] = "tools_pending"
+    sources: list[str]
+    message: str
+
+
 # --- budgets, retries, compaction ------------------------------------------------------------
 
 class BudgetWarning(_Event):
@@ -296,6 +316,7 @@ Event = Annotated[
         TurnStarted, TextDelta, TextComplete, ThinkingDelta, TurnCompleted,
         ToolCallRequested, ToolApprovalRequested, ToolApprovalResolved,
         ToolExecutionStarted, ToolExecutionCompleted, ToolExecutionTimedOut, ToolResultReceived,
+        ToolProgress, ToolsPending,
         BudgetWarning, BudgetExhausted, Retrying,
         CompactionStarted, CompactionCompleted, CompactionFailed,
         MemberSpawned, MemberRetired, MembersWired, MembersUnwired, MemberStatusChanged, PeerMessage,

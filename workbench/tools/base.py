@@ -11,7 +11,7 @@ import abc
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 
 class Effect(str, enum.Enum):
@@ -34,6 +34,9 @@ class ToolContext:
     session_id: str | None = None
     agent: str | None = None  # member identity inside a mob
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. the mob handle for mob tools
+    # Reports progress of a long call (value, total or None, message or None); the runtime
+    # turns it into tool_progress events that update the tool card. None: nobody listens.
+    progress: Callable[[float, float | None, str | None], None] | None = None
 
 
 @dataclass
@@ -41,6 +44,8 @@ class ToolResult:
     content: str                      # text sent back to the model
     is_error: bool = False
     details: dict[str, Any] | None = None  # stored in the toolResult message (`details`), e.g. {"diff": ...}
+    # Images for the model (pi's image blocks: {"type": "image", "data": base64, "mimeType": ...})
+    images: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -65,6 +70,11 @@ class Tool(abc.ABC):
     effect: Effect = Effect.READ
     timeout_s: float | None = 120.0
     retry: RetryPolicy = RetryPolicy()
+    # Asks in ask/edits modes even when its effect is READ, unless a rule allows it (MCP tools:
+    # a server's own read-only hint is shown, not trusted).
+    always_ask: bool = False
+    # Left out of the tools offered to the model in plan mode (it would be refused there anyway).
+    hidden_in_plan: bool = False
 
     @abc.abstractmethod
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:

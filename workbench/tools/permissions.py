@@ -32,7 +32,8 @@ MODES = ("ask", "edits", "plan", "yolo")
 
 # Rule families: `edit(...)` also covers write; `read(...)` covers every read-only tool.
 _FAMILY = {"edit": Effect.WRITE, "read": Effect.READ}
-_RULE = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(?:\((.*)\))?\s*$", re.DOTALL)
+# A tool name may be a glob (`mcp__github__*`, `mcp__*__search*`): MCP tools come and go by name.
+_RULE = re.compile(r"^\s*([A-Za-z_*?][\w.*?-]*)\s*(?:\((.*)\))?\s*$", re.DOTALL)
 
 
 class RuleError(ValueError):
@@ -68,10 +69,14 @@ class Rule:
         return f"{self} ({self.source})" if self.source else str(self)
 
     def applies_to(self, tool: Tool) -> bool:
-        if self.tool == tool.name:
+        if self.tool == tool.name.lower():
             return True
+        if "*" in self.tool or "?" in self.tool:
+            return glob_match(self.tool, tool.name.lower(), paths=False)
         effect = _FAMILY.get(self.tool)
-        return effect is not None and tool.effect == effect and tool.name != "bash"
+        # families cover the built-in file tools; an MCP tool is matched only by its own name
+        return (effect is not None and tool.effect == effect and tool.name != "bash"
+                and not getattr(tool, "always_ask", False))
 
     @property
     def literal(self) -> bool:
@@ -269,6 +274,9 @@ class PermissionPolicy:
         if outside:
             listed = ", ".join(str(p) for p in outside)
             return Decision("ask", f"{tool.name} touches {listed}, outside the workspace.", None, outside)
+        if getattr(tool, "always_ask", False):
+            return Decision("ask", f"{tool.name} is an MCP tool: MCP tools ask before they run unless a rule "
+                            f"allows them (e.g. {tool.name} or {tool.name.rsplit('__', 1)[0]}__*).", None)
         if tool.effect == Effect.READ:
             return Decision("allow", f"{tool.name} only reads.", None)
         if self.mode == "edits" and tool.effect == Effect.WRITE:

@@ -8,7 +8,7 @@ check workspace confinement, run with the tool's timeout and retry policy.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Callable
 
 from workbench.providers.base import ToolSpec
 from workbench.tools.base import Tool, ToolContext, ToolResult
@@ -21,6 +21,10 @@ INVALID_JSON_KEY = "__invalid_json__"  # what providers put in arguments they co
 class ToolRegistry:
     def __init__(self, tools: list[Tool] | None = None):
         self._tools: dict[str, Tool] = {}
+        # Bumped on every change: tools come and go while a session runs (MCP servers become
+        # ready, fail, change their list), and the runtime rebuilds the model's list when it moves.
+        self.version = 0
+        self._pending_sources: list[Callable[[], list[str]]] = []
         for tool in tools or []:
             self.register(tool)
 
@@ -30,9 +34,22 @@ class ToolRegistry:
         if tool.name in self._tools:
             raise ValueError(f"a tool named '{tool.name}' is already registered")
         self._tools[tool.name] = tool
+        self.version += 1
 
     def unregister(self, name: str) -> None:
-        self._tools.pop(name, None)
+        if self._tools.pop(name, None) is not None:
+            self.version += 1
+
+    def add_pending_source(self, source: Callable[[], list[str]]) -> None:
+        """A source of tools that may still be starting (an MCP pool): returns the names of what
+        is not ready yet, so a turn can say which tools it starts without."""
+        self._pending_sources.append(source)
+
+    def pending(self) -> list[str]:
+        out: list[str] = []
+        for source in self._pending_sources:
+            out.extend(n for n in source() if n not in out)
+        return out
 
     def get(self, name: str) -> Tool | None:
         return self._tools.get(name)
@@ -46,8 +63,10 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return list(self._tools)
 
-    def specs(self) -> list[ToolSpec]:
-        return [ToolSpec(t.name, t.description, t.parameters) for t in self._tools.values()]
+    def specs(self, *, plan: bool = False) -> list[ToolSpec]:
+        """The tools offered to the model; in plan mode without those hidden there."""
+        return [ToolSpec(t.name, t.description, t.parameters) for t in self._tools.values()
+                if not (plan and t.hidden_in_plan)]
 
     def validate(self, name: str, args: Any) -> list[str]:
         """Every problem with this call, each prefixed with the tool name; [] when it may run."""
