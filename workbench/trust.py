@@ -124,7 +124,9 @@ def describe_settings(workspace: Path) -> list[TrustItem]:
 
 def _describers() -> list[Callable[[Path], list[TrustItem]]]:
     # Each subsystem that reads a project file contributes what it would start or change.
-    return [describe_settings]
+    from workbench.mcp.trust import describe as describe_mcp
+
+    return [describe_settings, describe_mcp]
 
 
 def describe(workspace: Path) -> list[TrustItem]:

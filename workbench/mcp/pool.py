@@ -315,22 +315,5 @@ def project_trusted(workspace: Path, *, override: bool = False) -> bool:
     return bool(trust.is_trusted(workspace, override=override))
 
 
-def describe_for_trust(workspace: Path) -> list[Any]:
-    """The project's MCP servers as trust items (what trusting would start, exactly)."""
-    from workbench.mcp.config import project_file, read_json_file
-
-    servers, problems = read_json_file(project_file(workspace), "project")
-    items = []
-    try:
-        from workbench.trust import TrustItem
-    except ImportError:
-        return []
-    for cfg in servers:
-        items.append(TrustItem(source=cfg.path, kind="mcp_server", summary=f"MCP server {cfg.name}: {cfg.summary()}"))
-    for problem in problems:
-        items.append(TrustItem(source=problem.path, kind="mcp_server", summary=f"(not started: {problem})"))
-    return items
-
-
 def configs(pool: MCPClientPool) -> list[MCPServerConfig]:
     return [c.config for c in pool.connections.values()]
