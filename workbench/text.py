@@ -1,55 +1,88 @@
 """Untrusted text (model output, tool output, file contents, session files) made safe to show.
 
-No terminal control sequence reaches the terminal: ESC sequences are removed and other control
-characters are shown as visible symbols, so output can't clear the screen, move the cursor or
-retitle the window. Every layer that prints untrusted text goes through here (the TUI wraps it in
+No control character reaches the terminal, and none is hidden: each is *neutralised visibly*, so
+what the user reads is every byte that is there (an approval shows exactly the command that will
+run). ESC becomes `␛` (so `␛[2J` or `␛]0;title…` show as text, payload included), other C0/C1
+controls and DEL become `\\x07`-style escapes, and the Unicode controls that reorder or hide text
+on screen (bidi overrides and isolates, "Trojan Source") become `\\u202e`-style escapes. Nothing is
+ever deleted. Every layer that prints untrusted text goes through here (the TUI wraps it in
 `rich.text.Text`, never markup).
+
+One `str.translate` pass: linear in the input, whatever it holds (the old pattern-based remover
+scanned to the end of the text for each unterminated `ESC ]`, quadratic on hostile input).
 """
 
 from __future__ import annotations
 
 import re
 
-# CSI (ESC [ ... final), OSC (ESC ] ... BEL/ST), DCS/PM/APC/SOS (ESC P|^|_|X ... ST), and
-# two-character escapes (ESC + one byte). Also the 8-bit C1 forms of CSI/OSC.
-_ESCAPES = re.compile(
-    r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]          # CSI
-    | (?:\x1b\]|\x9d).*?(?:\x07|\x1b\\|\x9c)  # OSC, terminated by BEL or ST
-    | (?:\x1b[P^_X]|[\x90\x9e\x9f\x98]).*?(?:\x1b\\|\x9c)  # DCS / PM / APC / SOS
-    | \x1b[ -/]*[0-~]                          # other ESC sequences (ESC c, ESC ( B, ...)
-    | \x1b                                     # a lone ESC
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+ESC_SHOWN = "\u241b"  # ␛
 
-# C0 controls except tab and newline, DEL, and C1 controls -> Unicode "control pictures".
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+# Unicode format characters that reorder or hide what is displayed: bidi embeddings, overrides and
+# isolates, the Arabic letter mark, the directional marks; and the line/paragraph separators (a
+# line break to some displays, not to a shell). Zero-width joiners stay (emoji use them).
+_BIDI = [0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 
 
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ … ␟
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return "\ufffd"
+def _shown(code: int) -> str:
+    if code == 0x1B:
+        return ESC_SHOWN
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def sanitize(text: str) -> str:
-    """Remove terminal escape sequences and make other control characters visible.
+_CONTROLS = [c for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI] if c not in (0x09, 0x0A)]
+# General text: tab and newline kept (a carriage return is turned into a newline before this).
+_TABLE = {c: _shown(c) for c in _CONTROLS}
+# Exact text (a command to approve): only newline and tab are themselves, `\r` is shown as `\x0d`.
+_EXACT_TABLE = {**_TABLE, 0x0D: _shown(0x0D)}
+# One line: newline and tab are spaces as well.
+_LINE_TABLE = {**_TABLE, 0x09: " ", 0x0A: " ", 0x0D: " "}
 
-    `\\r\\n` becomes `\\n`; a lone `\\r` (progress bars) becomes a newline too, so a line that
-    overwrites itself in a terminal shows its states instead of hiding text.
+_ANY_CONTROL = re.compile("[" + "".join(re.escape(chr(c)) for c in [*_CONTROLS, 0x0D]) + "]")
+
+
+def sanitize(text: str, *, exact: bool = False) -> str:
+    """Every control character made visible; nothing removed.
+
+    By default `\\r\\n` becomes `\\n` and a lone `\\r` (progress bars) a newline too, so a line that
+    overwrites itself in a terminal shows all its states instead of hiding text. `exact=True` (for
+    what will be executed) keeps the text one-for-one: `\\r` is shown as `\\x0d`.
     """
     if not text:
         return ""
-    text = _ESCAPES.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub(_picture, text)
+    if exact:
+        return text.translate(_EXACT_TABLE)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_TABLE)
+
+
+def has_controls(text: str) -> bool:
+    """True if `text` holds a character `sanitize(exact=True)` shows as an escape (tab and newline
+    excepted): what the user sees differs from the raw bytes, so an approval says so."""
+    return bool(text) and _ANY_CONTROL.search(text) is not None
 
 
 def one_line(text: str, width: int = 80) -> str:
     """Sanitised, whitespace collapsed to one line, shortened with an ellipsis."""
-    flat = " ".join(sanitize(text).split())
+    flat = " ".join(text.translate(_LINE_TABLE).split())
     return flat if len(flat) <= width else flat[: max(0, width - 1)] + "…"
+
+
+# For callers that collapse and cut text their own way (the session tree's rows).
+LINE_TABLE = _LINE_TABLE
+
+
+def control_spans(text: str) -> list[tuple[str, bool]]:
+    """`sanitize(text, exact=True)` in pieces: (shown text, True if it is one neutralised control
+    character). Lets a display highlight the escapes; linear (one regex scan)."""
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in _ANY_CONTROL.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at:match.start()], False))
+        pieces.append((_EXACT_TABLE[ord(match.group())], True))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces

@@ -38,7 +38,7 @@ def test_text_output_and_the_run_is_a_resumable_session(tmp_path, env, workspace
                           .turn().text("The file says hello.\x1b[31m").usage(input=50, output=5))
     p = cli(["-p", "read hello.txt", "--provider", "replay", "--replay-script", str(script)], env, workspace)
     assert p.returncode == 0, p.stderr
-    assert p.stdout == "The file says hello.\n"  # the escape sequence is dropped, never sent raw
+    assert p.stdout == "The file says hello.\u241b[31m\n"  # the escape is shown visibly, never sent raw
     files = list((tmp_path / "home" / "sessions").rglob("*.jsonl"))
     assert len(files) == 1
     lines = [json.loads(x) for x in files[0].read_text().splitlines()]

@@ -103,6 +103,7 @@ def test_untrusted_text_cannot_reach_the_terminal():
     text = "".join(t for t, _ in TreeIndex(entries).summary(0))
     assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text and "\n" not in text
     assert text.startswith("user: hi") and "second line" in text
+    assert "\u241b]0;pwned\\x07 there" in text  # neutralised visibly, payload kept (issue 12)
 
 
 def test_filters(view, named):

@@ -314,3 +314,15 @@ def test_resumed_session_history_expanded(snap_compare):
         await pilot.press("r", "t", "home")
         await pilot.pause()
     run(snap_compare, app, before, size=(120, 48))
+
+
+def test_bash_approval_with_control_characters(snap_compare):
+    """Issue 12: the hidden `touch /tmp/pwn` is shown, the escapes highlighted, with a warning line."""
+    app = build()
+    command = "echo build ok \u001b]0;x; touch /tmp/pwn; \u0007"
+
+    async def before(pilot):
+        await feed(app, pilot, ev.ToolCallRequested(id="c1", name="bash", args={"command": command}),
+                   approval("r1", "bash", {"command": command},
+                            {"kind": "command", "text": command, "cwd": "/home/dev/shop"}, call="c1"))
+    run(snap_compare, app, before)

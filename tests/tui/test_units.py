@@ -16,19 +16,19 @@ def render(renderable) -> str:
     return cap.get()
 
 
-def test_sanitize_removes_escapes_and_shows_controls():
-    assert sanitize("a\x1b[2Jb") == "ab"
-    assert sanitize("\x1b]0;evil title\x07ok") == "ok"
-    assert sanitize("x\x1bPpayload\x1b\\y") == "xy"
-    assert sanitize("bell\x07") == "bell\u2407"
+def test_sanitize_shows_escapes_and_controls_visibly():
+    assert sanitize("a\x1b[2Jb") == "a\u241b[2Jb"
+    assert sanitize("\x1b]0;evil title\x07ok") == "\u241b]0;evil title\\x07ok"
+    assert sanitize("x\x1bPpayload\x1b\\y") == "x\u241bPpayload\u241b\\y"
+    assert sanitize("bell\x07") == "bell\\x07"
     assert sanitize("a\r\nb\rc") == "a\nb\nc"
     assert sanitize("tab\tkept\n") == "tab\tkept\n"
-    assert sanitize("\x9b31m8bit") == "8bit"
+    assert sanitize("\x9b31m8bit") == "\\x9b31m8bit"
 
 
 def test_model_and_tool_output_is_never_markup():
     text = safe_text("[bold red]x[/] \x1b[2J done")
-    assert text.plain == "[bold red]x[/]  done"
+    assert text.plain == "[bold red]x[/] \u241b[2J done"
     out = render(text)
     assert "[bold red]x[/]" in out
     assert "\x1b[2J" not in out

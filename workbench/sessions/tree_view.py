@@ -29,6 +29,8 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, Literal
 
+from workbench.text import LINE_TABLE
+
 FilterMode = Literal["default", "no-tools", "user-only", "labelled-only", "all"]
 FILTERS: tuple[FilterMode, ...] = ("default", "no-tools", "user-only", "labelled-only", "all")
 FILTER_TITLES: dict[FilterMode, str] = {
@@ -54,8 +56,8 @@ NARROW_DIRECTLY = 4096
 WORD_HITS_MAX = 4000
 WORD_SEP = "\x00"  # joins the indexed words; a word holding it is kept apart (see WordIndex)
 
-# C0/C1 controls and DEL → space: row text is untrusted and must never reach the terminal raw.
-_CONTROL_TABLE = {c: " " for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
+# Row text is untrusted: controls shown visibly (␛, \x07; workbench.text), whitespace as spaces.
+_CONTROL_TABLE = LINE_TABLE
 
 
 @contextmanager
@@ -73,7 +75,7 @@ def _gc_paused():
 
 
 def one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """Untrusted text as one safe line: controls and newlines → spaces, runs collapsed."""
+    """Untrusted text as one safe line: controls visible, newlines → spaces, runs collapsed."""
     if len(text) > limit * 4:
         text = text[: limit * 4]
     return " ".join(text.translate(_CONTROL_TABLE).split())[:limit]

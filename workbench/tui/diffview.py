@@ -11,6 +11,12 @@ from rich.text import Text
 
 from workbench.tui.sanitize import sanitize
 
+
+def _shown(diff: str) -> str:
+    """A diff's text, one-for-one: a line break is a line break (CRLF files read as usual), any
+    other carriage return or control is a visible escape, so added text can't hide a line."""
+    return sanitize(diff.replace("\r\n", "\n"), exact=True)
+
 if TYPE_CHECKING:
     from rich.syntax import Syntax
 
@@ -18,7 +24,7 @@ if TYPE_CHECKING:
 def inline_diff(diff: str) -> Syntax:
     from rich.syntax import Syntax  # with Pygments, ~30 ms to import: not before a diff is shown
 
-    return Syntax(sanitize(diff), "diff", theme="ansi_dark", word_wrap=True, background_color="default")
+    return Syntax(_shown(diff), "diff", theme="ansi_dark", word_wrap=True, background_color="default")
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ def side_by_side_rows(diff: str) -> list[Row]:
         minus.clear()
         plus.clear()
 
-    for line in sanitize(diff).splitlines():
+    for line in _shown(diff).splitlines():
         if line.startswith(("--- ", "+++ ")):
             flush()
             rows.append(Row(line[4:], None, "file") if line.startswith("---") else Row(None, line[4:], "file"))

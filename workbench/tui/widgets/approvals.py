@@ -22,7 +22,8 @@ from textual.widgets import Static
 
 from workbench.tui import format as fmt
 from workbench.tui.diffview import render_diff
-from workbench.tui.sanitize import one_line, safe_text, sanitize
+from workbench.text import has_controls
+from workbench.tui.sanitize import exact_text, one_line, safe_text, sanitize
 
 if TYPE_CHECKING:
     from workbench.runtime import events as ev
@@ -70,6 +71,10 @@ class PendingApproval:
         return f"{self.tool}({fmt.arg_summary(self.tool, self.args, 200).removeprefix('$ ')})"
 
 
+CONTROL_WARNING = ("⚠ this command holds control characters, shown highlighted as ␛ and \\xNN: "
+                   "they are part of what runs")
+
+
 def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
     """The request in full: who asks, the tool, its arguments, the diff or the exact command."""
     parts: list[RenderableType] = []
@@ -80,8 +85,10 @@ def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
     parts.append(head)
     command = req.command
     if command is not None:
-        line = Text("$ ", style="bold") + safe_text(command)
+        line = Text("$ ", style="bold") + exact_text(command)
         parts.append(line)
+        if has_controls(command):
+            parts.append(Text(CONTROL_WARNING, style="bold red"))
         parts.append(Text(f"in {sanitize(req.cwd or '.')}", style="dim"))
     elif isinstance(req.args, dict):
         for key, value in req.args.items():
@@ -89,6 +96,8 @@ def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
                 continue  # shown as the diff below
             shown = value if isinstance(value, str) else repr(value)
             parts.append(Text(f"{key}: ", style="bold") + safe_text(one_line(shown, 300)))
+            if isinstance(value, str) and has_controls(value) and key in ("path", "file_path", "cwd"):
+                parts.append(Text(CONTROL_WARNING.replace("this command", f"this {key}"), style="bold red"))
     diff = req.diff
     if diff:
         parts.append(Text(""))
