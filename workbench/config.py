@@ -270,6 +270,7 @@ class FirstFrameSettings:
 
     theme: str = DEFAULT_THEME
     keys: dict[str, str] = field(default_factory=dict)
+    pane_widths: tuple[Any, Any] = (None, None)  # [ui] session_width, side_width (checked where used)
 
 
 def first_frame_settings(cwd: Path | None = None) -> FirstFrameSettings:
@@ -286,4 +287,5 @@ def first_frame_settings(cwd: Path | None = None) -> FirstFrameSettings:
     return FirstFrameSettings(
         theme=theme if isinstance(theme, str) else DEFAULT_THEME,
         keys={k: v for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {},
+        pane_widths=(ui.get("session_width"), ui.get("side_width")) if isinstance(ui, dict) else (None, None),
     )

@@ -46,6 +46,9 @@ class BudgetSettings(_Section):
 class UiSettings(_Section):
     theme: str = DEFAULT_THEME
     branch_summary: Literal["ask", "never", "always"] = "ask"
+    # percent of the terminal's width, on a wide screen (tui/pane_widths.py); unset: the default
+    session_width: float | None = Field(default=None, ge=5, le=70)
+    side_width: float | None = Field(default=None, ge=5, le=70)
 
 
 class SessionSettings(_Section):

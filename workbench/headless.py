@@ -93,7 +93,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     else:
         model = args.model or getattr(provider, "model", None)
 
-    manager = _open_manager(args, cwd)
+    manager = _open_manager(args, cwd, demo=getattr(provider, "is_demo", False), err=err)
     session = AgentSession(
         manager, provider, model=model, policy=policy,
         approvals=None,  # nobody to ask: what needs asking is denied with the flag that allows it
@@ -135,7 +135,7 @@ def _select_provider(args: Any, settings: Any, err: TextIO) -> tuple[Any, str | 
     return resolved.create(), resolved.model
 
 
-def _open_manager(args: Any, cwd: Path) -> Any:
+def _open_manager(args: Any, cwd: Path, *, demo: bool = False, err: TextIO | None = None) -> Any:
     from workbench.config import sessions_dir
     from workbench.sessions.manager import SessionManager
     from workbench.sessions.store import SessionStore
@@ -147,6 +147,13 @@ def _open_manager(args: Any, cwd: Path) -> Any:
         recent = store.continue_recent(cwd)
         if recent is not None:
             return SessionManager.open(recent)
+    if demo:  # the offline demo writes files: in a scratch workspace of its own, not here
+        from workbench.demo_workspace import where_notice, workspace_for_demo
+
+        workspace = workspace_for_demo(args, cwd)
+        if workspace != cwd and err is not None:
+            _err(err, f"workbench: {where_notice(workspace)}")
+        cwd = workspace
     return SessionManager.create(cwd, sessions_dir=sessions_dir())
 
 

@@ -21,7 +21,8 @@ def test_user_project_and_flag_rules_add_up(tmp_path: Path, monkeypatch):
     (ws / ".workbench").mkdir()
     (ws / ".workbench" / "config.toml").write_text('[approvals]\nallow = ["bash(npm test*)"]\n')
     trust.trust(ws)  # a trusted project (untrusted ones: tests/security/test_trust.py)
-    args = build_parser().parse_args(["--deny", "bash(rm *)"])
+    # --cwd: the session works in ws (without it the offline demo would use its scratch workspace)
+    args = build_parser().parse_args(["--deny", "bash(rm *)", "--cwd", str(ws)])
     sessions = RuntimeSessions(args, load_settings(ws), ws, ApprovalBroker(), None)
     backend = sessions.new()
     try:
@@ -41,6 +42,6 @@ def test_a_bad_rule_stops_the_agent_with_a_message(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
     (ws / ".workbench").mkdir()
     (ws / ".workbench" / "config.toml").write_text('[approvals]\ndeny = ["bash(unclosed"]\n')
-    out = build(build_parser().parse_args([]), ws, load_settings(ws))
+    out = build(build_parser().parse_args(["--cwd", str(ws)]), ws, load_settings(ws))
     assert out["backend"] is None
     assert "config.toml" in out["startup_error"] and "bash(unclosed" in out["startup_error"]

@@ -1,8 +1,8 @@
 """The built-in offline demo: what the workbench plays when no model is configured.
 
 It says plainly that it is a scripted demo and how to configure a real model, then shows the
-workbench's moving parts on whatever directory it runs in (an empty one too): it lists and searches
-the workspace, writes a small `hello.py`, reads it back, edits it (an edit asks for approval and
+workbench's moving parts in the directory it runs in (a scratch workspace of its own unless --cwd
+says otherwise: workbench/demo_workspace.py): it lists and searches the workspace, writes a small `hello.py`, reads it back, edits it (an edit asks for approval and
 shows a diff), runs it with `bash`, streams Markdown with a list and a code block, thinks out loud,
 and sums up. Tool arguments use pi's names, valid for the built-in tools.
 
@@ -70,7 +70,7 @@ _NEW = '''def greet(name: str) -> str:
 
 def _look(b: ScriptBuilder, failed: frozenset[str]) -> None:
     b.text("**This is the offline demo.** No model is configured, so a scripted replay is answering "
-           "instead of an AI: it will walk through what the workbench does, in this directory.\n\n", split=True)
+           "instead of an AI: it will walk through what the workbench does, in a scratch workspace of its own (your own directory is left alone).\n\n", split=True)
     b.text(HOW_TO_CONFIGURE + "\n\n", split=True)
     b.thinking("Start by looking around: list the workspace and look for Python files, "
                "so I know what is already here.", split=True)

@@ -267,6 +267,24 @@ def set_membership(text: str, table: tuple[str, ...], key: str, value: str, pres
     if not present:
         return text
     line = f"{key} = [{toml_string(value)}]\n"
+    return _add_line(text, tables, table, line)
+
+
+def set_scalar(text: str, table: tuple[str, ...], key: str, value: object) -> str:
+    """`text` with table.key set to a string, number or boolean: the old value replaced in place,
+    or the key added under its table (created at the end when missing)."""
+    rendered = tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
+    pairs, tables = scan(text)
+    full = table + (key,)
+    found = next((p for p in pairs if p.key == full), None)
+    if found is not None:
+        return text[:found.value_start] + rendered + text[found.value_end:]
+    line = f"{key} = {rendered}\n"
+    return _add_line(text, tables, table, line)
+
+
+def _add_line(text: str, tables: list[Table], table: tuple[str, ...], line: str) -> str:
+    """`line` (a key = value line) added under `table`'s header, or in a new table at the end."""
     header = next((t for t in tables if t.key == table), None)
     if header is not None:
         prefix = text[:header.line_end]

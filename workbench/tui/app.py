@@ -33,6 +33,7 @@ from workbench.tui.commands import SlashCommand
 from workbench.tui.export import export_markdown
 from workbench.tui.gc_pacer import GcPacer
 from workbench.tui.palette import WorkbenchCommands, needs_argument
+from workbench.tui.pane_sizer import PaneSizer
 from workbench.tui.sanitize import one_line, safe_text
 from workbench.tui.themes import ThemeProblem, load_theme_file, load_themes, theme_dirs
 from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
@@ -89,12 +90,16 @@ class WorkbenchApp(App[int]):
         Binding("f7", "grants", "Saved approval rules", show=False, priority=True, id="app.grants"),
         Binding("f8", "focus_mob", "Focus mob", show=False, priority=True, id="app.focus_mob"),
         Binding("ctrl+r", "resume", "Resume picker", show=False, priority=True, id="app.resume"),
+        Binding("alt+left", "move_edge(-1)", "Move the pane's edge left", show=False, priority=True,
+                id="app.pane_edge_left"),
+        Binding("alt+right", "move_edge(1)", "Move the pane's edge right", show=False, priority=True,
+                id="app.pane_edge_right"),
         Binding("escape", "interrupt", "Interrupt", id="app.interrupt"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
     # Actions of the main screen's pane keys: off while another screen is on top.
     MAIN_SCREEN_ACTIONS = frozenset({"help", "toggle_pane", "focus_approvals", "focus_prompt",
-                                     "focus_conversation", "grants", "focus_mob", "resume"})
+                                     "focus_conversation", "grants", "focus_mob", "resume", "move_edge"})
 
     def __init__(
         self,
@@ -167,6 +172,7 @@ class WorkbenchApp(App[int]):
         self.budget = BudgetPane(id="budget")
         self.status = StatusLine(id="status")
         self.prompt_box = Vertical(id="prompt-box")
+        self.sizer = PaneSizer(self, shown.pane_widths)
 
     @property
     def loaded(self) -> LoadedSettings:
@@ -317,6 +323,8 @@ class WorkbenchApp(App[int]):
             for hint in self.mob_pane.query(".mob-empty").results(Static):
                 hint.update(Text(MOB_EMPTY_DEMO, style="dim"))
         held, self._held_prompts = self._held_prompts, []
+        if parts.get("notice"):  # e.g. where the offline demo works
+            self.notify(parts["notice"], timeout=12)
         self._agent_ready()
         if self.backend is None:  # nothing to send them to: back in the prompt, never lost
             if held:
@@ -362,6 +370,7 @@ class WorkbenchApp(App[int]):
         screen = self.screen_stack[0] if self.screen_stack else self.screen
         # one batch: each changed class restyles the whole screen
         screen.update_classes(size_classes(width, height))
+        self.sizer.apply()
 
     def pane_visible(self, which: str) -> bool:
         target = self.session_pane if which == "session" else self.query_one("#side")
@@ -376,6 +385,7 @@ class WorkbenchApp(App[int]):
             screen.remove_class("-show-side")
         elif narrow:
             screen.remove_class("-show-session")
+        self.sizer.apply()
         self.call_after_refresh(self._focus_into, which)
 
     def _focus_into(self, which: str) -> None:
@@ -389,6 +399,9 @@ class WorkbenchApp(App[int]):
             self.action_toggle_pane("side")
         self.approvals.remove_class("-attention")
         self.call_after_refresh(self.approvals.focus)
+
+    def action_move_edge(self, direction: int) -> None:
+        self.sizer.move_edge(direction)
 
     def action_focus_prompt(self) -> None:
         self.prompt.focus()
@@ -575,6 +588,7 @@ class WorkbenchApp(App[int]):
 
     def _redraw(self) -> None:
         """Redraw status, budget, pending queue and session path at most ten times a second."""
+        self.sizer.apply()
         if self.backend is None:
             if self._stats_dirty:  # say why nothing runs, instead of a blank line
                 self._stats_dirty = False
@@ -699,6 +713,17 @@ class WorkbenchApp(App[int]):
     @on(ApprovalsPane.Decided)
     def _on_decided(self, message: ApprovalsPane.Decided) -> None:
         self._resolve(message.request, message.kind, message.feedback)
+
+    @on(ApprovalsPane.SideBySideWanted)
+    def _on_side_by_side(self, message: ApprovalsPane.SideBySideWanted) -> None:
+        """`d`: the side column widens to show the diff side by side (and narrows back after)."""
+        if message.on and not self.sizer.side_by_side_fits():
+            self.notify("Too narrow for side-by-side here (it needs a terminal about 160 columns wide): "
+                        "z opens the diff full screen.", timeout=4)
+            return
+        self.approvals.side = message.on
+        self.sizer.apply()
+        self.approvals.render_queue()
 
     @on(ApprovalsPane.AlwaysWanted)
     def _on_always(self, message: ApprovalsPane.AlwaysWanted) -> None:

@@ -116,7 +116,15 @@ class RuntimeSessions:
     def new(self) -> Backend:
         from workbench.sessions.manager import SessionManager
 
-        return self._agent(SessionManager.create(self.cwd, sessions_dir=sessions_dir()))
+        return self._agent(SessionManager.create(self.new_session_cwd(), sessions_dir=sessions_dir()))
+
+    def new_session_cwd(self) -> Path:
+        """Where a new session works: the offline demo gets a scratch workspace of its own."""
+        if self.resolved.is_demo:
+            from workbench.demo_workspace import workspace_for_demo
+
+            return workspace_for_demo(self.args, self.cwd)
+        return self.cwd
 
     def open(self, target: str) -> Backend:
         return self.open_path(self._store().resolve(target, self.cwd))
@@ -182,6 +190,11 @@ def build(args: Any, cwd: Path, loaded: LoadedSettings | None = None) -> dict[st
         out["open_picker"] = True  # `workbench -r`: the picker first, over a new session
     elif sessions.resolved.is_demo and not backend.history() and not getattr(backend, "readonly", False):
         out["initial_prompt"] = DEMO_PROMPT
+    manager = getattr(getattr(backend, "agent", None), "manager", None)
+    if sessions.resolved.is_demo and manager is not None and Path(manager.cwd) != cwd:
+        from workbench.demo_workspace import where_notice
+
+        out["notice"] = where_notice(Path(manager.cwd))
     return out
 
 

@@ -141,6 +141,11 @@ class ApprovalsPane(VerticalScroll):
     class FullscreenWanted(Message):
         request: PendingApproval
 
+    @dataclass
+    class SideBySideWanted(Message):
+        """`d`: the app makes room for the diff side by side (or says it cannot)."""
+        on: bool
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, can_focus=True)
         self.border_title = "Approvals"
@@ -231,11 +236,7 @@ class ApprovalsPane(VerticalScroll):
     def action_toggle_side(self) -> None:
         if self.current is None or not self.current.diff:
             return
-        if not self.side and self.size.width < 80:
-            self.notify("Too narrow for side-by-side here: z opens the diff full screen.", timeout=4)
-            return
-        self.side = not self.side
-        self.render_queue()
+        self.post_message(self.SideBySideWanted(not self.side))
 
     def action_fullscreen(self) -> None:
         if self.current is not None:
