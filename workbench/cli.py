@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_checkpoint_parsers(ssub)  # sessions files | restore
 
+    mcp = sub.add_parser("mcp", help="MCP servers: their state, tools and trust")
+    mcpsub = mcp.add_subparsers(dest="mcp_command", metavar="ACTION", required=True)
+    mcl = mcpsub.add_parser("list", help="start every configured server, list its state and tools, stop")
+    mcl.add_argument("--json", action="store_true", help="machine-readable output")
+    mcl.add_argument("--cwd", metavar="DIR", help="workspace directory (default: the current directory)")
+    mcl.add_argument("--trust-project", action="store_true",
+                     help="also start the project's .mcp.json servers (trusted for this command only)")
+
     mob = sub.add_parser("mob", help="run, resume and list mobs (teams of agents)")
     msub = mob.add_subparsers(dest="mob_command", metavar="ACTION", required=True)
     mr = msub.add_parser("run", help="run a mob headless until its orchestrator finishes")
@@ -115,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.tui.app import run_app  # reopened in the TUI's mob pane; headless without a terminal
 
         return run_app(args)
+    if args.command == "mcp":
+        from workbench.mcp.runs import run_mcp_command
+
+        return run_mcp_command(args)
     if args.command == "mob":
         from workbench.mob.cli import run_mob_command
 

@@ -93,9 +93,16 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     else:
         model = args.model or getattr(provider, "model", None)
 
+    from workbench.mcp.runs import start_for_run
+    from workbench.tools.registry import builtin_registry
+
+    tools = builtin_registry()
+    mcp_pool = await start_for_run(cwd, trust_override=trust_project, err=err)  # settled: no later turn
+    if mcp_pool is not None:
+        mcp_pool.attach(tools)
     manager = _open_manager(args, cwd, demo=getattr(provider, "is_demo", False), err=err)
     session = AgentSession(
-        manager, provider, model=model, policy=policy,
+        manager, provider, model=model, policy=policy, tools=tools,
         approvals=None,  # nobody to ask: what needs asking is denied with the flag that allows it
         limits=limits, system_prompt=args.system_prompt,
         thinking_level=args.thinking or (settings.provider.thinking if settings.provider.thinking != "off" else None),
@@ -112,6 +119,8 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         remove()
         manager.close()
         await provider.aclose()
+        if mcp_pool is not None:
+            await mcp_pool.aclose()
     if args.output_format != "jsonl":
         out.write(sanitize(result.text).rstrip("\n") + "\n")
         out.flush()
