@@ -96,17 +96,24 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     from workbench.mcp.runs import start_for_run
     from workbench.tools.registry import builtin_registry
 
-    tools = builtin_registry()
-    mcp_pool = await start_for_run(cwd, trust_override=trust_project, err=err)  # settled: no later turn
-    if mcp_pool is not None:
-        mcp_pool.attach(tools)
     manager = _open_manager(args, cwd, demo=getattr(provider, "is_demo", False), err=err)
-    session = AgentSession(
-        manager, provider, model=model, policy=policy, tools=tools,
-        approvals=None,  # nobody to ask: what needs asking is denied with the flag that allows it
-        limits=limits, system_prompt=args.system_prompt,
-        thinking_level=args.thinking or (settings.provider.thinking if settings.provider.thinking != "off" else None),
-    )
+    tools = builtin_registry()
+    mcp_pool = None
+    try:
+        mcp_pool = await start_for_run(cwd, trust_override=trust_project, err=err)  # settled: no later turn
+        if mcp_pool is not None:
+            mcp_pool.attach(tools)
+        session = AgentSession(
+            manager, provider, model=model, policy=policy, tools=tools,
+            approvals=None,  # nobody to ask: what needs asking is denied with the flag that allows it
+            limits=limits, system_prompt=args.system_prompt,
+            thinking_level=args.thinking or (settings.provider.thinking if settings.provider.thinking != "off" else None),
+        )
+    except BaseException:
+        manager.close()
+        if mcp_pool is not None:
+            await mcp_pool.aclose()
+        raise
     printer = _JsonlPrinter(out) if args.output_format == "jsonl" else _TextReporter(err, session)
     remove = session.events.add_listener(printer)
     try:
