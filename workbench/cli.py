@@ -31,6 +31,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trust-project", action="store_true",
                    help="trust the project's own configuration (.workbench/config.toml, .mcp.json, hooks) "
                         "for this run; without it a project file may only tighten")
+    p.add_argument("--no-hooks", action="store_true", help="run no hook this time (docs/hooks.md)")
+    p.add_argument("--disable-hook", action="append", default=[], metavar="ID", help="skip the hook with this id")
+    p.add_argument("--sandbox", action="store_true",
+                   help='run bash under bubblewrap, as [sandbox] mode = "workspace" does')
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -247,7 +247,8 @@ def untrusted_project_settings(cwd: Path) -> list[tuple[Path, str]]:
     lost = _untrusted_split(data)[1]
     if lost and not _validate_file(path)[0]:
         return []  # invalid: none of it applies, trusted or not (load_settings says why)
-    return [(path, summary) for _key, summary in lost]
+    # [[hooks]] are listed one by one, each with its exact command, by workbench.hooks.config
+    return [(path, summary) for key, summary in lost if key != "hooks"]
 
 
 def trusted_project_data(cwd: Path, data: dict[str, Any] | None, *, trust_override: bool = False) -> dict[str, Any] | None:

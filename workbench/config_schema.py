@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workbench.config import DEFAULT_THEME, ConfigProblem, _line_of_key
 
@@ -65,6 +65,41 @@ class CheckpointSettings(_Section):
     max_file_mb: float = Field(default=20.0, gt=0)  # larger files are not captured (listed instead)
 
 
+HookPointName = Literal["run_started", "run_completed", "run_failed", "pre_llm_request", "post_llm_response",
+                        "pre_tool_execution", "post_tool_execution", "turn_boundary"]
+
+
+class HookSettings(_Section):
+    """One `[[hooks]]` table (docs/hooks.md). Checked here; run by workbench/hooks/."""
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    point: HookPointName
+    command: str = Field(min_length=1)
+    match: str | None = None  # tool-name glob, tool points only
+    priority: int = 0  # higher runs first
+    mode: Literal["foreground", "background"] = "foreground"
+    timeout: float = Field(default=30.0, gt=0, le=3600)
+    failure: Literal["fail_open", "fail_closed"] = "fail_open"
+    capability: Literal["observe", "guardrail"] = "observe"
+
+    @model_validator(mode="after")
+    def _match_only_on_tool_points(self) -> "HookSettings":
+        if self.match is not None and self.point not in ("pre_tool_execution", "post_tool_execution"):
+            raise ValueError(f"match applies to tool points only (pre_tool_execution, post_tool_execution), "
+                             f"not {self.point}")
+        return self
+
+
+class SandboxSettings(_Section):
+    """`[sandbox]`: bash (and `!command`) under bubblewrap (workbench/hooks/sandbox.py)."""
+
+    mode: Literal["off", "workspace"] = "off"
+    network: bool = False
+    pass_env: list[str] = Field(default_factory=list)  # secret-looking variables to keep anyway
+    hidden: list[str] | None = None  # paths to hide; None: the default list (~/.ssh, ~/.aws, ...)
+    fallback: Literal["refuse", "unsandboxed"] = "refuse"
+
+
 class Settings(_Section):
     provider: ProviderSettings = Field(default_factory=ProviderSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
@@ -74,6 +109,8 @@ class Settings(_Section):
     checkpoints: CheckpointSettings = Field(default_factory=CheckpointSettings)
     keys: dict[str, str] = Field(default_factory=dict)  # binding id -> "key[,key...]"
     trust: TrustSettings = Field(default_factory=TrustSettings)
+    hooks: list[HookSettings] = Field(default_factory=list)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
 
 
 def validation_problems(path: Path, text: str, exc: ValidationError) -> list[ConfigProblem]:

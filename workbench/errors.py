@@ -60,3 +60,9 @@ class BudgetExhaustedError(WorkbenchError):
 
 class AgentError(WorkbenchError):
     code = "AGENT_ERROR"
+
+
+class HookDeniedError(WorkbenchError):
+    """A guardrail hook denied run_started or pre_llm_request: the run ends (exit 22)."""
+
+    code = "HOOK_DENIED"

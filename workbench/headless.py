@@ -96,6 +96,11 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     from workbench.mcp.runs import start_for_run
     from workbench.tools.registry import builtin_registry
 
+    from workbench.hooks.setup import session_hooks
+
+    hooks = session_hooks(settings, cwd, args)
+    for notice in hooks.notices():
+        _err(err, f"workbench: {sanitize(notice)}")
     manager = _open_manager(args, cwd, demo=getattr(provider, "is_demo", False), err=err)
     tools = builtin_registry()
     mcp_pool = None
@@ -108,6 +113,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
             approvals=None,  # nobody to ask: what needs asking is denied with the flag that allows it
             limits=limits, system_prompt=args.system_prompt,
             thinking_level=args.thinking or (settings.provider.thinking if settings.provider.thinking != "off" else None),
+            **hooks.agent_kwargs(),
         )
     except BaseException:
         manager.close()
@@ -120,10 +126,11 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         result = await session.run(prompt)
     except WorkbenchError as exc:
         if args.output_format != "jsonl":
-            _err(err, f"workbench: {exc.message}")
+            _err(err, f"workbench: {sanitize(exc.message)}")  # may quote a hook's output
         return exc.exit_code
     finally:
         remove()
+        await hooks.engine.drain(timeout=60)  # background hooks finish (each has its own timeout)
         manager.close()
         await provider.aclose()
         if mcp_pool is not None:
@@ -207,6 +214,8 @@ class _TextReporter:
         elif t == "retrying":
             _err(self.err, f"workbench: {sanitize(event.error)}; retrying in {event.delay_ms / 1000:g}s "
                            f"(attempt {event.attempt} of {event.max_attempts})")
+        elif t == "hook_failed":
+            _err(self.err, f"workbench: hook {sanitize(event.hook_id)} failed at {event.point}: {sanitize(event.error)}")
         elif t == "tool_result_received" and event.status == "denied":
             from workbench.runtime.agent import text_of
 

@@ -124,9 +124,10 @@ def describe_settings(workspace: Path) -> list[TrustItem]:
 
 def _describers() -> list[Callable[[Path], list[TrustItem]]]:
     # Each subsystem that reads a project file contributes what it would start or change.
+    from workbench.hooks.config import describe_hooks
     from workbench.mcp.trust import describe as describe_mcp
 
-    return [describe_settings, describe_mcp]
+    return [describe_settings, describe_mcp, describe_hooks]
 
 
 def describe(workspace: Path) -> list[TrustItem]:

@@ -39,6 +39,7 @@ class MobEnvironment:
     max_turns: int | None = None
     max_tool_calls: int | None = None
     max_duration: float | None = None
+    hooks: Any = None                  # workbench.hooks.setup.SessionHooks every member shares
 
     def resolved_mobs_dir(self) -> Path:
         if self.mobs_dir is not None:
@@ -107,4 +108,7 @@ def environment_from_args(args: Any, settings: Any, cwd: Path, *, meta: dict[str
         max_cost=getattr(args, "max_cost", None), max_tokens=getattr(args, "max_tokens", None),
         max_turns=getattr(args, "max_turns", None), max_tool_calls=getattr(args, "max_tool_calls", None),
         max_duration=getattr(args, "max_duration", None))
+    from workbench.hooks.setup import session_hooks
+
+    env.hooks = session_hooks(settings, cwd, args)
     return env, choice

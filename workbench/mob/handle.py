@@ -227,7 +227,8 @@ class MobHandle:
             grants=self.env.grants, limits=limits,
             system_prompt=self._system_prompt(identity, profile_name, profile, orchestrator),
             thinking_level=profile.thinking, agent=identity, events=self.events,
-            tool_extra={MOB_KEY: self})
+            **(self.env.hooks.agent_kwargs({MOB_KEY: self}) if self.env.hooks is not None
+               else {"tool_extra": {MOB_KEY: self}}))
         session.on_peer_recorded = lambda message_id: self._sent.pop(message_id, None)
         member = _Member(identity, profile_name, profile, orchestrator, session, session.model, limits)
         member.turns = sum(1 for e in manager.get_branch() if e.get("type") == "message"

@@ -55,12 +55,13 @@ class MemberSession(AgentSession):
 
     on_peer_recorded: Callable[[str], None] | None = None
 
-    async def _append_user(self, text: str, kind: str) -> None:
+    async def _append_user(self, text: str, kind: str, images: list[dict[str, Any]] | None = None,
+                           context: str = "") -> None:
         # The runtime's hook for every message it adds to the context (prompt, steer, follow-up).
         if isinstance(text, Continue):
             return
         if not isinstance(text, PeerText):
-            await super()._append_user(text, kind)
+            await super()._append_user(text, kind, images, context)
             return
         content = peer_content(text.sender, str(text))
         details = {"sender": text.sender, "messageId": text.message_id}

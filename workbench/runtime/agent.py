@@ -31,6 +31,7 @@ from workbench.runtime.checkpointing import ToolCheckpoints
 from workbench.runtime.compaction import (CompactionSettings, estimate_context_tokens, estimate_tokens,
                                           plan_cut, summarise, summary_request)
 from workbench.runtime.gate import Gate
+from workbench.runtime.hooking import HookPoints, denial_text as hook_denial_text
 from workbench.runtime.persist import DurableAppender
 from workbench.runtime.retry import RetryPolicy, describe
 from workbench.runtime.stream import EventStream
@@ -130,7 +131,7 @@ class _Partial:
         return "".join(b["text"] for b in self.blocks if b["type"] == "text")
 
 
-class AgentSession:
+class AgentSession(HookPoints):
     def __init__(
         self,
         manager: Any,
@@ -155,6 +156,7 @@ class AgentSession:
         tool_extra: dict[str, Any] | None = None,
         persist_in_thread: bool = True,
         checkpoints: Any = None,
+        hooks: Any = None,
     ) -> None:
         if mode not in MODES:
             raise InvalidParams(f"approval mode must be one of {', '.join(MODES)}; got {mode!r}")
@@ -172,6 +174,7 @@ class AgentSession:
         self.retry = retry or RetryPolicy()
         self.compaction = compaction or CompactionSettings()
         self.tool_extra = dict(tool_extra or {})
+        self.hooks = hooks  # a workbench.hooks.engine.HookEngine, or None
         self.persist_in_thread = persist_in_thread
         self._appender: DurableAppender | None = None
         self._catalog_cache: dict[str, Any] = {}
@@ -422,8 +425,10 @@ class AgentSession:
         self._emit(ev.RunStarted(prompt=prompt, **base))
         self._say_pending_tools()
         try:
-            await self._append_user(prompt + (structured_instruction(structured.schema) if structured else ""),
-                                    "prompt", images)
+            context = await self._hook_run_started(prompt)
+            # `prompt` itself when there is no schema: a mob's PeerText must keep its type
+            text = prompt + structured_instruction(structured.schema) if structured else prompt
+            await self._append_user(text, "prompt", images, context)
             while True:
                 if self._interrupt:
                     stop = "interrupted"
@@ -455,8 +460,10 @@ class AgentSession:
                     if outcome == "budget":
                         stop = "budget_exhausted"
                         break
+                    await self._hook_turn_boundary(self.turns, run_usage, run_cost)
                     await self._deliver_steering()
                     continue
+                await self._hook_turn_boundary(self.turns, run_usage, run_cost)
                 if self.pending_steering:
                     await self._deliver_steering()
                     continue
@@ -476,12 +483,15 @@ class AgentSession:
             what = "run" if exc.budget_type == "duration" else "model turn"
             err = BudgetExhaustedError(f"time limit exceeded: the {what} took longer than {exc.limit:g}s",
                                        details={"budget_type": exc.budget_type})
+            await self._hook_run_failed(err.message, err.code, run_usage, run_cost)
             self._emit(ev.RunFailed(error=err.message, code=err.code, usage=run_usage, cost_usd=run_cost, **base))
             raise err from None
         except ProviderFailure as err:
+            await self._hook_run_failed(err.message, err.code, run_usage, run_cost)
             self._emit(ev.RunFailed(error=err.message, code=err.code, usage=run_usage, cost_usd=run_cost, **base))
             raise
         except WorkbenchError as err:
+            await self._hook_run_failed(err.message, err.code, run_usage, run_cost)
             self._emit(ev.RunFailed(error=err.message, code=err.code, usage=run_usage, cost_usd=run_cost, **base))
             raise
         except asyncio.CancelledError:
@@ -490,6 +500,7 @@ class AgentSession:
             raise
         except Exception as exc:  # a bug or an unexpected failure: report it, never leave busy
             err = AgentError(f"the agent failed: {type(exc).__name__}: {exc}")
+            await self._hook_run_failed(err.message, err.code, run_usage, run_cost)
             self._emit(ev.RunFailed(error=err.message, code=err.code, usage=run_usage, cost_usd=run_cost, **base))
             raise err from exc
         shaped: dict[str, Any] = {}
@@ -499,6 +510,7 @@ class AgentSession:
         result = ev.RunResult(session_id=self.id, text=last_text, turns=self.turns,
                               tool_calls=self.tool_calls, usage=run_usage, cost_usd=run_cost, **shaped)
         self.last_result = result
+        await self._hook_run_completed(result, stop)
         self._emit(ev.RunCompleted(result=last_text, text=last_text, turns=self.turns,
                                    tool_calls=self.tool_calls, usage=run_usage, cost_usd=run_cost,
                                    stop=stop, **shaped, **base))
@@ -572,6 +584,7 @@ class AgentSession:
         base = self._base()
         self.turns += 1
         self._emit(ev.TurnStarted(turn_number=self.turns, **base))
+        await self._hook_pre_llm_request(self.turns, len(self._context))
         compacted = False
         while True:
             partial = _Partial()
@@ -600,7 +613,13 @@ class AgentSession:
                     compacted = True
                     continue
                 raise ProviderFailure(describe(exc, getattr(exc, "_attempts", 1)), details=details) from None
-            return await self._record_assistant(message)
+            message = await self._record_assistant(message)
+            if self.hooks is not None:
+                usage = usage_of(message)
+                await self._hook_post_llm_response(
+                    self.turns, message, usage, catalog.cost_usd(self._model_info(self.model), message.get("usage") or {}),
+                    text_of(message))
+            return message
 
     async def _compact_after_overflow(self, exc: ProviderError, details: dict[str, Any]) -> bool:
         """The provider said the context is too long: compact now. True to retry the turn, False
@@ -683,8 +702,12 @@ class AgentSession:
             self._appender = DurableAppender(self.manager)
         return self._appender
 
-    async def _append_user(self, text: str, kind: str, images: list[dict[str, Any]] | None = None) -> None:
-        await self._append(user_message(text, images))
+    async def _append_user(self, text: str, kind: str, images: list[dict[str, Any]] | None = None,
+                           context: str = "") -> None:
+        message = user_message(text, images)
+        if context:  # a run_started hook's additional_context rides with the prompt
+            message["content"].append({"type": "text", "text": f"[hook context]\n{context}"})
+        await self._append(message)
         self._emit(ev.UserMessage(text=text, kind=kind, **self._base()))  # type: ignore[arg-type]
 
     async def _deliver_steering(self) -> None:
@@ -812,6 +835,16 @@ class AgentSession:
             await self._record_tool(call, problem, is_error=True, status="failed")
             return "failed"
         tool: Tool = self.tools.get(name)
+        if self.hooks is not None:
+            try:
+                verdict = await self._phase_run(self._hook_pre_tool(call_id, name, args))
+            except _Interrupted:
+                await self._record_tool(call, "Interrupted: the user stopped the run while a hook checked this call",
+                                        is_error=True, status="interrupted")
+                return "interrupted"
+            if verdict.denied:
+                await self._record_tool(call, hook_denial_text(verdict), is_error=True, status="denied")
+                return "denied"
         ctx = self._tool_context()
 
         def on_request(req: ApprovalRequest) -> None:
@@ -875,7 +908,14 @@ class AgentSession:
             return "timed_out"
         self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result=result.content,
                                              is_error=result.is_error, duration_ms=duration_ms, **base))
-        await self._record_tool(call, result.content, is_error=result.is_error,
+        content = result.content
+        if self.hooks is not None:
+            try:
+                content = await self._phase_run(self._hook_post_tool(call_id, name, args, content, result.is_error,
+                                                                     duration_ms))
+            except _Interrupted:
+                pass  # the result stands; the loop sees the interrupt next
+        await self._record_tool(call, content, is_error=result.is_error,
                           status="failed" if result.is_error else "done", details=result.details,
                           images=result.images)
         return "failed" if result.is_error else "done"

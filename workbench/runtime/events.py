@@ -259,6 +259,42 @@ class CompactionFailed(_Event):
     error: str
 
 
+# --- hooks (seed: HookStarted, HookCompleted, HookFailed, HookDenied) ------------------------
+
+class HookStarted(_Event):
+    type: Literal["hook_started"] = "hook_started"
+    hook_id: str
+    point: str
+    call_id: str | None = None  # the tool call, at pre/post_tool_execution
+
+
+class HookCompleted(_Event):
+    type: Literal["hook_completed"] = "hook_completed"
+    hook_id: str
+    point: str
+    duration_ms: int
+    call_id: str | None = None
+
+
+class HookFailed(_Event):
+    type: Literal["hook_failed"] = "hook_failed"
+    hook_id: str
+    point: str
+    error: str  # untrusted: shown as text
+    duration_ms: int | None = None
+    call_id: str | None = None
+
+
+class HookDenied(_Event):
+    type: Literal["hook_denied"] = "hook_denied"
+    hook_id: str
+    point: str
+    reason_code: str
+    message: str  # untrusted: shown as text
+    payload: Any = None  # the hook's additional_context, if it gave one
+    call_id: str | None = None
+
+
 # --- mob -------------------------------------------------------------------------------------
 
 class MemberSpawned(_Event):
@@ -319,6 +355,7 @@ Event = Annotated[
         ToolProgress, ToolsPending,
         BudgetWarning, BudgetExhausted, Retrying,
         CompactionStarted, CompactionCompleted, CompactionFailed,
+        HookStarted, HookCompleted, HookFailed, HookDenied,
         MemberSpawned, MemberRetired, MembersWired, MembersUnwired, MemberStatusChanged, PeerMessage,
     ],
     Field(discriminator="type"),

@@ -90,10 +90,13 @@ class SessionService:
 
         # The rules of the user config and of this cwd's project config add up, each kept with
         # its source (the merged `settings.approvals` would let the project list replace the user's).
+        from workbench.hooks.setup import session_hooks
+
         return {
             "policy": load_policy(cwd, mode=mode, allow=allow, deny=deny),
             "approvals": None if self.nobody_to_ask else self.approvals,
             "grants": self.grants if self.grants is not None else GrantStore(cwd),
+            **session_hooks(self.settings, cwd).agent_kwargs(),
         }
 
     def _default_limits(self) -> BudgetLimits:

@@ -58,6 +58,7 @@ class Preview:
     cwd: str | None = None
     old_text: str | None = None  # whole old / new file for side-by-side diffs
     new_text: str | None = None
+    sandbox: str | None = None  # "sandboxed" / "unsandboxed: why" when a shell command's sandbox is on
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -92,6 +93,11 @@ class Tool(abc.ABC):
         """The paths this call touches (for workspace checks and approval rules)."""
         p = args.get("path")
         return [p] if isinstance(p, str) else []
+
+    def sandboxed(self, ctx: ToolContext) -> bool:
+        """True when this call runs confined to the workspace (bash under the sandbox): edits
+        mode then lets it run without asking."""
+        return False
 
     def rule_subject(self, args: dict[str, Any]) -> str:
         """What approval rules match against: the command for bash, the path for file tools."""

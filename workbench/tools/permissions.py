@@ -281,6 +281,8 @@ class PermissionPolicy:
             return Decision("allow", f"{tool.name} only reads.", None)
         if self.mode == "edits" and tool.effect == Effect.WRITE:
             return Decision("allow", "edits mode: file changes inside the workspace run.", None)
+        if self.mode == "edits" and tool.sandboxed(ctx):
+            return Decision("allow", "edits mode: the command runs sandboxed (only the workspace is writable).", None)
         what = "runs commands" if tool.effect == Effect.EXEC else "changes files"
         return Decision("ask", f"{tool.name} {what}; {self.mode} mode asks first.", None)
 

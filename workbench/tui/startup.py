@@ -39,6 +39,7 @@ class RuntimeSessions:
         self.grants = grants
         self.resolved = resolve_provider_settings(self.settings, args)
         self.strict_files: list[tuple[Path, str]] = []  # config files whose approval rules are unknown
+        self.hooks: Any = None  # the last session's workbench.hooks.setup.SessionHooks (/hooks, status line)
 
     def _agent(self, manager: Any) -> Backend:
         from workbench.runtime.agent import AgentSession
@@ -59,11 +60,15 @@ class RuntimeSessions:
                              trust_project=bool(getattr(a, "trust_project", False)))
         # a config file that doesn't parse: the agent starts, but every tool call asks
         self.strict_files = strict_notice(policy)
+        from workbench.hooks.setup import session_hooks
+
+        self.hooks = session_hooks(s, Path(manager.cwd or self.cwd), a)
         agent = AgentSession(
             manager, self.resolved.create(), model=self.resolved.model, policy=policy,
             approvals=self.broker, grants=self.grants, limits=limits,
             system_prompt=getattr(a, "system_prompt", None),
             thinking_level=getattr(a, "thinking", None) or (s.provider.thinking if s.provider.thinking != "off" else None),
+            **self.hooks.agent_kwargs(),
         )
         return RuntimeBackend(agent, self.broker, demo=self.resolved.is_demo)
 

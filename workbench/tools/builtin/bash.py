@@ -16,6 +16,7 @@ from workbench.tools.paths import workspace_root
 from workbench.tools.process import kill_group, signal_group
 
 DEFAULT_TIMEOUT_S = 120.0
+SANDBOX_KEY = "sandbox"  # ToolContext.extra: the session's workbench.hooks.sandbox.Sandbox (hooks/setup.py)
 # After the shell exits, how long processes it left behind may keep our output pipe open.
 DRAIN_GRACE_S = 0.5
 
@@ -99,8 +100,17 @@ class BashTool(Tool):
             return first[:79] + "…"
         return first
 
+    def sandboxed(self, ctx: ToolContext) -> bool:
+        sandbox = ctx.extra.get(SANDBOX_KEY)
+        return sandbox is not None and sandbox.active
+
     def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
-        return Preview(kind="command", text=str(args.get("command", "")), cwd=str(workspace_root(ctx)))
+        sandbox = ctx.extra.get(SANDBOX_KEY)
+        label = None
+        if sandbox is not None and sandbox.enabled:
+            label = "sandboxed" if sandbox.active else (
+                "UNSANDBOXED (the sandbox is unavailable)" if sandbox.unsandboxed_fallback else "refused by the sandbox")
+        return Preview(kind="command", text=str(args.get("command", "")), cwd=str(workspace_root(ctx)), sandbox=label)
 
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         command = args["command"]
@@ -109,12 +119,20 @@ class BashTool(Tool):
         if not cwd.is_dir():
             return fail(f"bash: the workspace {cwd} is not a directory.")
         env = {**os.environ, "PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+        argv = ["bash", "-c", command]
+        sandbox = ctx.extra.get(SANDBOX_KEY)
+        label = None
+        if sandbox is not None:
+            prepared = sandbox.prepare(argv, env)
+            if prepared.refusal is not None:
+                return fail(f"bash: {prepared.refusal}")
+            argv, env, label = prepared.argv, prepared.env, prepared.label or None
         loop = asyncio.get_running_loop()
         tail = OutputTail()
         exited: asyncio.Future[None] = loop.create_future()
         try:
             transport, _protocol = await loop.subprocess_exec(
-                lambda: _ShellProtocol(tail, exited), "bash", "-c", command, cwd=cwd, env=env,
+                lambda: _ShellProtocol(tail, exited), *argv, cwd=cwd, env=env,
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT, start_new_session=True)
         except OSError as exc:
@@ -156,6 +174,8 @@ class BashTool(Tool):
             parts.append(f"Command exited with code {code}")
         details = {"exitCode": None if timed_out else code, "truncated": note is not None,
                    "timedOut": timed_out}
+        if label:
+            details["sandbox"] = label
         return ToolResult("\n\n".join(parts), is_error=timed_out or bool(code), details=details)
 
 

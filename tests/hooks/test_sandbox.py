@@ -1,0 +1,180 @@
+"""The bash sandbox with the real bwrap: what a sandboxed command can and cannot do."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from workbench.hooks.sandbox import Sandbox, SandboxPolicy
+from workbench.tools.base import ToolContext
+from workbench.tools.builtin.bash import BashTool
+from tests.runtime.conftest import of_type
+from tests.runtime.scripted import Turn
+
+needs_bwrap = pytest.mark.skipif(
+    shutil.which("bwrap") is None or Sandbox(SandboxPolicy(mode="workspace"), Path("/")).problem() is not None,
+    reason="bwrap cannot run here (.ci/run installs it)")
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    home = ws / "home"  # a fake HOME inside the writable workspace: only the hiding keeps .ssh out
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("PRIVATE-KEY-MATERIAL\n")
+    (home / ".netrc").write_text("machine x password NETRC-SECRET\n")
+    monkeypatch.setenv("HOME", str(home))
+    return ws
+
+
+def sandbox(ws: Path, **kw) -> Sandbox:
+    return Sandbox(SandboxPolicy(mode="workspace", **kw), ws)
+
+
+async def bash(ws: Path, command: str, sb: Sandbox | None, timeout: float = 20):
+    ctx = ToolContext(workspace=ws, extra={"sandbox": sb} if sb is not None else {})
+    return await BashTool().run({"command": command, "timeout": timeout}, ctx)
+
+
+@needs_bwrap
+async def test_writes_inside_work_and_outside_fail(ws, tmp_path):
+    probe = f"/usr/wb-sandbox-probe-{os.getpid()}"
+    result = await bash(ws, f"touch inside.txt; touch {probe}; echo > {tmp_path}/outside.txt; echo end", sandbox(ws))
+    assert (ws / "inside.txt").exists()
+    assert not Path(probe).exists() and "Read-only file system" in result.content
+    assert not (tmp_path / "outside.txt").exists()  # it went to the private /tmp, gone with it
+    assert result.details["sandbox"] == "sandboxed"
+
+
+@needs_bwrap
+async def test_network_is_off_unless_allowed(ws):
+    async def serve(reader, writer):
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    cmd = f"python3 -c \"import socket; socket.create_connection(('127.0.0.1', {port}), 2); print('connected')\""
+    try:
+        off = await bash(ws, cmd, sandbox(ws))
+        on = await bash(ws, cmd, sandbox(ws, network=True))
+        bare = await bash(ws, cmd, None)
+    finally:
+        server.close()
+    assert off.is_error and "connected" not in off.content
+    assert not on.is_error and "connected" in on.content
+    assert "connected" in bare.content
+
+
+@needs_bwrap
+async def test_home_secrets_are_hidden(ws):
+    result = await bash(ws, "cat ~/.ssh/id_rsa; ls -a ~/.ssh; cat ~/.netrc; echo listed", sandbox(ws))
+    assert "PRIVATE-KEY-MATERIAL" not in result.content and "NETRC-SECRET" not in result.content
+    assert "listed" in result.content
+    bare = await bash(ws, "cat ~/.ssh/id_rsa", None)
+    assert "PRIVATE-KEY-MATERIAL" in bare.content  # the test's fake HOME really holds it
+
+
+@needs_bwrap
+async def test_the_workbench_config_dir_is_hidden(ws, tmp_path):
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    (cfg / "config.toml").write_text("secret = 'CFG-SECRET'\n")
+    ws_cfg = ws / "wbcfg"  # also when it sits inside the workspace
+    ws_cfg.mkdir()
+    (ws_cfg / "trust.json").write_text("WS-CFG-SECRET")
+    sb = Sandbox(SandboxPolicy(mode="workspace"), ws, protect=(cfg, ws_cfg))
+    result = await bash(ws, f"cat {cfg}/config.toml {ws_cfg}/trust.json; echo done", sb)
+    assert "CFG-SECRET" not in result.content and "WS-CFG-SECRET" not in result.content
+
+
+@needs_bwrap
+async def test_api_keys_are_invisible_unless_passed(ws, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-VISIBLE-1")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-VISIBLE-2")
+    monkeypatch.setenv("DB_SECRET", "VISIBLE-3")
+    monkeypatch.setenv("NPM_TOKEN", "npm-PASSED")
+    monkeypatch.setenv("PLAIN_SETTING", "kept-value")
+    result = await bash(ws, "env", sandbox(ws, pass_env=("NPM_TOKEN",)))
+    assert "VISIBLE" not in result.content
+    assert "npm-PASSED" in result.content and "kept-value" in result.content
+
+
+@needs_bwrap
+async def test_a_timeout_kills_the_sandboxed_command(ws):
+    started = time.monotonic()
+    result = await bash(ws, "sleep 30 & sleep 30", sandbox(ws), timeout=0.5)
+    assert time.monotonic() - started < 5 and result.details["timedOut"]
+
+
+def _no_bwrap(ws: Path, fallback: str) -> Sandbox:
+    return Sandbox(SandboxPolicy(mode="workspace", fallback=fallback), ws, env={"PATH": "/nonexistent", "HOME": "/x"})
+
+
+async def test_missing_bwrap_refuses_with_the_fix(ws):
+    sb = _no_bwrap(ws, "refuse")
+    result = await bash(ws, "touch ran", sb)
+    assert result.is_error and not (ws / "ran").exists()
+    assert "bwrap (bubblewrap) is not installed" in result.content
+    assert "apt-get install bubblewrap" in result.content and 'fallback = "unsandboxed"' in result.content
+    assert "refused" in sb.status_text() and not sb.active
+
+
+async def test_no_namespaces_refuses_with_the_fix(ws, tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    sb = Sandbox(SandboxPolicy(mode="workspace"), ws, bwrap=str(fake))
+    result = await bash(ws, "touch ran", sb)
+    assert result.is_error and not (ws / "ran").exists()
+    assert "cannot create its namespaces" in result.content and "No permissions" in result.content
+    assert "unprivileged_userns" in result.content
+
+
+async def test_fallback_unsandboxed_runs_and_says_so(ws):
+    sb = _no_bwrap(ws, "unsandboxed")
+    result = await bash(ws, "touch ran", sb)
+    assert not result.is_error and (ws / "ran").exists()
+    assert result.details["sandbox"].startswith("unsandboxed: bwrap (bubblewrap) is not installed")
+    assert "UNSANDBOXED" in sb.status_text() and sb.unsandboxed_fallback and not sb.active
+
+
+async def test_off_changes_nothing(ws):
+    sb = Sandbox(SandboxPolicy(mode="off"), ws)
+    result = await bash(ws, "touch ran", sb)
+    assert (ws / "ran").exists() and "sandbox" not in result.details and sb.status_text() is None
+
+
+@needs_bwrap
+@pytest.mark.parametrize("mode,runs", [("edits", True), ("ask", False)])
+async def test_edits_mode_runs_sandboxed_bash_without_asking(make_agent, workspace, mode, runs):
+    # approvals=None: anything that would ask is denied, so a run proves nothing was asked
+    sb = Sandbox(SandboxPolicy(mode="workspace"), workspace)
+    agent = make_agent([Turn().tool("bash", {"command": "echo hi > made.txt"}, "c1"), Turn().text("ok")],
+                       mode=mode, tool_extra={"sandbox": sb})
+    await agent.run("go")
+    assert (workspace / "made.txt").exists() is runs
+    status = of_type(agent, "tool_result_received")[0].status
+    assert status == ("done" if runs else "denied")
+
+
+async def test_edits_mode_still_asks_when_the_sandbox_is_unavailable(make_agent, workspace):
+    sb = _no_bwrap(workspace, "unsandboxed")
+    agent = make_agent([Turn().tool("bash", {"command": "echo hi > made.txt"}, "c1"), Turn().text("ok")],
+                       mode="edits", tool_extra={"sandbox": sb})
+    await agent.run("go")
+    assert not (workspace / "made.txt").exists()
+    assert of_type(agent, "tool_result_received")[0].status == "denied"
+
+
+@needs_bwrap
+def test_preview_says_sandboxed(ws):
+    sb = sandbox(ws)
+    p = BashTool().preview({"command": "ls"}, ToolContext(workspace=ws, extra={"sandbox": sb}))
+    assert p.sandbox == "sandboxed" and p.to_dict()["sandbox"] == "sandboxed"
+    assert BashTool().preview({"command": "ls"}, ToolContext(workspace=ws)).sandbox is None
