@@ -93,10 +93,9 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     else:
         model = args.model or getattr(provider, "model", None)
 
+    from workbench.hooks.setup import session_hooks
     from workbench.mcp.runs import start_for_run
     from workbench.tools.registry import builtin_registry
-
-    from workbench.hooks.setup import session_hooks
 
     hooks = session_hooks(settings, cwd, args)
     for notice in hooks.notices():
