@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Mapping, Sequence
+from typing import Any, Awaitable, Callable, Collection, Mapping, Sequence
 
 from workbench.checkpoints.git import CheckpointError
 from workbench.checkpoints.shadow import Change, ShadowRepo, Snapshot
@@ -45,8 +45,10 @@ class RestorePlan:
     def conflicts(self) -> list[PlannedFile]:
         return [f for f in self.files if f.conflict]
 
-    def to_apply(self, force: bool) -> list[PlannedFile]:
-        return [f for f in self.files if force or not f.conflict]
+    def to_apply(self, force: bool, overwrite: Collection[str] = ()) -> list[PlannedFile]:
+        """What a restore writes: everything but the conflicts, except those the user chose to
+        overwrite (all of them with `force`)."""
+        return [f for f in self.files if force or not f.conflict or f.path in overwrite]
 
     def counts(self) -> dict[str, int]:
         out = {"A": 0, "M": 0, "D": 0}
@@ -110,7 +112,7 @@ async def plan_restore(repo: ShadowRepo, timeline: Timeline, entry_id: str) -> R
 
 
 async def apply_restore(repo: ShadowRepo, plan: RestorePlan, manager: Any, append: Append, *,
-                        force: bool = False, agent: str | None = None,
+                        force: bool = False, overwrite: Collection[str] = (), agent: str | None = None,
                         before_leaf: Callable[[], Awaitable[None]] | None = None) -> RestoreResult:
     """Checkpoint the workspace as it is (under the current leaf), optionally move the leaf
     (`before_leaf`: branching the conversation too), write the files, checkpoint the result."""
@@ -123,7 +125,7 @@ async def apply_restore(repo: ShadowRepo, plan: RestorePlan, manager: Any, appen
                   "files": [c.to_json() for c in outside], "session": manager.session_id})
     if before_leaf is not None:
         await before_leaf()
-    todo = plan.to_apply(force)
+    todo = plan.to_apply(force, overwrite)
     kept = [f for f in plan.files if f not in todo]
     await repo.apply(plan.target, [f.path for f in todo if f.status != "D"],
                      [f.path for f in todo if f.status == "D"])

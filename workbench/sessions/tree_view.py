@@ -673,6 +673,7 @@ class TreeView:
         self.query = ""
         self.folded: set[str] = set()
         self.marked: str | None = None  # the entry picked as one side of a branch comparison
+        self.file_marks: dict[str, int] = {}  # entry id → files its tool call changed (`✎N`, checkpoints)
         self.rows: Sequence[Row] = _Rows(self)
         self.cursor = 0
         self._leaf = -1
@@ -1283,6 +1284,9 @@ class TreeView:
             pieces.append(("◆ ", "mark"))
         if r.folded:  # before the summary: a long row is clipped at the pane's edge
             pieces.append((f"▸ +{r.folded} ", "fold"))
+        changed = self.file_marks.get(eid)
+        if changed:
+            pieces.append((f"✎{changed} ", "files"))
         label = self.labels.get(eid)
         if label:
             pieces.append((f"[{one_line(label, 60)}] ", "label"))

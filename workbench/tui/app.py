@@ -922,6 +922,13 @@ class WorkbenchApp(App[int]):
         self.notify(f"Label {'cleared' if not arg else repr(arg)} on {entry[:8]}", timeout=3)
         self.refresh_now()
 
+    def _slash_rewind(self, arg: str) -> None:
+        tree = self.session_tree
+        if tree is None:
+            raise ValueError("the Session pane is not ready yet")
+        self.action_focus_tree()
+        tree.rewind_at(arg.strip() or tree.view.selected_id)
+
     def _slash_tree(self, arg: str) -> None:
         assert self.backend is not None
         if self.session_tree is not None:

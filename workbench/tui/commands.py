@@ -25,6 +25,8 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("tree", "", "show the session's entries", needs_session=True),
     SlashCommand("fork", "", "fork the session at the current leaf into a new file", needs_idle=True,
                  needs_session=True),
+    SlashCommand("rewind", "[entry-id]", "restore files (and/or the conversation) to the entry selected in "
+                 "the Session pane, after a preview", needs_idle=True, needs_session=True),
     SlashCommand("label", "[text]", "label the current leaf (empty clears)", needs_session=True),
     SlashCommand("name", "<name>", "name this session", needs_session=True),
     SlashCommand("model", "<model>", "switch model"),

@@ -37,6 +37,7 @@ from workbench.sessions.tree_view import (
 )
 from workbench.tui.screens.branch_summary import BranchSummaryChoice, BranchSummaryScreen
 from workbench.tui.tree.label import LabelScreen
+from workbench.tui.tree.rewind import rewind, update_marks
 
 # Given the entries of the branch being left (oldest first) and the user's instructions (or
 # None), return the summary text. The app supplies it (backed by the model via the runtime).
@@ -69,7 +70,7 @@ REINDEX_AFTER = 2000
 
 STYLE_KEYS = (
     "cursor", "connector", "active", "mark", "label", "user", "assistant", "text", "muted", "error",
-    "tool", "dim", "custom", "peer", "compaction", "summary", "fold",
+    "tool", "dim", "custom", "peer", "compaction", "summary", "fold", "files",
 )
 
 
@@ -97,6 +98,7 @@ class TreeLines(ScrollView, can_focus=True):
     TreeLines > .tree--compaction { color: $primary; }
     TreeLines > .tree--summary { color: $warning; }
     TreeLines > .tree--fold { color: $text-muted; text-style: italic; }
+    TreeLines > .tree--files { color: $warning; }
     TreeLines > .tree--selected { background: $accent 25%; text-style: bold; }
     TreeLines:blur > .tree--selected { background: $accent 12%; text-style: none; }
     """
@@ -119,6 +121,7 @@ class TreeLines(ScrollView, can_focus=True):
         Binding("ctrl+y", "copy", "To prompt", id="tree.copy"),
         Binding("ctrl+x", "mark", "Mark", show=False, id="tree.mark"),
         Binding("ctrl+d", "compare", "Compare", id="tree.compare"),
+        Binding("ctrl+e", "rewind", "Rewind files", id="tree.rewind"),
         Binding("backspace", "search_backspace", "Delete search char", show=False, id="tree.search_backspace"),
         Binding("escape", "clear_search", "Clear search", show=False, id="tree.clear_search"),
     ]
@@ -286,6 +289,9 @@ class TreeLines(ScrollView, can_focus=True):
     def action_compare(self) -> None:
         self.owner.compare_selected()
 
+    def action_rewind(self) -> None:
+        self.owner.rewind_at(self.owner.view.selected_id)
+
     def action_search_backspace(self) -> None:
         self.owner.type_query(self.owner.typed_query[:-1])
 
@@ -410,6 +416,7 @@ class SessionTree(Vertical):
         self._consumed = len(entries)
         mode = self.view.filter_mode if self.view is not None else self._filter_mode
         self.view = TreeView(TreeIndex(entries), manager.leaf_id, manager.labels, filter_mode=mode)
+        update_marks(self.view.file_marks, self.view.index, entries)
         self.typed_query = ""
         self._seen_leaf = manager.leaf_id
         self._seen_labels = dict(manager.labels)
@@ -431,6 +438,8 @@ class SessionTree(Vertical):
         self._seen_leaf = leaf
         self._seen_labels = dict(labels)
         self.view.refresh(leaf, labels, list(new), follow_leaf=follow_leaf)
+        if new:
+            update_marks(self.view.file_marks, self.view.index, new)
         index = self.view.index
         if new and index.word_index is not None and index.unindexed > REINDEX_AFTER and self.is_mounted:
             self._warm_search(index)  # many entries since the word index was built
@@ -596,6 +605,17 @@ class SessionTree(Vertical):
             return
         text = self.view.index.full_text(self.view.index.pos[entry_id])
         self.post_message(self.CopyToPrompt(text, entry_id))
+
+    def rewind_at(self, entry_id: str | None) -> None:
+        """Restore the files (and/or the conversation) to an entry, after a preview."""
+        if entry_id is None or self._refuse_readonly():
+            return
+        self._rewind(entry_id)
+
+    @work(exclusive=True, group="session-tree-rewind")
+    async def _rewind(self, entry_id: str) -> None:
+        self.sync()
+        await rewind(self, entry_id)
 
     def compare_selected(self) -> None:
         """Compare the marked entry (or the current leaf) with the selected one."""
