@@ -2,6 +2,8 @@
 
 import io
 import json
+import time
+from datetime import datetime
 
 from workbench.cli import build_parser
 from workbench.mob.cli import run_mob_command
@@ -37,6 +39,14 @@ def test_demo_mob_runs_headless_and_is_listed(tmp_path, monkeypatch, workspace):
     code, out, _ = _run(["mob", "list", "--json"])
     mobs = json.loads(out)
     assert code == 0 and len(mobs) == 1 and mobs[0]["state"] == "completed" and mobs[0]["task"] == DEMO_TASK
+    # `created` reads as `sessions list --json` gives its timestamps: ISO 8601 in UTC
+    created = datetime.fromisoformat(mobs[0]["created"].replace("Z", "+00:00"))
+    assert mobs[0]["created"].endswith("Z") and abs(time.time() - created.timestamp()) < 600
+    code, out, _ = _run(["mob", "list"])
+    header, row = out.splitlines()
+    assert header.split() == ["CREATED", "MOB", "ID", "STATE", "MEMBERS", "TASK"]
+    local = datetime.fromtimestamp(created.timestamp()).strftime("%Y-%m-%d %H:%M")
+    assert row.startswith(local) and mobs[0]["mob_id"] in row and "completed" in row
 
 
 async def test_demo_handle_for_the_tui(tmp_path, workspace):

@@ -52,10 +52,34 @@ async def test_arrows_follow_the_drawing_and_o_returns_to_the_orchestrator(tmp_p
         right = lay.neighbour(below, "right")
         await pilot.press("right")
         assert graph.selected == (right or below)
-        await pilot.press("o")
+        chosen = graph.selected
+        await pilot.press("enter")  # open the selected member: the conversation shows it
+        await wait_for(pilot, lambda: isinstance(app.backend, MemberBackend) and app.backend.identity == chosen)
+        await app.mob.swapped()
+        await pilot.press("o")  # back to the orchestrator: selected, and its conversation shown
         assert graph.selected == "lead"
+        await wait_for(pilot, lambda: isinstance(app.backend, MemberBackend) and app.backend.identity == "lead")
+        await app.mob.swapped()
+        assert app.conversation.border_title == "Conversation · lead"
         await pilot.press("up")  # nothing above the orchestrator: stays
         assert graph.selected == "lead"
+
+
+async def test_a_peer_message_names_its_sender_and_recipient_live_and_in_history(tmp_path):
+    """The conversation labels a peer message `sender → recipient` (the recipient was missing)."""
+    app, handle = await fake_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.mob is not None)
+        four(handle)
+        await pilot.press("f8", "o")
+        await wait_for(pilot, lambda: isinstance(app.backend, MemberBackend) and app.backend.identity == "lead")
+        await app.mob.swapped()
+        handle.publish(ev.UserMessage(text="the listing checks out", kind="peer", sender="reviewer",
+                                      recipient="lead", member="lead"))
+        await wait_for(pilot, lambda: any(isinstance(s, UserSpec) and s.kind == "peer"
+                                          for s in app.conversation.mounted_specs()))
+        block = next(b for b in app.query("UserBlock") if b.kind == "peer")
+        assert str(block.render()).startswith("reviewer → lead the listing checks out")
 
 
 async def test_enter_opens_the_members_conversation_and_the_prompt_talks_to_it(tmp_path):

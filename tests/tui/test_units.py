@@ -135,3 +135,21 @@ async def test_meters_update_a_static_only_when_its_text_or_styles_change():
         assert update_if_changed(static, Content.assemble("ctx ", ("43%", "bold $error")))
         await pilot.pause()
         assert static.render_line(0).text.startswith("ctx 43%")
+
+
+def test_a_recorded_peer_message_reads_sender_to_recipient_without_the_models_header():
+    from workbench.tui.widgets.conversation import user_content
+    from workbench.tui.widgets.conversation_specs import UserSpec, history_specs
+
+    recorded = {"role": "custom", "customType": "peer_message", "display": True,
+                "content": "[message from reviewer]\nThe scout's listing checks out.",
+                "details": {"sender": "reviewer", "recipient": "lead", "messageId": "m1"}}
+    spec = history_specs([recorded])[0]
+    assert spec == UserSpec("The scout's listing checks out.", "peer", "reviewer", "lead")
+    assert user_content(spec.text, spec.kind, spec.sender, spec.recipient).plain == (
+        "reviewer → lead The scout's listing checks out.")
+    # sessions written before the recipient was recorded: say who sent it, no dangling arrow
+    older = dict(recorded, details={"sender": "reviewer", "messageId": "m1"})
+    spec = history_specs([older])[0]
+    assert user_content(spec.text, spec.kind, spec.sender, spec.recipient).plain == (
+        "from reviewer The scout's listing checks out.")

@@ -44,22 +44,28 @@ def run_mob_command(args: Any, *, stdout: TextIO | None = None, stderr: TextIO |
 
 
 def _list(args: Any, out: TextIO) -> int:
+    from datetime import datetime, timezone
+
     from workbench.config import mobs_dir
     from workbench.mob.log import list_mobs
+    from workbench.sessions.listing import iso_utc
 
     mobs = list_mobs(mobs_dir())
-    if args.json:
+    if args.json:  # timestamps as `sessions list --json` gives them (ISO 8601, UTC)
         out.write(json.dumps([{"mob_id": m.mob_id, "definition": m.definition_id, "state": m.state,
-                               "members": m.members, "created": m.created, "task": m.task,
-                               "log": str(m.path)} for m in mobs]) + "\n")
+                               "members": m.members,
+                               "created": iso_utc(datetime.fromtimestamp(m.created, timezone.utc)),
+                               "task": m.task, "log": str(m.path)} for m in mobs]) + "\n")
         return 0
     if not mobs:
         out.write("no mobs yet (start one with `workbench mob run FILE.toml -p TASK`)\n")
         return 0
-    for m in mobs:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(m.created))
+    width = max(len(m.mob_id) for m in mobs)
+    out.write(f"{'CREATED':<16}  {'MOB ID':<{width}}  {'STATE':<9}  MEMBERS  TASK\n")
+    for m in mobs:  # local time to the minute, as `sessions list` shows it
+        when = datetime.fromtimestamp(m.created).astimezone().strftime("%Y-%m-%d %H:%M")
         task = sanitize((m.task or "").replace("\n", " "))[:60]
-        out.write(f"{m.mob_id}  {m.state:<9}  {m.members} member(s)  {when}  {task}\n")
+        out.write(f"{when:<16}  {m.mob_id:<{width}}  {m.state:<9}  {m.members:>7}  {task}\n")
     return 0
 
 

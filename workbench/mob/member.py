@@ -64,7 +64,7 @@ class MemberSession(AgentSession):
             await super()._append_user(text, kind, images, context)
             return
         content = peer_content(text.sender, str(text))
-        details = {"sender": text.sender, "messageId": text.message_id}
+        details = {"sender": text.sender, "recipient": self.agent, "messageId": text.message_id}
         append = functools.partial(self.manager.append_custom_message, PEER_MESSAGE, content,
                                    display=True, details=details)
         await self.persist(append)  # durable, in order, the tree touched only on the loop thread
@@ -72,7 +72,8 @@ class MemberSession(AgentSession):
                    "details": details, "timestamp": int(time.time() * 1000)}
         self._context.append(message)
         self.context_tokens += estimate_tokens(message)
-        self._emit(ev.UserMessage(text=str(text), kind="peer", sender=text.sender, **self._base()))
+        self._emit(ev.UserMessage(text=str(text), kind="peer", sender=text.sender,
+                                  recipient=self.agent, **self._base()))
         if self.on_peer_recorded is not None:
             self.on_peer_recorded(text.message_id)
 

@@ -99,6 +99,7 @@ class UserMessage(_Event):
     text: str
     kind: Literal["prompt", "steer", "follow_up", "peer"] = "prompt"
     sender: str | None = None  # for peer messages
+    recipient: str | None = None  # for peer messages: the member whose context it entered
 
 
 # --- model turns -----------------------------------------------------------------------------

@@ -57,8 +57,8 @@ class SessionInfo:
             "cwd": self.cwd,
             "name": self.name,
             "parent_session": self.parent_session,
-            "created": _iso(self.created),
-            "modified": _iso(self.modified),
+            "created": iso_utc(self.created),
+            "modified": iso_utc(self.modified),
             "message_count": self.message_count,
             "first_message": self.first_message,
             "source": self.source,
@@ -96,7 +96,8 @@ class ScanState:
         return state
 
 
-def _iso(dt: datetime) -> str:
+def iso_utc(dt: datetime) -> str:
+    """The one timestamp format of every `--json` listing: UTC, milliseconds, a trailing Z."""
     return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

@@ -56,7 +56,7 @@ class MobView(Vertical, can_focus=False):
 
     DEFAULT_CSS = """
     MobView { height: 1fr; }
-    MobView > .mob-header { height: 1; color: $text-muted; }
+    MobView > .mob-header { height: auto; max-height: 3; color: $text-muted; }
     MobView > DataTable { height: 1fr; display: none; }
     MobView.-roster > DataTable { display: block; }
     MobView.-roster > MobGraph { display: none; }
@@ -104,8 +104,9 @@ class MobView(Vertical, can_focus=False):
         if m.pending_total:
             text.append(f" · ! {m.pending_total} approval{'s' if m.pending_total > 1 else ''}", style="bold yellow")
         if self._pick_kind and self.graph.picking:
-            text.append(f" · {self._pick_kind} {self.graph.picking} to …: pick a member, {self._pick_kind[0]} again",
-                        style="bold")
+            # Its own line: at the pane's width the instruction would be cut off after the mob id.
+            text.append(f"\n{self._pick_kind} {self.graph.picking} with …: pick a member and press "
+                        f"{self._pick_kind[0]} again (Esc cancels)", style="bold")
         else:
             text.append("  v roster · z zoom", style="dim")
         self.header.update(text)
@@ -182,8 +183,10 @@ class MobView(Vertical, can_focus=False):
         self.run_worker(go(), group="mob-action")
 
     def action_orchestrator(self) -> None:
+        """Select the orchestrator and show its conversation (the hint says "Orchestrator")."""
         if self.model.orchestrator:
             self.graph.select(self.model.orchestrator)
+            self.actions.open(self.model.orchestrator)
             self._focus_view()
 
     def _focus_view(self) -> None:

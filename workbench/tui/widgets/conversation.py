@@ -75,11 +75,13 @@ def __getattr__(name: str) -> Any:  # the live block classes, for importers of t
 PAGE_CHARS = 2_000
 
 
-def user_content(text: str, kind: str = "prompt", sender: str | None = None) -> Text:
-    """A user message as shown: who sent it, then the text (never read as markup)."""
+def user_content(text: str, kind: str = "prompt", sender: str | None = None,
+                 recipient: str | None = None) -> Text:
+    """A user message as shown: who sent it (and, for a peer message, to whom), then the text
+    (never read as markup)."""
     label = {"prompt": "you", "steer": "you · steer", "follow_up": "you · follow-up"}.get(kind, kind)
     if kind == "peer":
-        label = f"{sender or 'peer'} → "
+        label = f"{sender or 'peer'} → {recipient}" if recipient else f"from {sender or 'a peer'}"
     return Text(f"{label} ", style="bold") + safe_text(text)
 
 
@@ -91,12 +93,13 @@ def notice_content(text: str, kind: str) -> Text:
 class UserBlock(SizedOnce, Static):
     """A user message (prompt, steering, follow-up or a peer's message)."""
 
-    def __init__(self, text: str, kind: str = "prompt", sender: str | None = None) -> None:
-        self.text, self.kind, self.sender = text, kind, sender
-        super().__init__(user_content(text, kind, sender), classes=f"user-block -{kind}")
+    def __init__(self, text: str, kind: str = "prompt", sender: str | None = None,
+                 recipient: str | None = None) -> None:
+        self.text, self.kind, self.sender, self.recipient = text, kind, sender, recipient
+        super().__init__(user_content(text, kind, sender, recipient), classes=f"user-block -{kind}")
 
     def spec(self) -> UserSpec:
-        return UserSpec(self.text, self.kind, self.sender)
+        return UserSpec(self.text, self.kind, self.sender, self.recipient)
 
 
 class Notice(SizedOnce, Static):
@@ -116,7 +119,7 @@ def build_block(spec: BlockSpec, clock: Clock) -> Widget:
     so), a finished block as the single widget whose look runs draw it with (conversation_run.py;
     tests compare runs with these)."""
     if isinstance(spec, UserSpec):
-        return UserBlock(spec.text, spec.kind, spec.sender)
+        return UserBlock(spec.text, spec.kind, spec.sender, spec.recipient)
     if isinstance(spec, AnswerSpec):
         return _history().HistoryAnswer(spec.markdown, continued=spec.continued)
     if isinstance(spec, ThinkingSpec):
@@ -725,7 +728,7 @@ class Conversation(VerticalScroll):
             await self.end_answer()
         elif isinstance(event, ev.UserMessage):
             await self.end_answer()
-            await self.add_block(UserBlock(event.text, event.kind, event.sender))
+            await self.add_block(UserBlock(event.text, event.kind, event.sender, event.recipient))
         elif isinstance(event, ev.ToolCallRequested):
             await self.end_answer()
             card = _live().ToolCard(event.id, event.name, event.args, self.clock, agent=event.member)
@@ -781,7 +784,7 @@ class Conversation(VerticalScroll):
             if event.stop == "interrupted":
                 await self.add_block(Notice("interrupted", "info"))
         elif isinstance(event, ev.PeerMessage):
-            await self.add_block(UserBlock(event.text, "peer", f"{event.sender} → {event.recipient}"))
+            await self.add_block(UserBlock(event.text, "peer", event.sender, event.recipient))
 
     async def _card_for(self, call_id: str, name: str, args: Any, agent: str | None) -> ToolCard:
         card = self.cards.get(call_id)

@@ -339,7 +339,7 @@ class BlockRun(SizedOnce, Widget):
     @staticmethod
     def _content(spec: BlockSpec, opened: bool, proto: Widget) -> Any:
         if isinstance(spec, UserSpec):
-            return user_content(spec.text, spec.kind, spec.sender)
+            return user_content(spec.text, spec.kind, spec.sender, spec.recipient)
         if isinstance(spec, NoticeSpec):
             return notice_content(spec.text, spec.kind)
         if isinstance(spec, CardSpec):

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Union
 
+from workbench.sessions.tree_view import PEER_MESSAGE_TYPE
 from workbench.tui.backend import message_text
 from workbench.tui.sanitize import sanitize
 from workbench.tui.widgets.conversation_stream import SegmentSplitter
@@ -19,6 +20,7 @@ class UserSpec:
     text: str
     kind: str = "prompt"  # prompt | steer | follow_up | peer
     sender: str | None = None
+    recipient: str | None = None  # peer messages: who received it
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,20 @@ def answer_specs(text: str) -> list[AnswerSpec]:
     return [AnswerSpec(p, continued=i > 0) for i, p in enumerate(pieces) if p]
 
 
+def _peer_spec(msg: dict[str, Any]) -> UserSpec:
+    """A recorded peer message, shown as it was when it arrived: sender → recipient, then the text
+    (without the "[message from X]" line that tells the model who wrote it)."""
+    details = msg.get("details") if isinstance(msg.get("details"), dict) else {}
+    content = msg.get("content")
+    text = content if isinstance(content, str) else message_text(msg)
+    first, _, rest = text.partition("\n")
+    if first.startswith("[message from ") or first == "[mob notice]":
+        text = rest
+    sender = details.get("sender")
+    recipient = details.get("recipient")
+    return UserSpec(text, "peer", str(sender) if sender else None, str(recipient) if recipient else None)
+
+
 def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
     """The blocks that show a session's messages (pi's AgentMessage dicts), oldest first."""
     specs: list[BlockSpec] = []
@@ -102,6 +118,8 @@ def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
             specs.append(UserSpec(f"$ {msg.get('command', '')}\n{msg.get('output', '')}"))
         elif role in ("compactionSummary", "branchSummary"):
             specs.append(NoticeSpec(str(msg.get("summary", "")), "compaction"))
+        elif role == "custom" and msg.get("customType") == PEER_MESSAGE_TYPE:
+            specs.append(_peer_spec(msg))
         elif role == "custom" and msg.get("display", True):
             content = msg.get("content")
             specs.append(NoticeSpec(content if isinstance(content, str) else json.dumps(content), "info"))
