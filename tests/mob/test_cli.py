@@ -57,3 +57,24 @@ async def test_demo_handle_for_the_tui(tmp_path, workspace):
         assert [m.identity for m in handle.roster()] == ["lead", "reviewer"]
     finally:
         handle.close()
+
+
+def test_mob_members_are_listed_under_their_mob(tmp_path, monkeypatch, workspace):
+    """`sessions list --json` and the resume picker know which mob and member a session belongs to,
+    and the picker groups the members under their orchestrator."""
+    from workbench.sessions.store import SessionStore
+    from workbench.tui.screens.resume import grouped
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("WORKBENCH_REPLAY_DELAY_SCALE", "0")
+    for var in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    code, _, err = _run(["mob", "run", "demo", "-p", DEMO_TASK, "--cwd", str(workspace)])
+    assert code == 0, err
+    [mob] = json.loads(_run(["mob", "list", "--json"])[1])
+    infos = SessionStore.from_settings(str(workspace)).list(str(workspace))
+    assert {(i.mob_id, i.mob_member) for i in infos} == {(mob["mob_id"], m) for m in ("lead", "scout", "reviewer")}
+    rows = grouped(infos)
+    assert rows[0][0].mob_member == "lead" and rows[0][1] == 0
+    assert sorted(i.mob_member for i, depth in rows[1:] if depth == 1) == ["reviewer", "scout"]
+    assert rows[0][0].to_json()["mob"] == {"id": mob["mob_id"], "member": "lead"}

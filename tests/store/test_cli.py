@@ -187,7 +187,8 @@ def test_list_json_and_human(capsys, fixture_sessions):
         "path": str(fixture_sessions["v3-branched-session"]), "id": "095c9696-bb99-4ea8-b0c1-bb964370bc89",
         "cwd": "/home/dev/projects/todo-cli", "name": "Verbose flag work", "parent_session": None,
         "created": "2026-11-21T07:55:08.429Z", "modified": branched["modified"], "message_count": 23,
-        "first_message": "Add a --verbose flag to the CLI", "source": "workbench"}
+        "first_message": "Add a --verbose flag to the CLI", "source": "workbench",
+        "mob": None}
     assert branched["modified"] > branched["created"]
     code, out, _ = run(capsys, "list", "--all")
     lines = out.splitlines()

@@ -49,6 +49,8 @@ class SessionInfo:
     message_count: int
     first_message: str  # text of the first user message, "(no messages)" if none
     source: Source = "workbench"
+    mob_id: str | None = None  # a mob member's session: its mob and identity (from the header)
+    mob_member: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +64,7 @@ class SessionInfo:
             "message_count": self.message_count,
             "first_message": self.first_message,
             "source": self.source,
+            "mob": {"id": self.mob_id, "member": self.mob_member} if self.mob_id else None,
         }
 
 
@@ -300,6 +303,8 @@ def info_from_state(path: Path, state: ScanState, mtime_ns: int, source: Source)
         modified = created
     cwd = header.get("cwd")
     parent = header.get("parentSession")
+    mob = header.get("mob") if isinstance(header.get("mob"), dict) else {}
+    mob_id, member = mob.get("id"), mob.get("member")
     return SessionInfo(
         path=path,
         id=str(header.get("id", "")),
@@ -311,6 +316,8 @@ def info_from_state(path: Path, state: ScanState, mtime_ns: int, source: Source)
         message_count=state.message_count,
         first_message=state.first_message or "(no messages)",
         source=source,
+        mob_id=mob_id if isinstance(mob_id, str) else None,
+        mob_member=member if isinstance(member, str) and isinstance(mob_id, str) else None,
     )
 
 

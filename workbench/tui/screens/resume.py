@@ -236,7 +236,7 @@ class ResumeScreen(ModalScreen[ResumeChoice | None]):
             return list(self.infos)
         scored = []
         for info in self.infos:
-            haystack = " ".join(filter(None, [info.name, info.first_message, info.cwd,
+            haystack = " ".join(filter(None, [info.name, info.first_message, info.cwd, info.mob_id, info.mob_member,
                                               self.texts.get(str(info.path), "")]))
             score = fuzzy_score(self.query_text, haystack)
             if score is not None:
@@ -270,6 +270,11 @@ class ResumeScreen(ModalScreen[ResumeChoice | None]):
             row.append(" ")
         if info.source == "pi":
             row.append(" pi ", style="reverse")
+            row.append(" ")
+        if info.mob_id:  # members sit under their orchestrator; the row says which mob and who
+            if not depth:
+                row.append(f"mob {one_line(info.mob_id, 40)} ", style="bold magenta")
+            row.append(f" {one_line(info.mob_member or '?', 24)} ", style="reverse magenta")
             row.append(" ")
         if self._is_open(info):
             row.append(" open here ", style="bold reverse green")
