@@ -2,6 +2,8 @@
 
 import asyncio
 
+from textual.geometry import Region
+
 from tests.mob_pane.fakes import FakeHandle, starter, wait_for
 from tests.mob_pane.test_snapshots import four, walk_to
 from tests.tui.conftest import make_app
@@ -116,6 +118,11 @@ async def test_wire_unwire_stop_and_roster_from_the_keyboard(tmp_path):
         await walk_to(pilot, app, "w2")
         await pilot.press("w")
         assert app.mob.view.graph.picking == "w2"
+        await pilot.pause()
+        hint = app.mob.view.pick_hint  # the whole instruction is on screen (it was cut off at 160 columns)
+        strips = hint.render_lines(Region(0, 0, hint.size.width, hint.size.height))
+        shown = " ".join("".join(seg.text for seg in strip).strip() for strip in strips)
+        assert hint.display and shown == "wire w2 with …: pick a member and press w again (Esc cancels)"
         await walk_to(pilot, app, "reviewer")
         await pilot.press("w")
         await wait_for(pilot, lambda: ("w2", "reviewer") in {tuple(sorted(w)) for w in model.wires}

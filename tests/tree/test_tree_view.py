@@ -275,3 +275,10 @@ def test_interrupted_and_failed_answers_with_text_say_so():
     assert summary_text(index, 0) == "assistant: (aborted) half an ans"
     assert summary_text(index, 1) == "assistant: (overloaded) half an ans"
     assert summary_text(index, 2) == "assistant: half an ans"
+
+
+def test_peer_message_shows_sender_recipient_and_the_text_without_the_models_header():
+    entries = [{"type": "custom_message", "id": "p", "parentId": None, "customType": "peer_message",
+                "content": "[message from reviewer]\nfound the bug in parser.py", "display": True,
+                "details": {"sender": "reviewer", "recipient": "lead"}}]
+    assert TreeIndex(entries).summary(0) == [("reviewer → lead: ", "peer"), ("found the bug in parser.py", "text")]

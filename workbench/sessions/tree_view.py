@@ -45,6 +45,15 @@ FILTER_TITLES: dict[FilterMode, str] = {
 SETTINGS_KINDS = frozenset({"label", "custom", "model", "thinking", "session_info"})
 # Entries that carry text a user may want to copy back into the prompt.
 PEER_MESSAGE_TYPE = "peer_message"
+
+
+def peer_message_body(text: str) -> str:
+    """A recorded peer message without the first line that tells the model who wrote it
+    (`[message from X]` or `[mob notice]`): what a person reads next to `sender → recipient`."""
+    first, newline, rest = text.partition("\n")
+    if newline and (first.startswith("[message from ") and first.endswith("]") or first == "[mob notice]"):
+        return rest
+    return text
 LEAF_MARKER_TYPE = "workbench.leaf"
 
 SUMMARY_CHARS = 200  # a row never shows more than this of an entry's text
@@ -404,11 +413,14 @@ class TreeIndex:
         elif kind == "message_other":
             pieces = [(f"[{one_line(str(msg.get('role') if isinstance(msg, dict) else 'message'))}]", "dim")]
         elif kind == "custom_message":
-            text = one_line(content_text(entry.get("content"), SUMMARY_CHARS * 4))
+            raw = content_text(entry.get("content"), SUMMARY_CHARS * 4)
+            text = one_line(raw)
             if entry.get("customType") == PEER_MESSAGE_TYPE:
                 details = entry.get("details") if isinstance(entry.get("details"), dict) else {}
                 sender = one_line(str(details.get("sender") or details.get("from") or "peer"), 40)
-                pieces = [(f"{sender} → ", "peer"), (text, "text")]
+                recipient = details.get("recipient")
+                label = f"{sender} → {one_line(str(recipient), 40)}: " if recipient else f"{sender} → "
+                pieces = [(label, "peer"), (one_line(peer_message_body(raw)), "text")]
             else:
                 pieces = [(f"[{one_line(str(entry.get('customType', 'custom')), 40)}]: ", "custom"), (text, "text")]
         elif kind == "compaction":

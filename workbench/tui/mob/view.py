@@ -56,7 +56,9 @@ class MobView(Vertical, can_focus=False):
 
     DEFAULT_CSS = """
     MobView { height: 1fr; }
-    MobView > .mob-header { height: auto; max-height: 3; color: $text-muted; }
+    MobView > .mob-header { height: 1; color: $text-muted; }
+    MobView > .mob-pick { height: auto; display: none; text-style: bold; }
+    MobView > .mob-pick.-picking { display: block; }
     MobView > DataTable { height: 1fr; display: none; }
     MobView.-roster > DataTable { display: block; }
     MobView.-roster > MobGraph { display: none; }
@@ -69,6 +71,7 @@ class MobView(Vertical, can_focus=False):
         self.model = model
         self.actions = actions
         self.header = Static(classes="mob-header")
+        self.pick_hint = Static(classes="mob-pick")  # its own lines: the header is one line, cut at the pane's width
         self.graph = MobGraph(model)
         self.table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=False)
         self.recent = Static(classes="mob-recent")
@@ -78,6 +81,7 @@ class MobView(Vertical, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield self.header
+        yield self.pick_hint
         yield self.graph
         yield self.table
         yield self.recent
@@ -103,12 +107,13 @@ class MobView(Vertical, can_focus=False):
                              f" · {len(live)} member{'s' if len(live) != 1 else ''}")
         if m.pending_total:
             text.append(f" · ! {m.pending_total} approval{'s' if m.pending_total > 1 else ''}", style="bold yellow")
-        if self._pick_kind and self.graph.picking:
-            # Its own line: at the pane's width the instruction would be cut off after the mob id.
-            text.append(f"\n{self._pick_kind} {self.graph.picking} with …: pick a member and press "
-                        f"{self._pick_kind[0]} again (Esc cancels)", style="bold")
+        picking = bool(self._pick_kind and self.graph.picking)
+        if picking:
+            self.pick_hint.update(Text(f"{self._pick_kind} {self.graph.picking} with …: pick a member and press "
+                                       f"{(self._pick_kind or ' ')[0]} again (Esc cancels)"))
         else:
             text.append("  v roster · z zoom", style="dim")
+        self.pick_hint.set_class(picking, "-picking")
         self.header.update(text)
         if m.version != self._recent_seen:
             self._recent_seen = m.version

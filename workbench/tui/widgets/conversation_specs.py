@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Union
 
-from workbench.sessions.tree_view import PEER_MESSAGE_TYPE
+from workbench.sessions.tree_view import PEER_MESSAGE_TYPE, peer_message_body
 from workbench.tui.backend import message_text
 from workbench.tui.sanitize import sanitize
 from workbench.tui.widgets.conversation_stream import SegmentSplitter
@@ -75,9 +75,7 @@ def _peer_spec(msg: dict[str, Any]) -> UserSpec:
     details = msg.get("details") if isinstance(msg.get("details"), dict) else {}
     content = msg.get("content")
     text = content if isinstance(content, str) else message_text(msg)
-    first, _, rest = text.partition("\n")
-    if first.startswith("[message from ") or first == "[mob notice]":
-        text = rest
+    text = peer_message_body(text)
     sender = details.get("sender")
     recipient = details.get("recipient")
     return UserSpec(text, "peer", str(sender) if sender else None, str(recipient) if recipient else None)
