@@ -136,3 +136,34 @@ def test_preview_snapshot(snap_compare):
         await pilot.pause()
 
     assert snap_compare(PreviewHost(), run_before=show_diff, terminal_size=(100, 30))
+
+
+async def test_compare_branches_lists_the_files_they_differ_in(make_agent, workspace):
+    from workbench.tui.screens.compare import CompareScreen
+
+    agent = make_agent([Turn().tool("write", {"path": "a.txt", "content": "left\n"}), Turn().text("one"),
+                        Turn().tool("write", {"path": "a.txt", "content": "right\n"}),
+                        Turn().tool("write", {"path": "b.txt", "content": "only right\n"}), Turn().text("two")])
+    await agent.run("first way")
+    manager = agent.manager
+    left_leaf = manager.leaf_id
+    user = next(e for e in manager.entries if e.get("type") == "message" and e["message"]["role"] == "user")
+    manager.branch(user["parentId"])
+    agent.reload_context()
+    await agent.run("second way")
+    right_leaf = manager.leaf_id
+    app = Host(manager)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(SessionTree)
+        assert tree.view.select_entry(left_leaf)
+        await pilot.press("ctrl+x")
+        assert tree.view.select_entry(right_leaf)
+        await pilot.press("ctrl+d")
+        await _wait(pilot, lambda: isinstance(app.screen, CompareScreen), "the compare screen")
+        screen = app.screen
+        await _wait(pilot, lambda: bool(screen.query("#compare-files")), "the files")
+        files = screen.query_one("#compare-files")
+        assert {(r.status, r.path) for r in files.rows} == {("M", "a.txt"), ("A", "b.txt")}
+        files.show_diff("a.txt")
+        await _wait(pilot, lambda: "+right" in str(files.query_one("#diff").render()), "the diff")
+        assert "-left" in str(files.query_one("#diff").render())

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -11,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from workbench.sessions.tree_view import BranchComparison, ComparedRow, one_line
+from workbench.tui.widgets.file_changes import FileChanges, FileRow
 from workbench.tui.sanitize import sanitize
 
 MARKS = {"same": ("=", "dim"), "changed": ("≠", "bold yellow"), "left-only": ("◀", "bold cyan"),
@@ -18,6 +23,16 @@ MARKS = {"same": ("=", "dim"), "changed": ("≠", "bold yellow"), "left-only": (
 ROLE_STYLES = {"user": "bold cyan", "assistant": "bold green", "tool": "dim", "bash": "dim",
                "message": "magenta", "summary": "yellow", "compaction": "blue"}
 CELL_LINES = 8  # a long answer is cut here; the conversation pane shows it whole
+
+
+@dataclass
+class FilesFound:
+    rows: list[FileRow]
+    load_diff: Callable[[str], Awaitable[str]] | None
+    message: str | None = None  # instead of rows: why there is nothing to list
+
+
+FilesLoader = Callable[[], Awaitable[FilesFound | None]]
 
 
 def _cell(side: tuple[str, str, str] | None, mark: str) -> Text:
@@ -56,6 +71,9 @@ class CompareScreen(ModalScreen[None]):
     CompareScreen > #compare { width: 95%; height: 90%; border: round $accent; background: $surface; padding: 0 1; }
     CompareScreen #ancestor { color: $text-muted; margin-bottom: 1; }
     CompareScreen #legend { color: $text-muted; dock: bottom; }
+    CompareScreen #rows { height: 1fr; }
+    CompareScreen #files-title { margin-top: 1; }
+    CompareScreen #compare-files { height: 45%; }
     """
 
     BINDINGS = [
@@ -66,9 +84,32 @@ class CompareScreen(ModalScreen[None]):
         Binding("pageup", "scroll(-10)", "Page up", show=False, id="compare.page_up"),
     ]
 
-    def __init__(self, comparison: BranchComparison) -> None:
+    def __init__(self, comparison: BranchComparison, files: FilesLoader | None = None) -> None:
         super().__init__()
         self.comparison = comparison
+        self.files = files  # the files the two branches' checkpoints differ in, loaded after the first paint
+
+    def on_mount(self) -> None:
+        if self.files is not None:
+            self._load_files()
+
+    @work(exclusive=True, group="compare-files")
+    async def _load_files(self) -> None:
+        assert self.files is not None
+        try:
+            found = await self.files()
+        except Exception as exc:  # git failed: the message comparison still stands
+            found = FilesFound([], None, f"files: could not compare ({exc})")
+        if found is None:
+            return  # neither branch has file checkpoints: nothing to show
+        box = self.query_one("#compare", Vertical)
+        title = Text()
+        title.append("Files", style="bold")
+        title.append(f" · {found.message}" if found.message else
+                     f" · {len(found.rows)} differ between ◆ and ▸ (enter: diff ◆ → ▸ · tab: focus)")
+        await box.mount(Static(title, id="files-title"), before="#legend")
+        if found.rows and found.load_diff is not None:
+            await box.mount(FileChanges(found.rows, found.load_diff, id="compare-files"), before="#legend")
 
     def compose(self) -> ComposeResult:
         c = self.comparison

@@ -111,3 +111,35 @@ async def rewind(tree: "SessionTree", entry_id: str) -> None:
                 "were: rewind to it to undo.", timeout=6)
     if choice.mode == "both":
         tree.post_message(tree.Navigated(manager.leaf_id, target, prompt_text, None))
+
+
+def compare_files_loader(manager: Any, left_id: str, right_id: str) -> Any:
+    """What the compare screen calls to list the files two branches differ in (None when
+    neither side has a file checkpoint: a session without any shows no files section)."""
+    from workbench.tui.screens.compare import FilesFound
+    from workbench.tui.widgets.file_changes import FileRow
+
+    async def load() -> FilesFound | None:
+        timeline = Timeline(manager.entries)
+        if not timeline.checkpoints:
+            return None
+        left, right = timeline.state_at(left_id), timeline.state_at(right_id)
+        if left is None or right is None:
+            return None
+        workspace = getattr(manager, "cwd", None)
+        why = unavailable(workspace) if workspace else "this session has no workspace directory"
+        repo = open_repo(workspace) if not why else None
+        if repo is None:
+            return FilesFound([], None, f"cannot compare files: {why}")
+        changes = await repo.diff(left.tree, right.tree)
+        if not changes:
+            return FilesFound([], None, "the two branches left the same files")
+        notes = {"A": "▶ only right", "D": "◀ only left", "M": "≠ differs"}
+        rows = [FileRow(c.status, c.path, notes.get(c.status, "")) for c in changes]
+
+        async def load_diff(path: str) -> str:
+            return await repo.file_diff(left.tree, right.tree, path)
+
+        return FilesFound(rows, load_diff)
+
+    return load

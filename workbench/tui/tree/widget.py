@@ -37,7 +37,7 @@ from workbench.sessions.tree_view import (
 )
 from workbench.tui.screens.branch_summary import BranchSummaryChoice, BranchSummaryScreen
 from workbench.tui.tree.label import LabelScreen
-from workbench.tui.tree.rewind import rewind, update_marks
+from workbench.tui.tree.rewind import compare_files_loader, rewind, update_marks
 
 # Given the entries of the branch being left (oldest first) and the user's instructions (or
 # None), return the summary text. The app supplies it (backed by the model via the runtime).
@@ -627,4 +627,4 @@ class SessionTree(Vertical):
             self.notify("Mark one entry with ctrl+x, select another, then ctrl+d compares them.")
             return
         comparison = compare_branches(self.view.index, other, selected)
-        self.app.push_screen(CompareScreen(comparison))
+        self.app.push_screen(CompareScreen(comparison, compare_files_loader(self.manager, other, selected)))
