@@ -56,6 +56,7 @@ async def test_write_edit_bash_are_checkpointed_before_their_results(make_agent,
         child = next(e for e in entries if e.get("parentId") == c["id"])
         assert child["message"]["role"] == "toolResult"
         assert child["message"]["toolCallId"] == c["data"]["toolCallId"]
+        assert child["message"]["details"]["checkpoint"] == {"entry": c["id"], "files": 1}  # the card's link
         assert by_id[c["parentId"]]["message"]["role"] == "assistant"
         assert len(c["data"]["tree"]) == 40 and c["data"]["base"] != c["data"]["tree"]
 

@@ -167,3 +167,16 @@ async def test_compare_branches_lists_the_files_they_differ_in(make_agent, works
         files.show_diff("a.txt")
         await _wait(pilot, lambda: "+right" in str(files.query_one("#diff").render()), "the diff")
         assert "-left" in str(files.query_one("#diff").render())
+
+
+async def test_tool_cards_link_to_their_checkpoint(make_agent, workspace):
+    from workbench.tui.widgets.conversation_specs import CardSpec, history_specs, live_checkpoint_link
+
+    agent = make_agent([Turn().tool("write", {"path": "n.txt", "content": "x"}, call_id="w1"),
+                        Turn().tool("read", {"path": "n.txt"}, call_id="r1"), Turn().text("ok")])
+    await agent.run("go")
+    cp = next(e for e in agent.manager.entries if e.get("type") == "custom")
+    cards = {s.call_id: s for s in history_specs(agent.messages) if isinstance(s, CardSpec)}
+    assert cards["w1"].checkpoint == f"✎1 · {cp['id']}"
+    assert cards["r1"].checkpoint is None  # a read changes nothing: no checkpoint, no link
+    assert live_checkpoint_link(agent.manager, "w1") == f"✎1 · {cp['id']}"

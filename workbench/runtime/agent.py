@@ -816,7 +816,9 @@ class AgentSession(HookPoints):
     async def _record_tool(self, call: dict[str, Any], text: str, *, is_error: bool, status: str,
                      details: dict[str, Any] | None = None, images: list[dict[str, Any]] | None = None) -> None:
         call_id, name = call.get("id", ""), call.get("name", "")
-        await self.checkpoints.after(self, call_id, name)  # the files it changed, before its result
+        mark = await self.checkpoints.after(self, call_id, name)  # the files it changed, before its result
+        if mark is not None:  # the tool card's link to its checkpoint (details never reach the model)
+            details = {**(details or {}), "checkpoint": mark}
         await self._append(tool_result_message(call_id, name, text, is_error=is_error, details=details,
                                                images=images))
         self._emit(ev.ToolResultReceived(id=call_id, name=name, is_error=is_error, status=status,  # type: ignore[arg-type]

@@ -70,21 +70,24 @@ class ToolCheckpoints:
             return
         self._pending[call_id] = snap.tree
 
-    async def after(self, session: Any, call_id: str, tool_name: str) -> None:
+    async def after(self, session: Any, call_id: str, tool_name: str) -> dict[str, Any] | None:
+        """Checkpoint what the call changed; returns {"entry", "files"} (None: nothing changed)."""
         base = self._pending.pop(call_id, None)
         if base is None or self.repo is None:
-            return
+            return None
         try:
             snap = await self.repo.snapshot()
             changed = await self.repo.diff(base, snap.tree)
             if not changed:
-                return
+                return None
             agent = getattr(session, "agent", None)
             self.repo.journal({"kind": "tool", "tree": snap.tree, "agent": agent or "agent",
                                "files": [c.to_json() for c in changed], "session": session.id,
                                "tool": tool_name, "toolCallId": call_id})
             data = checkpoint_data(snap.tree, base, changed, kind="tool", skipped=snap.skipped,
                                    tool=tool_name, toolCallId=call_id, agent=agent)
-            await session.persist(functools.partial(session.manager.append_custom, CHECKPOINT_TYPE, data))
+            entry_id = await session.persist(functools.partial(session.manager.append_custom, CHECKPOINT_TYPE, data))
         except CheckpointError as exc:
             self._fail(exc)
+            return None
+        return {"entry": entry_id, "files": len(changed)}

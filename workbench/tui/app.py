@@ -542,6 +542,11 @@ class WorkbenchApp(App[int]):
             self._echoed_prompts.remove(event.text)  # already shown when it was sent
         elif getattr(self.backend, "in_conversation", lambda e: True)(event):  # a mob shows one member
             await self.conversation.handle(event)
+        if isinstance(event, ev.ToolResultReceived) and event.id in self.conversation.cards:
+            from workbench.tui.widgets.conversation_specs import live_checkpoint_link
+
+            self.conversation.cards[event.id].set_checkpoint(
+                live_checkpoint_link(getattr(self.backend, "manager", None), event.id))  # its ✎N link
         if isinstance(event, ev.ToolApprovalRequested):
             self._approval_arrived(PendingApproval.from_event(event))
         elif isinstance(event, ev.ToolApprovalResolved):

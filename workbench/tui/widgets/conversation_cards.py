@@ -61,7 +61,8 @@ def finished_status(status: str, duration_s: float | None) -> str:
     return label
 
 
-def card_header(status: str, tool: str, args: Any, agent: str | None, status_text: str) -> Text:
+def card_header(status: str, tool: str, args: Any, agent: str | None, status_text: str,
+                checkpoint: str | None = None) -> Text:
     line = Text()
     line.append(f"{STATUS_ICON.get(status, '?')} ", style="bold")
     if agent:
@@ -70,4 +71,6 @@ def card_header(status: str, tool: str, args: Any, agent: str | None, status_tex
     line.append("  ")
     line.append(fmt.arg_summary(tool, args, 60))
     line.append(f"  · {status_text}", style="italic")
+    if checkpoint:
+        line.append(f"  {checkpoint}", style="bold yellow")
     return line

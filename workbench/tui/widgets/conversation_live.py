@@ -114,19 +114,21 @@ class ToolCard(Vertical):
         self.result_box.display = False
         self.result: str | None = None
         self.is_error = False
+        self.checkpoint: str | None = None  # set once its call's file checkpoint is known
         self._timer = None
 
     @classmethod
     def from_spec(cls, spec: CardSpec, clock: Clock) -> ToolCard:
         card = cls(spec.call_id, spec.name, spec.args, clock, agent=spec.agent)
         card.status, card.duration_s = spec.status, spec.duration_s
+        card.checkpoint = spec.checkpoint
         if spec.result is not None:
             card.set_result(spec.result, is_error=spec.is_error)
         return card
 
     def spec(self) -> CardSpec:
         return CardSpec(self.call_id, self.tool, self.args, self.agent, self.status, self.duration_s, self.result,
-                        self.is_error)
+                        self.is_error, self.checkpoint)
 
     @property
     def is_live(self) -> bool:
@@ -174,4 +176,9 @@ class ToolCard(Vertical):
         return finished_status(self.status, self.duration_s)
 
     def refresh_header(self) -> None:
-        self.header.update(card_header(self.status, self.tool, self.args, self.agent, self.status_text()))
+        self.header.update(card_header(self.status, self.tool, self.args, self.agent, self.status_text(),
+                                       self.checkpoint))
+
+    def set_checkpoint(self, link: str | None) -> None:
+        self.checkpoint = link
+        self.refresh_header()

@@ -45,6 +45,7 @@ class CardSpec:
     duration_s: float | None = None
     result: str | None = None
     is_error: bool = False
+    checkpoint: str | None = None  # "✎N · entry-id": the file checkpoint its call left (rewind target)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,28 @@ def _peer_spec(msg: dict[str, Any]) -> UserSpec:
     return UserSpec(text, "peer", str(sender) if sender else None, str(recipient) if recipient else None)
 
 
+def checkpoint_link(details: Any) -> str | None:
+    """`✎3 · 1a2b3c4d` from a toolResult's details: the files its call changed and the entry of
+    their checkpoint (`/rewind 1a2b3c4d` puts the files back as the call left them)."""
+    mark = details.get("checkpoint") if isinstance(details, dict) else None
+    if not isinstance(mark, dict) or not isinstance(mark.get("entry"), str):
+        return None
+    files = mark.get("files")
+    return f"✎{files if isinstance(files, int) else '?'} · {sanitize(mark['entry'])[:16]}"
+
+
+def live_checkpoint_link(manager: Any, call_id: str, *, look_back: int = 64) -> str | None:
+    """The link of a call whose result was just written: its toolResult is among the last entries."""
+    entries = getattr(manager, "entries", None)
+    if entries is None:
+        return None
+    for entry in reversed(entries[max(0, len(entries) - look_back):]):
+        msg = entry.get("message") if entry.get("type") == "message" else None
+        if isinstance(msg, dict) and msg.get("role") == "toolResult" and msg.get("toolCallId") == call_id:
+            return checkpoint_link(msg.get("details"))
+    return None
+
+
 def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
     """The blocks that show a session's messages (pi's AgentMessage dicts), oldest first."""
     specs: list[BlockSpec] = []
@@ -111,7 +134,8 @@ def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
                 assert isinstance(card, CardSpec)
                 error = bool(msg.get("isError"))
                 specs[index] = CardSpec(card.call_id, card.name, card.args, card.agent,
-                                        "failed" if error else "done", None, message_text(msg), error)
+                                        "failed" if error else "done", None, message_text(msg), error,
+                                        checkpoint_link(msg.get("details")))
         elif role == "bashExecution":
             specs.append(UserSpec(f"$ {msg.get('command', '')}\n{msg.get('output', '')}"))
         elif role in ("compactionSummary", "branchSummary"):
