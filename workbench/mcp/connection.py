@@ -238,6 +238,9 @@ class ServerConnection:
                         pass
                 stderr_tail.close()
             if self.pgid is not None:
+                # The SDK ends the group only when the server itself outlives its stdin; a server
+                # that exits at once can leave its own children behind in the group: end them too.
+                await end_group(self.pgid)
                 self.reaper.forget(self.pgid)
                 self.pgid = None
             self._session = None
@@ -441,6 +444,29 @@ class ServerConnection:
         if isinstance(exc, MCPError) and exc.code == -32000:  # CONNECTION_CLOSED during start-up
             return "the server closed the connection during start-up" + self._last_stderr()
         return f"{type(exc).__name__}: {text}" + self._last_stderr()
+
+
+async def end_group(pgid: int, grace: float = 1.0) -> None:
+    """SIGTERM to what is left of a server's process group, SIGKILL after `grace` seconds."""
+    import signal
+
+    def signal_group(sig: int) -> bool:
+        try:
+            os.killpg(pgid, sig)
+            return True
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+
+    if not signal_group(0) or not signal_group(signal.SIGTERM):
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+        if not signal_group(0):
+            return
+    signal_group(signal.SIGKILL)
 
 
 def _loop_running() -> bool:

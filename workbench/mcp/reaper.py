@@ -14,39 +14,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-# Runs as `python -I -S -c SOURCE`: no site-packages, nothing of the workbench imported (fast).
-SOURCE = r"""
-import os, signal, sys, time
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-groups = set()
-for line in sys.stdin:
-    line = line.strip()
-    if line[1:].isdigit():
-        (groups.add if line[0] == '+' else groups.discard)(int(line[1:]))
-def alive(pg):
-    try:
-        os.killpg(pg, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-for pg in list(groups):
-    try:
-        os.killpg(pg, signal.SIGTERM)
-    except (ProcessLookupError, PermissionError):
-        groups.discard(pg)
-deadline = time.monotonic() + 1.0
-while groups and time.monotonic() < deadline:
-    groups = {pg for pg in groups if alive(pg)}
-    time.sleep(0.02)
-for pg in groups:
-    try:
-        os.killpg(pg, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-"""
+# The watchdog's own program: a standalone script run as `python -I -S _watchdog.py` (no
+# site-packages, nothing of the workbench imported: it starts in a few milliseconds).
+WATCHDOG = Path(__file__).with_name("_watchdog.py")
 
 
 class Reaper:
@@ -59,7 +31,7 @@ class Reaper:
         if self._proc is None and sys.platform != "win32":
             try:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-I", "-S", "-c", SOURCE], stdin=subprocess.PIPE,
+                    [sys.executable, "-I", "-S", str(WATCHDOG)], stdin=subprocess.PIPE,
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                     close_fds=True)
             except OSError:

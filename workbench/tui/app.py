@@ -32,6 +32,7 @@ from workbench.tui.clock import Clock
 from workbench.tui.commands import SlashCommand
 from workbench.tui.export import export_markdown
 from workbench.tui.gc_pacer import GcPacer
+from workbench.tui.mcp_servers import McpServers
 from workbench.tui.palette import WorkbenchCommands, needs_argument
 from workbench.tui.pane_sizer import PaneSizer
 from workbench.tui.sanitize import one_line, safe_text
@@ -171,6 +172,7 @@ class WorkbenchApp(App[int]):
         self.mob_pane = MobPane(id="mob", demo=bool(getattr(backend, "demo", False)))
         self.budget = BudgetPane(id="budget")
         self.status = StatusLine(id="status")
+        self.mcp = McpServers(self)
         self.prompt_box = Vertical(id="prompt-box")
         self.sizer = PaneSizer(self, shown.pane_widths)
 
@@ -262,6 +264,7 @@ class WorkbenchApp(App[int]):
         """The backend (or the mob, or the reason none could start) is known: connect it."""
         if self.backend is not None:
             self._start_pump()
+            self.mcp.begin()  # MCP servers start in the background from here (tui/mcp_servers.py)
         self._report_startup_problems()
         if self.initial_prompt and self.backend is not None:
             self._send(self.initial_prompt)
@@ -566,6 +569,8 @@ class WorkbenchApp(App[int]):
         elif isinstance(event, ev.RunStarted):
             self.banner.remove_class("-shown")
             self.budget.set_banner(None)
+        elif isinstance(event, ev.ToolsPending):
+            self.notify(event.message, title="MCP", severity="warning", timeout=6)
         elif isinstance(event, ev.RunFailed):
             self.notify(one_line(event.error, 200), title=f"Run failed ({event.code})", severity="error", timeout=10)
         if isinstance(event, (ev.UserMessage, ev.TurnCompleted, ev.RunCompleted, ev.RunFailed,
@@ -603,7 +608,7 @@ class WorkbenchApp(App[int]):
         if self._stats_dirty or (self.backend.is_running and not self.clock.frozen):
             self._stats_dirty = False
             stats = self.backend.stats()
-            self.status.show(stats)
+            self.status.show(stats, mcp=self.mcp.counts(), mcp_failed=self.mcp.failed())
             self.budget.show(stats)
             self.prompt_box.set_class(stats.running, "-running")  # held: a query fails while the app closes
             self.pending_bar.show(self.backend.pending())
@@ -825,6 +830,9 @@ class WorkbenchApp(App[int]):
         except ValueError as exc:
             self.notify(f"/{name}: {exc}", severity="error")
 
+    def _slash_mcp(self, arg: str) -> Any:
+        return self.mcp.command(arg)
+
     def _slash_help(self, arg: str) -> None:
         self.action_help()
 
@@ -846,6 +854,8 @@ class WorkbenchApp(App[int]):
             return self.theme_names()
         if command == "mode":
             return list(MODES)
+        if command == "mcp":
+            return self.mcp.choices()
         return []
 
     def _slash_theme(self, arg: str) -> None:
@@ -1022,6 +1032,7 @@ class WorkbenchApp(App[int]):
         # A mob member's session belongs to the mob, which keeps writing to it: never close it here.
         shared = bool(getattr(self.backend, "shared_session", False))
         self.backend = backend
+        self.mcp.attach(backend)
         self.approvals.queue.clear()
         self.approvals.render_queue()
         if old is not None and old is not getattr(backend, "manager", None) and not shared:
@@ -1163,6 +1174,7 @@ class WorkbenchApp(App[int]):
         partial answer recorded), a mob's members are stopped and its files released."""
         if self.backend is not None and self.backend.is_running:
             await self.backend.interrupt()
+        await self.mcp.aclose()
         if self.mob is not None:
             self.mob.close()
             self.mob.handle.close()

@@ -36,6 +36,7 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("theme", "<name>", "switch theme"),
     SlashCommand("export", "[html|md] [file]", "export the conversation (Markdown, or one HTML file)"),
     SlashCommand("grants", "", "saved approval rules"),
+    SlashCommand("mcp", "[restart|enable|disable NAME]", "MCP servers: their state and tools; act on one"),
     SlashCommand("mob", "[demo|FILE.toml]", "start a mob (demo: offline, no API key), or focus the mob pane"),
     SlashCommand("help", "", "keys and commands"),
     SlashCommand("quit", "", "quit the workbench"),

@@ -84,7 +84,9 @@ def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
     head.append(req.tool, style="bold")
     parts.append(head)
     command = req.command
-    if command is not None:
+    if req.preview.get("kind") == "mcp":
+        parts.extend(mcp_preview(req.preview))
+    elif command is not None:
         line = Text("$ ", style="bold") + exact_text(command)
         parts.append(line)
         if has_controls(command):
@@ -105,6 +107,24 @@ def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
     elif req.preview.get("kind") in ("text", "path") and req.preview.get("text"):
         parts.append(safe_text(str(req.preview["text"])))
     return Group(*parts)
+
+
+def mcp_preview(preview: dict[str, Any]) -> list[RenderableType]:
+    """An MCP call: the server and tool, the server's own hints (shown, not trusted) and the
+    arguments as highlighted JSON (sanitized first: the model wrote them)."""
+    from rich.syntax import Syntax
+
+    out: list[RenderableType] = [Text.assemble(("MCP server ", "dim"), safe_text(str(preview.get("server", "?")), "bold"),
+                                               ("  tool ", "dim"), safe_text(str(preview.get("tool", "?")), "bold"))]
+    hints = preview.get("annotations") or {}
+    names = {"read_only_hint": "read-only", "destructive_hint": "destructive", "idempotent_hint": "idempotent",
+             "open_world_hint": "open world"}
+    said = [f"{label}: {'yes' if hints[key] else 'no'}" for key, label in names.items() if key in hints]
+    if said:
+        out.append(Text("the server says " + ", ".join(said) + " (hints, not verified)", style="italic dim"))
+    out.append(Syntax(sanitize(str(preview.get("text", "{}"))), "json", theme="ansi_dark",
+                      background_color="default", word_wrap=True))
+    return out
 
 
 NOTHING_WAITING = Text("Nothing waiting for approval.", style="dim")

@@ -742,6 +742,12 @@ class Conversation(VerticalScroll):
                 card.set_status("denied" if event.decision == "deny" else "requested")
         elif isinstance(event, ev.ToolExecutionStarted):
             (await self._card_for(event.id, event.name, {}, event.member)).set_status("running")
+        elif isinstance(event, ev.ToolProgress):
+            card = self.cards.get(event.id)
+            if card is not None:
+                card.set_progress(event.progress, event.total, event.message)
+        elif isinstance(event, ev.ToolsPending):
+            await self.add_block(Notice(event.message, "info"))
         elif isinstance(event, ev.ToolExecutionCompleted):
             card = await self._card_for(event.id, event.name, {}, event.member)
             card.set_result(event.result, is_error=event.is_error)

@@ -13,7 +13,7 @@ from textual.widgets.markdown import MarkdownBlock
 
 from workbench.tui import format as fmt
 from workbench.tui.clock import Clock
-from workbench.tui.sanitize import sanitize
+from workbench.tui.sanitize import one_line, sanitize
 from workbench.tui.widgets.conversation_cards import (STATUS_LABEL, card_header, finished_status, render_result,
                                                       result_title)
 from workbench.tui.widgets.conversation_specs import LIVE_STATUSES, AnswerSpec, CardSpec, ThinkingSpec
@@ -116,6 +116,7 @@ class ToolCard(Vertical):
         self.is_error = False
         self.checkpoint: str | None = None  # set once its call's file checkpoint is known
         self._timer = None
+        self.progress: str | None = None  # what a long call last reported (MCP progress)
 
     @classmethod
     def from_spec(cls, spec: CardSpec, clock: Clock) -> ToolCard:
@@ -170,9 +171,15 @@ class ToolCard(Vertical):
         self.result_body.update(render_result(self.tool, self.args, result))
         self.result_box.display = bool(result)
 
+    def set_progress(self, value: float, total: float | None, message: str | None) -> None:
+        done = f"{value / total:.0%}" if total else f"{value:g}"
+        self.progress = f"{done} {one_line(message, 60)}" if message else done
+        self.refresh_header()
+
     def status_text(self) -> str:
         if self.status == "running" and self.started is not None:
-            return f"{STATUS_LABEL['running']} {fmt.duration(self.clock.now() - self.started)}"
+            running = f"{STATUS_LABEL['running']} {fmt.duration(self.clock.now() - self.started)}"
+            return f"{running} · {self.progress}" if self.progress else running
         return finished_status(self.status, self.duration_s)
 
     def refresh_header(self) -> None:

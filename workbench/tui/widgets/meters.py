@@ -114,8 +114,10 @@ class BudgetPane(VerticalScroll):
         update_if_changed(self.body, budget_content(self.stats, width, self.banner))
 
 
-def status_content(stats: Stats, width: int = 160) -> Content:
-    """The status line: model · mode · context % · ↑in ↓out · cache · $ · session · demo badge."""
+def status_content(stats: Stats, width: int = 160, *, mcp: tuple[int, int] | None = None,
+                   mcp_failed: bool = False) -> Content:
+    """The status line: model · mode · context % · ↑in ↓out · cache · $ · MCP ready/total ·
+    session · demo badge."""
     parts: list[Content | str | tuple[str, str]] = []
     if stats.readonly:
         parts += [(" READ-ONLY ", "bold reverse $error"), ("locked by another process · ctrl+f in Session forks ", "$error")]
@@ -137,6 +139,10 @@ def status_content(stats: Stats, width: int = 160) -> Content:
     if u.cache_read_tokens or u.cache_creation_tokens:
         parts += [f"  cache r{fmt.tokens(u.cache_read_tokens)} w{fmt.tokens(u.cache_creation_tokens)}"]
     parts += ["  ", (fmt.money(stats.cost_usd), "bold")]
+    if mcp is not None:
+        ready, wanted = mcp
+        style = "$error" if mcp_failed else ("$success" if ready == wanted else "$warning")
+        parts += ["  ", (f"MCP {ready}/{wanted}", style)]
     if stats.running:
         parts += ["  ", ("● running", "$success")]
     name = stats.session_name or (stats.session_id[:8] if stats.session_id else "")
@@ -163,6 +169,7 @@ def update_if_changed(widget: Static, content: Content, *, layout: bool = True) 
 
 
 class StatusLine(Static):
-    def show(self, stats: Stats) -> None:
+    def show(self, stats: Stats, *, mcp: tuple[int, int] | None = None, mcp_failed: bool = False) -> None:
         # one row whatever it says: no layout needed
-        update_if_changed(self, status_content(stats, self.size.width), layout=False)
+        update_if_changed(self, status_content(stats, self.size.width, mcp=mcp, mcp_failed=mcp_failed),
+                          layout=False)
