@@ -26,7 +26,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-turns", type=int, metavar="N")
     p.add_argument("--max-tool-calls", type=int, metavar="N")
     p.add_argument("--max-duration", type=float, metavar="SECONDS")
-    p.add_argument("--system-prompt", metavar="TEXT", help="replace the default system prompt")
+    p.add_argument("--system-prompt", metavar="TEXT",
+                   help="replace the default system prompt (context files and skills still follow it)")
+    p.add_argument("--no-context-files", action="store_true",
+                   help="do not add AGENTS.md / CLAUDE.md files to the system prompt")
     p.add_argument("--cwd", metavar="DIR", help="workspace directory (default: the current directory)")
     p.add_argument("--trust-project", action="store_true",
                    help="trust the project's own configuration (.workbench/config.toml, .mcp.json, hooks) "
@@ -57,9 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="headless: the final answer must be JSON valid against this JSON Schema")
     parser.add_argument("--structured-output-retries", type=int, default=2, metavar="N",
                         help="with --output-schema: how often the model may try again (default 2)")
+    parser.add_argument("--image", action="append", default=[], metavar="FILE",
+                        help="headless: attach an image (PNG, JPEG, GIF, WebP) to the prompt; repeatable")
     _add_run_options(parser)
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    skills = sub.add_parser("skills", help="list the skills the agent can use")
+    sksub = skills.add_subparsers(dest="skills_command", metavar="ACTION", required=True)
+    skl = sksub.add_parser("list", help="name, scope, path and description of each skill, and the problems")
+    skl.add_argument("--json", action="store_true", help="one JSON object")
+    skl.add_argument("--cwd", metavar="DIR", help="workspace directory (default: the current directory)")
 
     sessions = sub.add_parser("sessions", help="list and inspect sessions")
     ssub = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
@@ -118,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.surfaces_cli import run_surface_command
 
         return run_surface_command(args)
+    if args.command == "skills":
+        from workbench.context.cli import run_skills_command
+
+        return run_skills_command(args)
     if args.command == "sessions":
         from workbench.sessions.cli import run_sessions_command
 

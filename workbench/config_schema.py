@@ -100,6 +100,10 @@ class SandboxSettings(_Section):
     fallback: Literal["refuse", "unsandboxed"] = "refuse"
 
 
+class ContextSettings(_Section):
+    files: bool = True  # AGENTS.md / CLAUDE.md appended to the system prompt (--no-context-files)
+
+
 class Settings(_Section):
     provider: ProviderSettings = Field(default_factory=ProviderSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
@@ -107,6 +111,7 @@ class Settings(_Section):
     ui: UiSettings = Field(default_factory=UiSettings)
     sessions: SessionSettings = Field(default_factory=SessionSettings)
     checkpoints: CheckpointSettings = Field(default_factory=CheckpointSettings)
+    context: ContextSettings = Field(default_factory=ContextSettings)
     keys: dict[str, str] = Field(default_factory=dict)  # binding id -> "key[,key...]"
     trust: TrustSettings = Field(default_factory=TrustSettings)
     hooks: list[HookSettings] = Field(default_factory=list)

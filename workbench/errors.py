@@ -17,6 +17,8 @@ EXIT_CODES: dict[str, int] = {
     "HOOK_DENIED": 22,  # also a tool call denied by the user or a rule
     "AGENT_ERROR": 30,
     "CAPABILITY_UNAVAILABLE": 40,
+    "SKILL_NOT_FOUND": 41,
+    "SKILL_RESOLUTION_FAILED": 42,
     "SESSION_FILE_INVALID": 1,  # a session file that cannot be read: its message names file and line
 }
 

@@ -100,6 +100,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     hooks = session_hooks(settings, cwd, args)
     for notice in hooks.notices():
         _err(err, f"workbench: {sanitize(notice)}")
+    project, resolved = _resolve_input(args, settings, cwd, prompt, err)
     manager = _open_manager(args, cwd, demo=getattr(provider, "is_demo", False), err=err)
     tools = builtin_registry()
     mcp_pool = None
@@ -113,6 +114,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
             limits=limits, system_prompt=args.system_prompt,
             thinking_level=args.thinking or (settings.provider.thinking if settings.provider.thinking != "off" else None),
             **hooks.agent_kwargs(),
+            project=project,
         )
     except BaseException:
         manager.close()
@@ -122,9 +124,10 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     printer = _JsonlPrinter(out) if args.output_format == "jsonl" else _TextReporter(err, session)
     remove = session.events.add_listener(printer)
     try:
-        result = await session.run(prompt)
+        result = await session.run(resolved.text, content=resolved.prepared.content(),
+                                   attachments=resolved.prepared.attached)
     except WorkbenchError as exc:
-        if args.output_format != "jsonl":
+        if args.output_format != "jsonl" or not printer.failed:  # refused before the run: no run_failed
             _err(err, f"workbench: {sanitize(exc.message)}")  # may quote a hook's output
         return exc.exit_code
     finally:
@@ -143,6 +146,27 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         # The agent ended right after being refused something: the job is likely not done.
         return EXIT_CODES["HOOK_DENIED"]
     return EXIT_CODES["OK"]
+
+
+def _resolve_input(args: Any, settings: Any, cwd: Path, prompt: str, err: TextIO) -> tuple[Any, Any]:
+    """Context files and skills for the system prompt; the prompt with `/skill:`, templates,
+    `@mentions` and `--image` files resolved. Problems go to stderr; an unknown skill or a bad
+    image stops the run before anything is sent."""
+    from workbench.context.project import ProjectContext, context_enabled
+    from workbench.context.prompts import resolve_prompt
+    from workbench.context.templates import TemplateArgumentError
+
+    project = ProjectContext.load(cwd, files_enabled=context_enabled(settings, args))
+    for line in project.summary_lines():
+        if not line.startswith(("context files:", "skills:")):  # problems only: the answer is the output
+            _err(err, f"workbench: {sanitize(line)}")
+    try:
+        resolved = resolve_prompt(prompt, project, cwd, images=[Path(p) for p in getattr(args, "image", None) or []])
+    except TemplateArgumentError as exc:
+        raise InvalidParams(str(exc)) from None
+    for note in resolved.prepared.notes:
+        _err(err, f"workbench: {sanitize(note)}")
+    return project, resolved
 
 
 def _select_provider(args: Any, settings: Any, err: TextIO) -> tuple[Any, str | None]:
@@ -185,6 +209,7 @@ class _JsonlPrinter:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.stop: str | None = None
+        self.failed = False
         self.last_tool_status: str | None = None
 
     def __call__(self, event: Any) -> None:
@@ -200,6 +225,7 @@ class _TextReporter:
         self.err = err
         self.session = session
         self.stop: str | None = None
+        self.failed = False
         self.last_tool_status: str | None = None
 
     def __call__(self, event: Any) -> None:
@@ -225,5 +251,7 @@ def _track(reporter: Any, event: Any) -> None:
     t = event.type
     if t == "run_completed":
         reporter.stop = event.stop
+    elif t == "run_failed":
+        reporter.failed = True
     elif t == "tool_result_received":
         reporter.last_tool_status = event.status

@@ -59,7 +59,7 @@ def test_jsonl_prints_every_event_and_ends_with_run_completed(tmp_path, env, wor
             env, workspace)
     assert p.returncode == 0, p.stderr
     events = [json.loads(line) for line in p.stdout.splitlines()]
-    assert [e["type"] for e in events] == ["run_started", "user_message", "turn_started", "text_delta",
+    assert [e["type"] for e in events] == ["run_started", "skills_resolved", "user_message", "turn_started", "text_delta",
                                            "text_delta", "text_complete", "turn_completed", "run_completed"]
     assert events[-1]["text"] == "hi there" and events[-1]["usage"]["output_tokens"] > 0
     assert all(e["session_id"] == events[0]["session_id"] for e in events)

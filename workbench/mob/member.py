@@ -55,13 +55,12 @@ class MemberSession(AgentSession):
 
     on_peer_recorded: Callable[[str], None] | None = None
 
-    async def _append_user(self, text: str, kind: str, images: list[dict[str, Any]] | None = None,
-                           context: str = "") -> None:
+    async def _append_user(self, text: str, kind: str, *more: Any, **options: Any) -> None:
         # The runtime's hook for every message it adds to the context (prompt, steer, follow-up).
         if isinstance(text, Continue):
             return
         if not isinstance(text, PeerText):
-            await super()._append_user(text, kind, images, context)
+            await super()._append_user(text, kind, *more, **options)  # images, attachments
             return
         content = peer_content(text.sender, str(text))
         details = {"sender": text.sender, "recipient": self.agent, "messageId": text.message_id}

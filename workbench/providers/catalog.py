@@ -33,6 +33,7 @@ class ModelInfo:
     cache_read: float | None = None
     cache_write: float | None = None
     reasoning: bool = False
+    images: bool = True  # False: text-only input (models.toml `images = false`)
     aliases: tuple[str, ...] = field(default_factory=tuple)
     known: bool = True  # False for a model the catalog does not list (defaults applied)
 
@@ -89,6 +90,7 @@ def parse_catalog(data: Mapping[str, Any], *, source: str = "models.toml") -> Ca
                 input=_price(price, "input"), output=_price(price, "output"),
                 cache_read=_price(price, "cache_read"), cache_write=_price(price, "cache_write"),
                 reasoning=bool(raw.get("reasoning", False)),
+                images=bool(raw.get("images", True)),
                 aliases=tuple(str(a) for a in raw.get("aliases", ())),
             )
         except (TypeError, ValueError) as exc:

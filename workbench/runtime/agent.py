@@ -157,6 +157,7 @@ class AgentSession(HookPoints):
         persist_in_thread: bool = True,
         checkpoints: Any = None,
         hooks: Any = None,
+        project: Any = None,
     ) -> None:
         if mode not in MODES:
             raise InvalidParams(f"approval mode must be one of {', '.join(MODES)}; got {mode!r}")
@@ -200,6 +201,8 @@ class AgentSession(HookPoints):
         if thinking_level is None and self.thinking_level not in THINKING_LEVELS:
             self.thinking_level = "off"
         self._custom_system_prompt = system_prompt
+        # context files and skills (workbench/context ProjectContext): appended to the prompt
+        self.project = project
 
         # What the session spent so far, every branch (money spent is spent): a resumed session
         # carries its tokens, cost, turns (assistant messages) and tool calls (tool results).
@@ -223,6 +226,7 @@ class AgentSession(HookPoints):
             manager.append_thinking_level_change(thinking_level)
 
         self.pending_steering: list[str] = []
+        self._pending_bash: list[dict[str, Any]] = []
         self.pending_follow_ups: list[str] = []
         # Queued messages a run ended without delivering (interrupted, failed, out of budget), as
         # (kind, text), kind "steer" | "follow_up": handed back to the user (take_pending, pi puts
@@ -274,6 +278,11 @@ class AgentSession(HookPoints):
 
     @property
     def system_prompt(self) -> str:
+        base = self._base_system_prompt()
+        return self.project.with_base(base) if self.project is not None else base
+
+    def _base_system_prompt(self) -> str:
+        """The default prompt, or --system-prompt's text in its place (context files still follow)."""
         if self._custom_system_prompt is not None:
             return self._custom_system_prompt
         # Built once a day (it names the date), not once a turn: the same text keeps the
@@ -338,6 +347,20 @@ class AgentSession(HookPoints):
         self._context = list(self.manager.build_context().messages)
         self.context_tokens = self._estimate_context()
 
+    # --- the user's own shell commands (`!command`) -------------------------------------------
+
+    async def record_bash_execution(self, message: dict[str, Any]) -> None:
+        """Add a `!command`'s bashExecution message to the file and the context; while a run is
+        going it waits for the run's end (its messages must stay together)."""
+        if self._running:
+            self._pending_bash.append(message)
+            return
+        await self._append(message)
+
+    def _take_bash(self) -> list[dict[str, Any]]:
+        out, self._pending_bash = self._pending_bash, []
+        return out
+
     # --- queues ----------------------------------------------------------------------------
 
     def steer(self, text: str) -> None:
@@ -364,19 +387,31 @@ class AgentSession(HookPoints):
     # --- running ---------------------------------------------------------------------------
 
     def start(self, prompt: str, **options: Any) -> "asyncio.Task[ev.RunResult]":
+        self._check_content(options.get("content"), options.get("images"))
         self._claim()
         self._task = asyncio.ensure_future(self._run_claimed(prompt, **options))
         return self._task
 
     async def run(self, prompt: str, *, images: list[dict[str, Any]] | None = None,
                   output_schema: dict[str, Any] | None = None,
-                  structured_output_retries: int = DEFAULT_STRUCTURED_RETRIES) -> ev.RunResult:
+                  structured_output_retries: int = DEFAULT_STRUCTURED_RETRIES,
+                  content: list[dict[str, Any]] | None = None, attachments: Iterable[str] = ()) -> ev.RunResult:
         """One run. With `output_schema` the final answer must be JSON valid against it
-        (runtime/structured.py); `images` go into the user message next to the prompt."""
+        (runtime/structured.py); `images` go into the user message next to the prompt.
+        `content`: the user message's blocks when it carries attachments (text first, then
+        attached files and images: workbench/context), `attachments` one line each for the UI."""
         structured = StructuredRun(check_schema(output_schema), max(0, structured_output_retries)) \
             if output_schema is not None else None
+        self._check_content(content, images)
         self._claim()
-        return await self._run_claimed(prompt, images=images, structured=structured)
+        return await self._run_claimed(prompt, images=images, structured=structured, content=content,
+                                       attachments=list(attachments))
+
+    def _check_content(self, content: list[dict[str, Any]] | None, images: list[dict[str, Any]] | None = None) -> None:
+        if images or (content and any(b.get("type") == "image" for b in content)):
+            from workbench.context.images import check_model_accepts_images
+
+            check_model_accepts_images(self.model)  # before anything is sent or written
 
     def _claim(self) -> None:
         if self._running:
@@ -404,16 +439,20 @@ class AgentSession(HookPoints):
         return {"session_id": self.manager.session_id, "member": self.agent}
 
     async def _run_claimed(self, prompt: str, *, images: list[dict[str, Any]] | None = None,
-                           structured: StructuredRun | None = None) -> ev.RunResult:
+                           structured: StructuredRun | None = None, content: list[dict[str, Any]] | None = None,
+                           attachments: Iterable[str] = ()) -> ev.RunResult:
         try:
-            return await self._run(prompt, images, structured)
+            return await self._run(prompt, images, structured, content, list(attachments))
         finally:
+            for message in self._take_bash():  # `!commands` the user ran meanwhile, after the run
+                await self._append(message)
             self._return_pending()
             self._running = False
             self._phase = None
 
     async def _run(self, prompt: str, images: list[dict[str, Any]] | None = None,
-                   structured: StructuredRun | None = None) -> ev.RunResult:
+                   structured: StructuredRun | None = None, content: list[dict[str, Any]] | None = None,
+                   attachments: list[str] | None = None) -> ev.RunResult:
         base = self._base()
         self.turns = 0
         self.tool_calls = 0
@@ -424,11 +463,13 @@ class AgentSession(HookPoints):
         stop = "end_turn"
         self._emit(ev.RunStarted(prompt=prompt, **base))
         self._say_pending_tools()
+        if self.project is not None:
+            self._emit(ev.SkillsResolved(**self.project.resolved(), **base))
         try:
             context = await self._hook_run_started(prompt)
             # `prompt` itself when there is no schema: a mob's PeerText must keep its type
             text = prompt + structured_instruction(structured.schema) if structured else prompt
-            await self._append_user(text, "prompt", images, context)
+            await self._append_user(text, "prompt", images, context, content=content, attachments=attachments)
             while True:
                 if self._interrupt:
                     stop = "interrupted"
@@ -703,12 +744,15 @@ class AgentSession(HookPoints):
         return self._appender
 
     async def _append_user(self, text: str, kind: str, images: list[dict[str, Any]] | None = None,
-                           context: str = "") -> None:
+                           context: str = "", *, content: list[dict[str, Any]] | None = None,
+                           attachments: list[str] | None = None) -> None:
         message = user_message(text, images)
+        if content:  # attachments resolved by workbench/context: the typed text stays first
+            message["content"] = [{"type": "text", "text": text}, *content[1:], *(images or ())]
         if context:  # a run_started hook's additional_context rides with the prompt
             message["content"].append({"type": "text", "text": f"[hook context]\n{context}"})
         await self._append(message)
-        self._emit(ev.UserMessage(text=text, kind=kind, **self._base()))  # type: ignore[arg-type]
+        self._emit(ev.UserMessage(text=text, kind=kind, attachments=attachments or [], **self._base()))  # type: ignore[arg-type]
 
     async def _deliver_steering(self) -> None:
         while self.pending_steering:
@@ -847,7 +891,9 @@ class AgentSession(HookPoints):
             if verdict.denied:
                 await self._record_tool(call, hook_denial_text(verdict), is_error=True, status="denied")
                 return "denied"
-        ctx = self._tool_context()
+        # reading inside a skill's folder is always allowed (read-only tools only)
+        skill_paths = self.project.skill_read_paths(tool, args, self.cwd) if self.project is not None else []
+        ctx = self._tool_context(skill_paths)
 
         def on_request(req: ApprovalRequest) -> None:
             self._emit(ev.ToolApprovalRequested(request_id=req.request_id, id=call_id, name=name, args=args,
@@ -877,7 +923,7 @@ class AgentSession(HookPoints):
         if gate.approved_paths:
             if gate.decision is not None and gate.decision.kind in ("session", "always"):
                 self.approved_paths.update(gate.approved_paths)
-            ctx = self._tool_context(gate.approved_paths)
+            ctx = self._tool_context([*gate.approved_paths, *skill_paths])
 
         self._budget.add_tool_call()
         self.tool_calls += 1

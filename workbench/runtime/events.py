@@ -100,6 +100,7 @@ class UserMessage(_Event):
     kind: Literal["prompt", "steer", "follow_up", "peer"] = "prompt"
     sender: str | None = None  # for peer messages
     recipient: str | None = None  # for peer messages: the member whose context it entered
+    attachments: list[str] = Field(default_factory=list)  # one line per attached file or image
 
 
 # --- model turns -----------------------------------------------------------------------------
@@ -347,6 +348,19 @@ class PeerMessage(_Event):
     text: str
 
 
+# --- skills ----------------------------------------------------------------------------------
+
+class SkillsResolved(_Event):
+    """At run start: the skills listed in the system prompt, and the ones rejected (kind, path,
+    message: the seed's SkillError kinds)."""
+
+    type: Literal["skills_resolved"] = "skills_resolved"
+    skills: list[str]
+    injection_bytes: int  # bytes of skill listing and context files added to the system prompt
+    rejected: list[dict[str, Any]] = Field(default_factory=list)
+    context_files: list[str] = Field(default_factory=list)
+
+
 Event = Annotated[
     Union[
         RunStarted, RunCompleted, RunFailed, UserMessage,
@@ -358,6 +372,7 @@ Event = Annotated[
         CompactionStarted, CompactionCompleted, CompactionFailed,
         HookStarted, HookCompleted, HookFailed, HookDenied,
         MemberSpawned, MemberRetired, MembersWired, MembersUnwired, MemberStatusChanged, PeerMessage,
+        SkillsResolved,
     ],
     Field(discriminator="type"),
 ]

@@ -1,0 +1,1 @@
+from tests.providers.conftest import _no_provider_env, serve  # noqa: F401  (fixtures)
