@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable, Literal
 
 from workbench.tools.base import Effect, Tool, ToolContext
-from workbench.tools.commands import split_command
+from workbench.tools.shell import analyze
 from workbench.tools.globs import escape, glob_match, is_literal, unescape
 from workbench.tools.paths import is_inside, outside_paths, resolve_raw, workspace_root
 
@@ -193,9 +193,7 @@ class PermissionPolicy:
         if not rules:
             return None
         if tool.name == "bash":
-            command = str(args.get("command", ""))
-            split = split_command(command)
-            subjects = [*split.parts, " ".join(command.split())]
+            subjects = bash_subjects(str(args.get("command", "")))
             for rule in rules:
                 if any(rule.matches_command(s) for s in subjects):
                     return rule
@@ -212,8 +210,9 @@ class PermissionPolicy:
 
     def _allowing(self, tool: Tool, args: dict[str, Any], ctx: ToolContext, only_session: bool = False) -> list[Rule]:
         """allow: the rules that together cover every part of the call ([] when some part is not
-        covered). A bash chain needs every simple command allowed; a command with substitution
-        needs a rule for the whole command."""
+        covered). A bash command is allowed only when the grammar understands all of it
+        (workbench.tools.shell) and every program it runs, wrappers looked through, is allowed;
+        or by a rule that is exactly the whole command (what an "always" answer saves for it)."""
         rules = [r for r in self.rules["allow"] if r.applies_to(tool) and (not only_session or r.source == "session")]
         if not rules:
             return []
@@ -221,18 +220,33 @@ class PermissionPolicy:
             if rule.pattern is None:
                 return [rule]
         if tool.name == "bash":
-            command = " ".join(str(args.get("command", "")).split())
-            for rule in rules:
-                if rule.literal and " ".join(unescape(rule.pattern or "").split()) == command:
+            command = str(args.get("command", "")).strip()
+            for rule in rules:  # the exact bytes the user approved ("always" on this command)
+                if rule.literal and unescape(rule.pattern or "").strip() == command:
                     return [rule]
-            split = split_command(command)
-            if split.opaque or not split.parts:
+            analysis = analyze(command)
+            if not analysis.understood:
                 return []
-            return _cover(split.parts, rules, Rule.matches_command)
+            return _cover([inv.text for inv in analysis.invocations], rules, Rule.matches_command)
         paths = path_subjects(tool, args, ctx)
         if not paths:
             return _cover([tool.rule_subject(args)], rules, Rule.matches_command)
         return _cover(paths, rules, Rule.matches_path)
+
+    def _unseen_code(self, tool: Tool, args: dict[str, Any]) -> Decision | None:
+        """A bash command holding code no one can see (`eval "$x"`, `curl … | sh`, `${x@P}`)
+        cannot be shown free of what a deny rule forbids: it asks, in every mode."""
+        if tool.name != "bash":
+            return None
+        rules = [r for r in self.rules["deny"] if r.applies_to(tool)]
+        if not rules:
+            return None
+        hidden = analyze(str(args.get("command", "")).strip()).hidden
+        if not hidden:
+            return None
+        names = ", ".join(str(r) for r in rules[:3]) + ("…" if len(rules) > 3 else "")
+        return Decision("ask", f"the command holds code that can't be read before it runs ({hidden[0]}), so the "
+                        f"deny rules ({names}) can't be checked.", None)
 
     # -- the decision -----------------------------------------------------------------------
 
@@ -243,6 +257,9 @@ class PermissionPolicy:
         rule = self._matching("deny", tool, args, ctx)
         if rule is not None:
             return Decision("deny", f"{tool.name} was denied by the rule {rule.describe()}.", str(rule))
+        unseen = self._unseen_code(tool, args)
+        if unseen is not None:
+            return unseen
 
         if self.mode == "plan" and tool.effect != Effect.READ:
             return Decision("deny", (
@@ -334,6 +351,14 @@ class PermissionPolicy:
         return policy
 
 
+def bash_subjects(command: str) -> list[str]:
+    """What deny and ask rules are matched against: every program the command could run, as
+    written and with its directory dropped, and the whole command on one line."""
+    analysis = analyze(command.strip())
+    texts = [t for inv in analysis.invocations for t in inv.texts()]
+    return list(dict.fromkeys([*texts, " ".join(command.split())]))
+
+
 def _cover(subjects: list[Any], rules: list[Rule], match) -> list[Rule]:
     used: list[Rule] = []
     for subject in subjects:
@@ -354,18 +379,19 @@ def narrowest_rule(tool: Tool | str, args: dict[str, Any], ctx: ToolContext | No
     """The narrowest rule that covers this call, saved by an "always" answer.
 
     bash: the first word, plus the second when it is a plain subcommand word
-    (`npm test -- --watch` -> `bash(npm test*)`, `ls -la` -> `bash(ls*)`); a chain or a command
-    with substitution gets a rule for exactly that command. File tools: the exact path,
+    (`npm test -- --watch` -> `bash(npm test*)`, `ls -la` -> `bash(ls*)`); a chain, a wrapper
+    (`sudo`, `env`…) or anything the grammar does not fully understand gets a rule for exactly
+    that command. File tools: the exact path,
     workspace-relative inside the workspace, absolute outside (`edit(src/app.py)`,
     `read(/etc/hosts)`); write saves as `edit(...)`. Other tools: the bare tool name.
     """
     name = tool if isinstance(tool, str) else tool.name
     if name == "bash":
-        command = " ".join(str(args.get("command", "")).split())
-        split = split_command(command)
-        words = command.split(" ")
-        if split.opaque or len(split.parts) != 1 or not words[0] or "=" in words[0]:
+        command = str(args.get("command", "")).strip()
+        analysis = analyze(command)
+        if not analysis.understood or len(analysis.invocations) != 1 or analysis.invocations[0].assignments:
             return f"bash({escape(command)})"
+        words = analysis.invocations[0].words
         head = escape(words[0])
         if len(words) > 1 and _SUBCOMMAND.match(words[1]):
             return f"bash({head} {escape(words[1])}*)"
