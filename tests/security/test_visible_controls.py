@@ -68,10 +68,11 @@ def test_exact_mode_shows_carriage_returns():
 
 
 def test_linear_on_hostile_and_megabyte_inputs():
-    # The old sanitizer took 63 s on the first one (quadratic: each unterminated OSC scanned to the end).
-    cases = ["\x1b]" * 40000, "\x1b]" * 500_000, ("\x1bP" + "x" * 50) * 20_000,
-             ("line \x1b[31mred\x1b[0m \x07\r\n" * 60_000), "\x9d" * 1_000_000]
-    for text in cases:
+    # The old sanitizer took 63 s on the first one (quadratic: each unterminated OSC scanned to the
+    # end), and would take hours on the megabyte ones. The bounds leave room for a loaded machine.
+    cases = [("\x1b]" * 40000, 1.0), ("\x1b]" * 500_000, 10.0), (("\x1bP" + "x" * 50) * 20_000, 10.0),
+             ("line \x1b[31mred\x1b[0m \x07\r\n" * 60_000, 10.0), ("\x9d" * 1_000_000, 10.0)]
+    for text, bound in cases:
         start = time.perf_counter()
         out = sanitize(text)
         sanitize(text, exact=True)
@@ -79,7 +80,7 @@ def test_linear_on_hostile_and_megabyte_inputs():
         has_controls(text)
         control_spans(text)
         elapsed = time.perf_counter() - start
-        assert elapsed < 2.0, (len(text), elapsed)
+        assert elapsed < bound, (len(text), elapsed)
         assert len(out) >= len(text.replace("\r\n", "\n"))  # never shortened
 
 
