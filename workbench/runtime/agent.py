@@ -930,7 +930,7 @@ class AgentSession(HookPoints):
         for warning in self._budget.warnings():
             self._emit(warning.model_copy(update=base))
         await self.checkpoints.before(self, call_id, tool)
-        self._emit(ev.ToolExecutionStarted(id=call_id, name=name, **base))
+        self._emit(ev.ToolExecutionStarted(id=call_id, name=name, sandbox=tool.sandbox_label(ctx), **base))
         started = time.monotonic()
 
         def on_progress(value: float, total: float | None, message: str | None) -> None:

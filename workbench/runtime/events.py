@@ -167,6 +167,7 @@ class ToolExecutionStarted(_Event):
     type: Literal["tool_execution_started"] = "tool_execution_started"
     id: str
     name: str
+    sandbox: str | None = None  # "sandboxed" / "UNSANDBOXED (...)" when bash's sandbox is configured
 
 
 class ToolExecutionCompleted(_Event):

@@ -94,10 +94,15 @@ class Tool(abc.ABC):
         p = args.get("path")
         return [p] if isinstance(p, str) else []
 
+    def sandbox_label(self, ctx: ToolContext) -> str | None:
+        """How this call is confined, for the approval pane and the tool card: "sandboxed",
+        "UNSANDBOXED (...)" when a configured sandbox is unavailable; None: no sandbox applies."""
+        return None
+
     def sandboxed(self, ctx: ToolContext) -> bool:
         """True when this call runs confined to the workspace (bash under the sandbox): edits
         mode then lets it run without asking."""
-        return False
+        return self.sandbox_label(ctx) == "sandboxed"
 
     def rule_subject(self, args: dict[str, Any]) -> str:
         """What approval rules match against: the command for bash, the path for file tools."""

@@ -842,6 +842,11 @@ class WorkbenchApp(App[int]):
     def _slash_grants(self, arg: str) -> None:
         self.action_grants()
 
+    def _slash_hooks(self, arg: str) -> None:
+        from workbench.tui.screens.hooks import open_hooks
+
+        open_hooks(self)
+
     def theme_names(self) -> list[str]:
         """The one list of themes that /theme, its completion, its error, the palette and the
         picker offer: the bundled and user theme files first, then Textual's built-ins."""

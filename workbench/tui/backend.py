@@ -68,6 +68,9 @@ class Stats:
     demo: bool = False
     running: bool = False
     readonly: bool = False  # the session is locked by another process: shown, never written
+    sandbox: str | None = None  # the bash sandbox's state when it is on (Sandbox.status_text)
+    sandbox_problem: str | None = None  # on but unavailable: why (bash is refused, or runs unsandboxed)
+    sandbox_fallback: bool = False  # ... and the user chose to run bash unsandboxed then
 
     @property
     def context_percent(self) -> float | None:
@@ -270,6 +273,14 @@ class ReadOnlyBackend:
         return list(self.manager.build_context().messages)
 
 
+def _sandbox_stats(tool_extra: dict[str, Any] | None) -> dict[str, Any]:
+    sandbox = (tool_extra or {}).get("sandbox")
+    if sandbox is None or not sandbox.enabled:
+        return {}
+    return {"sandbox": sandbox.status_text(), "sandbox_problem": sandbox.problem(),
+            "sandbox_fallback": sandbox.unsandboxed_fallback}
+
+
 class RuntimeBackend:
     """A Backend over the runtime's AgentSession and ApprovalBroker (docs/contracts.md)."""
 
@@ -326,6 +337,7 @@ class RuntimeBackend:
             session_id=str(getattr(a, "id", "")),
             demo=self.demo,
             running=self.is_running,
+            **_sandbox_stats(getattr(a, "tool_extra", None)),
         )
 
     @property

@@ -37,6 +37,7 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("export", "[html|md] [file]", "export the conversation (Markdown, or one HTML file)"),
     SlashCommand("grants", "", "saved approval rules"),
     SlashCommand("mcp", "[restart|enable|disable NAME]", "MCP servers: their state and tools; act on one"),
+    SlashCommand("hooks", "", "configured hooks, their source files and last runs; the sandbox's state"),
     SlashCommand("mob", "[demo|FILE.toml]", "start a mob (demo: offline, no API key), or focus the mob pane"),
     SlashCommand("help", "", "keys and commands"),
     SlashCommand("quit", "", "quit the workbench"),

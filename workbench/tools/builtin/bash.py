@@ -100,17 +100,18 @@ class BashTool(Tool):
             return first[:79] + "…"
         return first
 
-    def sandboxed(self, ctx: ToolContext) -> bool:
+    def sandbox_label(self, ctx: ToolContext) -> str | None:
         sandbox = ctx.extra.get(SANDBOX_KEY)
-        return sandbox is not None and sandbox.active
+        if sandbox is None or not sandbox.enabled:
+            return None
+        if sandbox.active:
+            return "sandboxed"
+        return ("UNSANDBOXED (the sandbox is unavailable)" if sandbox.unsandboxed_fallback
+                else "refused: the sandbox is unavailable")
 
     def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
-        sandbox = ctx.extra.get(SANDBOX_KEY)
-        label = None
-        if sandbox is not None and sandbox.enabled:
-            label = "sandboxed" if sandbox.active else (
-                "UNSANDBOXED (the sandbox is unavailable)" if sandbox.unsandboxed_fallback else "refused by the sandbox")
-        return Preview(kind="command", text=str(args.get("command", "")), cwd=str(workspace_root(ctx)), sandbox=label)
+        return Preview(kind="command", text=str(args.get("command", "")), cwd=str(workspace_root(ctx)),
+                       sandbox=self.sandbox_label(ctx))
 
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         command = args["command"]

@@ -92,6 +92,9 @@ def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
         if has_controls(command):
             parts.append(Text(CONTROL_WARNING, style="bold red"))
         parts.append(Text(f"in {sanitize(req.cwd or '.')}", style="dim"))
+        sandbox = req.preview.get("sandbox")
+        if sandbox:  # the runtime's own label, never the model's
+            parts.append(Text(f"⛨ {sandbox}", style="bold green" if sandbox == "sandboxed" else "bold red"))
     elif isinstance(req.args, dict):
         for key, value in req.args.items():
             if key in ("old_string", "new_string", "oldText", "newText", "content") and req.diff:

@@ -741,7 +741,12 @@ class Conversation(VerticalScroll):
             if card is not None:
                 card.set_status("denied" if event.decision == "deny" else "requested")
         elif isinstance(event, ev.ToolExecutionStarted):
-            (await self._card_for(event.id, event.name, {}, event.member)).set_status("running")
+            card = await self._card_for(event.id, event.name, {}, event.member)
+            card.set_status("running")
+            if event.sandbox:
+                card.add_note(event.sandbox)
+        elif isinstance(event, (ev.HookDenied, ev.HookFailed)):
+            await self._hook_event(event)
         elif isinstance(event, ev.ToolProgress):
             card = self.cards.get(event.id)
             if card is not None:
@@ -791,6 +796,17 @@ class Conversation(VerticalScroll):
                 await self.add_block(Notice("interrupted", "info"))
         elif isinstance(event, ev.PeerMessage):
             await self.add_block(UserBlock(event.text, "peer", event.sender, event.recipient))
+
+    async def _hook_event(self, event: Any) -> None:
+        """A hook's refusal or failure: on its tool call's card, else as a notice of the run."""
+        from workbench.tui.widgets.conversation_cards import hook_note
+
+        note = hook_note(event)
+        card = self.cards.get(event.call_id) if event.call_id else None
+        if card is not None:
+            card.add_note(note)
+        elif event.type == "hook_failed":  # a denied run says why in its run_failed notice
+            await self.add_block(Notice(f"{note} (at {event.point})", "error"))
 
     async def _card_for(self, call_id: str, name: str, args: Any, agent: str | None) -> ToolCard:
         card = self.cards.get(call_id)

@@ -62,7 +62,7 @@ def finished_status(status: str, duration_s: float | None) -> str:
 
 
 def card_header(status: str, tool: str, args: Any, agent: str | None, status_text: str,
-                checkpoint: str | None = None) -> Text:
+                checkpoint: str | None = None, notes: tuple[str, ...] = ()) -> Text:
     line = Text()
     line.append(f"{STATUS_ICON.get(status, '?')} ", style="bold")
     if agent:
@@ -73,4 +73,14 @@ def card_header(status: str, tool: str, args: Any, agent: str | None, status_tex
     line.append(f"  · {status_text}", style="italic")
     if checkpoint:
         line.append(f"  {checkpoint}", style="bold yellow")
+    for note in notes:  # hook verdicts quote a hook's output: plain text, one line each
+        line.append("\n  ")
+        line.append(one_line(note, 300), style="bold red" if note.startswith("✗") else "dim")
     return line
+
+
+def hook_note(event: Any) -> str:
+    """The card's line for a hook_denied / hook_failed event (the hook's words are untrusted)."""
+    if event.type == "hook_denied":
+        return f"✗ denied by hook {event.hook_id}: {event.message or 'no reason given'}"
+    return f"! hook {event.hook_id} failed: {event.error}"

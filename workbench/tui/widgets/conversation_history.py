@@ -368,7 +368,7 @@ def thinking_content(widget: Widget, text: str, collapsed: bool) -> Text | Group
 def card_content(card: CardSpec, expanded: bool) -> Text | Group:
     """A finished tool call: its header line, the result's title line and, expanded, the result."""
     header = card_header(card.status, card.name, card.args, card.agent, finished_status(card.status, card.duration_s),
-                         card.checkpoint)
+                         card.checkpoint, card.notes)
     if not expanded:  # as plain Text (see `_toggle_text`)
         return header + "\n" + _toggle_text(False, result_title(card.result, card.is_error)) if card.result else header
     parts: list[Any] = [header]

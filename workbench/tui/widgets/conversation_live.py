@@ -115,13 +115,14 @@ class ToolCard(Vertical):
         self.result: str | None = None
         self.is_error = False
         self.checkpoint: str | None = None  # set once its call's file checkpoint is known
+        self.notes: tuple[str, ...] = ()
         self._timer = None
         self.progress: str | None = None  # what a long call last reported (MCP progress)
 
     @classmethod
     def from_spec(cls, spec: CardSpec, clock: Clock) -> ToolCard:
         card = cls(spec.call_id, spec.name, spec.args, clock, agent=spec.agent)
-        card.status, card.duration_s = spec.status, spec.duration_s
+        card.status, card.duration_s, card.notes = spec.status, spec.duration_s, spec.notes
         card.checkpoint = spec.checkpoint
         if spec.result is not None:
             card.set_result(spec.result, is_error=spec.is_error)
@@ -129,7 +130,7 @@ class ToolCard(Vertical):
 
     def spec(self) -> CardSpec:
         return CardSpec(self.call_id, self.tool, self.args, self.agent, self.status, self.duration_s, self.result,
-                        self.is_error, self.checkpoint)
+                        self.is_error, self.checkpoint, self.notes)
 
     @property
     def is_live(self) -> bool:
@@ -182,9 +183,15 @@ class ToolCard(Vertical):
             return f"{running} · {self.progress}" if self.progress else running
         return finished_status(self.status, self.duration_s)
 
+    def add_note(self, note: str) -> None:
+        """A line under the header (a hook's verdict, "sandboxed"); shown as plain text."""
+        if note not in self.notes:
+            self.notes += (note,)
+            self.refresh_header()
+
     def refresh_header(self) -> None:
         self.header.update(card_header(self.status, self.tool, self.args, self.agent, self.status_text(),
-                                       self.checkpoint))
+                                       self.checkpoint, self.notes))
 
     def set_checkpoint(self, link: str | None) -> None:
         self.checkpoint = link

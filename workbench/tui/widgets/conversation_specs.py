@@ -46,6 +46,7 @@ class CardSpec:
     result: str | None = None
     is_error: bool = False
     checkpoint: str | None = None  # "✎N · entry-id": the file checkpoint its call left (rewind target)
+    notes: tuple[str, ...] = ()  # lines under the header: hook verdicts, "sandboxed"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class NoticeSpec:
 BlockSpec = Union[UserSpec, AnswerSpec, ThinkingSpec, CardSpec, NoticeSpec]
 
 LIVE_STATUSES = ("requested", "waiting", "running")
+HOOK_DENIED_PREFIX = "Denied by hook "
 
 
 def is_finished(spec: BlockSpec) -> bool:
@@ -133,9 +135,11 @@ def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
                 card = specs[index]
                 assert isinstance(card, CardSpec)
                 error = bool(msg.get("isError"))
+                text = message_text(msg)
+                hook = text.startswith(HOOK_DENIED_PREFIX) and error  # the runtime's words (runtime/hooking.py)
                 specs[index] = CardSpec(card.call_id, card.name, card.args, card.agent,
-                                        "failed" if error else "done", None, message_text(msg), error,
-                                        checkpoint_link(msg.get("details")))
+                                        "denied" if hook else "failed" if error else "done", None, text, error,
+                                        checkpoint_link(msg.get("details")), ("✗ d" + text[1:],) if hook else ())
         elif role == "bashExecution":
             specs.append(UserSpec(f"$ {msg.get('command', '')}\n{msg.get('output', '')}"))
         elif role in ("compactionSummary", "branchSummary"):

@@ -123,6 +123,9 @@ def status_content(stats: Stats, width: int = 160, *, mcp: tuple[int, int] | Non
         parts += [(" READ-ONLY ", "bold reverse $error"), ("locked by another process · ctrl+f in Session forks ", "$error")]
     if stats.demo:
         parts += [(" OFFLINE DEMO ", "bold reverse $warning"), " "]
+    if stats.sandbox_problem:  # never a silent fallback: said first, in red, with the reason
+        parts += [(" BASH UNSANDBOXED " if stats.sandbox_fallback else " BASH REFUSED ", "bold reverse $error"),
+                  (f" sandbox unavailable: {one_line(stats.sandbox_problem, 60)} ", "$error")]
     parts += [(one_line(stats.model or "no model", 32), "bold")]
     if stats.thinking and stats.thinking != "off":
         parts += [(f" · think {stats.thinking}", "$foreground 70%")]
@@ -143,6 +146,8 @@ def status_content(stats: Stats, width: int = 160, *, mcp: tuple[int, int] | Non
         ready, wanted = mcp
         style = "$error" if mcp_failed else ("$success" if ready == wanted else "$warning")
         parts += ["  ", (f"MCP {ready}/{wanted}", style)]
+    if stats.sandbox and not stats.sandbox_problem:
+        parts += ["  ", ("⛨ sandbox", "$success")]
     if stats.running:
         parts += ["  ", ("● running", "$success")]
     name = stats.session_name or (stats.session_id[:8] if stats.session_id else "")
