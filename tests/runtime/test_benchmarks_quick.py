@@ -18,3 +18,12 @@ def test_benchmark_quick_run(script):
     result = json.loads(p.stdout.strip().splitlines()[-1])
     assert {"benchmark", "baseline_s", "workbench_s", "ratio"} <= result.keys()
     assert result["workbench_s"] > 0 and result["baseline_s"] > 0
+
+
+def test_hooks_sandbox_benchmark_quick_run():
+    p = subprocess.run([sys.executable, str(BENCH / "bench_hooks_sandbox.py"), "--quick"], capture_output=True,
+                       text=True, timeout=120, cwd=BENCH)
+    assert p.returncode == 0, p.stderr
+    result = json.loads(p.stdout.strip().splitlines()[-1])
+    assert result["benchmark"] == "hooks_sandbox" and result["workbench_s"] > 0 and result["baseline_s"] > 0
+    assert "ratio" in result and "sandbox_ratio" in result

@@ -69,6 +69,11 @@ class HookVerdict:
 Notify = Callable[[HookNotice], None]
 
 
+def matches(tool_name: str, pattern: str) -> bool:
+    """`match`: a tool-name glob, or several separated by | ("edit|write", "mcp__*")."""
+    return any(fnmatch.fnmatchcase(tool_name, p.strip()) for p in pattern.split("|") if p.strip())
+
+
 def _sort_key(indexed: tuple[int, HookEntry]) -> tuple[int, int]:
     index, entry = indexed
     return (-entry.priority, index)
@@ -95,7 +100,7 @@ class HookEngine:
     def hooks_for(self, point: str, tool_name: str | None = None) -> list[HookEntry]:
         hooks = self._by_point.get(point, [])
         if point in TOOL_POINTS and tool_name is not None:
-            return [h for h in hooks if h.match is None or fnmatch.fnmatchcase(tool_name, h.match)]
+            return [h for h in hooks if h.match is None or matches(tool_name, h.match)]
         return list(hooks)
 
     def last_runs(self, hook_id: str, n: int = 5) -> list[HookRun]:
