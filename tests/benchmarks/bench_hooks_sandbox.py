@@ -30,20 +30,12 @@ from workbench.runtime.agent import AgentSession  # noqa: E402
 from workbench.runtime.budget import BudgetLimits  # noqa: E402
 from workbench.runtime.compaction import CompactionSettings  # noqa: E402
 from workbench.sessions.manager import SessionManager  # noqa: E402
-from workbench.tools.base import Effect, Tool, ToolContext, ToolResult  # noqa: E402
+from workbench.tools.base import ToolContext  # noqa: E402
 from workbench.tools.builtin.bash import BashTool  # noqa: E402
 from workbench.tools.registry import ToolRegistry  # noqa: E402
 
-
-class Echo(Tool):
-    name = "echo"
-    description = "Echo the text back."
-    parameters = {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
-    effect = Effect.READ
-    timeout_s = None
-
-    async def run(self, args, ctx: ToolContext) -> ToolResult:
-        return ToolResult(args["text"])
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_runtime_turns import Echo  # noqa: E402  (a tool that costs nothing)
 
 
 def script(calls: int):

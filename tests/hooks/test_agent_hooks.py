@@ -132,7 +132,29 @@ async def test_interrupt_while_a_pre_tool_hook_runs(make_agent, workspace):
         if of_type(agent, "hook_started"):
             break
         await asyncio.sleep(0.02)
+    import time
+
+    started = time.monotonic()
     await agent.interrupt()
     result = await task
+    assert time.monotonic() - started < 5  # the hook was killed, not waited for
     assert of_type(agent, "run_completed")[0].stop == "interrupted" and result.tool_calls == 0
     assert of_type(agent, "tool_result_received")[0].status == "interrupted"
+
+
+async def test_interrupt_while_a_run_started_hook_runs(make_agent, workspace):
+    import asyncio
+    import time
+
+    slow = hook("slow", "run_started", "sleep 20")
+    agent = make_agent([Turn().text("never")], hooks=HookEngine([slow], workspace))
+    task = agent.start("go")
+    for _ in range(100):
+        if of_type(agent, "hook_started"):
+            break
+        await asyncio.sleep(0.02)
+    started = time.monotonic()
+    await agent.interrupt()
+    await task
+    assert time.monotonic() - started < 5
+    assert of_type(agent, "run_completed")[0].stop == "interrupted" and agent.provider.requests == []

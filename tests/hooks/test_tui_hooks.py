@@ -3,7 +3,6 @@ approval pane, the sandbox on the status line, and the /hooks view."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from workbench.hooks.config import HookRunOverrides, LoadedHooks
@@ -16,18 +15,11 @@ from workbench.tui.backend import Stats
 from tests.hooks.conftest import hook
 from tests.tui.conftest import make_app
 from tests.tui.fakes import FakeBackend
+from tests.tui.test_flows import wait_for
 
 SIZE = (160, 48)
 MARKUP = "[bold red]rm[/] is \x1b[31mforbidden\x1b]0;pwned\x07 [link=http://x]here[/link]"
 
-
-async def wait_for(pilot, cond, timeout=3.0):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError("condition not reached")
-        await pilot.pause(0.02)
 
 
 async def test_a_denial_shows_on_the_tool_card_as_plain_text():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from workbench.tools.process import kill_group, signal_group
+from workbench.tools.process import StartCancelled, kill_group, signal_group, start_then_cancel
 
 OUTPUT_CAP = 1024 * 1024  # bytes kept per stream; the rest is read and dropped
 DRAIN_GRACE_S = 0.3       # after the hook exits, how long its leftovers may hold our pipes
@@ -58,10 +58,13 @@ async def run_hook_process(command: str, payload: bytes, *, cwd: Path, timeout: 
         return int((time.monotonic() - started) * 1000)
 
     try:
-        proc = await asyncio.create_subprocess_exec(
+        proc = await start_then_cancel(asyncio.create_subprocess_exec(
             "sh", "-c", command, cwd=str(cwd), env=dict(env) if env is not None else None,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            start_new_session=True)
+            start_new_session=True))
+    except StartCancelled as cancelled:  # interrupted while it started: end it, then stop
+        signal_group(cancelled.started.pid, signal.SIGKILL)
+        raise
     except OSError as exc:
         return ProcessOutcome(None, "", "", elapsed(), start_error=f"could not start sh: {exc}")
     pgid = proc.pid

@@ -466,7 +466,7 @@ class AgentSession(HookPoints):
         if self.project is not None:
             self._emit(ev.SkillsResolved(**self.project.resolved(), **base))
         try:
-            context = await self._hook_run_started(prompt)
+            context = await self._interruptible(self._hook_run_started(prompt), "")
             # `prompt` itself when there is no schema: a mob's PeerText must keep its type
             text = prompt + structured_instruction(structured.schema) if structured else prompt
             await self._append_user(text, "prompt", images, context, content=content, attachments=attachments)
@@ -619,13 +619,21 @@ class AgentSession(HookPoints):
             raise _Interrupted()
         return task.result()
 
+    async def _interruptible(self, coro: Awaitable[T], interrupted: T) -> T:
+        """A hook at the run's edge: Esc stops it (the loop then sees the interrupt) rather than
+        waiting for its timeout."""
+        try:
+            return await self._phase_run(coro)
+        except _Interrupted:
+            return interrupted
+
     # --- model turn ------------------------------------------------------------------------
 
     async def _model_turn(self) -> dict[str, Any]:
         base = self._base()
         self.turns += 1
         self._emit(ev.TurnStarted(turn_number=self.turns, **base))
-        await self._hook_pre_llm_request(self.turns, len(self._context))
+        await self._interruptible(self._hook_pre_llm_request(self.turns, len(self._context)), None)
         compacted = False
         while True:
             partial = _Partial()

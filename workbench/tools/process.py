@@ -7,6 +7,9 @@ import asyncio
 import os
 import signal
 from pathlib import Path
+from typing import Awaitable, TypeVar
+
+T = TypeVar("T")
 
 KILL_GRACE_S = 1.0  # between SIGTERM and SIGKILL
 
@@ -41,6 +44,25 @@ def signal_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+async def start_then_cancel(start: Awaitable[T]) -> T:
+    """Await a process start that a cancellation must not cut short: asyncio, cancelled while a
+    subprocess starts, waits for that process to *exit* (a `sleep 20` holds an interrupt for 20 s).
+    So the start completes; the caller's cancellation is re-raised with the started process
+    attached (`StartCancelled.started`), for the caller to kill."""
+    task = asyncio.ensure_future(start)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        started = await task
+        raise StartCancelled(started) from None
+
+
+class StartCancelled(asyncio.CancelledError):
+    def __init__(self, started: object) -> None:
+        super().__init__()
+        self.started = started
 
 
 async def kill_group(pgid: int, grace: float = KILL_GRACE_S) -> None:
