@@ -30,6 +30,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="replace the default system prompt (context files and skills still follow it)")
     p.add_argument("--no-context-files", action="store_true",
                    help="do not add AGENTS.md / CLAUDE.md files to the system prompt")
+    p.add_argument("--idle-timeout", type=float, metavar="SECONDS",
+                   help="end a model answer that sends nothing for this long (default 120; pings don't count)")
     p.add_argument("--cwd", metavar="DIR", help="workspace directory (default: the current directory)")
     p.add_argument("--trust-project", action="store_true",
                    help="trust the project's own configuration (.workbench/config.toml, .mcp.json, hooks) "

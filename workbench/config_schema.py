@@ -25,6 +25,10 @@ class ProviderSettings(_Section):
     base_url: str | None = None
     thinking: ThinkingLevel = "off"
     replay_script: str | None = None  # a replay script file, for `name = "replay"`
+    # a hostile or broken server cannot hang a run (seconds; providers/deadlines.py, runtime/retry.py)
+    idle_timeout: float = Field(default=120.0, gt=0)     # no content for this long ends the attempt
+    attempt_timeout: float = Field(default=600.0, gt=0)  # one attempt, however busy
+    max_retry_after: float = Field(default=60.0, ge=0)   # a longer retry-after fails with the server's wait
 
 
 class ApprovalSettings(_Section):

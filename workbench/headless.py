@@ -59,6 +59,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     from workbench.config import load_settings
     from workbench.runtime.agent import AgentSession
     from workbench.runtime.budget import BudgetLimits
+    from workbench.runtime.retry import RetryPolicy
     from workbench.runtime.rules import load_policy
 
     cwd = Path(args.cwd or os.getcwd()).expanduser().resolve()
@@ -83,6 +84,10 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
             max_tool_calls=args.max_tool_calls, max_duration=args.max_duration)
     except ValueError as exc:
         raise InvalidParams(str(exc).replace("budget max_", "--max-").replace("_", "-")) from None
+    try:
+        retry = RetryPolicy.from_settings(settings.provider, idle_timeout=getattr(args, "idle_timeout", None))
+    except ValueError as exc:
+        raise InvalidParams(str(exc)) from None
 
     # Rules from the user and project files add up (load_settings would let one replace the other).
     policy = load_policy(cwd, mode=args.approve, allow=args.allow or [], deny=args.deny or [],
@@ -111,7 +116,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         session = AgentSession(
             manager, provider, model=model, policy=policy, tools=tools,
             approvals=None,  # nobody to ask: what needs asking is denied with the flag that allows it
-            limits=limits, system_prompt=args.system_prompt,
+            limits=limits, system_prompt=args.system_prompt, retry=retry,
             thinking_level=args.thinking or (settings.provider.thinking if settings.provider.thinking != "off" else None),
             **hooks.agent_kwargs(),
             project=project,

@@ -48,6 +48,7 @@ class SSE:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     first_byte_delay: float = 0.0  # before the status line (for client timeouts)
+    stall_after: int | None = None  # after this many events (0: right after the headers), send nothing more
 
 
 @dataclass
@@ -230,6 +231,8 @@ class FakeHTTPServer:
                    "transfer-encoding": "chunked", **response.headers}
         writer.write(self._head(response.status, headers))
         for i, (event, data) in enumerate(response.events):
+            if response.stall_after is not None and i >= response.stall_after:
+                break
             if response.drop_after is not None and i >= response.drop_after:
                 await writer.drain()
                 writer.transport.abort()  # mid-body: no terminating chunk
@@ -241,6 +244,10 @@ class FakeHTTPServer:
             await writer.drain()
         if response.drop_after is not None and response.drop_after >= len(response.events):
             writer.transport.abort()
+            return False
+        if response.stall_after is not None:
+            await writer.drain()
+            await asyncio.Event().wait()  # a server that went silent, connection open
             return False
         writer.write(b"0\r\n\r\n")
         await writer.drain()

@@ -14,6 +14,7 @@ from typing import Any, Callable, TextIO
 from workbench.errors import InvalidParams
 from workbench.mob.definition import Profile
 from workbench.runtime.approvals import ApprovalBroker
+from workbench.runtime.retry import RetryPolicy
 
 # (identity, profile name, profile) -> (provider, model name)
 ProviderFactory = Callable[[str, str, Profile], tuple[Any, str]]
@@ -31,6 +32,7 @@ class MobEnvironment:
     ask: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
     trust_project: bool = False        # --trust-project: the project's config applies in full
+    retry: Any = None                  # runtime.retry.RetryPolicy (deadlines, retry-after cap); None: defaults
     grants: Any = None                 # workbench.tools.permissions.GrantStore | None
     # Overrides of the definition's shared limits (CLI budget flags), None = keep the definition's.
     max_cost: float | None = None
@@ -95,6 +97,13 @@ def provider_factory(choice: dict[str, Any], notices: TextIO) -> ProviderFactory
     return factory
 
 
+def _retry(settings: Any, args: Any) -> RetryPolicy:
+    try:
+        return RetryPolicy.from_settings(getattr(settings, "provider", None), idle_timeout=getattr(args, "idle_timeout", None))
+    except ValueError as exc:
+        raise InvalidParams(str(exc)) from None
+
+
 def environment_from_args(args: Any, settings: Any, cwd: Path, *, meta: dict[str, Any] | None,
                           approvals: ApprovalBroker | None, notices: TextIO,
                           mobs_dir: Path | None = None) -> tuple[MobEnvironment, dict[str, Any]]:
@@ -105,6 +114,7 @@ def environment_from_args(args: Any, settings: Any, cwd: Path, *, meta: dict[str
         cwd=cwd, provider_factory=provider_factory(choice, notices), mobs_dir=mobs_dir, approvals=approvals,
         mode=getattr(args, "approve", None), allow=tuple(getattr(args, "allow", None) or ()),
         deny=tuple(getattr(args, "deny", None) or ()), trust_project=bool(getattr(args, "trust_project", False)),
+        retry=_retry(settings, args),
         max_cost=getattr(args, "max_cost", None), max_tokens=getattr(args, "max_tokens", None),
         max_turns=getattr(args, "max_turns", None), max_tool_calls=getattr(args, "max_tool_calls", None),
         max_duration=getattr(args, "max_duration", None))

@@ -224,7 +224,7 @@ class MobHandle:
                              deny=self.env.deny, registry=tools, trust_project=self.env.trust_project)
         session = MemberSession(
             manager, provider, model=model, tools=tools, policy=policy, approvals=self.approvals,
-            grants=self.env.grants, limits=limits,
+            grants=self.env.grants, limits=limits, retry=self.env.retry,
             system_prompt=self._system_prompt(identity, profile_name, profile, orchestrator),
             thinking_level=profile.thinking, agent=identity, events=self.events,
             **(self.env.hooks.agent_kwargs({MOB_KEY: self}) if self.env.hooks is not None

@@ -33,6 +33,7 @@ from workbench.runtime.compaction import (CompactionSettings, estimate_context_t
 from workbench.runtime.gate import Gate
 from workbench.runtime.hooking import HookPoints, denial_text as hook_denial_text
 from workbench.runtime.persist import DurableAppender
+from workbench.providers.deadlines import guarded, where_of
 from workbench.runtime.retry import RetryPolicy, describe
 from workbench.runtime.stream import EventStream
 from workbench.runtime.structured import DEFAULT_RETRIES as DEFAULT_STRUCTURED_RETRIES
@@ -696,7 +697,8 @@ class AgentSession(HookPoints):
             partial.blocks.clear()
             final: dict[str, Any] | None = None
             try:
-                async for item in self.provider.stream(request):
+                async for item in guarded(self.provider.stream(request), idle=self.retry.idle_timeout,
+                                          attempt=self.retry.attempt_timeout, where=where_of(self.provider)):
                     if isinstance(item, TextDeltaEvent):
                         partial.add("text", item.text)
                         emit(ev.TextDelta(delta=item.text, **base))
@@ -710,6 +712,10 @@ class AgentSession(HookPoints):
                                         partial=None)
                 return final
             except ProviderError as exc:
+                refused = self.retry.refuse_wait(exc) if exc.retryable else None
+                if refused is not None:  # e.g. retry-after: 3600 — fail now, saying the server's wait
+                    refused._attempts = attempt  # type: ignore[attr-defined]
+                    raise refused from exc
                 if not exc.retryable or attempt >= max_attempts:
                     exc._attempts = attempt  # type: ignore[attr-defined]
                     raise
@@ -1029,7 +1035,8 @@ class AgentSession(HookPoints):
             return None
         request = summary_request(self.model, plan.summarise, instructions)
         try:
-            summary, final = await self._phase_run(summarise(self.provider, request))
+            summary, final = await self._phase_run(summarise(self.provider, request, idle=self.retry.idle_timeout,
+                                                                   attempt=self.retry.attempt_timeout))
         except _Interrupted:
             self._compaction_failed("compaction was interrupted")
             return None

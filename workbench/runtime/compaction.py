@@ -157,11 +157,15 @@ def summary_request(model: str, messages: list[dict[str, Any]], instructions: st
     return ProviderRequest(model=model, messages=[user], system_prompt=SUMMARY_SYSTEM_PROMPT, tools=[])
 
 
-async def summarise(provider: Any, request: ProviderRequest) -> tuple[str, dict[str, Any] | None]:
-    """Run the summary request; returns (summary text, the assistant message or None)."""
+async def summarise(provider: Any, request: ProviderRequest, *, idle: float | None = 120.0,
+                    attempt: float | None = 600.0) -> tuple[str, dict[str, Any] | None]:
+    """Run the summary request; returns (summary text, the assistant message or None). A server
+    that goes quiet for `idle` seconds, or takes over `attempt`, ends it (providers/deadlines.py)."""
+    from workbench.providers.deadlines import guarded, where_of
+
     chunks: list[str] = []
     final = None
-    async for ev in provider.stream(request):
+    async for ev in guarded(provider.stream(request), idle=idle, attempt=attempt, where=where_of(provider)):
         if isinstance(ev, TextDeltaEvent):
             chunks.append(ev.text)
         elif isinstance(ev, StreamDone):

@@ -17,6 +17,7 @@ from workbench.runtime.agent import AgentSession
 from workbench.runtime.approvals import ApprovalBroker
 from workbench.runtime.budget import BudgetLimits
 from workbench.runtime.events import RunResult, Usage
+from workbench.runtime.retry import RetryPolicy
 from workbench.runtime.rules import load_policy
 from workbench.runtime.stream import Subscription
 
@@ -97,6 +98,7 @@ class SessionService:
             "approvals": None if self.nobody_to_ask else self.approvals,
             "grants": self.grants if self.grants is not None else GrantStore(cwd),
             **session_hooks(self.settings, cwd).agent_kwargs(),
+            "retry": RetryPolicy.from_settings(getattr(self.settings, "provider", None)),
         }
 
     def _default_limits(self) -> BudgetLimits:

@@ -38,6 +38,9 @@ class RuntimeSessions:
         self.broker = broker
         self.grants = grants
         self.resolved = resolve_provider_settings(self.settings, args)
+        from workbench.runtime.retry import RetryPolicy
+
+        self.retry = RetryPolicy.from_settings(self.settings.provider, idle_timeout=getattr(args, "idle_timeout", None))
         self.strict_files: list[tuple[Path, str]] = []  # config files whose approval rules are unknown
         self.hooks: Any = None  # the last session's workbench.hooks.setup.SessionHooks (/hooks, status line)
 
@@ -65,7 +68,7 @@ class RuntimeSessions:
         self.hooks = session_hooks(s, Path(manager.cwd or self.cwd), a)
         agent = AgentSession(
             manager, self.resolved.create(), model=self.resolved.model, policy=policy,
-            approvals=self.broker, grants=self.grants, limits=limits,
+            approvals=self.broker, grants=self.grants, limits=limits, retry=self.retry,
             system_prompt=getattr(a, "system_prompt", None),
             thinking_level=getattr(a, "thinking", None) or (s.provider.thinking if s.provider.thinking != "off" else None),
             **self.hooks.agent_kwargs(),
