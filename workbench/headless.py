@@ -89,6 +89,15 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     except ValueError as exc:
         raise InvalidParams(str(exc)) from None
 
+    run_options: dict[str, Any] = {}
+    if getattr(args, "output_schema", None):
+        from workbench.runtime.structured import load_schema_file
+
+        retries = getattr(args, "structured_output_retries", 2)
+        if retries < 0:
+            raise InvalidParams(f"--structured-output-retries must not be negative, got {retries}")
+        run_options = {"output_schema": load_schema_file(args.output_schema), "structured_output_retries": retries}
+
     # Rules from the user and project files add up (load_settings would let one replace the other).
     policy = load_policy(cwd, mode=args.approve, allow=args.allow or [], deny=args.deny or [],
                          trust_project=trust_project)
@@ -130,7 +139,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     remove = session.events.add_listener(printer)
     try:
         result = await session.run(resolved.text, content=resolved.prepared.content(),
-                                   attachments=resolved.prepared.attached)
+                                   attachments=resolved.prepared.attached, **run_options)
     except WorkbenchError as exc:
         if args.output_format != "jsonl" or not printer.failed:  # refused before the run: no run_failed
             _err(err, f"workbench: {sanitize(exc.message)}")  # may quote a hook's output
@@ -142,8 +151,14 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         await provider.aclose()
         if mcp_pool is not None:
             await mcp_pool.aclose()
+    if run_options and result.extraction_error is not None:
+        # no JSON that fits the schema: nothing goes to stdout, where a script expects the JSON
+        if args.output_format != "jsonl":
+            _err(err, f"workbench: no structured output: {result.extraction_error}")
+        return EXIT_CODES["AGENT_ERROR"]
     if args.output_format != "jsonl":
-        out.write(sanitize(result.text).rstrip("\n") + "\n")
+        text = json.dumps(result.structured_output, ensure_ascii=False) if run_options else sanitize(result.text)
+        out.write(text.rstrip("\n") + "\n")
         out.flush()
     if printer.stop == "budget_exhausted":
         return EXIT_CODES["BUDGET_EXHAUSTED"]

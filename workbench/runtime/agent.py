@@ -103,6 +103,12 @@ def _timeout_ms(tool: Tool, args: dict[str, Any]) -> int:
     return int(DEFAULT_TIMEOUT_S * 1000)
 
 
+def _structured(output_schema: dict[str, Any] | None, structured_output_retries: int) -> StructuredRun | None:
+    if output_schema is None:
+        return None
+    return StructuredRun(check_schema(output_schema), max(0, structured_output_retries))
+
+
 class _Interrupted(Exception):
     """The current phase was cancelled by interrupt()."""
 
@@ -388,9 +394,12 @@ class AgentSession(HookPoints):
     # --- running ---------------------------------------------------------------------------
 
     def start(self, prompt: str, **options: Any) -> "asyncio.Task[ev.RunResult]":
+        """`run` as a task (`interrupt` waits for it); the same options."""
+        structured = _structured(options.pop("output_schema", None),
+                                 options.pop("structured_output_retries", DEFAULT_STRUCTURED_RETRIES))
         self._check_content(options.get("content"), options.get("images"))
         self._claim()
-        self._task = asyncio.ensure_future(self._run_claimed(prompt, **options))
+        self._task = asyncio.ensure_future(self._run_claimed(prompt, structured=structured, **options))
         return self._task
 
     async def run(self, prompt: str, *, images: list[dict[str, Any]] | None = None,
@@ -401,8 +410,7 @@ class AgentSession(HookPoints):
         (runtime/structured.py); `images` go into the user message next to the prompt.
         `content`: the user message's blocks when it carries attachments (text first, then
         attached files and images: workbench/context), `attachments` one line each for the UI."""
-        structured = StructuredRun(check_schema(output_schema), max(0, structured_output_retries)) \
-            if output_schema is not None else None
+        structured = _structured(output_schema, structured_output_retries)
         self._check_content(content, images)
         self._claim()
         return await self._run_claimed(prompt, images=images, structured=structured, content=content,
