@@ -118,6 +118,7 @@ class WorkbenchTools:
 
 def build_server(tools: WorkbenchTools) -> Any:
     from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
 
     from workbench import __version__
 
@@ -128,7 +129,7 @@ def build_server(tools: WorkbenchTools) -> Any:
             return await coro
         except WorkbenchError as exc:
             # the client sees a tool error with the stable code (isError result, not a crash)
-            raise ValueError(f"{exc.code}: {exc.message}") from None
+            raise ToolError(f"{exc.code}: {exc.message}") from None
 
     @server.tool(description="Run a task with the workbench agent and return the RunResult (text, turns, "
                              "tool_calls, usage, cost_usd, session_id; structured_output with output_schema). "

@@ -27,6 +27,14 @@ def _free_port() -> int:
 
 
 def run_web(args: Any) -> int:
+    try:
+        return _serve(args)
+    except InvalidParams as exc:
+        sys.stderr.write(f"workbench web: {exc.message}\n")
+        return exc.exit_code
+
+
+def _serve(args: Any) -> int:
     from textual_serve.server import Server
 
     port = int(args.port)
