@@ -89,7 +89,7 @@ def test_the_sdk_imports_no_runtime_and_no_textual():
             "'workbench.providers', 'pydantic'))]; print(bad, t)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     bad, seconds = p.stdout.rsplit(" ", 1)
-    assert bad == "[]" and float(seconds) < 1.0, p.stdout + p.stderr
+    assert bad == "[]" and float(seconds) < 2.0, p.stdout + p.stderr  # ~0.05 s on an idle machine
 
 
 async def test_client_side_errors():

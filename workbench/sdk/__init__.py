@@ -19,12 +19,13 @@ from workbench.sdk.errors import (BudgetExhaustedError, CapabilityUnavailableErr
                                   ProviderError, RequestCancelledError, SessionBusyError, SessionNotFoundError,
                                   SkillNotFoundError, WorkbenchError)
 from workbench.sdk.events import (BudgetExhausted, BudgetWarning, CompactionCompleted, CompactionFailed,
-                                  CompactionStarted, Event, MemberRetired, MembersUnwired, MembersWired,
+                                  CompactionStarted, Event, HookCompleted, HookDenied, HookFailed,
+                                  HookStarted, MemberRetired, MembersUnwired, MembersWired,
                                   MemberSpawned, MemberStatusChanged, PeerMessage, Retrying, RunCompleted,
                                   RunFailed, RunStarted, TextComplete, TextDelta, ThinkingDelta,
                                   ToolApprovalRequested, ToolApprovalResolved, ToolCallRequested,
                                   ToolExecutionCompleted, ToolExecutionStarted, ToolExecutionTimedOut,
-                                  ToolResultReceived, TurnCompleted, TurnStarted, UnknownEvent, UserMessage,
+                                  ToolProgress, ToolResultReceived, ToolsPending, TurnCompleted, TurnStarted, UnknownEvent, UserMessage,
                                   parse_event)
 from workbench.sdk.stream import EventStream
 from workbench.sdk.types import Capability, RunResult, SessionInfo, Usage
@@ -41,4 +42,5 @@ __all__ = [
     "ToolExecutionCompleted", "ToolExecutionTimedOut", "ToolResultReceived",
     "BudgetWarning", "BudgetExhausted", "Retrying", "CompactionStarted", "CompactionCompleted", "CompactionFailed",
     "MemberSpawned", "MemberRetired", "MembersWired", "MembersUnwired", "MemberStatusChanged", "PeerMessage",
+    "ToolProgress", "ToolsPending", "HookStarted", "HookCompleted", "HookFailed", "HookDenied",
 ]

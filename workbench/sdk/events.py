@@ -66,6 +66,7 @@ class UserMessage(Event):
     text: str = ""
     kind: str = "prompt"
     sender: str | None = None
+    recipient: str | None = None
 
 
 @_frozen
@@ -152,6 +153,55 @@ class ToolResultReceived(Event):
     name: str = ""
     is_error: bool = False
     status: str = "done"
+
+
+@_frozen
+class ToolProgress(Event):
+    id: str = ""
+    name: str = ""
+    progress: float = 0
+    total: float | None = None
+    message: str | None = None
+
+
+@_frozen
+class ToolsPending(Event):
+    sources: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+@_frozen
+class HookStarted(Event):
+    hook_id: str = ""
+    point: str = ""
+    call_id: str | None = None
+
+
+@_frozen
+class HookCompleted(Event):
+    hook_id: str = ""
+    point: str = ""
+    duration_ms: int = 0
+    call_id: str | None = None
+
+
+@_frozen
+class HookFailed(Event):
+    hook_id: str = ""
+    point: str = ""
+    error: str = ""
+    duration_ms: int | None = None
+    call_id: str | None = None
+
+
+@_frozen
+class HookDenied(Event):
+    hook_id: str = ""
+    point: str = ""
+    reason_code: str = ""
+    message: str = ""
+    payload: Any = None
+    call_id: str | None = None
 
 
 @_frozen
@@ -261,7 +311,9 @@ EVENT_CLASSES: dict[str, type[Event]] = {
     "compaction_completed": CompactionCompleted, "compaction_failed": CompactionFailed,
     "member_spawned": MemberSpawned, "member_retired": MemberRetired, "members_wired": MembersWired,
     "members_unwired": MembersUnwired, "member_status_changed": MemberStatusChanged,
-    "peer_message": PeerMessage,
+    "peer_message": PeerMessage, "tool_progress": ToolProgress, "tools_pending": ToolsPending,
+    "hook_started": HookStarted, "hook_completed": HookCompleted, "hook_failed": HookFailed,
+    "hook_denied": HookDenied,
 }
 
 _FIELDS: dict[type[Event], frozenset[str]] = {
