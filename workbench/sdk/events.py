@@ -67,6 +67,7 @@ class UserMessage(Event):
     kind: str = "prompt"
     sender: str | None = None
     recipient: str | None = None
+    attachments: list[str] = field(default_factory=list)  # one line per attached file or image
 
 
 @_frozen
