@@ -73,10 +73,8 @@ async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
     from workbench.config import load_settings
     from workbench.mob.definition import MobDefinitionError, load_definition
     from workbench.mob.environment import environment_from_args
-    from workbench.mob.handle import MobHandle
     from workbench.mob.log import read_log, resolve_mob
     from workbench.config import mobs_dir
-    from workbench.runtime.stream import EventStream
 
     resuming = args.mob_command == "resume"
     first: dict[str, Any] = {}
@@ -120,6 +118,21 @@ async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
     # approvals=None: headless, nobody to ask (what needs asking is denied, saying which flag allows it)
     env, choice = environment_from_args(args, settings, cwd, meta=first.get("meta"), approvals=None,
                                         notices=err, mobs_dir=mobs_dir())
+
+    from workbench.mcp.runs import start_for_run
+
+    env.mcp_pool = await start_for_run(cwd, trust_override=trust_project, err=err)
+    try:
+        return await _run_mob(args, env, choice, first, definition, resuming, out, err)
+    finally:
+        if env.mcp_pool is not None:
+            await env.mcp_pool.aclose()
+
+
+async def _run_mob(args: Any, env: Any, choice: Any, first: dict[str, Any], definition: Any, resuming: bool,
+                   out: TextIO, err: TextIO) -> int:
+    from workbench.mob.handle import MobHandle
+    from workbench.runtime.stream import EventStream
 
     events = EventStream()
     printer = _Printer(out, err, jsonl=args.output_format == "jsonl")

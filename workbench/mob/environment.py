@@ -42,6 +42,7 @@ class MobEnvironment:
     max_tool_calls: int | None = None
     max_duration: float | None = None
     hooks: Any = None                  # workbench.hooks.setup.SessionHooks every member shares
+    mcp_pool: Any = None               # workbench.mcp.pool.MCPClientPool: members get its tools
 
     def resolved_mobs_dir(self) -> Path:
         if self.mobs_dir is not None:

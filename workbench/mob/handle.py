@@ -249,7 +249,12 @@ class MobHandle:
 
         builtins = builtin_registry()
         tools = [builtins.get(name) for name in profile.tools]
-        return ToolRegistry([t for t in tools if t is not None] + mob_tools(orchestrator))
+        registry = ToolRegistry([t for t in tools if t is not None] + mob_tools(orchestrator))
+        pool = self.env.mcp_pool
+        if pool is not None:  # every server's tools, or those of the profile's `mcp = [...]`
+            pool.start()
+            pool.attach(registry, profile.mcp)
+        return registry
 
     def _system_prompt(self, identity: str, profile_name: str, profile: Profile, orchestrator: bool) -> str:
         role = ("You are the orchestrator: the user's messages come to you. Spawn members with "

@@ -39,7 +39,7 @@ class McpServers:
 
     def begin(self) -> None:
         """Build and start the pool (once), attached to the current session's tools."""
-        if self.pool is not None or self.app.backend is None:
+        if self.pool is not None:
             self.attach(self.app.backend)
             return
         from workbench import trust
@@ -117,6 +117,11 @@ class McpServers:
             return
         done = {"restart": "restarting", "enable": "starting", "disable": "disabled"}[action]
         self.app.notify(f"MCP server {name}: {done}", title="MCP", timeout=4)
+
+    def mob_pool(self) -> Any:
+        """The pool a mob's members share (started with the mob when the app opens on one)."""
+        self.begin()
+        return self.pool if self.pool else None
 
     def choices(self) -> list[str]:
         names = list(self.pool.connections) if self.pool is not None else []

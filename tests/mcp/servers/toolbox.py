@@ -94,8 +94,11 @@ def build(name: str, n_tools: int):
     def env(key: str) -> str:
         return os.environ.get(key, "")
 
+    def trivial(x: int = 0) -> int:
+        return x
+
     for i in range(n_tools):
-        server.add_tool(lambda x=0: x, name=f"t{i}", description=f"Trivial tool {i}.")
+        server.add_tool(trivial, name=f"t{i}", description=f"Trivial tool {i}.")
     return server
 
 

@@ -326,6 +326,7 @@ def definition_starter(args: Any, settings: Any, cwd: Path, definition_path: str
             return
         notices = io.StringIO()
         env, choice = _environment(args, settings, cwd, None, _broker(app), notices)
+        env.mcp_pool = app.mcp.mob_pool()
         if notices.getvalue().strip():
             app.notify(notices.getvalue().strip().removeprefix("workbench: "), title="Mob", timeout=8)
         await start_in_app(app, lambda: MobHandle.create(definition, env, meta={"provider": choice}),
@@ -349,6 +350,7 @@ def resume_starter(args: Any, settings: Any, cwd: Path, mob_id: str) -> MobStart
         where = Path(first.get("cwd") or cwd)
         notices = io.StringIO()
         env, choice = _environment(args, settings, where, first.get("meta"), _broker(app), notices)
+        env.mcp_pool = app.mcp.mob_pool()
         async def reopen() -> Any:
             handle = await MobHandle.open(mob_id, env)
             if handle.state == "stopped":  # stopped by a user, a quit or Ctrl-C: `resume` means carry on
