@@ -22,7 +22,7 @@ from workbench.sdk.events import (BudgetExhausted, BudgetWarning, CompactionComp
                                   CompactionStarted, Event, HookCompleted, HookDenied, HookFailed,
                                   HookStarted, MemberRetired, MembersUnwired, MembersWired,
                                   MemberSpawned, MemberStatusChanged, PeerMessage, Retrying, RunCompleted,
-                                  RunFailed, RunStarted, TextComplete, TextDelta, ThinkingDelta,
+                                  RunFailed, RunStarted, SkillsResolved, TextComplete, TextDelta, ThinkingDelta,
                                   ToolApprovalRequested, ToolApprovalResolved, ToolCallRequested,
                                   ToolExecutionCompleted, ToolExecutionStarted, ToolExecutionTimedOut,
                                   ToolProgress, ToolResultReceived, ToolsPending, TurnCompleted, TurnStarted, UnknownEvent, UserMessage,
@@ -43,4 +43,5 @@ __all__ = [
     "BudgetWarning", "BudgetExhausted", "Retrying", "CompactionStarted", "CompactionCompleted", "CompactionFailed",
     "MemberSpawned", "MemberRetired", "MembersWired", "MembersUnwired", "MemberStatusChanged", "PeerMessage",
     "ToolProgress", "ToolsPending", "HookStarted", "HookCompleted", "HookFailed", "HookDenied",
+    "SkillsResolved",
 ]

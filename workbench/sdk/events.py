@@ -130,6 +130,7 @@ class ToolApprovalResolved(Event):
 class ToolExecutionStarted(Event):
     id: str = ""
     name: str = ""
+    sandbox: str | None = None
 
 
 @_frozen
@@ -169,6 +170,14 @@ class ToolProgress(Event):
 class ToolsPending(Event):
     sources: list[str] = field(default_factory=list)
     message: str = ""
+
+
+@_frozen
+class SkillsResolved(Event):
+    skills: list[str] = field(default_factory=list)
+    injection_bytes: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    context_files: list[str] = field(default_factory=list)
 
 
 @_frozen
@@ -314,7 +323,7 @@ EVENT_CLASSES: dict[str, type[Event]] = {
     "members_unwired": MembersUnwired, "member_status_changed": MemberStatusChanged,
     "peer_message": PeerMessage, "tool_progress": ToolProgress, "tools_pending": ToolsPending,
     "hook_started": HookStarted, "hook_completed": HookCompleted, "hook_failed": HookFailed,
-    "hook_denied": HookDenied,
+    "hook_denied": HookDenied, "skills_resolved": SkillsResolved,
 }
 
 _FIELDS: dict[type[Event], frozenset[str]] = {
