@@ -145,3 +145,21 @@ def test_grouping_nests_forks_under_origin(store_dir):
     order = [(info.id[:4], depth) for info, depth in grouped(infos)]
     assert ("cccc", 1) in order
     assert order[order.index(("cccc", 1)) - 1] == ("aaaa", 0)
+
+
+async def test_the_best_match_comes_first_not_the_newest(tmp_path):
+    from tests.tree.conftest import write_session
+
+    sessions = tmp_path / "s"
+    write_session(sessions, "/proj", "aaaa0000-0000-0000-0000-000000000001", 1,
+                  [("Port the build script", "Done with a venv.")], name="Port to python3")
+    write_session(sessions, "/proj", "aaaa0000-0000-0000-0000-000000000002", 9,  # newer
+                  [("python3 docs need a tidy", "Tidied.")])
+    screen = ResumeScreen(SessionStore(sessions, use_cache=False), "/proj")
+    app = Host(screen)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, screen)
+        await pilot.press(*"python3")
+        await settle(pilot, screen)
+        shown = rows(screen)
+        assert len(shown) == 2 and "Port to python3" in shown[0]  # the name's match first, though older

@@ -104,6 +104,15 @@ class ApprovalBroker:
                 req.future.cancel()
             self._notify(req)
 
+    def on_withdrawn(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """`callback(request_id)` for each request that ends without an answer: its run was
+        interrupted, stopped, failed or ran out of time. Whoever shows requests drops it then."""
+        def listener(req: ApprovalRequest) -> None:
+            if req.request_id not in self._pending and req.future is not None and req.future.cancelled():
+                callback(req.request_id)
+
+        return self.add_listener(listener)
+
     def resolve(self, request_id: str, decision: ApprovalDecision) -> ApprovalRequest:
         req = self._pending.get(request_id)
         if req is None or req.future is None or req.future.done():

@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 from workbench.config import DEFAULT_THEME, FirstFrameSettings
 from workbench.tui import commands
@@ -152,6 +152,8 @@ class WorkbenchApp(App[int]):
         self._stats_dirty = True
         self._path_dirty = True
         self._pump_task: asyncio.Task | None = None
+        self._watched_broker: Any = None
+        self._unwatch_broker: Callable[[], Any] | None = None
         self._theme_dirs = themes_from if themes_from is not None else theme_dirs()
         self._theme_files: dict[Path, str] = {}
         self.bundled_or_user_themes: set[str] = set()
@@ -401,6 +403,7 @@ class WorkbenchApp(App[int]):
         if not self.pane_visible("side"):
             self.action_toggle_pane("side")
         self.approvals.remove_class("-attention")
+        self.approvals.arm(0)  # asked for: its keys answer at once
         self.call_after_refresh(self.approvals.focus)
 
     def action_move_edge(self, direction: int) -> None:
@@ -512,6 +515,7 @@ class WorkbenchApp(App[int]):
     def _start_pump(self) -> None:
         assert self.backend is not None
         self._pump_task = asyncio.create_task(self._pump(self.backend))
+        self._watch_withdrawals(getattr(self.backend, "broker", None))
         self._load_history(self.backend)
 
     @work(group="history")
@@ -551,7 +555,8 @@ class WorkbenchApp(App[int]):
             self.conversation.cards[event.id].set_checkpoint(
                 live_checkpoint_link(getattr(self.backend, "manager", None), event.id))  # its ✎N link
         if isinstance(event, ev.ToolApprovalRequested):
-            self._approval_arrived(PendingApproval.from_event(event))
+            if self._still_pending(event.request_id):
+                self._approval_arrived(PendingApproval.from_event(event))
         elif isinstance(event, ev.ToolApprovalResolved):
             self.approvals.remove(event.request_id)
             if event.saved_rule:
@@ -577,6 +582,26 @@ class WorkbenchApp(App[int]):
                               ev.CompactionCompleted, ev.ToolResultReceived)):
             self._path_dirty = True
         self._stats_dirty = True
+
+    def _watch_withdrawals(self, broker: Any) -> None:
+        """A request whose run ended (Esc, a stop, a failure, a time limit) leaves the pane at once:
+        it can no longer be answered. One watch per broker (sessions and mob members share one)."""
+        if broker is None or broker is self._watched_broker:
+            return
+        if self._unwatch_broker is not None:
+            self._unwatch_broker()
+        self._watched_broker = broker
+        self._unwatch_broker = broker.on_withdrawn(self._withdrawn)
+
+    def _withdrawn(self, request_id: str) -> None:
+        self.approvals.remove(request_id)
+        if not self.approvals.queue and self.focused is self.approvals:
+            self.prompt.focus()
+
+    def _still_pending(self, request_id: str) -> bool:
+        """False for a request its run already withdrew (its event can arrive after that)."""
+        broker = self._watched_broker
+        return broker is None or any(r.request_id == request_id for r in broker.pending())
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -674,6 +699,22 @@ class WorkbenchApp(App[int]):
         self.conversation.anchor()
         self._stats_dirty = True
 
+    def on_key(self, event: Any) -> None:
+        """A printable key that no widget and no binding used goes to the prompt, whatever has the
+        focus (the Approvals pane, the conversation, the mob…): typing is never lost."""
+        if len(self.screen_stack) > 1 or not event.is_printable or not event.character:
+            return
+        focused = self.focused
+        prompt = self.prompt
+        if focused is prompt or prompt.disabled or isinstance(focused, (Input, TextArea)):
+            return
+        bound = self.screen.active_bindings.get(event.key)
+        if bound is not None and bound.enabled:
+            return
+        prompt.focus()
+        prompt.insert(event.character)
+        event.stop()
+
     @on(PromptInput.RecallRequested)
     def _on_recall(self) -> None:
         if self.backend is None:
@@ -716,6 +757,11 @@ class WorkbenchApp(App[int]):
             self.backend.resolve_approval(req.request_id, kind, feedback)  # type: ignore[arg-type]
         except Exception as exc:  # e.g. the run was interrupted and the request withdrawn
             self.notify(f"Could not answer: {exc}", severity="error")
+        else:  # a key answered: say so, never silently
+            said = {"once": "Allowed once", "session": "Allowed for this session", "deny": "Denied"}.get(kind)
+            if said:
+                what = fmt.arg_summary(req.tool, req.args, 50) if req.args else ""
+                self.notify(f"{said}: {req.tool} {what}".rstrip(), timeout=3)
         self.approvals.remove(req.request_id)
         if not self.approvals.queue and self.focused is self.approvals:
             self.prompt.focus()

@@ -143,6 +143,9 @@ class MobController:
             self.model.apply(self.pending[req.request_id])
         self.showing: str | None = None
         self._remove = handle.events.add_listener(self._on_event)
+        # a member stopped, retired or interrupted while it waited: its request is gone for good
+        self._unwatch = (handle.approvals.on_withdrawn(lambda request_id: self.pending.pop(request_id, None))
+                         if handle.approvals is not None else lambda: None)
 
     # --- events --------------------------------------------------------------------------------
     def _on_event(self, event: Any) -> None:
@@ -182,6 +185,7 @@ class MobController:
 
     def close(self) -> None:
         self._remove()
+        self._unwatch()
 
     def open(self, identity: str | None) -> None:
         """Show this member's conversation (and session) in the conversation pane."""

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from workbench.mob.definition import is_valid_name
 from workbench.tui.sanitize import one_line
+from workbench.tui.widgets.ordered_keys import OrderedInput
 
 
 class MessageScreen(ModalScreen[str | None]):
@@ -28,7 +29,7 @@ class MessageScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(f"Message to {one_line(self.identity, 40)}", style="bold"))
-            yield Input(placeholder="what should this member do?", id="mob-message")
+            yield OrderedInput(placeholder="what should this member do?", id="mob-message")
             yield Static(Text("Enter send (steers the member if it is running) · Esc cancel", style="dim"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -63,8 +64,8 @@ class SpawnScreen(ModalScreen[SpawnRequest | None]):
             options = [Option(Text.assemble((one_line(name, 24), "bold"), "  ", (one_line(desc, 40), "dim")), id=name)
                        for name, desc in self.profiles]
             yield OptionList(*options, id="mob-spawn-profile")
-            yield Input(placeholder="identity, e.g. worker-2", id="mob-spawn-identity")
-            yield Input(placeholder="first task (optional)", id="mob-spawn-message")
+            yield OrderedInput(placeholder="identity, e.g. worker-2", id="mob-spawn-identity")
+            yield OrderedInput(placeholder="first task (optional)", id="mob-spawn-message")
             yield Static("", id="mob-spawn-problem")
             yield Static(Text("↑↓ profile · Enter spawn · Tab name / first task · Esc cancel", style="dim"))
 

@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workbench.tui.widgets.ordered_keys import OrderedInput
+
 
 @dataclass(frozen=True)
 class BranchSummaryChoice:
@@ -60,7 +62,7 @@ class BranchSummaryScreen(ModalScreen[BranchSummaryChoice | None]):
                 Option("Summarise with my instructions…", id="instructions"),
                 id="choices",
             )
-            yield Input(placeholder="What should the summary focus on? (enter to go)", id="instructions")
+            yield OrderedInput(placeholder="What should the summary focus on? (enter to go)", id="instructions")
             yield Static("n / s / i · enter chooses · escape cancels the move", id="hint")
 
     def on_mount(self) -> None:

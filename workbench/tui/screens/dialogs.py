@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 
 from workbench.tui.diffview import render_diff
 from workbench.tui.sanitize import safe_text
+from workbench.tui.widgets.ordered_keys import OrderedInput
 
 
 class ConfirmRuleScreen(ModalScreen[bool]):
@@ -48,7 +49,7 @@ class FeedbackScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(f"Deny {self.tool} and tell the model why:", style="bold"))
-            yield Input(placeholder="e.g. don't touch the lockfile, use the Makefile target", id="feedback")
+            yield OrderedInput(placeholder="e.g. don't touch the lockfile, use the Makefile target", id="feedback")
             yield Static(Text("Enter deny with this message · Esc back", style="dim"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -26,6 +26,7 @@ from workbench.sessions.locks import is_locked
 from workbench.sessions.manager import SessionManager
 from workbench.sessions.tree_view import content_text, one_line
 from workbench.tui.tree.label import LabelScreen
+from workbench.tui.widgets.ordered_keys import OrderedInput
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,28 @@ def fuzzy_score(query: str, text: str) -> int | None:
             pos += 1
         score += 100
     return score
+
+
+# A match in the name beats one in the first message, which beats one deep in the text.
+FIELD_BONUS = (("name", 3000), ("first_message", 2000))
+
+
+def rank(query: str, info: SessionInfo, text: str) -> int | None:
+    """How well a session matches: the best single field wins (name, first message, all its
+    text); words spread over several fields still match, ranked below. None: no match."""
+    best: int | None = None
+    for field, bonus in FIELD_BONUS:
+        score = fuzzy_score(query, getattr(info, field) or "")
+        if score is not None:
+            best = max(best or 0, score + bonus)
+    if best is not None:
+        return best
+    score = fuzzy_score(query, text)
+    if score is not None:
+        return score
+    spread = fuzzy_score(query, " ".join(filter(None, [info.name, info.first_message, info.cwd, info.mob_id,
+                                                       info.mob_member, text])))
+    return None if spread is None else spread - 1000
 
 
 def session_text(path: Path, limit: int = 200_000) -> str:
@@ -190,7 +213,7 @@ class ResumeScreen(ModalScreen[ResumeChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static(id="head")
-            yield Input(placeholder="search name, first message, all text…", id="search")
+            yield OrderedInput(placeholder="search name, first message, all text…", id="search")
             with Horizontal(id="body"):
                 yield OptionList(id="sessions")
                 yield Static(id="preview")
@@ -236,9 +259,7 @@ class ResumeScreen(ModalScreen[ResumeChoice | None]):
             return list(self.infos)
         scored = []
         for info in self.infos:
-            haystack = " ".join(filter(None, [info.name, info.first_message, info.cwd, info.mob_id, info.mob_member,
-                                              self.texts.get(str(info.path), "")]))
-            score = fuzzy_score(self.query_text, haystack)
+            score = rank(self.query_text, info, self.texts.get(str(info.path), ""))
             if score is not None:
                 scored.append((score, info.modified, info))
         scored.sort(key=lambda s: (s[0], s[1]), reverse=True)

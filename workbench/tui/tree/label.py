@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from workbench.tui.widgets.ordered_keys import OrderedInput
+
 
 class LabelScreen(ModalScreen[str | None]):
     """Dismisses with the new label ("" clears it) or None when cancelled."""
@@ -30,7 +32,7 @@ class LabelScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.entry_summary, no_wrap=True, overflow="ellipsis"), id="entry")
-            yield Input(value=self.current, placeholder="label (empty clears)", id="label")
+            yield OrderedInput(value=self.current, placeholder="label (empty clears)", id="label")
             yield Static("enter saves · empty clears · escape cancels", id="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -3,7 +3,8 @@
 Keys (when the pane has focus): y allow once · s allow for this session · a always (shows the
 rule, asks before saving) · n deny · f deny with feedback · d side-by-side diff · z full screen ·
 j/k next/previous request. A new request takes the focus only when the prompt is empty, so
-nothing typed is ever swallowed; otherwise the pane lights up and F4 jumps to it.
+nothing typed is ever swallowed; otherwise the pane lights up and F4 jumps to it. Any other key
+typed here goes to the prompt (the app's on_key).
 """
 
 from __future__ import annotations
@@ -234,18 +235,17 @@ class ApprovalsPane(VerticalScroll):
         """Ignore answers for `delay` seconds: keys already on their way were meant for the prompt."""
         self._armed_at = time.monotonic() + delay
 
-    def on_key(self, event: events.Key) -> None:
-        # Typing a character that is not an approval key sends the user back to the prompt with it.
-        if event.is_printable and event.character and not self.app.active_bindings.get(event.key):
-            prompt = self.app.query_one("#prompt")
-            prompt.focus()
-            prompt.insert(event.character)
-            event.stop()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Not armed yet: the answer keys are off (shown dimmed), so a key already on its way goes
+        # to the prompt (the app's on_key) instead of answering or being dropped.
+        if action in ("decide", "feedback") and time.monotonic() < self._armed_at:
+            return None
+        return True
 
     # --- actions ---------------------------------------------------------------------------
     def action_decide(self, kind: str) -> None:
         req = self.current
-        if req is None or time.monotonic() < self._armed_at:
+        if req is None:
             return
         if kind == "always":
             self.post_message(self.AlwaysWanted(req))
@@ -253,7 +253,7 @@ class ApprovalsPane(VerticalScroll):
         self.post_message(self.Decided(req, kind))
 
     def action_feedback(self) -> None:
-        if self.current is not None and time.monotonic() >= self._armed_at:
+        if self.current is not None:
             self.post_message(self.FeedbackWanted(self.current))
 
     def action_toggle_side(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static, TextArea
@@ -12,24 +11,28 @@ from rich.text import Text
 
 from workbench.tui import commands
 from workbench.tui.sanitize import one_line
+from workbench.tui.widgets.ordered_keys import OrderedKeys
 
 
-class PromptInput(TextArea):
+INDENT = "    "
+
+
+class PromptInput(OrderedKeys, TextArea):
     """Enter sends (steers while the agent runs); ctrl+j / alt+enter insert a newline;
     ctrl+f queues a follow-up; Up/Down walk the history from the first/last line; Tab completes
-    slash commands. Escape is the app's interrupt and never clears what is typed."""
+    slash commands and indents anything else. Escape is the app's interrupt and never clears what is typed."""
 
     # None of these is a priority binding: a priority binding runs as soon as the app reads the
     # key, ahead of the characters typed just before it that still wait in this widget's queue
-    # (Enter would send half a line). Ordinary bindings of the focused widget are checked first
-    # anyway, and in the order the keys came.
+    # (Enter would send half a line). OrderedKeys runs this widget's bindings (Enter, backspace…)
+    # as each key comes, in the order typed, and skips TextArea's own newline for a bound Enter.
     BINDINGS = [
         Binding("enter", "submit", "Send", id="prompt.submit"),
         Binding("ctrl+j,alt+enter,shift+enter", "newline", "Newline", show=False, id="prompt.newline"),
         Binding("ctrl+f", "follow_up", "Follow-up", id="prompt.follow_up"),
         Binding("up", "history_prev", "History", show=False, id="prompt.history_prev"),
         Binding("down", "history_next", "History", show=False, id="prompt.history_next"),
-        Binding("tab", "complete", "Complete", show=False, id="prompt.complete"),
+        Binding("tab", "complete", "Complete / indent", show=False, id="prompt.complete"),
         Binding("alt+up", "recall", "Recall queued", show=False, id="prompt.recall"),
         # F7 (TextArea's select all) is the app's grants key; this keeps select-all reachable.
         Binding("alt+a", "select_all", "Select all", show=False, id="prompt.select_all"),
@@ -49,18 +52,6 @@ class PromptInput(TextArea):
         self.sent: list[str] = []
         self._history_index: int | None = None
         self._draft = ""
-
-    def _on_key(self, event: events.Key) -> None:
-        # TextArea inserts a newline for Enter and stops the key; when Enter is bound here (the
-        # default `prompt.submit`, or whatever the keymap put on it) let the key go on to the
-        # binding instead, which the app checks in the order the keys arrived.
-        # (Textual calls TextArea._on_key itself after this one unless the default is prevented.)
-        if event.key == "enter" and self._bound_here("enter"):
-            event.prevent_default()  # skip TextArea's handler; the key still bubbles
-
-    def _bound_here(self, key: str) -> bool:
-        active = self.screen.active_bindings.get(key)
-        return active is not None and active.node is self
 
     def _send(self, follow_up: bool) -> None:
         text = self.text.strip()
@@ -109,11 +100,13 @@ class PromptInput(TextArea):
         self.move_cursor(self.document.end)
 
     def action_complete(self) -> None:
+        """Tab completes a slash command; anywhere else it indents (code typed in the prompt).
+        It never moves the focus away: that is what F4/F5/F6/F8 are for."""
         done = commands.complete(self.text, getattr(self.app, "argument_choices", None))
         if done is not None:
             self._load(done)
-        elif not commands.matches(self.text):
-            self.screen.focus_next()
+        elif commands.parse(self.text) is None or "\n" in self.text:
+            self.insert(INDENT)
 
     def action_recall(self) -> None:
         self.post_message(self.RecallRequested())

@@ -1,0 +1,110 @@
+"""Issue 13 items 1 and 2: a key typed is never lost, whatever has the focus."""
+
+from tests.tui.conftest import make_app
+from tests.tui.fakes import FakeBackend
+from tests.tui.test_qa_layout import queued, write_request
+from workbench.runtime import events as ev
+
+
+async def test_tab_indents_code_in_the_prompt_and_never_moves_the_focus():
+    backend = FakeBackend()
+    app = make_app(backend)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await backend.publish(write_request())
+        await queued(app, pilot, 1)
+        app.prompt.focus()
+        await pilot.press(*"def foo():", "ctrl+j", "tab", *"return 1")
+        await pilot.pause()
+        assert app.prompt.text == "def foo():\n    return 1"
+        assert app.focused is app.prompt
+        assert backend.decisions == {}
+        app.prompt.text = "/the"
+        await pilot.press("tab")
+        assert app.prompt.text == "/theme "  # completion still works
+
+
+async def test_a_key_that_is_not_an_answer_goes_to_the_prompt_from_any_pane():
+    backend = FakeBackend()
+    app = make_app(backend)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await backend.publish(write_request())
+        await queued(app, pilot, 1)
+        await pilot.press("f4")
+        await pilot.pause(0.1)
+        assert app.focused is app.approvals
+        await pilot.press(*"hello")
+        await pilot.pause()
+        assert app.prompt.text == "hello" and app.focused is app.prompt
+        await pilot.press("f6")  # the conversation: its own keys (t, r) stay, the rest is typed
+        await pilot.pause()
+        await pilot.press(*" wow")
+        await pilot.pause()
+        assert app.prompt.text == "hello wow"
+        assert backend.decisions == {}
+
+
+async def test_keys_typed_while_a_new_request_is_not_armed_go_to_the_prompt():
+    backend = FakeBackend()
+    app = make_app(backend)
+    app.approval_focus_quiet = 0
+    app.approval_arm_delay = 60  # the request took the focus, its keys not armed yet
+    async with app.run_test(size=(160, 48)) as pilot:
+        await backend.publish(write_request())
+        await queued(app, pilot, 1)
+        await pilot.pause()
+        assert app.focused is app.approvals
+        await pilot.press(*"yes no")
+        await pilot.pause()
+        assert app.prompt.text == "yes no"  # was: y and n dropped, "es o"
+        assert backend.decisions == {}
+
+
+async def test_an_answer_by_key_is_said_on_screen():
+    backend = FakeBackend()
+    app = make_app(backend)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await backend.publish(ev.ToolApprovalRequested(request_id="r1", id="c1", name="bash",
+                                                       args={"command": "ls"}, preview={"kind": "command", "text": "ls"}))
+        await queued(app, pilot, 1)
+        await pilot.press("f4")
+        await pilot.pause(0.1)
+        await pilot.press("s")
+        await pilot.pause()
+        assert backend.decisions == {"r1": ("session", None)}
+        assert any("Allowed for this session: bash" in str(n.message) for n in app._notifications)
+
+
+def burst(app, keys):
+    """Keys as a terminal delivers a fast burst: all posted at once, none waited for."""
+    from textual import events
+
+    for key in keys:
+        char = key if len(key) == 1 else None
+        app.post_message(events.Key(key, char))
+
+
+TYPED = [*"abcdefghij", *["backspace"] * 10, *"python3"]
+
+
+async def test_a_fast_burst_with_backspaces_lands_in_order_in_the_prompt():
+    app = make_app(FakeBackend())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        burst(app, TYPED)
+        await pilot.pause(0.3)
+        assert app.prompt.text == "python3"  # was "abcdefg": the backspaces ran after the rest
+
+
+async def test_the_resume_pickers_search_keeps_every_key_of_a_burst(tmp_path):
+    from textual.widgets import Input
+
+    from workbench.sessions.store import SessionStore
+    from workbench.tui.screens.resume import ResumeScreen
+
+    app = make_app(FakeBackend())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.push_screen(ResumeScreen(SessionStore(tmp_path, use_cache=False), tmp_path))
+        await pilot.pause(0.1)
+        burst(app, TYPED)
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#search", Input).value == "python3"
