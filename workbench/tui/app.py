@@ -711,9 +711,16 @@ class WorkbenchApp(App[int]):
         bound = self.screen.active_bindings.get(event.key)
         if bound is not None and bound.enabled:
             return
-        prompt.focus()
-        prompt.insert(event.character)
-        event.stop()
+        if self.type_into_prompt(event.character):
+            event.stop()
+
+    def type_into_prompt(self, character: str) -> bool:
+        """Put a typed character in the prompt and focus it (False: the prompt is off)."""
+        if self.prompt.disabled:
+            return False
+        self.prompt.focus()
+        self.prompt.insert(character)
+        return True
 
     @on(PromptInput.RecallRequested)
     def _on_recall(self) -> None:

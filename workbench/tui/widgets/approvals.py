@@ -235,17 +235,19 @@ class ApprovalsPane(VerticalScroll):
         """Ignore answers for `delay` seconds: keys already on their way were meant for the prompt."""
         self._armed_at = time.monotonic() + delay
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Not armed yet: the answer keys are off (shown dimmed), so a key already on its way goes
-        # to the prompt (the app's on_key) instead of answering or being dropped.
-        if action in ("decide", "feedback") and time.monotonic() < self._armed_at:
-            return None
-        return True
+    def on_key(self, event: events.Key) -> None:
+        # Not armed yet: a key already on its way was meant for the prompt. It goes there (the
+        # answer keys included) instead of answering or being dropped.
+        if time.monotonic() < self._armed_at and event.is_printable and event.character:
+            type_into = getattr(self.app, "type_into_prompt", None)
+            if type_into is not None and type_into(event.character):
+                event.stop()
+                event.prevent_default()
 
     # --- actions ---------------------------------------------------------------------------
     def action_decide(self, kind: str) -> None:
         req = self.current
-        if req is None:
+        if req is None or time.monotonic() < self._armed_at:
             return
         if kind == "always":
             self.post_message(self.AlwaysWanted(req))
@@ -253,7 +255,7 @@ class ApprovalsPane(VerticalScroll):
         self.post_message(self.Decided(req, kind))
 
     def action_feedback(self) -> None:
-        if self.current is not None:
+        if self.current is not None and time.monotonic() >= self._armed_at:
             self.post_message(self.FeedbackWanted(self.current))
 
     def action_toggle_side(self) -> None:
