@@ -236,13 +236,17 @@ class ApprovalsPane(VerticalScroll):
         self._armed_at = time.monotonic() + delay
 
     def on_key(self, event: events.Key) -> None:
-        # Not armed yet: a key already on its way was meant for the prompt. It goes there (the
-        # answer keys included) instead of answering or being dropped.
-        if time.monotonic() < self._armed_at and event.is_printable and event.character:
+        # Not armed yet: an answer key already on its way was meant for the prompt. It goes there
+        # instead of answering or being dropped (other keys go there anyway: the app's on_key).
+        if time.monotonic() < self._armed_at and event.is_printable and event.character and self._answers(event.key):
             type_into = getattr(self.app, "type_into_prompt", None)
             if type_into is not None and type_into(event.character):
                 event.stop()
                 event.prevent_default()
+
+    def _answers(self, key: str) -> bool:
+        bound = self.screen.active_bindings.get(key)
+        return bound is not None and bound.node is self and bound.binding.action.startswith(("decide", "feedback"))
 
     # --- actions ---------------------------------------------------------------------------
     def action_decide(self, kind: str) -> None:
