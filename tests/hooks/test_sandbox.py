@@ -33,8 +33,8 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return ws
 
 
-def sandbox(ws: Path, **kw) -> Sandbox:
-    return Sandbox(SandboxPolicy(mode="workspace", **kw), ws)
+def sandbox(ws: Path, persistent: bool = True, **kw) -> Sandbox:
+    return Sandbox(SandboxPolicy(mode="workspace", **kw), ws, persistent=persistent)
 
 
 async def bash(ws: Path, command: str, sb: Sandbox | None, timeout: float = 20):
@@ -43,9 +43,11 @@ async def bash(ws: Path, command: str, sb: Sandbox | None, timeout: float = 20):
 
 
 @needs_bwrap
-async def test_writes_inside_work_and_outside_fail(ws, tmp_path):
+@pytest.mark.parametrize("persistent", [True, False], ids=["long-lived", "one-shot"])
+async def test_writes_inside_work_and_outside_fail(ws, tmp_path, persistent):
     probe = f"/usr/wb-sandbox-probe-{os.getpid()}"
-    result = await bash(ws, f"touch inside.txt; touch {probe}; echo > {tmp_path}/outside.txt; echo end", sandbox(ws))
+    result = await bash(ws, f"touch inside.txt; touch {probe}; echo > {tmp_path}/outside.txt; echo end",
+                        sandbox(ws, persistent))
     assert (ws / "inside.txt").exists()
     assert not Path(probe).exists() and "Read-only file system" in result.content
     assert not (tmp_path / "outside.txt").exists()  # it went to the private /tmp, gone with it
@@ -62,18 +64,21 @@ async def test_network_is_off_unless_allowed(ws):
     cmd = f"python3 -c \"import socket; socket.create_connection(('127.0.0.1', {port}), 2); print('connected')\""
     try:
         off = await bash(ws, cmd, sandbox(ws))
+        off_once = await bash(ws, cmd, sandbox(ws, False))
         on = await bash(ws, cmd, sandbox(ws, network=True))
         bare = await bash(ws, cmd, None)
     finally:
         server.close()
     assert off.is_error and "connected" not in off.content
+    assert off_once.is_error and "connected" not in off_once.content
     assert not on.is_error and "connected" in on.content
     assert "connected" in bare.content
 
 
 @needs_bwrap
-async def test_home_secrets_are_hidden(ws):
-    result = await bash(ws, "cat ~/.ssh/id_rsa; ls -a ~/.ssh; cat ~/.netrc; echo listed", sandbox(ws))
+@pytest.mark.parametrize("persistent", [True, False], ids=["long-lived", "one-shot"])
+async def test_home_secrets_are_hidden(ws, persistent):
+    result = await bash(ws, "cat ~/.ssh/id_rsa; ls -a ~/.ssh; cat ~/.netrc; echo listed", sandbox(ws, persistent))
     assert "PRIVATE-KEY-MATERIAL" not in result.content and "NETRC-SECRET" not in result.content
     assert "listed" in result.content
     bare = await bash(ws, "cat ~/.ssh/id_rsa", None)
@@ -178,3 +183,38 @@ def test_preview_says_sandboxed(ws):
     p = BashTool().preview({"command": "ls"}, ToolContext(workspace=ws, extra={"sandbox": sb}))
     assert p.sandbox == "sandboxed" and p.to_dict()["sandbox"] == "sandboxed"
     assert BashTool().preview({"command": "ls"}, ToolContext(workspace=ws)).sandbox is None
+
+
+@needs_bwrap
+async def test_one_long_lived_sandbox_serves_the_commands(ws):
+    from workbench.hooks.sandbox_server import SandboxServer
+
+    sb = sandbox(ws)
+    first = await bash(ws, "echo kept > /tmp/mark; echo $$", sb)
+    second = await bash(ws, "cat /tmp/mark; echo $$", sb)
+    assert "kept" in second.content  # the same private /tmp: the same sandbox
+    server = sb.server()
+    assert isinstance(server, SandboxServer) and server.alive
+    # the supervisor dies: the next command runs in a new sandbox (a fresh /tmp), never unconfined
+    server._proc.kill()
+    await server._proc.wait()
+    for _ in range(100):
+        if not server.alive and server._failed:
+            break
+        await asyncio.sleep(0.02)
+    third = await bash(ws, "touch /usr/x-probe; cat /tmp/mark; echo done", sb)
+    assert "Read-only file system" in third.content and "kept" not in third.content and "done" in third.content
+    assert sb.server() is not server
+    assert not first.is_error and not second.is_error
+
+
+@needs_bwrap
+async def test_a_missing_program_in_the_long_lived_sandbox(ws):
+    sb = sandbox(ws)
+    srv = sb.server()
+    loop = asyncio.get_running_loop()
+    eof, out = loop.create_future(), []
+    cmd = await srv.spawn(["no-such-program-here"], {"PATH": "/usr/bin:/bin"}, str(ws), out.append, eof)
+    await asyncio.wait_for(cmd.exited, 5)
+    await asyncio.wait_for(eof, 5)
+    assert cmd.returncode == 127 and b"could not start no-such-program-here" in b"".join(out)

@@ -58,17 +58,19 @@ class Prepared:
     sandboxed: bool = False
     refusal: str | None = None
     label: str = ""  # "sandboxed" | "unsandboxed: <why>" | ""
+    inner: list[str] = field(default_factory=list)  # the command itself, without bwrap (sandboxed only)
 
 
 class Sandbox:
     def __init__(self, policy: SandboxPolicy, workspace: Path, *, bwrap: str | None = None,
-                 env: Mapping[str, str] | None = None, protect: Sequence[Path] = ()) -> None:
+                 env: Mapping[str, str] | None = None, protect: Sequence[Path] = (), persistent: bool = True) -> None:
         self.policy = policy
         self.workspace = Path(workspace).resolve()
         self._env = dict(os.environ if env is None else env)
         self._bwrap = bwrap if bwrap is not None else shutil.which("bwrap", path=self._env.get("PATH"))
         self._protect = [Path(p) for p in protect]  # e.g. the workbench's config and data dirs
         self._problem: str | None | bool = False     # False: not probed yet
+        self.persistent = persistent  # commands start in one long-lived sandbox (sandbox_server.py)
 
     # --- state -----------------------------------------------------------------------------
 
@@ -121,7 +123,18 @@ class Sandbox:
             return Prepared(refusal=self.refusal())
         clean = scrubbed_env(env, pass_env=self.policy.pass_env)
         return Prepared([self._bwrap or "bwrap", *self.bwrap_args(), "--", *argv], clean, sandboxed=True,
-                        label="sandboxed")
+                        label="sandboxed", inner=list(argv))
+
+    def server(self) -> Any:
+        """The long-lived sandbox of this configuration (workbench/hooks/sandbox_server.py), or
+        None when commands should start their own bwrap (the sandbox is not active, or
+        `persistent` is off). Needs a running event loop."""
+        if not self.persistent or not self.active:
+            return None
+        from workbench.hooks.sandbox_server import server_for
+
+        argv = [self._bwrap or "bwrap", *self.bwrap_args()]
+        return server_for(tuple(argv), argv)
 
     def bwrap_args(self) -> list[str]:
         ws = str(self.workspace)

@@ -13,7 +13,7 @@ from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
 from workbench.tools.builtin.common import fail
 from workbench.tools.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES, human_size
 from workbench.tools.paths import workspace_root
-from workbench.tools.process import kill_group, signal_group
+from workbench.tools.process import KILL_GRACE_S, StartCancelled, kill_group, signal_group, start_then_cancel
 
 DEFAULT_TIMEOUT_S = 120.0
 SANDBOX_KEY = "sandbox"  # ToolContext.extra: the session's workbench.hooks.sandbox.Sandbox (hooks/setup.py)
@@ -128,40 +128,39 @@ class BashTool(Tool):
             if prepared.refusal is not None:
                 return fail(f"bash: {prepared.refusal}")
             argv, env, label = prepared.argv, prepared.env, prepared.label or None
-        loop = asyncio.get_running_loop()
         tail = OutputTail()
-        exited: asyncio.Future[None] = loop.create_future()
-        try:
-            transport, _protocol = await loop.subprocess_exec(
-                lambda: _ShellProtocol(tail, exited), *argv, cwd=cwd, env=env,
-                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT, start_new_session=True)
-        except OSError as exc:
-            return fail(f"bash: could not start bash: {exc}")
-        pgid = transport.get_pid()  # start_new_session: the shell leads a new group with its pid as id
+        proc = None
+        server = sandbox.server() if sandbox is not None and label == "sandboxed" else None
+        if server is not None:  # a long-lived sandbox starts it: no namespaces to create per command
+            proc = await _in_server(server, prepared.inner, env, str(cwd), tail)
+        if proc is None:
+            try:
+                proc = await _Local.start(argv, cwd, env, tail)
+            except OSError as exc:
+                return fail(f"bash: could not start bash: {exc}")
         timed_out = False
         try:
             try:
-                await asyncio.wait_for(asyncio.shield(exited), timeout)
+                await asyncio.wait_for(asyncio.shield(proc.exited), timeout)
             except TimeoutError:
                 timed_out = True
-                await kill_group(pgid)
-                await exited
+                await proc.kill()
+                await proc.exited
             try:
                 await asyncio.wait_for(asyncio.shield(tail.eof), DRAIN_GRACE_S)
             except TimeoutError:
                 # Processes the command left running still hold our output pipe: end them.
-                await kill_group(pgid)
+                await proc.kill()
                 with contextlib.suppress(TimeoutError):  # a process that left the group (setsid)
                     await asyncio.wait_for(asyncio.shield(tail.eof), 2.0)
         except asyncio.CancelledError:
-            signal_group(pgid, signal.SIGTERM)
-            await asyncio.shield(kill_group(pgid))
+            proc.terminate()
+            await asyncio.shield(proc.kill())
             raise
         finally:
-            transport.close()
+            proc.close()
 
-        code = transport.get_returncode()
+        code = proc.returncode
         text, note = tail.render()
         parts = [text or "(no output)"]
         if note:
@@ -178,6 +177,79 @@ class BashTool(Tool):
         if label:
             details["sandbox"] = label
         return ToolResult("\n\n".join(parts), is_error=timed_out or bool(code), details=details)
+
+
+class _Local:
+    """A command started here, as the leader of its own process group."""
+
+    def __init__(self, transport: asyncio.SubprocessTransport, exited: asyncio.Future[None]) -> None:
+        self.transport = transport
+        self.exited = exited
+        self.pgid = transport.get_pid()  # start_new_session: the shell leads a group with its pid as id
+
+    @classmethod
+    async def start(cls, argv: list[str], cwd: Any, env: dict[str, str], tail: OutputTail) -> "_Local":
+        loop = asyncio.get_running_loop()
+        exited: asyncio.Future[None] = loop.create_future()
+        try:
+            transport, _protocol = await start_then_cancel(loop.subprocess_exec(
+                lambda: _ShellProtocol(tail, exited), *argv, cwd=cwd, env=env,
+                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT, start_new_session=True))
+        except StartCancelled as cancelled:  # interrupted while it started: end it, then stop
+            started, _ = cancelled.started  # type: ignore[misc]
+            signal_group(started.get_pid(), signal.SIGKILL)
+            started.close()
+            raise
+        return cls(transport, exited)
+
+    @property
+    def returncode(self) -> int | None:
+        return self.transport.get_returncode()
+
+    def terminate(self) -> None:
+        signal_group(self.pgid, signal.SIGTERM)
+
+    async def kill(self) -> None:
+        await kill_group(self.pgid)
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+async def _in_server(server: Any, argv: list[str], env: dict[str, str], cwd: str, tail: OutputTail) -> Any:
+    """Start the command in the sandbox's supervisor (workbench/hooks/sandbox_server.py); None
+    when it is gone (the caller then starts a one-shot bwrap: still sandboxed)."""
+    from workbench.hooks.sandbox_server import ServerGone
+
+    try:
+        return _Remote(await start_then_cancel(server.spawn(argv, env, cwd, tail.feed, tail.eof)))
+    except StartCancelled as cancelled:
+        cancelled.started.signal_group(signal.SIGKILL)  # type: ignore[attr-defined]
+        raise
+    except ServerGone:
+        return None
+
+
+class _Remote:
+    """A command the sandbox's supervisor started: signals go through it."""
+
+    def __init__(self, command: Any) -> None:
+        self.command = command
+        self.exited = command.exited
+
+    @property
+    def returncode(self) -> int | None:
+        return self.command.returncode
+
+    def terminate(self) -> None:
+        self.command.signal_group(signal.SIGTERM)
+
+    async def kill(self) -> None:
+        await self.command.kill_group(KILL_GRACE_S)
+
+    def close(self) -> None:
+        self.command.close()
 
 
 class _ShellProtocol(asyncio.SubprocessProtocol):
