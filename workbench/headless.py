@@ -135,6 +135,8 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         if mcp_pool is not None:
             await mcp_pool.aclose()
         raise
+    if session.checkpoints.problem:  # e.g. git missing: said once, the run goes on without file checkpoints
+        _err(err, f"workbench: {session.checkpoints.problem}")
     printer = _JsonlPrinter(out) if args.output_format == "jsonl" else _TextReporter(err, session)
     remove = session.events.add_listener(printer)
     try:

@@ -83,7 +83,7 @@ def baseline(plain: Path) -> float:
 async def checkpoint(repo: ShadowRepo, base: str) -> tuple[float, str]:
     start = time.perf_counter()
     snap = await repo.snapshot()
-    changed = await repo.diff(base, snap.tree)
+    changed = await repo.changes_since(base, snap)
     elapsed = time.perf_counter() - start
     assert len(changed) == 3, changed
     return elapsed, snap.tree

@@ -185,3 +185,28 @@ async def test_git_missing_turns_checkpoints_off_with_one_message(make_agent, wo
     await agent.run("go")
     assert (workspace / "a.txt").read_text() == "x"
     assert not [e for e in agent.manager.entries if e.get("customType") == CHECKPOINT_TYPE]
+
+
+async def test_a_snapshots_own_changes_equal_the_tree_diff(workspace, tmp_path):
+    import os
+
+    from workbench.checkpoints.shadow import ShadowRepo
+
+    repo = ShadowRepo(workspace, tmp_path / "home", max_file_mb=0.01)
+    first = await repo.snapshot()
+    (workspace / "notes.md").write_text("changed\n")
+    os.utime(workspace / "keep.txt", (1, 1))  # touched only: not a change
+    (workspace / "d").mkdir()
+    (workspace / "d" / "new.txt").write_text("new\n")
+    (workspace / "big.bin").write_bytes(b"x" * 20_000)  # over the 0.01 MB limit
+    second = await repo.snapshot()
+    assert second.previous == first.tree
+    assert [(c.status, c.path) for c in second.changes] == [("A", "d/new.txt"), ("M", "notes.md")]
+    assert second.changes == await repo.diff(first.tree, second.tree)
+    assert second.skipped == [("big.bin", 20_000)]
+    (workspace / "notes.md").unlink()
+    (workspace / "d" / "new.txt").write_text("again\n")
+    third = await repo.snapshot()
+    assert [(c.status, c.path) for c in third.changes] == [("M", "d/new.txt"), ("D", "notes.md")]
+    assert third.changes == await repo.diff(second.tree, third.tree)
+    assert await repo.changes_since(first.tree, third) == await repo.diff(first.tree, third.tree)

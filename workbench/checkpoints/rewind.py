@@ -83,7 +83,10 @@ def _who_changed(repo: ShadowRepo, target: str, paths: set[str]) -> dict[str, li
             break
     out: dict[str, list[str]] = {}
     for record in records[start:]:
-        who = str(record.get("agent") or "agent")
+        who = record.get("agent")
+        if not who:
+            continue  # a single agent's own change: nothing to tell apart
+        who = str(who)
         for f in record.get("files") or ():
             path = f.get("path") if isinstance(f, dict) else None
             if path in paths and who not in out.setdefault(path, []):
@@ -135,7 +138,7 @@ async def apply_restore(repo: ShadowRepo, plan: RestorePlan, manager: Any, appen
                            target=plan.entry_id, agent=agent,
                            kept=[f.path for f in kept] or None)
     ids.append(await append(functools.partial(manager.append_custom, CHECKPOINT_TYPE, data)))
-    repo.journal({"kind": "restore", "tree": after.tree, "agent": agent or "user",
+    repo.journal({"kind": "restore", "tree": after.tree, "agent": agent or "a rewind",
                   "files": [c.to_json() for c in changed], "session": manager.session_id})
     return RestoreResult(plan, todo, kept, plan.current.tree, after.tree, ids)
 

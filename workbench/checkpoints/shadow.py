@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from workbench.checkpoints.git import CheckpointError, git_env, git_program, run
 DEFAULT_MAX_FILE_MB = 20.0
 JOURNAL = "workbench-journal.jsonl"
 LOCK = "workbench.lock"
+INDEX_TREE = "workbench-index-tree"  # the tree the shadow index holds (written after each snapshot)
 # Above this many changed paths one `git add -A` with exclusions beats a list of literal paths
 # (git matches every path against every pathspec).
 LITERAL_LIMIT = 300
@@ -70,6 +72,8 @@ class Snapshot:
     tree: str
     skipped: list[tuple[str, int]] = field(default_factory=list)  # (path, size): over the limit
     seconds: float = 0.0
+    previous: str | None = None   # the tree the index held before (the last snapshot's)
+    changes: list[Change] = field(default_factory=list)  # previous → tree
 
 
 def workspace_key(workspace: Path) -> str:
@@ -201,39 +205,79 @@ class ShadowRepo:
 
     async def _snapshot(self) -> Snapshot:
         started = time.perf_counter()
-        # One walk with the stat cache: what is new, changed or gone since the last snapshot.
-        listed = split_z(await self.git("ls-files", "-z", "--others", "--modified", "--exclude-standard"))
-        changed: list[str] = []
+        previous = self._index_tree()
+        # One walk with the stat cache: what is new (?), changed or gone (C) since the last
+        # snapshot. `ls-files -m` compares contents when the stat info differs, so a file only
+        # touched is not listed.
+        listed = split_z(await self.git("ls-files", "-z", "-t", "--others", "--modified", "--exclude-standard"))
+        changes: dict[str, Change] = {}
         skipped: list[tuple[str, int]] = []
         nested: list[str] = []
-        for path in dict.fromkeys(listed):
+        for item in listed:
+            tag, path = item[:1], item[2:]
             if path.endswith("/"):
                 nested.append(path.rstrip("/"))  # an embedded repository: not ours to capture
                 continue
             try:
                 st = os.lstat(self.workspace / path)
             except FileNotFoundError:
-                changed.append(path)  # deleted: staged as a removal
+                changes[path] = Change("D", path)
                 continue
             except OSError:
                 continue
-            if st.st_size > self.max_bytes and not os.path.islink(self.workspace / path):
+            if st.st_size > self.max_bytes and not stat.S_ISLNK(st.st_mode):
                 skipped.append((path, st.st_size))
-            else:
-                changed.append(path)
+                if tag != "?":
+                    changes[path] = Change("D", path)  # grew past the limit: it leaves the checkpoints
+            elif path not in changes:
+                changes[path] = Change("A" if tag == "?" else "M", path)
         if skipped:
             # A file that grew past the limit leaves the index (restores never write half of it).
             await self.git("rm", "-q", "--cached", "--ignore-unmatch", "--pathspec-from-file=-",
                            "--pathspec-file-nul", stdin=b"".join(_literal(p) + b"\0" for p, _ in skipped))
-        if changed:
-            if len(changed) <= LITERAL_LIMIT:
-                specs = [_literal(p) for p in changed]
-            else:
-                specs = [b"."] + [_literal(p, exclude=True) for p in [*(p for p, _ in skipped), *nested]]
-            await self.git("add", "-A", "--ignore-errors", "--pathspec-from-file=-", "--pathspec-file-nul",
-                           stdin=b"".join(s + b"\0" for s in specs), ok_codes=(0, 1))
+        big = {p for p, _ in skipped}
+        paths = [p for p in changes if p not in big]
+        if paths:
+            await self._stage(paths, [*big, *nested])
         tree = (await self.git("write-tree")).decode().strip()
-        return Snapshot(tree=tree, skipped=skipped, seconds=time.perf_counter() - started)
+        self._set_index_tree(tree)
+        return Snapshot(tree=tree, skipped=skipped, seconds=time.perf_counter() - started, previous=previous,
+                        changes=sorted((c for c in changes.values()), key=lambda c: c.path))
+
+    async def _stage(self, paths: list[str], excluded: list[str]) -> None:
+        """Put the listed paths' contents (or their removal) into the index. A few paths go to
+        `update-index` directly (no pathspec matching, no walk); many, or a path update-index
+        refuses (a file that became a directory), to `git add -A`."""
+        if len(paths) <= LITERAL_LIMIT:
+            try:
+                await self.git("update-index", "--add", "--remove", "-z", "--stdin",
+                               stdin=b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths))
+                return
+            except CheckpointError:
+                specs = [_literal(p) for p in paths]
+        else:
+            specs = [b"."] + [_literal(p, exclude=True) for p in excluded]
+        await self.git("add", "-A", "--ignore-errors", "--pathspec-from-file=-", "--pathspec-file-nul",
+                       stdin=b"".join(s + b"\0" for s in specs), ok_codes=(0, 1))
+
+    def _index_tree(self) -> str | None:
+        """The tree the shadow index held after the last snapshot (any session, any member)."""
+        try:
+            return (self.git_dir / INDEX_TREE).read_text(encoding="ascii").strip() or None
+        except (OSError, ValueError):
+            return None
+
+    def _set_index_tree(self, tree: str) -> None:
+        tmp = self.git_dir / (INDEX_TREE + ".tmp")
+        tmp.write_text(tree + "\n", encoding="ascii")
+        os.replace(tmp, self.git_dir / INDEX_TREE)
+
+    async def changes_since(self, base: str | None, snap: Snapshot) -> list[Change]:
+        """The files that differ between `base` and a snapshot: what the snapshot saw itself when
+        `base` is the tree it started from (no extra git call), else a tree diff."""
+        if base is not None and base == snap.previous:
+            return list(snap.changes)
+        return await self.diff(base, snap.tree)
 
     async def diff(self, old: str | None, new: str) -> list[Change]:
         """The files that differ between two trees (old None: the empty tree)."""

@@ -17,7 +17,8 @@ import functools
 import logging
 from typing import Any
 
-from workbench.checkpoints import CHECKPOINT_TYPE, CheckpointError, ShadowRepo, open_repo, unavailable
+from workbench.checkpoints import (CHECKPOINT_TYPE, CheckpointError, ShadowRepo, checkpoint_settings, open_repo,
+                                   unavailable)
 from workbench.checkpoints.timeline import checkpoint_data
 from workbench.tools.base import Effect
 
@@ -37,8 +38,11 @@ class ToolCheckpoints:
     @classmethod
     def for_workspace(cls, cwd: Any) -> "ToolCheckpoints":
         try:
-            why = unavailable(cwd)
-            return cls(None if why else open_repo(cwd), why)
+            settings = checkpoint_settings(cwd)
+            if not settings.enabled:
+                return cls(None)  # switched off on purpose: nothing to tell
+            why = unavailable(cwd, settings)
+            return cls(None if why else open_repo(cwd, settings), why)
         except Exception as exc:  # a broken config must not stop the agent: checkpoints off
             return cls(None, f"checkpoints are off: {exc}")
 
@@ -58,7 +62,7 @@ class ToolCheckpoints:
             snap = await self.repo.snapshot()
             last = self.repo.last_tree()
             if last is not None and last != snap.tree:
-                outside = await self.repo.diff(last, snap.tree)
+                outside = await self.repo.changes_since(last, snap)
                 data = checkpoint_data(snap.tree, last, outside, kind="external", skipped=snap.skipped)
                 await session.persist(functools.partial(session.manager.append_custom, CHECKPOINT_TYPE, data))
                 self.repo.journal({"kind": "external", "tree": snap.tree, "agent": "outside the agent",
@@ -77,11 +81,11 @@ class ToolCheckpoints:
             return None
         try:
             snap = await self.repo.snapshot()
-            changed = await self.repo.diff(base, snap.tree)
+            changed = await self.repo.changes_since(base, snap)
             if not changed:
                 return None
             agent = getattr(session, "agent", None)
-            self.repo.journal({"kind": "tool", "tree": snap.tree, "agent": agent or "agent",
+            self.repo.journal({"kind": "tool", "tree": snap.tree, "agent": agent,
                                "files": [c.to_json() for c in changed], "session": session.id,
                                "tool": tool_name, "toolCallId": call_id})
             data = checkpoint_data(snap.tree, base, changed, kind="tool", skipped=snap.skipped,

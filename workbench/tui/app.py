@@ -140,6 +140,7 @@ class WorkbenchApp(App[int]):
         self.initial_prompt = initial_prompt
         self.open_picker = open_picker  # `workbench -r`: the resume picker first
         self.session_tree: SessionTree | None = None  # the Session pane's tree, once a session is shown
+        self._checkpoint_notice = False  # why file checkpoints are off, told once
         self.mob_starter = mob  # async (app) -> None: opens a mob (workbench.tui.mob.controller)
         self.mob: Any = None    # the MobController once a mob is open
         self._watch = watch_themes
@@ -1129,6 +1130,10 @@ class WorkbenchApp(App[int]):
             self.action_focus_tree()
         elif self.focused is None:
             self.prompt.focus()
+        checkpoints = getattr(getattr(self.backend, "agent", None), "checkpoints", None)
+        if getattr(checkpoints, "problem", None) and not self._checkpoint_notice:  # git missing: said once
+            self._checkpoint_notice = True
+            self.notify(checkpoints.problem, severity="warning", timeout=8)
 
     async def _summarise_branch(self, entries: list[Any], instructions: str | None) -> str:
         summarise = getattr(self.backend, "summarise_branch", None)
