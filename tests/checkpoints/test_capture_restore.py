@@ -187,13 +187,16 @@ async def test_git_missing_turns_checkpoints_off_with_one_message(make_agent, wo
     assert not [e for e in agent.manager.entries if e.get("customType") == CHECKPOINT_TYPE]
 
 
-async def test_a_snapshots_own_changes_equal_the_tree_diff(workspace, tmp_path):
+async def test_snapshots_changes_touch_and_the_size_limit(workspace, tmp_path):
     import os
+    import zlib
 
     from workbench.checkpoints.shadow import ShadowRepo
 
     repo = ShadowRepo(workspace, tmp_path / "home", max_file_mb=0.01)
+    (workspace / "early.bin").write_bytes(b"y" * 30_000)  # there before the first snapshot: never read
     first = await repo.snapshot()
+    assert first.skipped == [("early.bin", 30_000)]
     (workspace / "notes.md").write_text("changed\n")
     os.utime(workspace / "keep.txt", (1, 1))  # touched only: not a change
     (workspace / "d").mkdir()
@@ -201,12 +204,15 @@ async def test_a_snapshots_own_changes_equal_the_tree_diff(workspace, tmp_path):
     (workspace / "big.bin").write_bytes(b"x" * 20_000)  # over the 0.01 MB limit
     second = await repo.snapshot()
     assert second.previous == first.tree
-    assert [(c.status, c.path) for c in second.changes] == [("A", "d/new.txt"), ("M", "notes.md")]
-    assert second.changes == await repo.diff(first.tree, second.tree)
-    assert second.skipped == [("big.bin", 20_000)]
+    changes = await repo.changes_since(first.tree, second)
+    assert [(c.status, c.path) for c in changes] == [("A", "d/new.txt"), ("M", "notes.md")]
+    assert second.skipped == [("big.bin", 20_000), ("early.bin", 30_000)]
+    blobs = [zlib.decompress(p.read_bytes()) for p in (repo.git_dir / "objects").glob("??/*")]
+    assert blobs and not any(b"x" * 100 in b or b"y" * 100 in b for b in blobs)  # no copy of either stays
     (workspace / "notes.md").unlink()
     (workspace / "d" / "new.txt").write_text("again\n")
+    (workspace / "big.bin").write_bytes(b"small now\n")  # under the limit again: captured
     third = await repo.snapshot()
-    assert [(c.status, c.path) for c in third.changes] == [("M", "d/new.txt"), ("D", "notes.md")]
-    assert third.changes == await repo.diff(second.tree, third.tree)
-    assert await repo.changes_since(first.tree, third) == await repo.diff(first.tree, third.tree)
+    assert [(c.status, c.path) for c in await repo.changes_since(second.tree, third)] == [
+        ("A", "big.bin"), ("M", "d/new.txt"), ("D", "notes.md")]
+    assert third.skipped == [("early.bin", 30_000)]

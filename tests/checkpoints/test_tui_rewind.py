@@ -6,6 +6,7 @@ from textual.app import App, ComposeResult
 
 from tests.checkpoints.conftest import tree_digest
 from tests.runtime.scripted import Turn
+from tests.tree.test_tree_pilot import walk_to
 from workbench.checkpoints.rewind import PlannedFile, RestorePlan
 from workbench.checkpoints.shadow import Snapshot
 from workbench.tui.screens.rewind import RewindScreen
@@ -36,14 +37,6 @@ async def _wait(pilot, predicate, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def _walk_to(pilot, tree: SessionTree, entry_id: str) -> None:
-    for _ in range(60):
-        if tree.view.selected_id == entry_id:
-            return
-        await pilot.press("up")
-    raise AssertionError(f"never reached {entry_id}")
-
-
 async def test_rewind_files_from_the_tree_then_undo(make_agent, workspace):
     agent = make_agent([Turn().tool("write", {"path": "new.txt", "content": "later\n"}),
                         Turn().tool("bash", {"command": "rm keep.txt && echo x > notes.md && echo y > b.txt"}),
@@ -60,7 +53,7 @@ async def test_rewind_files_from_the_tree_then_undo(make_agent, workspace):
         rows = [tree.view.row_text(i, selected=False) for i in range(len(tree.view.rows))]
         assert any("✎3 [bash:" in r for r in rows), rows
 
-        await _walk_to(pilot, tree, results[0])
+        await walk_to(pilot, tree, results[0])
         await pilot.press("ctrl+e")
         await _wait(pilot, lambda: isinstance(app.screen, RewindScreen), "the preview")
         screen = app.screen
@@ -77,7 +70,7 @@ async def test_rewind_files_from_the_tree_then_undo(make_agent, workspace):
         assert manager.leaf_id != leaf  # the restore's checkpoints were appended at the leaf
 
         # Undo: the entry the restore left now holds the files as they were.
-        await _walk_to(pilot, tree, leaf)
+        await walk_to(pilot, tree, leaf)
         await pilot.press("ctrl+e")
         await _wait(pilot, lambda: isinstance(app.screen, RewindScreen), "the undo preview")
         await pilot.press("f")
@@ -95,7 +88,7 @@ async def test_rewind_both_moves_the_leaf_and_a_conflict_is_kept(make_agent, wor
     app = Host(manager)
     async with app.run_test(size=(110, 36)) as pilot:
         tree = app.query_one(SessionTree)
-        await _walk_to(pilot, tree, results[0])
+        await walk_to(pilot, tree, results[0])
         await pilot.press("ctrl+e")
         await _wait(pilot, lambda: isinstance(app.screen, RewindScreen), "the preview")
         assert [r.path for r in app.screen.rows if r.warning] == ["other.txt"]

@@ -34,9 +34,7 @@ DEFAULT_MAX_FILE_MB = 20.0
 JOURNAL = "workbench-journal.jsonl"
 LOCK = "workbench.lock"
 INDEX_TREE = "workbench-index-tree"  # the tree the shadow index holds (written after each snapshot)
-# Above this many changed paths one `git add -A` with exclusions beats a list of literal paths
-# (git matches every path against every pathspec).
-LITERAL_LIMIT = 300
+SKIP = "workbench-skip.json"  # files over the size limit and embedded repositories, kept out
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 _CONFIG = """[core]
@@ -73,7 +71,6 @@ class Snapshot:
     skipped: list[tuple[str, int]] = field(default_factory=list)  # (path, size): over the limit
     seconds: float = 0.0
     previous: str | None = None   # the tree the index held before (the last snapshot's)
-    changes: list[Change] = field(default_factory=list)  # previous → tree
 
 
 def workspace_key(workspace: Path) -> str:
@@ -206,59 +203,98 @@ class ShadowRepo:
     async def _snapshot(self) -> Snapshot:
         started = time.perf_counter()
         previous = self._index_tree()
-        # One walk with the stat cache: what is new (?), changed or gone (C) since the last
-        # snapshot. `ls-files -m` compares contents when the stat info differs, so a file only
-        # touched is not listed.
-        listed = split_z(await self.git("ls-files", "-z", "-t", "--others", "--modified", "--exclude-standard"))
-        changes: dict[str, Change] = {}
-        skipped: list[tuple[str, int]] = []
-        nested: list[str] = []
-        for item in listed:
-            tag, path = item[:1], item[2:]
+        skip = self._load_skip()
+        if previous is None or not (self.git_dir / "index").exists():
+            await self._first_add(skip)
+        else:
+            await self._add_changed(skip)
+        self._save_skip(skip)
+        tree = (await self.git("write-tree")).decode().strip()
+        self._set_index_tree(tree)
+        skipped = sorted(skip["big"].items())
+        return Snapshot(tree=tree, skipped=skipped, seconds=time.perf_counter() - started, previous=previous)
+
+    async def _first_add(self, skip: dict[str, Any]) -> None:
+        """The first snapshot: list every file first, so a large one is never read at all."""
+        listed = split_z(await self.git("ls-files", "-z", "--others", "--exclude-standard"))
+        for path in listed:
             if path.endswith("/"):
-                nested.append(path.rstrip("/"))  # an embedded repository: not ours to capture
+                skip["nested"][path.rstrip("/")] = True  # an embedded repository: not ours to capture
                 continue
             try:
                 st = os.lstat(self.workspace / path)
-            except FileNotFoundError:
-                changes[path] = Change("D", path)
-                continue
             except OSError:
                 continue
             if st.st_size > self.max_bytes and not stat.S_ISLNK(st.st_mode):
-                skipped.append((path, st.st_size))
-                if tag != "?":
-                    changes[path] = Change("D", path)  # grew past the limit: it leaves the checkpoints
-            elif path not in changes:
-                changes[path] = Change("A" if tag == "?" else "M", path)
-        if skipped:
-            # A file that grew past the limit leaves the index (restores never write half of it).
-            await self.git("rm", "-q", "--cached", "--ignore-unmatch", "--pathspec-from-file=-",
-                           "--pathspec-file-nul", stdin=b"".join(_literal(p) + b"\0" for p, _ in skipped))
-        big = {p for p, _ in skipped}
-        paths = [p for p in changes if p not in big]
-        if paths:
-            await self._stage(paths, [*big, *nested])
-        tree = (await self.git("write-tree")).decode().strip()
-        self._set_index_tree(tree)
-        return Snapshot(tree=tree, skipped=skipped, seconds=time.perf_counter() - started, previous=previous,
-                        changes=sorted((c for c in changes.values()), key=lambda c: c.path))
+                skip["big"][path] = st.st_size
+        await self._add_all(skip)
 
-    async def _stage(self, paths: list[str], excluded: list[str]) -> None:
-        """Put the listed paths' contents (or their removal) into the index. A few paths go to
-        `update-index` directly (no pathspec matching, no walk); many, or a path update-index
-        refuses (a file that became a directory), to `git add -A`."""
-        if len(paths) <= LITERAL_LIMIT:
+    async def _add_changed(self, skip: dict[str, Any]) -> None:
+        """Every later snapshot: one `git add -A` (the stat cache reads only what changed), then
+        a file that turned out to be over the limit, or an embedded repository, leaves the
+        index again and is excluded from then on. A large file that shrank (or went) is let
+        back in."""
+        for path, size in list(skip["big"].items()):
             try:
-                await self.git("update-index", "--add", "--remove", "-z", "--stdin",
-                               stdin=b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths))
-                return
-            except CheckpointError:
-                specs = [_literal(p) for p in paths]
-        else:
-            specs = [b"."] + [_literal(p, exclude=True) for p in excluded]
-        await self.git("add", "-A", "--ignore-errors", "--pathspec-from-file=-", "--pathspec-file-nul",
-                       stdin=b"".join(s + b"\0" for s in specs), ok_codes=(0, 1))
+                st = os.lstat(self.workspace / path)
+            except OSError:
+                del skip["big"][path]
+                continue
+            if st.st_size <= self.max_bytes:
+                del skip["big"][path]
+            elif st.st_size != size:
+                skip["big"][path] = st.st_size
+        out = await self._add_all(skip, verbose=True)
+        dropped: list[str] = []
+        for line in out.decode("utf-8", "surrogateescape").splitlines():
+            if not (line.startswith("add '") and line.endswith("'")):
+                continue
+            path = line[5:-1]
+            try:
+                st = os.lstat(self.workspace / path)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                skip["nested"][path] = True
+                dropped.append(path)
+            elif st.st_size > self.max_bytes and not stat.S_ISLNK(st.st_mode):
+                skip["big"][path] = st.st_size
+                dropped.append(path)
+        if dropped:
+            await self._forget(dropped)
+
+    async def _add_all(self, skip: dict[str, Any], *, verbose: bool = False) -> bytes:
+        specs = [b"."] + [_literal(p, exclude=True) for p in [*skip["big"], *skip["nested"]]]
+        args = ["add", "-A", "--ignore-errors", "--pathspec-from-file=-", "--pathspec-file-nul"]
+        return await self.git(*args, *(["-v"] if verbose else []), stdin=b"".join(s + b"\0" for s in specs),
+                              ok_codes=(0, 1))
+
+    async def _forget(self, paths: list[str]) -> None:
+        """Take paths out of the index and delete the loose objects just written for them (a
+        large file's copy would otherwise stay in the shadow repository for good)."""
+        listed = await self.git("ls-files", "-z", "-s", "--", *(_literal(p).decode("utf-8", "surrogateescape")
+                                                               for p in paths))
+        blobs = [item.split(" ")[1] for item in split_z(listed) if item.count(" ") >= 2]
+        await self.git("rm", "-q", "-r", "--cached", "--ignore-unmatch", "--pathspec-from-file=-",
+                       "--pathspec-file-nul", stdin=b"".join(_literal(p) + b"\0" for p in paths))
+        for blob in blobs:
+            if re.fullmatch(r"[0-9a-f]{40}", blob):
+                (self.git_dir / "objects" / blob[:2] / blob[2:]).unlink(missing_ok=True)
+
+    def _load_skip(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.git_dir / SKIP).read_text(encoding="utf-8"))
+            big = {str(k): int(v) for k, v in data.get("big", {}).items()}
+            nested = {str(k): True for k in data.get("nested", [])}
+            return {"big": big, "nested": nested}
+        except (OSError, ValueError, AttributeError, TypeError):
+            return {"big": {}, "nested": {}}
+
+    def _save_skip(self, skip: dict[str, Any]) -> None:
+        text = json.dumps({"big": skip["big"], "nested": sorted(skip["nested"])}, ensure_ascii=False)
+        tmp = self.git_dir / (SKIP + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, self.git_dir / SKIP)
 
     def _index_tree(self) -> str | None:
         """The tree the shadow index held after the last snapshot (any session, any member)."""
@@ -273,10 +309,8 @@ class ShadowRepo:
         os.replace(tmp, self.git_dir / INDEX_TREE)
 
     async def changes_since(self, base: str | None, snap: Snapshot) -> list[Change]:
-        """The files that differ between `base` and a snapshot: what the snapshot saw itself when
-        `base` is the tree it started from (no extra git call), else a tree diff."""
-        if base is not None and base == snap.previous:
-            return list(snap.changes)
+        """The files that differ between `base` and a snapshot (a tree diff: git compares only
+        the subtrees whose ids differ, so it costs little when few files changed)."""
         return await self.diff(base, snap.tree)
 
     async def diff(self, old: str | None, new: str) -> list[Change]:
