@@ -216,3 +216,34 @@ async def test_snapshots_changes_touch_and_the_size_limit(workspace, tmp_path):
     assert [(c.status, c.path) for c in await repo.changes_since(second.tree, third)] == [
         ("A", "big.bin"), ("M", "d/new.txt"), ("D", "notes.md")]
     assert third.skipped == [("early.bin", 30_000)]
+
+
+async def test_a_users_bang_command_is_checkpointed_and_can_be_undone(make_agent, workspace):
+    import subprocess
+
+    from workbench.context.shell import bash_execution_message
+
+    agent = make_agent([Turn().tool("write", {"path": "new.txt", "content": "x\n"}), Turn().text("ok")])
+    await agent.run("write")
+    before_command = agent.manager.leaf_id
+    await agent.checkpoints.before_user_command(agent)
+    subprocess.run(["bash", "-c", "rm keep.txt && echo changed > notes.md"], cwd=workspace, check=True)
+    await agent.record_bash_execution(bash_execution_message("rm keep.txt && echo changed > notes.md", "", 0,
+                                                             cancelled=False, truncated=False))
+    entries = list(agent.manager.entries)
+    cp, bash = entries[-2], entries[-1]
+    assert cp["customType"] == CHECKPOINT_TYPE and cp["data"]["kind"] == "command"
+    assert cp["data"]["files"] == [{"status": "D", "path": "keep.txt"}, {"status": "M", "path": "notes.md"}]
+    assert bash["message"]["role"] == "bashExecution" and bash["parentId"] == cp["id"]
+    repo = open_repo(workspace)
+    plan = await plan_restore(repo, Timeline(agent.manager.entries), before_command)
+    assert not plan.conflicts  # the user's own command is checkpointed: not a change outside
+    await apply_restore(repo, plan, agent.manager, direct_append)
+    assert (workspace / "keep.txt").read_text() == "keep me\n" and (workspace / "notes.md").read_text() == "first\n"
+
+    # Without before_user_command: what changed since the last checkpoint is the command's.
+    subprocess.run(["bash", "-c", "echo more > more.txt"], cwd=workspace, check=True)
+    await agent.record_bash_execution(bash_execution_message("echo more > more.txt", "", 0,
+                                                             cancelled=False, truncated=False))
+    cp = list(agent.manager.entries)[-2]
+    assert cp["data"]["kind"] == "command" and cp["data"]["files"] == [{"status": "A", "path": "more.txt"}]

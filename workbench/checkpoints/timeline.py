@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CHECKPOINT_TYPE = "workbench.checkpoint"
-KINDS = ("tool", "external", "before-restore", "restore")
+KINDS = ("tool", "command", "external", "before-restore", "restore")  # command: the user's `!command`
 MAX_LISTED_FILES = 500  # a checkpoint lists at most this many paths (it keeps the count)
 
 
@@ -165,7 +165,7 @@ class Timeline:
         seen: dict[str, dict[str, str]] = {}
         for cid in self.changed_at(entry_id):
             data = self.data(cid)
-            if data.get("kind") in ("tool", "restore"):
+            if data.get("kind") in ("tool", "command", "restore"):
                 for f in data.get("files") or ():
                     if isinstance(f, dict) and isinstance(f.get("path"), str):
                         seen[f["path"]] = {"status": str(f.get("status", "M")), "path": f["path"]}
@@ -188,7 +188,7 @@ def file_mark(entries_by_id: Mapping[str, Mapping[str, Any]], entry: Mapping[str
         above = entries_by_id.get(cur)
         if above is None or above.get("type") != "custom":
             break
-        if is_checkpoint(above) and above["data"].get("kind") in ("tool", "restore"):
+        if is_checkpoint(above) and above["data"].get("kind") in ("tool", "command", "restore"):
             files = above["data"].get("files") or ()
             count = above["data"].get("count")
             if isinstance(count, int) and count > len(files):

@@ -362,6 +362,7 @@ class AgentSession(HookPoints):
         if self._running:
             self._pending_bash.append(message)
             return
+        await self.checkpoints.after_user_command(self, str(message.get("command", "")))  # its ✎ checkpoint
         await self._append(message)
 
     def _take_bash(self) -> list[dict[str, Any]]:

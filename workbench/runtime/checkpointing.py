@@ -25,6 +25,13 @@ from workbench.tools.base import Effect
 log = logging.getLogger(__name__)
 
 
+USER_COMMAND = "!command"  # the key and "tool" name of the user's own shell command's checkpoint
+
+
+class _UserCommand:
+    effect = Effect.EXEC
+
+
 def may_change_files(tool: Any) -> bool:
     return getattr(tool, "effect", None) != Effect.READ or getattr(tool, "read_only", None) is False
 
@@ -74,7 +81,7 @@ class ToolCheckpoints:
             return
         self._pending[call_id] = snap.tree
 
-    async def after(self, session: Any, call_id: str, tool_name: str) -> dict[str, Any] | None:
+    async def after(self, session: Any, call_id: str, tool_name: str, **extra: Any) -> dict[str, Any] | None:
         """Checkpoint what the call changed; returns {"entry", "files"} (None: nothing changed)."""
         base = self._pending.pop(call_id, None)
         if base is None or self.repo is None:
@@ -85,13 +92,34 @@ class ToolCheckpoints:
             if not changed:
                 return None
             agent = getattr(session, "agent", None)
-            self.repo.journal({"kind": "tool", "tree": snap.tree, "agent": agent,
+            user = call_id == USER_COMMAND
+            kind = "command" if user else "tool"
+            who = "user (!command)" if user else agent
+            self.repo.journal({"kind": kind, "tree": snap.tree, "agent": who,
                                "files": [c.to_json() for c in changed], "session": session.id,
-                               "tool": tool_name, "toolCallId": call_id})
-            data = checkpoint_data(snap.tree, base, changed, kind="tool", skipped=snap.skipped,
-                                   tool=tool_name, toolCallId=call_id, agent=agent)
+                               "tool": tool_name, "toolCallId": None if user else call_id})
+            data = checkpoint_data(snap.tree, base, changed, kind=kind, skipped=snap.skipped,
+                                   tool=tool_name, toolCallId=None if user else call_id, agent=agent, **extra)
             entry_id = await session.persist(functools.partial(session.manager.append_custom, CHECKPOINT_TYPE, data))
         except CheckpointError as exc:
             self._fail(exc)
             return None
         return {"entry": entry_id, "files": len(changed)}
+
+    # -- the user's own `!command` ------------------------------------------------------------
+
+    async def before_user_command(self, session: Any) -> None:
+        """Call before running a `!command`: the files as they were before it."""
+        await self.before(session, USER_COMMAND, _UserCommand())
+
+    async def after_user_command(self, session: Any, command: str) -> dict[str, Any] | None:
+        """Before its bashExecution is recorded: what the command changed (since
+        `before_user_command`, or else since the last checkpoint of this workspace)."""
+        if self.repo is None:
+            return None
+        if USER_COMMAND not in self._pending:
+            last = self.repo.last_tree()
+            if last is None:
+                return None  # nothing known from before it: no checkpoint can say what it did
+            self._pending[USER_COMMAND] = last
+        return await self.after(session, USER_COMMAND, USER_COMMAND, command=command)
