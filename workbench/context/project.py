@@ -103,6 +103,7 @@ class ProjectContext:
         """The paths of a read-only tool call that lie in a skill folder outside the workspace:
         approved for that call (reading a skill is always allowed, writing there is not)."""
         from workbench.tools.base import Effect
+        from workbench.tools.paths import safe_resolve  # a symlink loop is the tool's error, not ours
 
         if getattr(tool, "effect", None) != Effect.READ or not self.skills.skills or not isinstance(args, dict):
             return []
@@ -113,7 +114,7 @@ class ProjectContext:
             return []
         for raw in raws:
             path = Path(os.path.expanduser(str(raw)))
-            resolved = (path if path.is_absolute() else workspace / path).resolve()
+            resolved = safe_resolve(path if path.is_absolute() else workspace / path)
             if self.skills.folder_of(resolved) is not None:
                 out.append(resolved)
         return out

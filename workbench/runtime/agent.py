@@ -41,6 +41,7 @@ from workbench.runtime.structured import StructuredRun, check_schema
 from workbench.runtime.structured import instruction as structured_instruction
 from workbench.runtime.system_prompt import default_system_prompt
 from workbench.tools.base import Tool, ToolContext, ToolResult
+from workbench.tools.permissions import read_denier
 
 T = TypeVar("T")
 
@@ -960,6 +961,7 @@ class AgentSession(HookPoints):
             self._emit(ev.ToolProgress(id=call_id, name=name, progress=value, total=total, message=message, **base))
 
         ctx.progress = on_progress
+        ctx.read_denied = read_denier(self._gate.policy, tool, ctx)  # grep/find/ls skip what deny rules hide
         try:
             result, timed_out = await self._phase_run(self._execute(tool, args, ctx))
         except _Interrupted:

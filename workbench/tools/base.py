@@ -37,6 +37,9 @@ class ToolContext:
     # Reports progress of a long call (value, total or None, message or None); the runtime
     # turns it into tool_progress events that update the tool card. None: nobody listens.
     progress: Callable[[float, float | None, str | None], None] | None = None
+    # The deny rule (text) that hides a path from this call — its name and its content — else None;
+    # tools that list or search (grep, find, ls) skip such entries. None: no rule hides anything.
+    read_denied: Callable[[Path], str | None] | None = None
 
 
 @dataclass

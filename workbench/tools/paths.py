@@ -8,6 +8,7 @@ approved ones to the context.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,25 @@ def resolve_raw(raw: str, ctx: "ToolContext") -> Path:
     path = Path(os.path.expanduser(raw))
     if not path.is_absolute():
         path = workspace_root(ctx) / path
-    return path.resolve()
+    return safe_resolve(path)
+
+
+def safe_resolve(path: Path) -> Path:
+    """`path.resolve()`, except that a symlink loop resolves as far as it goes instead of raising
+    (the tool then says it is a loop, see `is_loop`)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.realpath(path))
+
+
+def is_loop(path: Path) -> bool:
+    """A symlink (chain) that never reaches a file: `ln -s a b; ln -s b a`."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def is_inside(path: Path, root: Path) -> bool:

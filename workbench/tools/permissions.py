@@ -24,7 +24,7 @@ from typing import Any, Iterable, Literal
 from workbench.tools.base import Effect, Tool, ToolContext
 from workbench.tools.shell import analyze
 from workbench.tools.globs import escape, glob_match, is_literal, unescape
-from workbench.tools.paths import is_inside, outside_paths, resolve_raw, workspace_root
+from workbench.tools.paths import is_inside, outside_paths, resolve_raw, safe_resolve, workspace_root
 
 Action = Literal["allow", "ask", "deny"]
 RuleKind = Literal["allow", "ask", "deny"]
@@ -250,6 +250,24 @@ class PermissionPolicy:
 
     # -- the decision -----------------------------------------------------------------------
 
+    def read_denied(self, tool: Tool | str, path: Path, ctx: ToolContext) -> str | None:
+        """The deny rule that hides `path` from `tool` (a listing or search would reveal its name
+        or content): `read(...)` rules and the tool's own, matched on the path as named and on
+        where it leads (a symlink to `.env` is `.env`). None when no rule hides it."""
+        tool = self._tool(tool)
+        rules = [r for r in self.rules["deny"] if r.pattern is not None and (r.tool == "read" or r.applies_to(tool))]
+        if not rules:
+            return None
+        root = workspace_root(ctx)
+        subjects = []
+        for candidate in dict.fromkeys((Path(path), safe_resolve(Path(path)))):
+            rel = (candidate.relative_to(root).as_posix() or ".") if is_inside(candidate, root) else None
+            subjects.append(PathSubject(candidate.as_posix(), rel))
+        for rule in rules:
+            if any(rule.matches_path(s) for s in subjects):
+                return str(rule)
+        return None
+
     def decide(self, tool: Tool | str, args: dict[str, Any], ctx: ToolContext) -> Decision:
         tool = self._tool(tool)
         outside = tuple(outside_paths(tool, args, ctx))
@@ -407,3 +425,11 @@ def narrowest_rule(tool: Tool | str, args: dict[str, Any], ctx: ToolContext | No
         shown = (resolved.relative_to(root).as_posix() or ".") if is_inside(resolved, root) else resolved.as_posix()
         return f"{family}({escape(shown)})"
     return name
+
+
+def read_denier(policy: Any, tool: Tool, ctx: ToolContext) -> Any:
+    """`ToolContext.read_denied` for one call: which paths the policy's deny rules hide from it."""
+    check = getattr(policy, "read_denied", None)
+    if check is None:
+        return None
+    return lambda path: check(tool, path, ctx)

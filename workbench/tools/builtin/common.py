@@ -11,7 +11,7 @@ from pathlib import Path
 
 from workbench.tools.base import Tool, ToolContext, ToolResult
 from workbench.tools.limits import BINARY_SNIFF_BYTES, looks_binary
-from workbench.tools.paths import PathOutsideWorkspace, is_inside, outside_paths, resolve_path
+from workbench.tools.paths import PathOutsideWorkspace, is_inside, is_loop, outside_paths, resolve_path, safe_resolve
 
 # Heavy or private directories find/grep never descend into (in or out of a git repository).
 SKIP_DIRS = frozenset({
@@ -30,9 +30,41 @@ class ToolFailure(Exception):
 
 def resolve_arg(tool: str, raw: str, ctx: ToolContext) -> Path:
     try:
-        return resolve_path(raw, ctx)
+        path = resolve_path(raw, ctx)
     except PathOutsideWorkspace as exc:
         raise ToolFailure(f"{tool}: {exc}") from None
+    if is_loop(path):
+        raise ToolFailure(f"{tool}: '{raw}' is a symbolic link loop: it never reaches a file or directory.")
+    return path
+
+
+class Skipped:
+    """What a walk left out, for the note at the end of a listing or search."""
+
+    def __init__(self) -> None:
+        self.hidden = 0                   # entries a deny rule hides
+        self.rules: list[str] = []
+        self.problems: list[str] = []     # "a (symbolic link loop)", "d/ (permission denied)"
+
+    def hide(self, rule: str) -> None:
+        self.hidden += 1
+        if rule not in self.rules:
+            self.rules.append(rule)
+
+    def note(self) -> str:
+        parts = []
+        if self.hidden:
+            parts.append(f"[{self.hidden} entr{'y' if self.hidden == 1 else 'ies'} hidden by the deny rule "
+                         f"{', '.join(self.rules)}.]")
+        if self.problems:
+            shown = ", ".join(self.problems[:10]) + (f" and {len(self.problems) - 10} more" if len(self.problems) > 10 else "")
+            parts.append(f"[Skipped: {shown}.]")
+        return "\n".join(parts)
+
+
+def denied_by(path: Path, ctx: ToolContext) -> str | None:
+    """The deny rule hiding `path` from this call (by its own name and where it leads), else None."""
+    return ctx.read_denied(path) if ctx.read_denied is not None else None
 
 
 def read_head(path: Path) -> bytes:
@@ -68,19 +100,41 @@ def git_ignored(root: Path) -> set[str] | None:
     return {p for p in proc.stdout.decode("utf-8", errors="surrogateescape").split("\0") if p}
 
 
-def walk(root: Path, allowed: Path) -> Iterator[tuple[Path, bool]]:
+def walk(root: Path, allowed: Path, ctx: ToolContext | None = None,
+         skipped: Skipped | None = None) -> Iterator[tuple[Path, bool]]:
     """(path, is_dir) under `root`, in sorted order, skipping SKIP_DIRS and what git ignores,
-    not following symlinked directories and skipping symlinks that lead outside `allowed`."""
+    not following symlinked directories and skipping symlinks that lead outside `allowed`.
+    With `ctx`, entries a deny rule hides are left out; loops and unreadable folders are skipped;
+    both are counted in `skipped` for the tool's note."""
     ignored = git_ignored(root) or set()
-    for dirpath, dirnames, filenames in os.walk(root):
+    skipped = skipped if skipped is not None else Skipped()
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "?"
+        skipped.problems.append(f"{where}/ ({exc.strerror or exc})")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         here = Path(dirpath)
         rel_dir = here.relative_to(root).as_posix()
         prefix = "" if rel_dir == "." else rel_dir + "/"
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and f"{prefix}{d}/" not in ignored)
         files = [f for f in filenames if f"{prefix}{f}" not in ignored]
         entries = sorted([(name, True) for name in dirnames] + [(name, False) for name in files])
+        hidden_dirs = set()
         for name, is_dir in entries:
             path = here / name
-            if path.is_symlink() and not is_inside(path.resolve(), allowed):
+            if path.is_symlink():
+                if is_loop(path):
+                    skipped.problems.append(f"{prefix}{name} (symbolic link loop)")
+                    continue
+                if not is_inside(safe_resolve(path), allowed):
+                    continue
+            rule = denied_by(path, ctx) if ctx is not None else None
+            if rule is not None:
+                skipped.hide(rule)
+                if is_dir:
+                    hidden_dirs.add(name)
                 continue
             yield path, is_dir
+        if hidden_dirs:
+            dirnames[:] = [d for d in dirnames if d not in hidden_dirs]

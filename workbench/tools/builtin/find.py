@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from workbench.tools.base import Effect, Tool, ToolContext, ToolResult
-from workbench.tools.builtin.common import SKIP_DIRS, ToolFailure, fail, resolve_arg, walk
+from workbench.tools.builtin.common import SKIP_DIRS, Skipped, ToolFailure, fail, resolve_arg, walk
 from workbench.tools.globs import glob_match
 from workbench.tools.paths import allowed_root, display_path
 
@@ -63,16 +63,21 @@ class FindTool(Tool):
         matches = name_matcher(pattern)
         found: list[str] = []
         more = False
-        for path, is_dir in walk(root, allowed_root(root, ctx)):
+        skipped = Skipped()
+        for path, is_dir in walk(root, allowed_root(root, ctx), ctx, skipped):
             rel = path.relative_to(root).as_posix()
             if matches(rel, path.name):
                 if len(found) == limit:
                     more = True
                     break
                 found.append(display_path(path, ctx) + ("/" if is_dir else ""))
+        note = skipped.note()
         if not found:
-            return ToolResult(f"No files found matching '{pattern}' in {raw}.", details={"count": 0})
+            return ToolResult(f"No files found matching '{pattern}' in {raw}." + (f"\n\n{note}" if note else ""),
+                              details={"count": 0})
         text = "\n".join(found)
         if more:
             text += f"\n\n[Stopped at {limit} results; narrow the pattern or path, or raise limit.]"
+        if note:
+            text += "\n\n" + note
         return ToolResult(text, details={"count": len(found), "truncated": more})

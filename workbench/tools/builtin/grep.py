@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.tools.base import Effect, Tool, ToolContext, ToolResult
-from workbench.tools.builtin.common import SKIP_DIRS, ToolFailure, fail, is_binary_file, resolve_arg, walk
+from workbench.tools.builtin.common import (SKIP_DIRS, Skipped, ToolFailure, denied_by, fail, is_binary_file,
+                                            resolve_arg, walk)
 from workbench.tools.builtin.find import name_matcher
 from workbench.tools.limits import MAX_FILE_BYTES, MAX_GREP_LINE_CHARS, MAX_OUTPUT_BYTES, cut_line
 from workbench.tools.paths import allowed_root, display_path
@@ -53,13 +54,17 @@ class GrepTool(Tool):
         except ToolFailure as exc:
             return fail(str(exc))
 
-    def _files(self, root: Path, args: dict[str, Any], ctx: ToolContext):
+    def _files(self, root: Path, args: dict[str, Any], ctx: ToolContext, skipped: Skipped):
         if root.is_file():
-            yield root
+            rule = denied_by(root, ctx)
+            if rule is not None:
+                skipped.hide(rule)
+            else:
+                yield root
             return
         glob = args.get("glob")
         matches = name_matcher(glob) if glob else None
-        for path, is_dir in walk(root, allowed_root(root, ctx)):
+        for path, is_dir in walk(root, allowed_root(root, ctx), ctx, skipped):
             if is_dir or not path.is_file():
                 continue
             if matches and not matches(path.relative_to(root).as_posix(), path.name):
@@ -84,15 +89,17 @@ class GrepTool(Tool):
         used = 0
         count = 0
         stop_reason = ""
-        for path in self._files(root, args, ctx):
+        skipped = Skipped()
+        for path in self._files(root, args, ctx, skipped):
             try:
                 if path.stat().st_size > MAX_FILE_BYTES or is_binary_file(path):
                     continue
                 lines = path.read_bytes().decode("utf-8", errors="replace").split("\n")
                 if lines[-1] == "":
                     lines.pop()  # the final newline ends the last line, it does not start a new one
-            except OSError:
-                continue  # unreadable files (permissions, vanished) are skipped like grep -s
+            except OSError as exc:  # unreadable (permissions, vanished): skipped like grep -s, and said
+                skipped.problems.append(f"{display_path(path, ctx)} ({exc.strerror or exc})")
+                continue
             hits: list[int] = []
             for i, line in enumerate(lines, start=1):
                 if regex.search(line):
@@ -115,11 +122,15 @@ class GrepTool(Tool):
             count += len(hits)
             if stop_reason:
                 break
+        note = skipped.note()
         if count == 0:
-            return ToolResult(f"No matches found for /{pattern}/ in {raw}.", details={"matches": 0})
+            return ToolResult(f"No matches found for /{pattern}/ in {raw}." + (f"\n\n{note}" if note else ""),
+                              details={"matches": 0})
         text = "\n".join(out)
         if stop_reason:
             text += "\n\n" + stop_reason
+        if note:
+            text += "\n\n" + note
         return ToolResult(text, details={"matches": count, "truncated": bool(stop_reason)})
 
 

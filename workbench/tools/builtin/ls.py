@@ -7,7 +7,10 @@ import os
 from typing import Any
 
 from workbench.tools.base import Effect, Tool, ToolContext, ToolResult
-from workbench.tools.builtin.common import ToolFailure, fail, resolve_arg
+from pathlib import Path
+
+from workbench.tools.builtin.common import Skipped, ToolFailure, denied_by, fail, resolve_arg
+from workbench.tools.paths import is_loop
 
 DEFAULT_LIMIT = 500
 
@@ -50,14 +53,33 @@ class LsTool(Tool):
         limit = int(args.get("limit") or DEFAULT_LIMIT)
         try:
             with os.scandir(path) as it:
-                entries = sorted(it, key=lambda e: (e.name.lower(), e.name))
-        except PermissionError:
-            raise ToolFailure(f"ls: permission denied: '{raw}'.") from None
+                listed = sorted(it, key=lambda e: (e.name.lower(), e.name))
+        except OSError as exc:
+            raise ToolFailure(f"ls: cannot list '{raw}': {exc.strerror or exc}.") from None
+        skipped = Skipped()
+        entries = []
+        for e in listed:
+            rule = denied_by(Path(e.path), ctx)
+            if rule is not None:
+                skipped.hide(rule)
+            else:
+                entries.append(e)
+        note = skipped.note()
         if not entries:
-            return ToolResult("(empty directory)", details={"entries": 0})
-        names = [e.name + ("/" if e.is_dir() else "") for e in entries[:limit]]
+            return ToolResult("(empty directory)" + (f"\n\n{note}" if note else ""), details={"entries": 0})
+        names = [e.name + _suffix(e) for e in entries[:limit]]
         text = "\n".join(names)
         if len(entries) > limit:
             text += (f"\n\n[Showing {limit} of {len(entries)} entries. "
                      "Pass a higher limit to see more, or use find with a pattern.]")
+        if note:
+            text += "\n\n" + note
         return ToolResult(text, details={"entries": len(entries), "truncated": len(entries) > limit})
+
+
+def _suffix(entry: os.DirEntry) -> str:
+    """"/" for a directory, a note for a symlink loop (is_dir raises ELOOP on one)."""
+    try:
+        return "/" if entry.is_dir() else ""
+    except OSError:
+        return " -> (symbolic link loop)" if is_loop(Path(entry.path)) else " (unreadable)"

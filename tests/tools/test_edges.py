@@ -1,0 +1,131 @@
+"""Issue 12 item 5: read-deny rules hold for every tool that reveals names or content, symlink
+loops and unreadable entries are tool errors or skipped with a note — never a crash."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.runtime.scripted import ScriptedProvider, Turn
+from workbench.cli import build_parser
+from workbench.headless import run_headless
+from workbench.tools.base import ToolContext
+from workbench.tools.permissions import PermissionPolicy, read_denier
+from workbench.tools.registry import builtin_registry
+
+
+@pytest.fixture
+def secret_ws(ws: Path) -> Path:
+    (ws / ".env").write_text("SECRET=hunter2\n")
+    (ws / "app.py").write_text("print('SECRET not here')\n")
+    (ws / "sub").mkdir()
+    (ws / "sub" / ".env").write_text("SECRET=nested\n")
+    (ws / "innocent.txt").symlink_to(".env")  # a link to the secret: hidden by where it leads
+    return ws
+
+
+def _ctx(ws: Path, tool: str, *deny: str) -> ToolContext:
+    policy = PermissionPolicy.load(ws, deny=list(deny), user_file=ws / "none.toml", project_file=ws / "none2.toml")
+    ctx = ToolContext(workspace=ws)
+    ctx.read_denied = read_denier(policy, builtin_registry().get(tool), ctx)
+    return ctx
+
+
+async def _call(name: str, ctx: ToolContext, **args):
+    return await builtin_registry().execute(name, args, ctx)
+
+
+async def test_grep_find_ls_hide_what_a_read_deny_rule_denies(secret_ws):
+    grep = await _call("grep", _ctx(secret_ws, "grep", "read(**/.env)"), pattern="SECRET")
+    assert "hunter2" not in grep.content and "nested" not in grep.content
+    assert "app.py:1:" in grep.content
+    assert "hidden by the deny rule read(**/.env)" in grep.content
+    find = await _call("find", _ctx(secret_ws, "find", "read(**/.env)"), pattern="*")
+    assert ".env" not in find.content.split("\n\n")[0] and "innocent.txt" not in find.content
+    assert "app.py" in find.content and "3 entries hidden" in find.content
+    ls = await _call("ls", _ctx(secret_ws, "ls", "read(**/.env)"), path=".")
+    assert ".env" not in ls.content.split("\n\n")[0] and "innocent.txt" not in ls.content
+    assert "app.py" in ls.content and "sub/" in ls.content
+    # a grep aimed at the link itself is hidden too
+    one = await _call("grep", _ctx(secret_ws, "grep", "read(**/.env)"), pattern="SECRET", path="innocent.txt")
+    assert "hunter2" not in one.content
+    # without the rule everything shows (the test can fail)
+    assert "hunter2" in (await _call("grep", ToolContext(workspace=secret_ws), pattern="SECRET")).content
+
+
+async def test_a_tools_own_deny_rule_hides_entries_too(secret_ws):
+    grep = await _call("grep", _ctx(secret_ws, "grep", "grep(sub/**)"), pattern="SECRET")
+    assert "nested" not in grep.content and "hunter2" in grep.content
+
+
+def test_headless_grep_does_not_print_the_denied_file(secret_ws, tmp_path):
+    provider = ScriptedProvider([Turn().tool("grep", {"pattern": "SECRET"}, "c1"), Turn().text("done")])
+    args = build_parser().parse_args(["-p", "find secrets", "--output-format", "jsonl", "--cwd", str(secret_ws),
+                                      "--deny", "read(**/.env)"])
+    import io
+    out, err = io.StringIO(), io.StringIO()
+    assert run_headless(args, stdout=out, stderr=err, provider=provider) == 0, err.getvalue()
+    assert "hunter2" not in out.getvalue() and "nested" not in out.getvalue()
+    assert "app.py:1:" in out.getvalue()
+
+
+@pytest.fixture
+def loop_ws(ws: Path) -> Path:
+    (ws / "a").symlink_to("b")
+    (ws / "b").symlink_to("a")
+    (ws / "real.txt").write_text("needle\n")
+    (ws / "d").mkdir()
+    (ws / "d" / "self").symlink_to("self")
+    return ws
+
+
+async def test_symlink_loops_are_tool_errors_or_skipped_with_a_note(loop_ws):
+    ctx = ToolContext(workspace=loop_ws)
+    read = await _call("read", ctx, path="a")
+    assert read.is_error and "symbolic link loop" in read.content
+    grep = await _call("grep", ctx, pattern="needle")
+    assert not grep.is_error and "real.txt:1:" in grep.content and "a (symbolic link loop)" in grep.content
+    find = await _call("find", ctx, pattern="*")
+    assert not find.is_error and "real.txt" in find.content and "d/self (symbolic link loop)" in find.content
+    ls = await _call("ls", ctx, path=".")
+    assert not ls.is_error and "a -> (symbolic link loop)" in ls.content
+    lsa = await _call("ls", ctx, path="a")
+    assert lsa.is_error and "symbolic link loop" in lsa.content
+    write = await _call("write", ctx, path="a", content="x")
+    assert write.is_error
+    edit = await _call("edit", ctx, path="a", oldText="x", newText="y")
+    assert edit.is_error and "symbolic link loop" in edit.content
+
+
+def test_a_symlink_loop_does_not_end_a_headless_run(loop_ws):
+    """It ended the whole run with exit 30: the policy resolved the path outside the registry."""
+    import io
+    provider = ScriptedProvider([Turn().tool("read", {"path": "a"}, "c1").tool("grep", {"pattern": "needle"}, "c2"),
+                                 Turn().text("done")])
+    args = build_parser().parse_args(["-p", "x", "--output-format", "jsonl", "--cwd", str(loop_ws)])
+    out, err = io.StringIO(), io.StringIO()
+    assert run_headless(args, stdout=out, stderr=err, provider=provider) == 0, err.getvalue()
+    results = [json.loads(l) for l in out.getvalue().splitlines() if '"tool_result_received"' in l]
+    assert len(results) == 2
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads everything")
+async def test_unreadable_entries_are_skipped_with_a_note(ws):
+    (ws / "locked").mkdir()
+    (ws / "locked" / "f").write_text("needle\n")
+    (ws / "secret.txt").write_text("needle\n")
+    (ws / "ok.txt").write_text("needle\n")
+    os.chmod(ws / "locked", 0)
+    os.chmod(ws / "secret.txt", 0)
+    try:
+        ctx = ToolContext(workspace=ws)
+        grep = await _call("grep", ctx, pattern="needle")
+        assert "ok.txt:1:" in grep.content and "secret.txt (" in grep.content and "locked/ (" in grep.content
+        ls = await _call("ls", ctx, path="locked")
+        assert ls.is_error and "cannot list" in ls.content
+    finally:
+        os.chmod(ws / "locked", 0o700)
+        os.chmod(ws / "secret.txt", 0o600)
