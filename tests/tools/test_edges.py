@@ -129,3 +129,22 @@ async def test_unreadable_entries_are_skipped_with_a_note(ws):
     finally:
         os.chmod(ws / "locked", 0o700)
         os.chmod(ws / "secret.txt", 0o600)
+
+
+async def test_bash_never_sees_provider_keys_unless_the_user_lists_them(ws, monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-leak")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-leak")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-leak")
+    monkeypatch.setenv("PLAIN_SETTING", "visible")
+    ctx = ToolContext(workspace=ws)
+    cmd = 'echo "a=$ANTHROPIC_API_KEY o=$OPENAI_API_KEY g=$GITHUB_TOKEN p=$PLAIN_SETTING"'
+    out = await _call("bash", ctx, command=cmd)
+    assert "a= o= g= p=visible" in out.content and "leak" not in out.content
+    # listed by the user ([sandbox] pass_env): kept, sandbox off or on
+    off = SimpleNamespace(enabled=False, policy=SimpleNamespace(pass_env=("GITHUB_TOKEN",)),
+                          prepare=lambda argv, env: SimpleNamespace(refusal=None, argv=argv, env=env, label=""))
+    ctx = ToolContext(workspace=ws, extra={"sandbox": off})
+    out = await _call("bash", ctx, command=cmd)
+    assert "g=ghp-leak" in out.content and "a= o=" in out.content

@@ -9,6 +9,7 @@ import re
 import signal
 from typing import Any
 
+from workbench.tools.env import scrubbed_env
 from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
 from workbench.tools.builtin.common import fail
 from workbench.tools.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES, human_size
@@ -119,9 +120,11 @@ class BashTool(Tool):
         cwd = workspace_root(ctx)
         if not cwd.is_dir():
             return fail(f"bash: the workspace {cwd} is not a directory.")
-        env = {**os.environ, "PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
-        argv = ["bash", "-c", command]
         sandbox = ctx.extra.get(SANDBOX_KEY)
+        # provider keys and other credentials stay out, sandbox or not ([sandbox] pass_env keeps some)
+        keep = getattr(getattr(sandbox, "policy", None), "pass_env", ())
+        env = {**scrubbed_env(pass_env=keep), "PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+        argv = ["bash", "-c", command]
         label = None
         if sandbox is not None:
             prepared = sandbox.prepare(argv, env)
