@@ -50,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     parser.add_argument("-p", "--print", dest="prompt", metavar="PROMPT",
                         help="run headless on PROMPT and print the final text")
-    parser.add_argument("--output-format", choices=["text", "jsonl"], default="text",
-                        help="headless output: the final text, or one JSON event per line")
+    parser.add_argument("--output-format", choices=["text", "jsonl"], default=None,
+                        help="with -p: the final text (default), or one JSON event per line")
     parser.add_argument("-c", "--continue", dest="continue_recent", action="store_true",
                         help="continue the most recent session of this directory")
     parser.add_argument("-r", "--resume", nargs="?", const="", default=None, metavar="ID-PREFIX|PATH",
@@ -141,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_sessions_command(args)
     if (args.command == "mob" and args.mob_command == "resume" and not args.headless and not args.prompt
             and sys.stdin.isatty() and sys.stdout.isatty()):
+        problem = _mob_target_problem(args.mob_id)  # an unknown id never opens an empty screen
+        if problem is not None:
+            print(problem[1], file=sys.stderr)
+            return problem[0]
         from workbench.tui.app import run_app  # reopened in the TUI's mob pane; headless without a terminal
 
         return run_app(args)
@@ -156,9 +160,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.headless import run_headless
 
         return run_headless(args)
+    if args.output_format is not None:
+        print("workbench: --output-format applies to headless runs: add -p PROMPT", file=sys.stderr)
+        return 2
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # the TUI would spin on a pipe or /dev/null
+        print("workbench: no terminal: the full-screen workbench needs stdin and stdout to be a terminal. "
+              'To run without one, use headless mode: workbench -p "your prompt"', file=sys.stderr)
+        return 2
     from workbench.tui.app import run_app
 
     return run_app(args)
+
+
+def _mob_target_problem(mob_id: str) -> tuple[int, str] | None:
+    """`mob resume ID` before the TUI opens: (exit code, message) when no mob or several match."""
+    from workbench.config import mobs_dir
+    from workbench.errors import WorkbenchError
+    from workbench.mob.log import resolve_mob
+
+    try:
+        resolve_mob(mobs_dir(), mob_id)
+    except WorkbenchError as exc:
+        return exc.exit_code, f"workbench: {exc.message}"
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -200,6 +200,9 @@ def _select_provider(args: Any, settings: Any, err: TextIO) -> tuple[Any, str | 
         why = resolved.reason if "offline demo" in resolved.reason else f"running the offline demo ({resolved.reason})"
         _err(err, f"workbench: {why}. Set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --provider "
                   "and --model, to use a real model.")
+    from workbench.providers.credentials import require_setup
+
+    require_setup(resolved.name, resolved.base_url)  # no key: exit 20 before the run, saying what to set
     return resolved.create(), resolved.model
 
 

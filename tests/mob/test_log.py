@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from workbench.errors import SessionBusy, SessionNotFound
+from workbench.errors import InvalidParams, SessionBusy, SessionNotFound
 from workbench.mob.log import MobLog, list_mobs, read_log, resolve_mob
 
 
@@ -64,7 +64,7 @@ def test_list_and_resolve(tmp_path):
     assert sorted(m.mob_id for m in mobs) == ["alpha-1", "alpha-2", "beta-1"]
     assert all(m.state == "running" and m.members == 1 for m in mobs)
     assert resolve_mob(tmp_path, "beta").parent.name == "beta-1"
-    with pytest.raises(SessionNotFound, match="ambiguous"):
+    with pytest.raises(InvalidParams, match="ambiguous"):  # exit 2, listing the candidates (issue 13)
         resolve_mob(tmp_path, "alpha")
     with pytest.raises(SessionNotFound, match="no mob"):
         resolve_mob(tmp_path, "gamma")

@@ -117,7 +117,7 @@ async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
 
     # approvals=None: headless, nobody to ask (what needs asking is denied, saying which flag allows it)
     env, choice = environment_from_args(args, settings, cwd, meta=first.get("meta"), approvals=None,
-                                        notices=err, mobs_dir=mobs_dir())
+                                        notices=err, mobs_dir=mobs_dir(), definition=definition)
 
     from workbench.mcp.runs import start_for_run
 
@@ -159,6 +159,11 @@ async def _run_mob(args: Any, env: Any, choice: Any, first: dict[str, Any], defi
     if not printer.jsonl:
         out.write(sanitize(text).rstrip("\n") + "\n")
         out.flush()
+    if printer.failed_spawns and not handle.definition.mob.allow_failed_spawns:
+        _err(err, f"workbench: the mob failed: {len(printer.failed_spawns)} spawn(s) failed "
+                  f"({'; '.join(printer.failed_spawns)}). Set allow_failed_spawns = true in [mob] "
+                  "if a run may go on without them.")
+        return EXIT_CODES["AGENT_ERROR"]
     lead = printer.lead_outcome
     if lead == "budget_exhausted":
         return EXIT_CODES["BUDGET_EXHAUSTED"]
@@ -174,9 +179,12 @@ class _Printer:
         self.out, self.err, self.jsonl = out, err, jsonl
         self.orchestrator: str | None = None
         self.lead_outcome: str | None = None  # last outcome of the orchestrator's runs
+        self.failed_spawns: list[str] = []   # which spawn_member calls failed (the model saw why)
 
     def __call__(self, event: Any) -> None:
         t = event.type
+        if t == "tool_result_received" and event.name == "spawn_member" and event.status == "failed":
+            self.failed_spawns.append(f"{event.member or 'a member'}'s call {event.id}")
         if t == "member_spawned" and event.orchestrator:
             self.orchestrator = event.identity
         if event.member is not None and event.member == self.orchestrator:

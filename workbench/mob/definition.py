@@ -33,6 +33,8 @@ class MobSection(_Strict):
     id: str = Field(pattern=NAME_PATTERN)
     orchestrator: str = Field(pattern=NAME_PATTERN)  # the profile whose member receives the user's messages
     description: str = ""
+    # A headless run whose member spawns failed fails too (exit 30), unless this says they may.
+    allow_failed_spawns: bool = False
 
 
 class Profile(_Strict):

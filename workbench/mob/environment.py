@@ -72,6 +72,25 @@ def provider_choice(args: Any, settings: Any, meta: dict[str, Any] | None) -> di
             "demo": resolved.is_demo}
 
 
+def check_providers(definition: Any, choice: dict[str, Any]) -> None:
+    """Every profile's provider can work as configured, else ProviderFailure (exit 20) naming it
+    and how to configure it. A mob of the user's own with no provider configured never silently
+    plays the demo's scripts (every spawn would fail): only the demo mob does."""
+    from workbench.errors import ProviderFailure
+    from workbench.providers.credentials import setup_problem
+
+    if choice.get("demo") and definition.mob.id != "demo":
+        raise ProviderFailure(
+            f"no model provider is configured for mob {definition.mob.id!r}: set ANTHROPIC_API_KEY, or "
+            "OPENAI_API_KEY / OPENAI_BASE_URL, or pass --provider and --model (or set [provider] in "
+            "config.toml). `workbench mob run demo -p TASK` plays the offline demo mob.")
+    for name, profile in definition.profiles.items():
+        provider = profile.provider or choice["name"]
+        problem = setup_problem(provider, choice.get("base_url") if provider == choice["name"] else None)
+        if problem is not None:
+            raise ProviderFailure(f"profile {name!r} of mob {definition.mob.id!r}: {problem}")
+
+
 def provider_factory(choice: dict[str, Any], notices: TextIO) -> ProviderFactory:
     from workbench.mob.replay import load_mob_scripts, replay_factory
     from workbench.providers import make_provider
@@ -107,10 +126,13 @@ def _retry(settings: Any, args: Any) -> RetryPolicy:
 
 def environment_from_args(args: Any, settings: Any, cwd: Path, *, meta: dict[str, Any] | None,
                           approvals: ApprovalBroker | None, notices: TextIO,
-                          mobs_dir: Path | None = None) -> tuple[MobEnvironment, dict[str, Any]]:
+                          mobs_dir: Path | None = None, definition: Any = None) -> tuple[MobEnvironment, dict[str, Any]]:
     """The environment for a mob run from CLI flags and settings; the approval rules of the config
-    files are added per member by the handle (runtime.rules.load_policy), so only flags go here."""
+    files are added per member by the handle (runtime.rules.load_policy), so only flags go here.
+    With the `definition` of a new mob, a provider that cannot work stops it before it starts."""
     choice = provider_choice(args, settings, meta)
+    if definition is not None:
+        check_providers(definition, choice)
     env = MobEnvironment(
         cwd=cwd, provider_factory=provider_factory(choice, notices), mobs_dir=mobs_dir, approvals=approvals,
         mode=getattr(args, "approve", None), allow=tuple(getattr(args, "allow", None) or ()),

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import SessionBusy, SessionNotFound
+from workbench.errors import InvalidParams, SessionBusy, SessionNotFound
 
 LOG_NAME = "mob.jsonl"
 LOG_VERSION = 1
@@ -256,5 +256,6 @@ def resolve_mob(mobs_dir: Path, prefix: str) -> Path:
         return matches[0]
     if not matches:
         raise SessionNotFound(f"no mob with id {prefix!r} in {mobs_dir}")
-    raise SessionNotFound(f"mob id prefix {prefix!r} is ambiguous: "
-                          + ", ".join(sorted(p.parent.name for p in matches)))
+    raise InvalidParams(f"mob id prefix {prefix!r} is ambiguous; it matches:\n"
+                        + "\n".join(f"  {p.parent.name}" for p in sorted(matches, key=lambda p: p.parent.name))
+                        + "\ngive more of the id")

@@ -196,6 +196,12 @@ class AnthropicProvider:
             kwargs: dict[str, Any] = {"max_retries": 0}
             if self._api_key:
                 kwargs["api_key"] = self._api_key
+            else:  # the SDK would fail later, mid-request, with a raw TypeError
+                from workbench.providers.credentials import setup_problem
+
+                problem = setup_problem("anthropic")
+                if problem is not None:
+                    raise ProviderError("auth", problem[:1].upper() + problem[1:])
             if self._base_url:
                 kwargs["base_url"] = self._base_url
             if self._timeout is not None:

@@ -38,6 +38,9 @@ class RuntimeSessions:
         self.broker = broker
         self.grants = grants
         self.resolved = resolve_provider_settings(self.settings, args)
+        from workbench.providers.credentials import require_setup
+
+        require_setup(self.resolved.name, self.resolved.base_url)  # no key: said at start, not mid-run
         from workbench.runtime.retry import RetryPolicy
 
         self.retry = RetryPolicy.from_settings(self.settings.provider, idle_timeout=getattr(args, "idle_timeout", None))
@@ -270,7 +273,31 @@ def run(args: Any) -> int:
     backend = app.backend
     if backend is None:  # quit before the set-up finished: release the session it opened
         backend = app.unused_start_parts().get("backend")
-    manager = getattr(getattr(backend, "agent", None), "manager", None)
+    manager = getattr(getattr(backend, "agent", None), "manager", None) or getattr(backend, "manager", None)
+    hint = resume_hint(app, manager)
     if manager is not None:
         manager.close()
+    if hint:
+        print(hint)
     return code or 0
+
+
+def resume_hint(app: Any, manager: Any) -> str | None:
+    """How to come back, printed on exit (as pi and Claude Code do): the mob, else the session
+    (one with something on disk), by the shortest id prefix that names it alone (8 characters
+    at least)."""
+    if app.mob is not None:
+        return f"Resume with: workbench mob resume {app.mob.handle.id}"
+    if manager is None or not getattr(manager, "on_disk", False) or not manager.session_id:
+        return None
+    sid = manager.session_id
+    try:
+        from workbench.sessions.store import SessionStore
+
+        others = [i.id for i in SessionStore.from_settings(Path(manager.cwd or ".")).list(all_dirs=True) if i.id != sid]
+    except Exception:  # a listing problem never hides the hint: the whole id always works
+        return f"Resume with: workbench -r {sid}"
+    size = 8
+    while size < len(sid) and any(o.startswith(sid[:size]) for o in others):
+        size += 1
+    return f"Resume with: workbench -r {sid[:size]}"

@@ -309,11 +309,11 @@ def _broker(app: Any) -> Any:
 
 
 def _environment(args: Any, settings: Any, cwd: Path, meta: dict[str, Any] | None, broker: Any,
-                 notices: io.StringIO) -> Any:
+                 notices: io.StringIO, definition: Any = None) -> Any:
     from workbench.mob.environment import environment_from_args  # the CLI's choices, kept identical
 
     return environment_from_args(args, settings, cwd, meta=meta, approvals=broker, notices=notices,
-                                 mobs_dir=_mobs_dir())
+                                 mobs_dir=_mobs_dir(), definition=definition)
 
 
 def definition_starter(args: Any, settings: Any, cwd: Path, definition_path: str) -> MobStarter:
@@ -329,7 +329,11 @@ def definition_starter(args: Any, settings: Any, cwd: Path, definition_path: str
                        severity="error", timeout=20)
             return
         notices = io.StringIO()
-        env, choice = _environment(args, settings, cwd, None, _broker(app), notices)
+        try:
+            env, choice = _environment(args, settings, cwd, None, _broker(app), notices, definition)
+        except WorkbenchError as exc:  # e.g. no provider can run it: said before anything starts
+            app.notify(exc.message, title="The mob could not start", severity="error", timeout=20)
+            return
         env.mcp_pool = app.mcp.mob_pool()
         if notices.getvalue().strip():
             app.notify(notices.getvalue().strip().removeprefix("workbench: "), title="Mob", timeout=8)
