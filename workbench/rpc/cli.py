@@ -53,8 +53,22 @@ def provider_factory(args: Any, settings: Any, log: Any) -> tuple[Any, dict[str,
     return factory, choice
 
 
+def server_settings(args: Any, name: str, log: Any) -> tuple[Path, Any]:
+    """The workspace and settings of a server; settings None when a config file has problems
+    (each reported on `log` with its file and line: nobody could fix them mid-session)."""
+    from workbench.config import load_settings
+
+    cwd = Path(args.cwd or os.getcwd()).expanduser().resolve()
+    if not cwd.is_dir():
+        raise InvalidParams(f"--cwd {cwd} is not a directory")
+    loaded = load_settings(cwd)
+    for problem in loaded.problems:
+        log.write(f"{name}: config error: {problem}\n")
+    return cwd, (None if loaded.problems else loaded.settings)
+
+
 async def _serve(args: Any, log: Any) -> int:
-    from workbench.config import load_settings, sessions_dir
+    from workbench.config import sessions_dir
     from workbench.rpc.capabilities import capabilities
     from workbench.rpc.mobs import MobMethods
     from workbench.rpc.params import Initialize
@@ -63,15 +77,9 @@ async def _serve(args: Any, log: Any) -> int:
     from workbench.runtime.approvals import ApprovalBroker
     from workbench.runtime.service import SessionService
 
-    cwd = Path(args.cwd or os.getcwd()).expanduser().resolve()
-    if not cwd.is_dir():
-        raise InvalidParams(f"--cwd {cwd} is not a directory")
-    loaded = load_settings(cwd)
-    if loaded.problems:
-        for problem in loaded.problems:
-            log.write(f"workbench rpc: config error: {problem}\n")
+    cwd, settings = server_settings(args, "workbench rpc", log)
+    if settings is None:
         return EXIT_CODES["INVALID_PARAMS"]
-    settings = loaded.settings
     factory, choice = provider_factory(args, settings, log)
 
     approvals = ApprovalBroker()

@@ -11,9 +11,7 @@ server's --approve/--allow flags), as headless mode does.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-from pathlib import Path
 from typing import Any, Literal
 
 from workbench.errors import EXIT_CODES, InvalidParams, WorkbenchError
@@ -38,7 +36,6 @@ class WorkbenchTools:
         self.service = service
         self.settings = settings
         self.defaults = defaults
-        self._lock = asyncio.Lock()
 
     async def run(self, prompt: str, session_id: str | None = None, model: str | None = None,
                   provider: str | None = None, approval_mode: str | None = None, allow: list[str] | None = None,
@@ -165,22 +162,17 @@ def run_mcp_server(args: Any) -> int:
 
 
 async def _serve(args: Any) -> int:
-    from workbench.config import load_settings, sessions_dir
-    from workbench.rpc.cli import provider_factory
+    from workbench.config import sessions_dir
+    from workbench.rpc.cli import provider_factory, server_settings
     from workbench.runtime.service import SessionService
 
-    cwd = Path(args.cwd or os.getcwd()).expanduser().resolve()
-    if not cwd.is_dir():
-        raise InvalidParams(f"--cwd {cwd} is not a directory")
-    loaded = load_settings(cwd)
-    if loaded.problems:
-        for problem in loaded.problems:
-            sys.stderr.write(f"workbench mcp-server: config error: {problem}\n")
+    cwd, settings = server_settings(args, "workbench mcp-server", sys.stderr)
+    if settings is None:
         return EXIT_CODES["INVALID_PARAMS"]
-    factory, _choice = provider_factory(args, loaded.settings, sys.stderr)
-    service = SessionService(sessions_dir(), settings=loaded.settings, cwd=cwd, provider_factory=factory,
+    factory, _choice = provider_factory(args, settings, sys.stderr)
+    service = SessionService(sessions_dir(), settings=settings, cwd=cwd, provider_factory=factory,
                              nobody_to_ask=True)
-    server = build_server(WorkbenchTools(service, loaded.settings, args))
+    server = build_server(WorkbenchTools(service, settings, args))
     try:
         await server.run_stdio_async()
     finally:

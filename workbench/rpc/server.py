@@ -245,9 +245,6 @@ def protocol_stdout() -> Any:
     return out
 
 
-INITIALIZE_RESULT_KEYS = ("contract_version", "server_version", "capabilities", "methods")
-
-
 def initialize_result(capabilities: list[dict[str, Any]], methods: list[str]) -> dict[str, Any]:
     return {"contract_version": CONTRACT_VERSION, "server_version": __version__, "server": "workbench",
             "capabilities": capabilities, "methods": sorted(methods)}

@@ -8,7 +8,6 @@ opened on first use, so every session on disk can be read, continued or archived
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable
 
 from workbench.errors import SessionNotFound, WorkbenchError

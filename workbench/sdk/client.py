@@ -18,12 +18,11 @@ import sys
 from typing import Any, Sequence
 
 from workbench.sdk.errors import CapabilityUnavailableError, WorkbenchError, error_from_wire
-from workbench.sdk.events import Event, parse_event
+from workbench.sdk.events import parse_event
 from workbench.sdk.stream import EventStream
 from workbench.sdk.types import Capability, RunResult, SessionInfo
 from workbench.wire import CONTRACT_VERSION, compatible
 
-Prompt = "str | list[dict[str, Any]]"
 _LINE_LIMIT = 64 * 1024 * 1024
 
 
@@ -229,9 +228,11 @@ class WorkbenchClient:
             return
         if message.get("method") == "session/event":
             params = message.get("params") or {}
-            event = parse_event(params.get("event"))
-            for queue in list(self._listeners.get(str(params.get("session_id")), ())):
-                queue.put_nowait(event)
+            queues = self._listeners.get(str(params.get("session_id")))
+            if queues:  # parsed only when someone streams this session
+                event = parse_event(params.get("event"))
+                for queue in list(queues):
+                    queue.put_nowait(event)
 
     def _fail_all(self, error: WorkbenchError) -> None:
         pending, self._pending = self._pending, {}
@@ -322,4 +323,4 @@ def _drop_none(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-__all__ = ["WorkbenchClient", "Session", "DeferredSession", "Event"]
+__all__ = ["WorkbenchClient", "Session", "DeferredSession"]
