@@ -148,3 +148,87 @@ async def test_bash_never_sees_provider_keys_unless_the_user_lists_them(ws, monk
     ctx = ToolContext(workspace=ws, extra={"sandbox": off})
     out = await _call("bash", ctx, command=cmd)
     assert "g=ghp-leak" in out.content and "a= o=" in out.content
+
+
+async def test_racing_symlink_never_lets_a_write_out_of_the_workspace(tmp_path):
+    """A folder on the path swapped for a symlink to outside between the check and the open:
+    confinement holds (O_NOFOLLOW from a directory fd), and a lost race is a tool error."""
+    import asyncio
+    import threading
+    import time
+
+    ws = tmp_path / "ws"
+    outside = tmp_path / "outside"
+    ws.mkdir(), outside.mkdir()
+    sub, parked = ws / "sub", ws / "parked"
+    sub.mkdir()
+    stop = threading.Event()
+
+    def swap() -> None:
+        while not stop.is_set():
+            try:
+                os.rename(sub, parked)
+                os.symlink(outside, sub)
+                os.unlink(sub)
+                os.rename(parked, sub)
+            except OSError:
+                pass
+
+    racer = threading.Thread(target=swap, daemon=True)
+    racer.start()
+    ctx = ToolContext(workspace=ws)
+    registry = builtin_registry()
+    outcomes = {"ok": 0, "error": 0}
+    end = time.monotonic() + 1.5
+    n = 0
+    try:
+        while time.monotonic() < end:
+            n += 1
+            for name, args in (("write", {"path": "sub/f.txt", "content": f"x{n}"}),
+                               ("write", {"path": "sub/deeper/g.txt", "content": "y"})):
+                result = await registry.execute(name, args, ctx)  # never raises
+                outcomes["error" if result.is_error else "ok"] += 1
+                assert "Traceback" not in result.content
+    finally:
+        stop.set()
+        racer.join(5)
+    assert list(outside.iterdir()) == [], "a write landed outside the workspace"
+    assert outcomes["ok"] > 0 and sum(outcomes.values()) > 20
+
+
+def test_write_bytes_nofollow_refuses_links_anywhere_on_the_path(tmp_path):
+    from workbench.tools.nofollow import SymlinkRace, write_bytes_nofollow
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "link").symlink_to(tmp_path / "out")
+    (tmp_path / "ws" / "file-link").symlink_to(tmp_path / "out" / "target")
+    with pytest.raises(SymlinkRace):
+        write_bytes_nofollow(tmp_path / "ws" / "link" / "f", b"x")
+    with pytest.raises(SymlinkRace):
+        write_bytes_nofollow(tmp_path / "ws" / "file-link", b"x")
+    assert list((tmp_path / "out").iterdir()) == []
+    assert write_bytes_nofollow(tmp_path / "ws" / "new" / "dir" / "f", b"abc") == 3
+    assert (tmp_path / "ws" / "new" / "dir" / "f").read_bytes() == b"abc"
+
+
+async def test_a_symlink_swapped_in_after_the_check_is_refused(tmp_path, monkeypatch):
+    """The race made certain: the folder becomes a link to outside right after the path check
+    (write reads the old text for its diff in between)."""
+    from workbench.tools.builtin import write as write_module
+
+    ws, outside = tmp_path / "ws", tmp_path / "outside"
+    ws.mkdir(), outside.mkdir()
+    (ws / "sub").mkdir()
+    real_current_text = write_module.current_text
+
+    def swap_then_read(path):
+        (ws / "sub").rename(ws / "parked")
+        (ws / "sub").symlink_to(outside)
+        return real_current_text(path)
+
+    monkeypatch.setattr(write_module, "current_text", swap_then_read)
+    result = await builtin_registry().execute("write", {"path": "sub/f.txt", "content": "pwned"},
+                                              ToolContext(workspace=ws))
+    assert result.is_error and "symbolic link" in result.content
+    assert list(outside.iterdir()) == []

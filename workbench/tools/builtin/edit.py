@@ -90,6 +90,8 @@ class EditTool(Tool):
             p = self.plan(args, ctx)
         except ToolFailure as exc:
             return Preview(kind="text", text=f"this edit would fail: {exc}", path=str(args.get("path")))
+        except OSError as exc:  # the file changed under us: the edit itself decides later
+            return Preview(kind="text", text=f"this edit would fail: {exc.strerror or exc}", path=str(args.get("path")))
         return Preview(kind="diff", text=unified_diff(p.old, p.new, p.shown), path=p.shown,
                        old_text=p.old, new_text=p.new)
 

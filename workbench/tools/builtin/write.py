@@ -10,6 +10,7 @@ from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
 from workbench.tools.builtin.common import ToolFailure, fail, is_binary_file, preview_context, resolve_arg
 from workbench.tools.diffs import unified_diff
 from workbench.tools.limits import MAX_FILE_BYTES
+from workbench.tools.nofollow import SymlinkRace, write_bytes_nofollow
 from workbench.tools.paths import display_path
 
 
@@ -23,12 +24,10 @@ def current_text(path: Path) -> str | None:
 
 
 def write_text(path: Path, content: str) -> int:
-    """Write exactly `content` (no newline translation); returns the number of bytes."""
-    data = content.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as fh:
-        fh.write(data)
-    return len(data)
+    """Write exactly `content` (no newline translation) to the resolved `path`, following no
+    symlink (tools/nofollow.py: a link swapped in after the check fails the write); returns the
+    number of bytes."""
+    return write_bytes_nofollow(path, content.encode("utf-8"))
 
 
 class WriteTool(Tool):
@@ -64,6 +63,9 @@ class WriteTool(Tool):
             path, old = self._target(args, ctx)
         except ToolFailure as exc:
             return Preview(kind="text", text=str(exc), path=str(args.get("path")))
+        except OSError as exc:  # the file changed under us: say so, the write decides later
+            return Preview(kind="text", text=f"write: cannot read '{args.get('path')}': {exc.strerror or exc}",
+                           path=str(args.get("path")))
         shown = display_path(path, ctx)
         new = args.get("content", "")
         if old is None:
@@ -75,6 +77,8 @@ class WriteTool(Tool):
             return await asyncio.to_thread(self._write, args, ctx)
         except ToolFailure as exc:
             return fail(str(exc))
+        except SymlinkRace as exc:
+            return fail(f"write: refused '{args['path']}': {exc.strerror}")
         except OSError as exc:
             return fail(f"write: could not write '{args['path']}': {exc.strerror or exc}")
 
