@@ -149,6 +149,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     finally:
         remove()
         await hooks.engine.drain(timeout=60)  # background hooks finish (each has its own timeout)
+        await hooks.close()
         manager.close()
         await provider.aclose()
         if mcp_pool is not None:

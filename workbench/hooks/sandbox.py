@@ -71,6 +71,7 @@ class Sandbox:
         self._protect = [Path(p) for p in protect]  # e.g. the workbench's config and data dirs
         self._problem: str | None | bool = False     # False: not probed yet
         self.persistent = persistent  # commands start in one long-lived sandbox (sandbox_server.py)
+        self._args: list[str] | None = None
 
     # --- state -----------------------------------------------------------------------------
 
@@ -137,6 +138,13 @@ class Sandbox:
         return server_for(tuple(argv), argv)
 
     def bwrap_args(self) -> list[str]:
+        """The flags, worked out once: the paths to hide are those that exist when the session's
+        sandbox starts (the long-lived sandbox is made once anyway)."""
+        if self._args is None:
+            self._args = self._bwrap_args()
+        return list(self._args)
+
+    def _bwrap_args(self) -> list[str]:
         ws = str(self.workspace)
         args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
                 "--bind", ws, ws, "--unshare-pid", "--die-with-parent", "--new-session"]

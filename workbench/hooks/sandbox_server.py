@@ -27,6 +27,7 @@ from typing import Any, Callable, Sequence
 SUPERVISOR = r"""
 import json, os, select, signal, socket, sys
 sock = socket.socket(fileno=int(sys.argv[1]))
+ids, pids = {}, {}  # our pid -> the client's id of the command, and back
 rfd, wfd = os.pipe()
 os.set_blocking(wfd, False)
 signal.set_wakeup_fd(wfd)
@@ -40,7 +41,7 @@ def reap():
         if pid == 0:
             return
         code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        sock.send(json.dumps({"exit": pid, "code": code}).encode())
+        sock.send(json.dumps({"exit": ids.pop(pid, 0), "code": code}).encode())
 while True:
     ready, _, _ = select.select([sock, rfd], [], [])
     if rfd in ready:
@@ -54,7 +55,8 @@ while True:
     req = json.loads(msg)
     if req["op"] == "kill":
         try:
-            os.killpg(req["pid"], req["sig"])
+            if req["id"] in pids:
+                os.killpg(pids[req["id"]], req["sig"])
         except OSError:
             pass
         for fd in fds:
@@ -65,12 +67,13 @@ while True:
         pid = os.posix_spawnp(req["argv"][0], req["argv"], req["env"], setsid=True, file_actions=[
             (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
             (os.POSIX_SPAWN_DUP2, fds[0], 1), (os.POSIX_SPAWN_DUP2, fds[0], 2)])
+        ids[pid], pids[req["id"]] = req["id"], pid
     except OSError as exc:
         os.write(fds[0], ("sandbox: could not start %s: %s\n" % (req["argv"][0], exc)).encode())
-        pid = -1
+        sock.send(json.dumps({"exit": req["id"], "code": 127}).encode())
     for fd in fds:
         os.close(fd)
-    sock.send(json.dumps({"id": req["id"], "pid": pid}).encode())
+    reap()
 """
 
 
@@ -79,11 +82,12 @@ class ServerGone(Exception):
 
 
 class Command:
-    """A command started by the supervisor: its pid (= its process group) inside the sandbox."""
+    """A command started by the supervisor, known to both sides by our id (its process group
+    inside the sandbox is the supervisor's business): we do not wait for a reply to start it."""
 
-    def __init__(self, server: "SandboxServer", pid: int) -> None:
+    def __init__(self, server: "SandboxServer", id: int) -> None:
         self.server = server
-        self.pid = pid
+        self.id = id
         self.returncode: int | None = None
         self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.pipe: asyncio.BaseTransport | None = None  # our end of its output pipe
@@ -93,7 +97,7 @@ class Command:
             self.pipe.close()
 
     def signal_group(self, sig: int) -> None:
-        self.server.signal(self.pid, sig)
+        self.server.signal(self.id, sig)
 
     async def kill_group(self, grace: float) -> None:
         """SIGTERM the group, SIGKILL it after `grace` (also after the leader has exited: what
@@ -124,10 +128,7 @@ class SandboxServer:
         self._sock: socket.socket | None = None
         self._proc: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._started: asyncio.Future[int] | None = None
-        self._waiting: dict[int, asyncio.Future[int]] = {}
-        self._commands: dict[int, Command] = {}
-        self._early_exits: dict[int, int] = {}
+        self._commands: dict[int, Command] = {}  # by id, until the supervisor reports their exit
         self._next_id = 0
         self._failed: str | None = None
 
@@ -165,36 +166,27 @@ class SandboxServer:
                 if not data:
                     break
                 msg = json.loads(data)
-                if "exit" in msg:
-                    self._finished(int(msg["exit"]), int(msg["code"]))
-                else:
-                    fut = self._waiting.pop(int(msg["id"]), None)
-                    if fut is not None and not fut.done():
-                        fut.set_result(int(msg["pid"]))
+                self._finished(int(msg["exit"]), int(msg["code"]))
         except (OSError, ValueError, KeyError) as exc:
             self._failed = f"the sandbox supervisor broke: {exc}"
         finally:
             self._failed = self._failed or "the sandbox supervisor exited"
-            for fut in self._waiting.values():
-                if not fut.done():
-                    fut.set_exception(ServerGone(self._failed))
-            for pid in list(self._commands):
-                self._finished(pid, -signal.SIGKILL)
+            for id in list(self._commands):
+                self._finished(id, -signal.SIGKILL)
 
-    def _finished(self, pid: int, code: int) -> None:
-        cmd = self._commands.pop(pid, None)
-        if cmd is None:  # the exit overtook the reply that names the pid
-            self._early_exits[pid] = code
+    def _finished(self, id: int, code: int) -> None:
+        cmd = self._commands.pop(id, None)
+        if cmd is None:
             return
         cmd.returncode = code
         if not cmd.exited.done():
             cmd.exited.set_result(None)
 
-    def signal(self, pid: int, sig: int) -> None:
+    def signal(self, id: int, sig: int) -> None:
         if self._sock is None or self._failed is not None:
             return
         with contextlib.suppress(OSError):
-            self._sock.send(json.dumps({"op": "kill", "pid": pid, "sig": int(sig)}).encode())
+            self._sock.send(json.dumps({"op": "kill", "id": id, "sig": int(sig)}).encode())
 
     async def spawn(self, argv: Sequence[str], env: dict[str, str], cwd: str, feed: Callable[[bytes], None],
                     eof: asyncio.Future[None]) -> Command:
@@ -205,34 +197,19 @@ class SandboxServer:
         loop = asyncio.get_running_loop()
         r, w = os.pipe()
         self._next_id += 1
-        req_id = self._next_id
-        fut: asyncio.Future[int] = loop.create_future()
-        self._waiting[req_id] = fut
+        cmd = Command(self, self._next_id)
+        self._commands[cmd.id] = cmd
         try:
-            socket.send_fds(self._sock, [json.dumps({"op": "run", "id": req_id, "argv": list(argv), "env": env,
+            socket.send_fds(self._sock, [json.dumps({"op": "run", "id": cmd.id, "argv": list(argv), "env": env,
                                                      "cwd": cwd}).encode()], [w])
         except OSError as exc:
-            self._waiting.pop(req_id, None)
+            self._commands.pop(cmd.id, None)
             os.close(r)
             self._failed = f"the sandbox supervisor is gone: {exc}"
             raise ServerGone(self._failed) from None
         finally:
             os.close(w)
-        pipe, _ = await loop.connect_read_pipe(lambda: _Pipe(feed, eof), os.fdopen(r, "rb", buffering=0))
-        try:
-            pid = await fut
-        except BaseException:
-            pipe.close()
-            raise
-        cmd = Command(self, pid)
-        cmd.pipe = pipe
-        if pid < 0:  # it could not start (the reason is on its output): like a shell's 127
-            cmd.returncode = 127
-            cmd.exited.set_result(None)
-            return cmd
-        self._commands[pid] = cmd
-        if pid in self._early_exits:
-            self._finished(pid, self._early_exits.pop(pid))
+        cmd.pipe, _ = await loop.connect_read_pipe(lambda: _Pipe(feed, eof), os.fdopen(r, "rb", buffering=0))
         return cmd
 
     def close(self) -> None:
@@ -261,3 +238,20 @@ def server_for(key: tuple[Any, ...], bwrap_argv: Sequence[str]) -> SandboxServer
     srv = SandboxServer(bwrap_argv)
     _SERVERS[full] = (weakref.ref(loop), srv)
     return srv
+
+
+async def close_servers() -> None:
+    """End the sandboxes of the running loop and wait for them (before the loop closes, so no
+    process outlives the loop that watches it)."""
+    loop = asyncio.get_running_loop()
+    for key, (ref, srv) in list(_SERVERS.items()):
+        if ref() is loop:
+            del _SERVERS[key]
+            srv.close()
+            if srv._proc is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    await srv._proc.wait()
+            if srv._reader is not None:
+                srv._reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await srv._reader

@@ -26,6 +26,12 @@ class SessionHooks:
         extra[SANDBOX_KEY] = self.sandbox
         return {"hooks": self.engine if self.engine.entries else None, "tool_extra": extra}
 
+    async def close(self) -> None:
+        """End the long-lived sandbox this process started (headless: before its loop ends)."""
+        from workbench.hooks.sandbox_server import close_servers
+
+        await close_servers()
+
     def notices(self) -> list[str]:
         """What a person should know before the run: hooks waiting for trust, a sandbox that
         cannot run."""

@@ -9,7 +9,9 @@ case-insensitively against shell-style globs; `pass_env` names the exceptions a 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 from typing import Iterable, Mapping
 
 # The seed's shell_env rule: whatever looks like a credential stays out.
@@ -21,11 +23,17 @@ SECRET_PATTERNS: tuple[str, ...] = (
 _NEVER_SECRET = frozenset({"ANTHROPIC_BASE_URL", "OPENAI_BASE_URL", "ANTHROPIC_MODEL"})
 
 
+@functools.lru_cache(maxsize=32)
+def _matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for all the globs (every sandboxed command checks every variable)."""
+    return re.compile("|".join(fnmatch.translate(p.upper()) for p in patterns) or "(?!)")
+
+
 def is_secret_name(name: str, patterns: Iterable[str] = SECRET_PATTERNS) -> bool:
     upper = name.upper()
     if upper in _NEVER_SECRET:
         return False
-    return any(fnmatch.fnmatchcase(upper, p.upper()) for p in patterns)
+    return _matcher(tuple(patterns)).match(upper) is not None
 
 
 def scrubbed_env(env: Mapping[str, str] | None = None, *, pass_env: Iterable[str] = (),
@@ -33,11 +41,11 @@ def scrubbed_env(env: Mapping[str, str] | None = None, *, pass_env: Iterable[str
     """A copy of `env` (default: this process's) without the variables that look like secrets,
     except those named in `pass_env` (exact names or globs)."""
     source = os.environ if env is None else env
-    keep = [p.upper() for p in pass_env]
+    keep = _matcher(tuple(pass_env)) if pass_env else None
     pats = tuple(patterns)
     out: dict[str, str] = {}
     for name, value in source.items():
-        if is_secret_name(name, pats) and not any(fnmatch.fnmatchcase(name.upper(), k) for k in keep):
+        if is_secret_name(name, pats) and (keep is None or keep.match(name.upper()) is None):
             continue
         out[name] = value
     return out
