@@ -91,3 +91,23 @@ def test_a_broken_hook_table_is_a_config_error(tmp_path, env, ws):
     script = write_script(tmp_path / "s.json", ScriptBuilder().turn().text("ok"))
     p = cli(["-p", "hi", "--provider", "replay", "--replay-script", str(script)], env, ws)
     assert p.returncode == 2 and "config.toml" in p.stderr and "hooks.0.point" in p.stderr
+
+
+def test_sandbox_flag_runs_bash_sandboxed_in_edits_mode(tmp_path, env, ws):
+    from tests.hooks.test_sandbox import needs_bwrap
+
+    if needs_bwrap.args[0]:
+        pytest.skip(needs_bwrap.kwargs["reason"])
+    script = write_script(tmp_path / "s.json", ScriptBuilder().turn().tool_call(
+        "bash", {"command": "touch made-here; touch /usr/wb-headless-probe; echo $MY_SERVICE_API_KEY."})
+        .turn().text("done"))
+    env = {**env, "MY_SERVICE_API_KEY": "sk-should-not-leak"}
+    p = cli(["-p", "go", "--sandbox", "--approve", "edits", "--output-format", "jsonl", "--provider", "replay",
+             "--replay-script", str(script)], env, ws)
+    assert p.returncode == 0, p.stderr
+    events = [json.loads(line) for line in p.stdout.splitlines()]
+    started = next(e for e in events if e["type"] == "tool_execution_started")
+    assert started["sandbox"] == "sandboxed"
+    done = next(e for e in events if e["type"] == "tool_execution_completed")
+    assert "Read-only file system" in done["result"] and "sk-should-not-leak" not in done["result"]
+    assert (ws / "made-here").exists() and not Path("/usr/wb-headless-probe").exists()

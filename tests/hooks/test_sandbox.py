@@ -218,3 +218,19 @@ async def test_a_missing_program_in_the_long_lived_sandbox(ws):
     await asyncio.wait_for(cmd.exited, 5)
     await asyncio.wait_for(eof, 5)
     assert cmd.returncode == 127 and b"could not start no-such-program-here" in b"".join(out)
+
+
+@needs_bwrap
+async def test_an_interrupt_ends_the_sandboxed_command_and_its_children(ws):
+    sb = sandbox(ws)
+    await bash(ws, "true", sb)  # the long-lived sandbox is up
+    task = asyncio.ensure_future(bash(ws, "(sleep 1; touch child-ran) & sleep 1; touch parent-ran", sb))
+    await asyncio.sleep(0.3)
+    started = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert time.monotonic() - started < 3
+    await asyncio.sleep(1.5)
+    assert not (ws / "parent-ran").exists() and not (ws / "child-ran").exists()
+    assert "ok" in (await bash(ws, "echo ok", sb)).content  # the sandbox still serves
