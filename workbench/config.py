@@ -178,7 +178,9 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate_file(path: Path) -> tuple[dict[str, Any], list[ConfigProblem]]:
-    """Return the file's data if valid on its own, else {} and its problems."""
+    """The file's valid part and every problem of the rest: each broken setting (a bad value, an
+    unknown key or section) is left out alone, so its default applies and the file's other
+    settings still do. A file that does not parse at all gives {} and its syntax error."""
     data, problems = read_toml(path)
     if data is None:
         return {}, problems
@@ -186,11 +188,35 @@ def _validate_file(path: Path) -> tuple[dict[str, Any], list[ConfigProblem]]:
 
     from workbench.config_schema import Settings, validation_problems
 
-    try:
-        Settings.model_validate(data)
-    except ValidationError as exc:
-        return {}, validation_problems(path, path.read_text(encoding="utf-8"), exc)
-    return data, []
+    text = path.read_text(encoding="utf-8")
+    for _ in range(50):  # each pass drops what the last validation found broken
+        try:
+            Settings.model_validate(data)
+            return data, problems
+        except ValidationError as exc:
+            found = validation_problems(path, text, exc)
+            problems.extend(p for p in found if p not in problems)
+            locs = [tuple(str(x) for x in err.get("loc", ())) for err in exc.errors()]
+            if not _drop_broken(data, locs):
+                return {}, problems
+    return {}, problems
+
+
+def _drop_broken(data: dict[str, Any], locs: list[tuple[str, ...]]) -> bool:
+    """Remove the settings at `locs` (a whole key of a section; an item of [keys]); False when
+    nothing could be removed (the caller then gives up on the file)."""
+    removed = False
+    for loc in locs:
+        if not loc:
+            continue
+        section = data.get(loc[0])
+        if len(loc) >= 2 and isinstance(section, dict) and loc[1] in section:
+            del section[loc[1]]
+            removed = True
+        elif loc[0] in data:
+            del data[loc[0]]
+            removed = True
+    return removed
 
 
 def config_files(cwd: Path | None) -> list[Path]:
@@ -199,7 +225,8 @@ def config_files(cwd: Path | None) -> list[Path]:
 
 
 def load_settings(cwd: Path | None = None, *, strict: bool = False, trust_override: bool = False) -> LoadedSettings:
-    """User config, then project config. A broken file is skipped (defaults apply) and reported.
+    """User config, then project config. Each broken setting is reported and left out alone (its
+    default applies); a file that does not parse at all is skipped whole.
 
     Until the project is trusted (`workbench.trust`; `trust_override`: headless `--trust-project`)
     its file may only tighten: what it would widen is left out and listed in `.ignored`."""

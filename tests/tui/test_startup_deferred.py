@@ -215,14 +215,16 @@ async def test_the_first_frame_uses_the_files_theme_and_keys_and_validation_late
         assert app.settings.ui.theme == "nord" and not isinstance(app.screen, ProblemsScreen)
 
 
-async def test_a_file_that_fails_validation_is_dropped_as_a_whole_once_validated(tmp_path):
-    """The first frame read its theme and keys unvalidated; the validated settings ignore the broken
-    file entirely (as documented), so the defaults replace them and the dialog names the problem."""
+async def test_a_broken_setting_falls_back_alone_once_validated(tmp_path):
+    """The first frame read its theme and keys unvalidated; the validated settings leave out only
+    the broken setting (issue 13: each broken part falls back alone), so the theme and keys stay
+    and the dialog names the problem."""
     from workbench.config import first_frame_settings, load_settings
 
     (tmp_path / ".workbench").mkdir()
     (tmp_path / ".workbench" / "config.toml").write_text(
         '[ui]\ntheme = "nord"\n[keys]\n"app.help" = "f9"\n[budget]\nmax_turns = -1\n')
+    trust.trust(tmp_path)
     starter = GatedStarter({"backend": FakeBackend(), "settings": load_settings(tmp_path)})
     app = make_app(None, starter=starter, first_frame=first_frame_settings(tmp_path), cwd=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -230,7 +232,8 @@ async def test_a_file_that_fails_validation_is_dropped_as_a_whole_once_validated
         assert app.theme == "nord"
         starter.gate.set()
         await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen))
-        assert app.theme == "workbench-dark" and app._keymap == {}
+        assert app.theme == "nord" and app._keymap == {"app.help": "f9"}
+        assert app.loaded.settings.budget.max_turns == 100  # the default, for the broken value only
         assert "budget.max_turns" in str(app.loaded.problems[0])
 
 

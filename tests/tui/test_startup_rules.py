@@ -36,12 +36,22 @@ def test_user_project_and_flag_rules_add_up(tmp_path: Path, monkeypatch):
         backend.agent.manager.close()
 
 
-def test_a_bad_rule_stops_the_agent_with_a_message(tmp_path: Path, monkeypatch):
+def test_a_bad_rule_makes_its_files_rules_unknown_and_is_reported_the_agent_still_starts(tmp_path: Path, monkeypatch):
+    # issue 13: each broken part falls back alone (it used to leave the app at "NO AGENT")
     home, ws = tmp_path / "home", tmp_path / "ws"
     home.mkdir(), ws.mkdir()
     monkeypatch.setenv("WORKBENCH_HOME", str(home))
-    (ws / ".workbench").mkdir()
-    (ws / ".workbench" / "config.toml").write_text('[approvals]\ndeny = ["bash(unclosed"]\n')
-    out = build(build_parser().parse_args(["--cwd", str(ws)]), ws, load_settings(ws))
-    assert out["backend"] is None
-    assert "config.toml" in out["startup_error"] and "bash(unclosed" in out["startup_error"]
+    (home / "config.toml").write_text('[approvals]\nmode = "yolo"\ndeny = ["bash(unclosed"]\n')
+    loaded = load_settings(ws)
+    out = build(build_parser().parse_args(["--cwd", str(ws)]), ws, loaded)
+    backend = out["backend"]
+    try:
+        assert backend is not None and out.get("startup_error") is None
+        reported = [str(p) for p in loaded.problems]
+        assert any("config.toml" in r and "bash(unclosed" in r and "every tool call asks" in r for r in reported)
+        policy = backend.agent._gate.policy
+        ctx = ToolContext(workspace=ws)
+        read = builtin_registry().get("read")
+        assert policy.decide(read, {"path": "x"}, ctx).action == "ask"  # strict, even in yolo: a deny may be lost
+    finally:
+        backend.agent.manager.close()

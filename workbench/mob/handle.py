@@ -221,7 +221,8 @@ class MobHandle:
         tools = self._tools_for(profile, orchestrator)
         # Rules from the user and project config files add up with the mob's own (runtime.rules).
         policy = load_policy(self.env.cwd, mode=self.env.mode, allow=self.env.allow, ask=self.env.ask,
-                             deny=self.env.deny, registry=tools, trust_project=self.env.trust_project)
+                             deny=self.env.deny, registry=tools, trust_project=self.env.trust_project,
+                             lenient=self.approvals is not None)  # someone can answer: strict, not stopped
         session = MemberSession(
             manager, provider, model=model, tools=tools, policy=policy, approvals=self.approvals,
             grants=self.env.grants, limits=limits, retry=self.env.retry,

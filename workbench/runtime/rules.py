@@ -5,8 +5,10 @@ list would replace the user's. Rules must add up instead (and remember where eac
 the runtime builds its policy with `PermissionPolicy.load`, which reads both files itself.
 
 Two kinds of broken config, two outcomes:
-- a file that parses but holds a rule that doesn't: the agent does not start (InvalidParams naming
-  the file and the rule) — skipping the rule could drop a deny the user relies on;
+- a file that parses but holds a rule that doesn't: headless, the agent does not start
+  (InvalidParams naming the file and the rule) — skipping the rule could drop a deny the user
+  relies on; where someone can answer (the TUI), the file counts as unreadable (below) and the
+  problem is reported, so the rest of the app works (issue 13: each broken part falls back alone);
 - a file that cannot be parsed at all (a TOML syntax error): its rules are unknown, so the agent
   starts in a strict mode where every tool call asks, reads included, and only this session's
   answers allow (`PermissionPolicy.unreadable`). The gate loads the files again before each
@@ -46,12 +48,42 @@ class ConfigPolicy(PermissionPolicy):
 
 
 def strict_notice(policy: Any) -> list[tuple[Path, str]]:
-    """(file, what it means) for each config file whose approval rules are unknown."""
+    """(file, what it means) for each config file whose approval rules are unknown, and each
+    approval setting that was left out (lenient loading)."""
     seen: dict[Path, str] = {}
     for problem in getattr(policy, "unreadable", ()):
+        if isinstance(problem, _BrokenRules):
+            continue
         seen.setdefault(Path(problem.path), "approval rules unknown (the file does not parse): every "
                         "tool call asks, reads included, until it is fixed")
-    return list(seen.items())
+    out = list(seen.items())
+    for problem in getattr(policy, "lenient_problems", ()):
+        out.append((Path(problem.path), problem.message))
+    return out
+
+
+class _BrokenRules:
+    """A config file with a rule that does not parse, loaded leniently: its rules count as unknown
+    (every call asks, as for a file that does not parse) and the problem is reported."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+
+
+def _lenient(policy: ConfigPolicy) -> ConfigPolicy:
+    """Each broken approval setting falls back alone: a bad mode to the other file's or "ask" (the
+    safe default), a bad rule to the strict mode for its file (skipping it could drop a deny)."""
+    policy.lenient_problems = []
+    for text in policy.problems:
+        path, _, what = text.partition(": approvals.")
+        if what.startswith("mode:"):  # reported by the settings' validation, with its line
+            continue
+        broken = _BrokenRules(path, f"approvals.{what} — the approval rules of this file are unknown: "
+                                    "every tool call asks, reads included, until it is fixed")
+        policy.lenient_problems.append(broken)
+        policy.unreadable.append(broken)
+    return policy
 
 
 def _load(cwd: Path, mode: str | None, allow: list[str], ask: list[str], deny: list[str], registry: Any,
@@ -71,14 +103,17 @@ def _load(cwd: Path, mode: str | None, allow: list[str], ask: list[str], deny: l
 
 def load_policy(cwd: str | Path, *, mode: str | None = None, allow: Iterable[str] = (),
                 ask: Iterable[str] = (), deny: Iterable[str] = (), registry: Any = None,
-                trust_project: bool = False) -> Any:
+                trust_project: bool = False, lenient: bool = False) -> Any:
     """A `PermissionPolicy` from the user config, the project's `.workbench/config.toml` under
     `cwd` and the given flags (the mode: `mode`, else project, else user, else "ask").
 
     A rule that does not parse raises InvalidParams naming the file or flag: skipping it silently
-    could drop a deny rule the user relies on. A file that does not parse at all gives a strict
-    policy (see the module docstring)."""
+    could drop a deny rule the user relies on. With `lenient` (someone can answer: the TUI, a mob
+    in it) the agent starts instead, strict for that file, and `strict_notice` reports it. A file
+    that does not parse at all gives a strict policy (see the module docstring)."""
     policy = _load(Path(cwd), mode or None, list(allow), list(ask), list(deny), registry, trust_project)
+    if policy.problems and lenient:  # someone can answer: the strict mode asks instead of stopping
+        return _lenient(policy)
     if policy.problems:
         raise InvalidParams("bad approval rules in config: " + "; ".join(policy.problems))
     return policy

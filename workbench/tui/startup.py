@@ -38,9 +38,6 @@ class RuntimeSessions:
         self.broker = broker
         self.grants = grants
         self.resolved = resolve_provider_settings(self.settings, args)
-        from workbench.providers.credentials import require_setup
-
-        require_setup(self.resolved.name, self.resolved.base_url)  # no key: said at start, not mid-run
         from workbench.runtime.retry import RetryPolicy
 
         self.retry = RetryPolicy.from_settings(self.settings.provider, idle_timeout=getattr(args, "idle_timeout", None))
@@ -60,10 +57,10 @@ class RuntimeSessions:
             max_turns=getattr(a, "max_turns", None), max_tool_calls=getattr(a, "max_tool_calls", None),
             max_duration=getattr(a, "max_duration", None))
         # User and project rules add up (a project list never hides the user's); a rule that does
-        # not parse stops the agent with a message naming the file, before a provider is opened.
+        # not parse makes that file's rules unknown (every call asks) and is reported.
         policy = load_policy(manager.cwd or self.cwd, mode=getattr(a, "approve", None),
                              allow=getattr(a, "allow", None) or [], deny=getattr(a, "deny", None) or [],
-                             trust_project=bool(getattr(a, "trust_project", False)))
+                             trust_project=bool(getattr(a, "trust_project", False)), lenient=True)
         # a config file that doesn't parse: the agent starts, but every tool call asks
         self.strict_files = strict_notice(policy)
         from workbench.hooks.setup import session_hooks
