@@ -18,7 +18,7 @@ from typing import Any, AsyncIterator
 
 from workbench.mob.definition import MobDefinition, Profile, parse_definition
 from workbench.mob.environment import MobEnvironment, ProviderFactory
-from workbench.mob.member import MOB_SENDER, PEER_MESSAGE
+from workbench.peer_messages import MOB_SENDER, PEER_MESSAGE
 from workbench.providers.base import ProviderRequest, StreamEvent
 from workbench.providers.replay import ReplayProvider, ReplayScript, ScriptBuilder
 

@@ -31,7 +31,8 @@ from workbench.errors import InvalidParams, SessionNotFound, WorkbenchError
 from workbench.mob.definition import MobDefinition, Profile, is_valid_name
 from workbench.mob.environment import MobEnvironment
 from workbench.mob.log import MobLog, read_log, resolve_mob
-from workbench.mob.member import MOB_SENDER, Continue, MemberSession, PeerText
+from workbench.mob.member import Continue, MemberSession, PeerText
+from workbench.peer_messages import MOB_SENDER
 from workbench.mob.roster import (InvalidTransition, MemberInfo, MemberStatus, MobError,
                                   MobState, check_member_transition, check_mob_transition)
 from workbench.mob.tools import MOB_KEY, mob_tools

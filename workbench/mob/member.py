@@ -14,12 +14,11 @@ import functools
 import time
 from typing import Any, Callable
 
+from workbench.peer_messages import MOB_SENDER, PEER_MESSAGE, peer_content
 from workbench.runtime import events as ev
 from workbench.runtime.agent import AgentSession, tool_result_message
 from workbench.runtime.compaction import estimate_tokens
 
-PEER_MESSAGE = "peer_message"
-MOB_SENDER = "mob"  # the mob itself (budget notices, restarts), not a member
 
 
 class PeerText(str):
@@ -40,13 +39,6 @@ class Continue(str):
 
     def __new__(cls) -> "Continue":
         return super().__new__(cls, "")
-
-
-def peer_content(sender: str, text: str) -> str:
-    """What the recipient's model reads (custom messages reach the model as user text)."""
-    if sender == MOB_SENDER:
-        return f"[mob notice]\n{text}"
-    return f"[message from {sender}]\n{text}"
 
 
 class MemberSession(AgentSession):

@@ -29,6 +29,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, Literal
 
+from workbench.peer_messages import PEER_MESSAGE, peer_message_body
 from workbench.text import LINE_TABLE
 
 FilterMode = Literal["default", "no-tools", "user-only", "labelled-only", "all"]
@@ -44,16 +45,6 @@ FILTER_TITLES: dict[FilterMode, str] = {
 # Bookkeeping entries the default filter hides (pi hides the same, plus session_info here).
 SETTINGS_KINDS = frozenset({"label", "custom", "model", "thinking", "session_info"})
 # Entries that carry text a user may want to copy back into the prompt.
-PEER_MESSAGE_TYPE = "peer_message"
-
-
-def peer_message_body(text: str) -> str:
-    """A recorded peer message without the first line that tells the model who wrote it
-    (`[message from X]` or `[mob notice]`): what a person reads next to `sender → recipient`."""
-    first, newline, rest = text.partition("\n")
-    if newline and (first.startswith("[message from ") and first.endswith("]") or first == "[mob notice]"):
-        return rest
-    return text
 LEAF_MARKER_TYPE = "workbench.leaf"
 
 SUMMARY_CHARS = 200  # a row never shows more than this of an entry's text
@@ -415,7 +406,7 @@ class TreeIndex:
         elif kind == "custom_message":
             raw = content_text(entry.get("content"), SUMMARY_CHARS * 4)
             text = one_line(raw)
-            if entry.get("customType") == PEER_MESSAGE_TYPE:
+            if entry.get("customType") == PEER_MESSAGE:
                 details = entry.get("details") if isinstance(entry.get("details"), dict) else {}
                 sender = one_line(str(details.get("sender") or details.get("from") or "peer"), 40)
                 recipient = details.get("recipient")

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Union
 
-from workbench.sessions.tree_view import PEER_MESSAGE_TYPE, peer_message_body
+from workbench.peer_messages import PEER_MESSAGE, peer_message_body
 from workbench.tui.backend import message_text
 from workbench.tui.sanitize import sanitize
 from workbench.tui.widgets.conversation_stream import SegmentSplitter
@@ -144,7 +144,7 @@ def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
             specs.append(UserSpec(f"$ {msg.get('command', '')}\n{msg.get('output', '')}"))
         elif role in ("compactionSummary", "branchSummary"):
             specs.append(NoticeSpec(str(msg.get("summary", "")), "compaction"))
-        elif role == "custom" and msg.get("customType") == PEER_MESSAGE_TYPE:
+        elif role == "custom" and msg.get("customType") == PEER_MESSAGE:
             specs.append(_peer_spec(msg))
         elif role == "custom" and msg.get("display", True):
             content = msg.get("content")
