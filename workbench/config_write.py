@@ -25,7 +25,9 @@ class ConfigWriteError(ValueError):
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace `path` with `text` in one step (a crash leaves the old file or the new one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from workbench.private import private_dir
+
+    private_dir(path.parent)  # the config home: 0700 (a project's .workbench/ too)
     try:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:

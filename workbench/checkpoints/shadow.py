@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from workbench.private import private_dir, write_private
 from workbench.checkpoints.git import CheckpointError, git_env, git_program, run_git, split_z
 
 DEFAULT_MAX_FILE_MB = 20.0
@@ -46,6 +47,7 @@ _CONFIG = """[core]
 \tsafecrlf = false
 \tquotepath = false
 \tfsmonitor = false
+\tsharedRepository = 0600
 \tuntrackedCache = true
 \tprecomposeunicode = false
 {excludes}[gc]
@@ -132,14 +134,14 @@ class ShadowRepo:
             raise CheckpointError(f"workspace {self.workspace} is not a directory")
         fresh = not (self.git_dir / "HEAD").exists()
         if fresh:
-            self.git_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            await self.git("init", "-q")
-            (self.git_dir / "workspace").write_text(str(self.workspace) + "\n", encoding="utf-8")
+            private_dir(self.git_dir)
+            await self.git("init", "-q", "--shared=0600")  # git's own files owner-only too
+            write_private(self.git_dir / "workspace", str(self.workspace) + "\n", durable=False)
         excludes = await asyncio.to_thread(_global_excludes_file) if fresh else None
         config = self.git_dir / "config"
         if fresh:
             line = f"\texcludesFile = {_config_value(excludes)}\n" if excludes else ""
-            config.write_text(_CONFIG.format(excludes=line), encoding="utf-8")
+            write_private(config, _CONFIG.format(excludes=line), durable=False)
         self._write_excludes()
         self._ready = True
 
@@ -157,13 +159,12 @@ class ShadowRepo:
             lines.extend(self.ignore)
         text = "\n".join(lines) + "\n"
         target = self.git_dir / "info" / "exclude"
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             if target.read_text(encoding="utf-8") == text:
                 return
         except OSError:
             pass
-        target.write_text(text, encoding="utf-8")
+        write_private(target, text, durable=False)
 
     # -- locking --------------------------------------------------------------------------------
 
@@ -292,9 +293,7 @@ class ShadowRepo:
 
     def _save_skip(self, skip: dict[str, Any]) -> None:
         text = json.dumps({"big": skip["big"], "nested": sorted(skip["nested"])}, ensure_ascii=False)
-        tmp = self.git_dir / (SKIP + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, self.git_dir / SKIP)
+        write_private(self.git_dir / SKIP, text, durable=False)
 
     def _index_tree(self) -> str | None:
         """The tree the shadow index held after the last snapshot (any session, any member)."""
@@ -304,9 +303,7 @@ class ShadowRepo:
             return None
 
     def _set_index_tree(self, tree: str) -> None:
-        tmp = self.git_dir / (INDEX_TREE + ".tmp")
-        tmp.write_text(tree + "\n", encoding="ascii")
-        os.replace(tmp, self.git_dir / INDEX_TREE)
+        write_private(self.git_dir / INDEX_TREE, tree + "\n", durable=False)
 
     async def changes_since(self, base: str | None, snap: Snapshot) -> list[Change]:
         """The files that differ between `base` and a snapshot (a tree diff: git compares only
@@ -384,7 +381,8 @@ class ShadowRepo:
     def journal(self, record: dict[str, Any]) -> None:
         record = {"time": time.time(), **record}
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-        with open(self.git_dir / JOURNAL, "a", encoding="utf-8") as f:
+        fd = os.open(self.git_dir / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        with open(fd, "a", encoding="utf-8") as f:
             f.write(line)
 
     def journal_records(self) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.private import private_dir
 from workbench.errors import InvalidParams, SessionBusy, SessionNotFound
 
 LOG_NAME = "mob.jsonl"
@@ -87,10 +88,10 @@ class MobLog:
     @classmethod
     def create(cls, mobs_dir: Path, mob_id: str) -> "MobLog":
         directory = Path(mobs_dir) / mob_id
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)  # peer messages are private: 0700 folders, a 0600 log
         path = directory / LOG_NAME
         # O_EXCL: a new mob never appends to an old mob's log.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         log = cls(path, fd)
         log._lock()
         return log

@@ -16,6 +16,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from workbench.private import private_dir
 from workbench.sessions.listing import ScanState, scan_file
 
 CACHE_FILE = "session-index.json"
@@ -117,7 +118,7 @@ class ListingCache:
             },
         }
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)  # mkstemp below makes the file 0600
             # Atomic replace: a concurrent reader sees the old or the new file, never half of one.
             fd, tmp = tempfile.mkstemp(prefix=".session-index-", dir=self.path.parent)
             try:

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.private import private_dir
 from workbench.errors import InvalidParams
 from workbench.sessions import entries as E
 from workbench.sessions.context import SessionContext, build_context
@@ -100,7 +101,7 @@ def _make_file(path: Path, data: bytes) -> tuple[SessionLock, int]:
     """Directory, writer lock (on the sidecar, before the file exists), then the file holding
     `data`, flushed. Returns the lock and the append fd; on failure nothing is held."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path.parent)  # sessions/ and the cwd's folder: 0700, like the file (0600)
     except OSError as exc:
         raise SessionFileError(path.parent, f"cannot create the sessions directory: {exc.strerror}") from None
     lock = SessionLock(path)
