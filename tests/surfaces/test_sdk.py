@@ -198,19 +198,29 @@ async def test_end_to_end_sessions_streams_and_approvals(tmp_path, ws):
         assert reopened.id == session.id
 
 
-async def test_cancel_a_stream_and_collect(tmp_path, ws):
-    b = ScriptBuilder().turn().text("a").text("b", delay_ms=30000).turn().text("one ").text("two")
+async def test_cancel_a_stream_collect_and_a_streamed_first_turn(tmp_path, ws):
+    b = ScriptBuilder().turn().text("one ").text("two").turn().text("a").text("b", delay_ms=30000)
     args = ["--provider", "replay", "--replay-script", write_script(tmp_path / "s.json", b)]
     async with WorkbenchClient(server_args=args, cwd=str(ws), env=env()) as client:
         session = await client.create_deferred_session("unused")
+        text, result = await session.stream("first").collect_text()
+        assert text == "one two" == result.text
+
         stream = session.stream("go")
         with pytest.raises(sdk.RequestCancelledError):
             async with stream as events:
                 async for event in events:
                     if isinstance(event, TextDelta):
                         stream.cancel()
-        text, result = await session.stream("again").collect_text()
-        assert text == "one two" == result.text
+        assert (await session.read())["is_active"] is False  # the turn was stopped, not left running
+
+        streaming = client.create_session_streaming("first turn, streamed")
+        assert streaming.session_id is None
+        async with streaming as events:
+            types = [event.type async for event in events]
+        assert streaming.session_id and streaming.session_id != session.id
+        assert types[0] == "run_started" and types[-1] == "run_completed"
+        assert events.result.text == "one two" and streaming.session.last_result == events.result
 
 
 def _examples() -> list[str]:
