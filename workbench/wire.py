@@ -24,6 +24,10 @@ RPC_CODES: dict[str, int] = {
     "SKILL_RESOLUTION_FAILED": -32022,
     "INVALID_PARAMS": -32602,
     "INTERNAL_ERROR": -32603,
+    # workbench's own, mapped as its CLI exit codes are: another process holds the file (busy, from
+    # the caller's view); a file that cannot be read as a session (its message names file and line)
+    "SESSION_LOCKED": -32002,
+    "SESSION_FILE_INVALID": -32603,
 }
 
 # JSON-RPC 2.0's own codes, for envelopes that never reached a method.
@@ -42,7 +46,8 @@ PROTOCOL_CODE_STRINGS: dict[int, str] = {
 
 
 def code_string_for(rpc_code: int) -> str:
-    """The stable code string for a JSON-RPC error code (the reverse of RPC_CODES)."""
+    """The stable code string for a JSON-RPC error code (the reverse of RPC_CODES: the seed's
+    code where several share one)."""
     for name, value in RPC_CODES.items():
         if value == rpc_code:
             return name

@@ -306,3 +306,20 @@ async def test_against_the_anthropic_wire_format(tmp_path, ws):
             assert await rpc.close() == 0
     finally:
         srv.stop()
+
+
+async def test_a_session_another_process_holds_is_busy_and_a_corrupt_line_is_skipped(tmp_path, ws):
+    held = SessionManager.create(ws, sessions_dir=Path(os.environ["WORKBENCH_HOME"]) / "sessions")
+    held.append_message({"role": "user", "content": [{"type": "text", "text": "mine"}], "timestamp": 1})
+    rpc = await replay_server(tmp_path, ws, ScriptBuilder().turn().text("x"))
+    try:
+        reply = await rpc.call("turn/start", {"session_id": held.session_id, "prompt": "steal it"})
+        assert error_of(reply) == (-32002, "SESSION_LOCKED")
+        held.close()
+        broken = tmp_path / "broken.jsonl"
+        broken.write_text('{"type":"session","version":3,"id":"b","timestamp":"2026-01-01T00:00:00Z","cwd":"/x"}\n{oops\n')
+        reply = await rpc.call("session/read", {"session_id": str(broken)})
+        assert reply["result"]["session_id"] == "b"  # opened: the bad line is skipped, not fatal
+        assert "{oops" in broken.read_text()  # and kept: nothing already written is lost
+    finally:
+        assert await rpc.close() == 0

@@ -101,9 +101,13 @@ class LineWriter:
         self.closed = False
 
     def send(self, message: dict[str, Any]) -> None:
+        self.send_raw(json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def send_raw(self, line: bytes) -> None:
+        """One message already serialised (without its newline)."""
         if self.closed:
             return
-        self._pending.append(json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+        self._pending.append(line + b"\n")
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self.flush)

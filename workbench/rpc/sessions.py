@@ -8,6 +8,7 @@ opened on first use, so every session on disk can be read, continued or archived
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 from workbench.errors import SessionNotFound, WorkbenchError
@@ -71,12 +72,14 @@ class SessionMethods:
         sid = session.id
         if sid in self._listening:
             return
-        notify = self.server.notify
+        send = self.server.writer.send_raw
+        head = b'{"jsonrpc":"2.0","method":"session/event","params":{"session_id":' + json.dumps(sid).encode() + b',"event":'
 
         def forward(event: Any) -> None:
             if event.type == "run_completed":
                 self._stops[sid] = event.stop
-            notify("session/event", {"session_id": sid, "event": event.model_dump(mode="json")})
+            # the event serialised once, by pydantic, straight into the notification
+            send(head + event.model_dump_json().encode() + b"}}")
 
         self._listening[sid] = session.events.add_listener(forward)
 

@@ -24,6 +24,7 @@ from workbench.sdk.types import Capability, RunResult, SessionInfo
 from workbench.wire import CONTRACT_VERSION, compatible
 
 _LINE_LIMIT = 64 * 1024 * 1024
+_EVENT_LINE = b'{"jsonrpc":"2.0","method":"session/event",'  # how the server starts every event line
 
 
 def default_command(server_args: Sequence[str] = ()) -> list[str]:
@@ -204,6 +205,8 @@ class WorkbenchClient:
                 line = await stdout.readline()
                 if not line:
                     break
+                if not self._listeners and line.startswith(_EVENT_LINE):
+                    continue  # nobody streams: an event need not even be parsed
                 try:
                     message = json.loads(line)
                 except json.JSONDecodeError:

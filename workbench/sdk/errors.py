@@ -55,6 +55,7 @@ _BY_CODE: dict[str, type[WorkbenchError]] = {
     "CAPABILITY_UNAVAILABLE": CapabilityUnavailableError,
     "SESSION_NOT_FOUND": SessionNotFoundError,
     "SESSION_BUSY": SessionBusyError,
+    "SESSION_LOCKED": SessionBusyError,  # another process holds the session file
     "SKILL_NOT_FOUND": SkillNotFoundError,
     "PROVIDER_ERROR": ProviderError,
     "BUDGET_EXHAUSTED": BudgetExhaustedError,
