@@ -232,3 +232,19 @@ async def test_a_symlink_swapped_in_after_the_check_is_refused(tmp_path, monkeyp
                                               ToolContext(workspace=ws))
     assert result.is_error and "symbolic link" in result.content
     assert list(outside.iterdir()) == []
+
+
+async def test_bang_commands_never_see_provider_keys_unless_the_user_lists_them(ws, monkeypatch):
+    from types import SimpleNamespace
+
+    from workbench.context.shell import parse_shell_escape, run_shell_escape
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-leak")
+    monkeypatch.setenv("NPM_TOKEN", "npm-kept")
+    escape = parse_shell_escape('!echo "a=$ANTHROPIC_API_KEY n=$NPM_TOKEN"')
+    msg = await run_shell_escape(escape, ws)
+    assert "a= n=" in msg["output"] and "leak" not in msg["output"]
+    off = SimpleNamespace(policy=SimpleNamespace(pass_env=("NPM_TOKEN",)),
+                          prepare=lambda argv, env: SimpleNamespace(refusal=None, argv=argv, env=env))
+    msg = await run_shell_escape(escape, ws, sandbox=off)
+    assert "a= n=npm-kept" in msg["output"]

@@ -52,7 +52,8 @@ async def spawn_shell(command: str, cwd: Path, protocol_factory: Callable[[], as
     """Start `bash -c command` in `cwd` as the leader of a new process group, stdin closed,
     stdout and stderr merged, provider keys out of its environment; under the session's
     bubblewrap sandbox (workbench/hooks/sandbox.py) when one is given and on."""
-    env = {**scrubbed_env(), "PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+    keep = getattr(getattr(sandbox, "policy", None), "pass_env", ())  # what the user listed stays
+    env = {**scrubbed_env(pass_env=keep), "PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
     argv = ["bash", "-c", command]
     if sandbox is not None:
         prepared = sandbox.prepare(argv, env)
