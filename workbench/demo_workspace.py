@@ -18,10 +18,28 @@ def demo_workspace() -> Path:
     return data_home() / "demo-workspace"
 
 
+DEMO_AGENTS_MD = """# Demo workspace
+
+This is the workbench's offline-demo scratch workspace. This file is its AGENTS.md: the workbench
+adds it to the agent's system prompt (the start of the session says so; /context shows the prompt).
+
+- Python 3; give new functions type hints and a one-line docstring.
+- Check a script by running it: `python3 FILE`.
+- Files here are scratch: nothing in this folder matters outside the demo.
+"""
+
+
 def prepare_demo_workspace() -> Path:
-    """The demo's workspace, created when missing (owner-only: it lives beside the sessions)."""
+    """The demo's workspace, created when missing (owner-only: it lives beside the sessions),
+    with an AGENTS.md so the demo shows context files being loaded (a user's edit is kept)."""
     path = demo_workspace()
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    agents = path / "AGENTS.md"
+    if not agents.exists():
+        try:
+            agents.write_text(DEMO_AGENTS_MD, encoding="utf-8")
+        except OSError:  # a read-only data dir: the demo still runs, without the file
+            pass
     return path
 
 

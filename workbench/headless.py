@@ -114,8 +114,13 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     hooks = session_hooks(settings, cwd, args)
     for notice in hooks.notices():
         _err(err, f"workbench: {sanitize(notice)}")
-    project, resolved = _resolve_input(args, settings, cwd, prompt, err)
-    manager = _open_manager(args, cwd, demo=getattr(provider, "is_demo", False), err=err)
+    demo = bool(getattr(provider, "is_demo", False))
+    manager = _open_manager(args, cwd, demo=demo, err=err)
+    try:  # the session's own workspace: a resumed session's, or the demo's scratch one
+        project, resolved = _resolve_input(args, settings, Path(manager.cwd or cwd), prompt, err, demo=demo)
+    except BaseException:
+        manager.close()
+        raise
     tools = builtin_registry()
     mcp_pool = None
     try:
@@ -171,7 +176,8 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     return EXIT_CODES["OK"]
 
 
-def _resolve_input(args: Any, settings: Any, cwd: Path, prompt: str, err: TextIO) -> tuple[Any, Any]:
+def _resolve_input(args: Any, settings: Any, cwd: Path, prompt: str, err: TextIO, *,
+                   demo: bool = False) -> tuple[Any, Any]:
     """Context files and skills for the system prompt; the prompt with `/skill:`, templates,
     `@mentions` and `--image` files resolved. Problems go to stderr; an unknown skill or a bad
     image stops the run before anything is sent."""
@@ -181,7 +187,8 @@ def _resolve_input(args: Any, settings: Any, cwd: Path, prompt: str, err: TextIO
 
     project = ProjectContext.load(cwd, files_enabled=context_enabled(settings, args))
     for line in project.summary_lines():
-        if not line.startswith(("context files:", "skills:")):  # problems only: the answer is the output
+        # problems only (the answer is the output); the demo also shows what it loaded
+        if demo or not line.startswith(("context files:", "skills:")):
             _err(err, f"workbench: {sanitize(line)}")
     try:
         resolved = resolve_prompt(prompt, project, cwd, images=[Path(p) for p in getattr(args, "image", None) or []])

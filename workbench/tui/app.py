@@ -33,6 +33,7 @@ from workbench.tui.commands import SlashCommand
 from workbench.tui.export import export_markdown
 from workbench.tui.gc_pacer import GcPacer
 from workbench.tui.mcp_servers import McpServers
+from workbench.tui.project_ui import ProjectUi
 from workbench.tui.palette import WorkbenchCommands, needs_argument
 from workbench.tui.pane_sizer import PaneSizer
 from workbench.tui.sanitize import one_line, safe_text
@@ -176,6 +177,7 @@ class WorkbenchApp(App[int]):
         self.budget = BudgetPane(id="budget")
         self.status = StatusLine(id="status")
         self.mcp = McpServers(self)
+        self.project_ui = ProjectUi(self)  # context files, skills, templates, @files, !command
         self.prompt_box = Vertical(id="prompt-box")
         self.sizer = PaneSizer(self, shown.pane_widths)
 
@@ -517,6 +519,7 @@ class WorkbenchApp(App[int]):
         assert self.backend is not None
         self._pump_task = asyncio.create_task(self._pump(self.backend))
         self._watch_withdrawals(getattr(self.backend, "broker", None))
+        self.project_ui.begin()
         self._load_history(self.backend)
 
     @work(group="history")
@@ -529,6 +532,8 @@ class WorkbenchApp(App[int]):
                     text = message_text(m).strip()
                     if text and (not self.prompt.sent or self.prompt.sent[-1] != text):
                         self.prompt.sent.append(text)
+        if backend is self.backend:
+            await self.project_ui.notice()
 
     async def _pump(self, backend: Backend) -> None:
         async for event in backend.subscribe():
@@ -652,6 +657,15 @@ class WorkbenchApp(App[int]):
     # --- prompt ----------------------------------------------------------------------------
     @on(PromptInput.Submitted)
     def _on_submit(self, message: PromptInput.Submitted) -> None:
+        from workbench.context.shell import parse_shell_escape
+
+        escape = parse_shell_escape(message.text)
+        if escape is not None:  # the user's own command: runs now, no approval
+            self.project_ui.run_shell(escape)
+            return
+        if self.project_ui.handles(message.text):  # /skill:NAME, a prompt template
+            self._send(message.text, follow_up=message.follow_up)
+            return
         parsed = commands.parse(message.text)
         if parsed is not None and parsed[0] in commands.BY_NAME:
             self.run_slash(*parsed)
@@ -676,7 +690,14 @@ class WorkbenchApp(App[int]):
                         severity="error")
             self.prompt.put_back(text)
             return
+        resolved = self.project_ui.resolve(text)
+        if resolved is None:
+            return
         if backend.is_running:
+            if resolved.prepared.blocks:
+                self.notify("Attachments go with a new message, not a steering one: only the text was sent",
+                            severity="warning")
+            text = resolved.text
             if follow_up:
                 backend.follow_up(text)
                 self.notify("Queued as a follow-up (after this run) — alt+up to edit", timeout=3)
@@ -688,14 +709,19 @@ class WorkbenchApp(App[int]):
             return
         from workbench.runtime import events as ev
 
+        typed, text = text, resolved.text
+        options = ({"content": resolved.prepared.content(), "attachments": resolved.prepared.attached}
+                   if resolved.prepared.blocks else {})
         self._echoed_prompts.append(text)
-        self.run_worker(self.conversation.handle(ev.UserMessage(text=text)), group="echo")
+        self.run_worker(self.conversation.handle(ev.UserMessage(text=text, attachments=resolved.prepared.attached)),
+                        group="echo")
         try:
-            backend.start(text)
+            backend.start(text, **options)
         except Exception as exc:
             self._echoed_prompts.remove(text)
-            self.notify(str(exc), title="Could not start", severity="error")
-            self.prompt.put_back(text)
+            message = getattr(exc, "message", None) or str(exc)
+            self.notify(message, title="Could not start", severity="error")
+            self.prompt.put_back(typed)
             return
         self.conversation.anchor()
         self._stats_dirty = True
@@ -742,10 +768,14 @@ class WorkbenchApp(App[int]):
     def _on_prompt_changed(self) -> None:
         if self.prompt.text:
             self._last_typed = time.monotonic()
-        self.hints.show_for(self.prompt.text)
+        self.hints.show_for(self.prompt.text, self.project_ui.dynamic_commands(),
+                            self.project_ui.mention_hints(self.prompt.text, self.prompt.cursor_location))
 
     async def action_interrupt(self) -> None:
         """Escape: stop the run. Never touches what is typed in the prompt."""
+        if self.project_ui.interrupt():  # a `!command` first: its whole process group
+            self.notify("Command stopped", timeout=2)
+            return
         if self.backend is not None and self.backend.is_running:
             await self.backend.interrupt()
             # Steering and follow-ups that never got delivered come back to be edited (as pi does).
@@ -883,6 +913,18 @@ class WorkbenchApp(App[int]):
                 self.run_worker(result, group="slash")
         except ValueError as exc:
             self.notify(f"/{name}: {exc}", severity="error")
+
+    def _slash_context(self, arg: str) -> None:
+        self.project_ui.show_context()
+
+    def _slash_reload(self, arg: str) -> Any:
+        return self.project_ui.reload()
+
+    def dynamic_commands(self) -> list[SlashCommand]:
+        return self.project_ui.dynamic_commands()
+
+    def complete_mention(self, text: str, cursor: tuple[int, int]) -> tuple[str, tuple[int, int]] | None:
+        return self.project_ui.complete_mention(text, cursor)
 
     def _slash_mcp(self, arg: str) -> Any:
         return self.mcp.command(arg)

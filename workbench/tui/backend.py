@@ -120,6 +120,10 @@ def summarize_entry(entry: dict[str, Any]) -> PathEntry | None:
         msg = entry.get("message") or {}
         role = msg.get("role", "?")
         text = message_text(msg)
+        if role == "user":  # attachments and a skill's body folded to one line each
+            from workbench.context.display import user_message_display
+
+            text = user_message_display(msg) or text
         if role == "assistant" and not text:
             calls = [b.get("name", "?") for b in msg.get("content") or [] if isinstance(b, dict)
                      and b.get("type") == "toolCall"]
@@ -380,8 +384,9 @@ class RuntimeBackend:
     def is_running(self) -> bool:
         return bool(getattr(self.agent, "is_running", False))
 
-    def start(self, prompt: str) -> None:
-        self.agent.start(prompt)
+    def start(self, prompt: str, **options: Any) -> None:
+        """`options`: content / attachments of a prompt with attached files or images."""
+        self.agent.start(prompt, **options)
 
     def steer(self, text: str) -> None:
         self.agent.steer(text)

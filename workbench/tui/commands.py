@@ -7,7 +7,7 @@ three never disagree. What each command does lives in the app (`WorkbenchApp.run
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("mcp", "[restart|enable|disable NAME]", "MCP servers: their state and tools; act on one"),
     SlashCommand("hooks", "", "configured hooks, their source files and last runs; the sandbox's state"),
     SlashCommand("mob", "[demo|FILE.toml]", "start a mob (demo: offline, no API key), or focus the mob pane"),
+    SlashCommand("context", "", "context files, skills and the whole system prompt (read-only view)"),
+    SlashCommand("reload", "", "read context files, skills and prompt templates again", needs_idle=True),
     SlashCommand("help", "", "keys and commands"),
     SlashCommand("quit", "", "quit the workbench"),
 )
@@ -54,12 +56,13 @@ def parse(text: str) -> tuple[str, str] | None:
     return head.strip().lower(), rest.strip()
 
 
-def matches(prefix: str) -> list[SlashCommand]:
-    """Commands whose name starts with the typed prefix (text after the slash, before a space)."""
+def matches(prefix: str, extra: Sequence[SlashCommand] = ()) -> list[SlashCommand]:
+    """Commands whose name starts with the typed prefix (text after the slash, before a space);
+    `extra`: the project's skills (`skill:NAME`) and prompt templates, after the built-ins."""
     if not prefix.startswith("/") or " " in prefix or "\n" in prefix:
         return []
     typed = prefix[1:].lower()
-    return [c for c in COMMANDS if c.name.startswith(typed)]
+    return [c for c in (*COMMANDS, *extra) if c.name.lower().startswith(typed)]
 
 
 def _common_prefix(names: list[str]) -> str:
@@ -70,7 +73,8 @@ def _common_prefix(names: list[str]) -> str:
     return common
 
 
-def complete(text: str, choices: Callable[[str], list[str]] | None = None) -> str | None:
+def complete(text: str, choices: Callable[[str], list[str]] | None = None,
+             extra: Sequence[SlashCommand] = ()) -> str | None:
     """The completion for the prompt's text: the common prefix of the matching command names (a
     full name + space when only one matches), or after `/command ` of the matching arguments
     that `choices(command)` offers; None when nothing would change."""
@@ -82,7 +86,7 @@ def complete(text: str, choices: Callable[[str], list[str]] | None = None) -> st
             return None
         done = f"/{name} " + (options[0] if len(options) == 1 else _common_prefix(options))
         return done if done != text else None
-    found = matches(text)
+    found = matches(text, extra)
     if not found:
         return None
     if len(found) == 1:

@@ -20,6 +20,8 @@ class WorkbenchCommands(Provider):
         for cmd in COMMANDS:
             if app.command_available(cmd):
                 out.append((f"/{cmd.name}", cmd.help, partial(app.palette_command, cmd)))
+        if app.backend is not None:  # the project's skills and prompt templates
+            out.extend(app.project_ui.palette_entries())
         for name in app.theme_names():  # the same list /theme completes and names in its error
             if name != app.theme:
                 out.append((f"/theme {name}", "switch theme", partial(app.run_slash, "theme", name)))

@@ -72,6 +72,7 @@ class RuntimeSessions:
             system_prompt=getattr(a, "system_prompt", None),
             thinking_level=getattr(a, "thinking", None) or (s.provider.thinking if s.provider.thinking != "off" else None),
             **self.hooks.agent_kwargs(),
+            project=project_context(Path(manager.cwd or self.cwd), s, a),
         )
         return RuntimeBackend(agent, self.broker, demo=self.resolved.is_demo)
 
@@ -298,3 +299,13 @@ def resume_hint(app: Any, manager: Any) -> str | None:
     while size < len(sid) and any(o.startswith(sid[:size]) for o in others):
         size += 1
     return f"Resume with: workbench -r {sid[:size]}"
+
+
+def project_context(cwd: Path, settings: Any, args: Any) -> Any:
+    """Context files, skills and prompt templates of the session's workspace (read when a
+    session starts or resumes; /reload reads them again)."""
+    from workbench.context.project import ProjectContext, context_enabled
+    from workbench.tui.commands import COMMANDS
+
+    return ProjectContext.load(cwd, files_enabled=context_enabled(settings, args),
+                               builtin_commands=[c.name for c in COMMANDS])

@@ -26,6 +26,7 @@ from textual.geometry import Region, Size
 from textual.widget import Widget
 from textual.widgets import Static
 
+from workbench.context.display import with_attachments
 from workbench.tui import format as fmt
 from workbench.tui.clock import Clock
 from workbench.tui.sanitize import safe_text, sanitize
@@ -728,7 +729,8 @@ class Conversation(VerticalScroll):
             await self.end_answer()
         elif isinstance(event, ev.UserMessage):
             await self.end_answer()
-            await self.add_block(UserBlock(event.text, event.kind, event.sender, event.recipient))
+            text = with_attachments(event.text, event.attachments) if event.kind != "peer" else event.text
+            await self.add_block(UserBlock(text, event.kind, event.sender, event.recipient))
         elif isinstance(event, ev.ToolCallRequested):
             await self.end_answer()
             card = _live().ToolCard(event.id, event.name, event.args, self.clock, agent=event.member)

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Union
 
+from workbench.context.display import user_message_display
 from workbench.peer_messages import PEER_MESSAGE, peer_message_body
 from workbench.tui.backend import message_text
 from workbench.tui.sanitize import sanitize
@@ -106,6 +107,19 @@ def live_checkpoint_link(manager: Any, call_id: str, *, look_back: int = 64) -> 
     return None
 
 
+def bash_execution_spec(msg: dict[str, Any]) -> CardSpec:
+    """The user's own `!command` (pi's bashExecution), drawn like the bash tool's card."""
+    code = msg.get("exitCode")
+    failed = bool(msg.get("cancelled")) or (isinstance(code, int) and code != 0)
+    status = "interrupted" if msg.get("cancelled") else "failed" if failed else "done"
+    who = "you · not in context" if msg.get("excludeFromContext") else "you"
+    output = str(msg.get("output") or "").rstrip("\n") or "(no output)"
+    if isinstance(code, int) and code != 0:
+        output += f"\n\nCommand exited with code {code}"
+    return CardSpec(f"bash-{msg.get('timestamp', '')}", "bash", {"command": str(msg.get("command", ""))}, who,
+                    status, None, output, failed)
+
+
 def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
     """The blocks that show a session's messages (pi's AgentMessage dicts), oldest first."""
     specs: list[BlockSpec] = []
@@ -113,7 +127,7 @@ def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
     for msg in messages:
         role = msg.get("role")
         if role == "user":
-            specs.append(UserSpec(message_text(msg)))
+            specs.append(UserSpec(user_message_display(msg) or message_text(msg)))
         elif role == "assistant":
             for block in msg.get("content") or []:
                 if not isinstance(block, dict):
@@ -141,7 +155,7 @@ def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
                                         "denied" if hook else "failed" if error else "done", None, text, error,
                                         checkpoint_link(msg.get("details")), ("✗ d" + text[1:],) if hook else ())
         elif role == "bashExecution":
-            specs.append(UserSpec(f"$ {msg.get('command', '')}\n{msg.get('output', '')}"))
+            specs.append(bash_execution_spec(msg))
         elif role in ("compactionSummary", "branchSummary"):
             specs.append(NoticeSpec(str(msg.get("summary", "")), "compaction"))
         elif role == "custom" and msg.get("customType") == PEER_MESSAGE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from textual.binding import Binding
 from textual.message import Message
@@ -100,9 +101,18 @@ class PromptInput(OrderedKeys, TextArea):
         self.move_cursor(self.document.end)
 
     def action_complete(self) -> None:
-        """Tab completes a slash command; anywhere else it indents (code typed in the prompt).
-        It never moves the focus away: that is what F4/F5/F6/F8 are for."""
-        done = commands.complete(self.text, getattr(self.app, "argument_choices", None))
+        """Tab completes an `@path` at the cursor or a slash command (skills and prompt templates
+        included); anywhere else it indents (code typed in the prompt). It never moves the focus
+        away: that is what F4/F5/F6/F8 are for."""
+        mention = getattr(self.app, "complete_mention", None)
+        if mention is not None:
+            found = mention(self.text, self.cursor_location)
+            if found is not None:  # (text, cursor): `@partial` replaced by the chosen path
+                self.text = found[0]
+                self.move_cursor(found[1])
+                return
+        extra = getattr(self.app, "dynamic_commands", lambda: ())()
+        done = commands.complete(self.text, getattr(self.app, "argument_choices", None), extra)
         if done is not None:
             self._load(done)
         elif commands.parse(self.text) is None or "\n" in self.text:
@@ -120,8 +130,13 @@ class PromptInput(OrderedKeys, TextArea):
 class SlashHints(Static):
     """The slash commands matching what is typed, shown above the prompt."""
 
-    def show_for(self, text: str) -> None:
-        found = commands.matches(text)
+    def show_for(self, text: str, extra: Sequence[commands.SlashCommand] = (),
+                 mentions: Text | None = None) -> None:
+        if mentions is not None:  # `@` file completion (workbench/tui/project_ui.py)
+            self.update(mentions)
+            self.display = True
+            return
+        found = commands.matches(text, extra)
         if not found:
             self.display = False
             return
