@@ -44,6 +44,7 @@ class Profile(_Strict):
     peer_description: str = ""  # what list_peers tells the other members about this one
     tools: list[str] = Field(default_factory=list)  # built-in tools; mob tools are added by role
     mcp: list[str] | None = None  # MCP servers whose tools members get (None: every configured server)
+    skills: list[str] | None = None  # only these skills (workbench skills list); None: every skill
     thinking: Literal["off", "minimal", "low", "medium", "high"] = "off"
     # Per-member limits for members of this profile (override [limits] *_per_member).
     max_tokens: int | None = Field(default=None, gt=0)

@@ -43,6 +43,7 @@ class MobEnvironment:
     max_duration: float | None = None
     hooks: Any = None                  # workbench.hooks.setup.SessionHooks every member shares
     mcp_pool: Any = None               # workbench.mcp.pool.MCPClientPool: members get its tools
+    context_files: bool = True         # AGENTS.md / CLAUDE.md in every member's system prompt
 
     def resolved_mobs_dir(self) -> Path:
         if self.mobs_dir is not None:
@@ -144,4 +145,7 @@ def environment_from_args(args: Any, settings: Any, cwd: Path, *, meta: dict[str
     from workbench.hooks.setup import session_hooks
 
     env.hooks = session_hooks(settings, cwd, args)
+    from workbench.context.project import context_enabled
+
+    env.context_files = context_enabled(settings, args)
     return env, choice

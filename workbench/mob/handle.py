@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.context.project import ProjectContext
 from workbench.errors import InvalidParams, SessionNotFound, WorkbenchError
 from workbench.mob.definition import MobDefinition, Profile, is_valid_name
 from workbench.mob.environment import MobEnvironment
@@ -229,6 +230,8 @@ class MobHandle:
             grants=self.env.grants, limits=limits, retry=self.env.retry,
             system_prompt=self._system_prompt(identity, profile_name, profile, orchestrator),
             thinking_level=profile.thinking, agent=identity, events=self.events,
+            project=ProjectContext.load(self.env.cwd, files_enabled=self.env.context_files,
+                                        skill_names=profile.skills),
             **(self.env.hooks.agent_kwargs({MOB_KEY: self}) if self.env.hooks is not None
                else {"tool_extra": {MOB_KEY: self}}))
         session.on_peer_recorded = lambda message_id: self._sent.pop(message_id, None)
