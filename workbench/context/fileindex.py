@@ -6,12 +6,14 @@ respected); elsewhere a walk that skips VCS folders and the usual dependency/bui
 
 Matching ranks, best first: the file name starts with the query, the name holds it, the path
 holds it, the query's characters appear in order in the path (fuzzy). Shorter paths win ties.
-A keystroke that extends the previous query only filters the previous fuzzy matches, so even a
-100,000-file tree answers in a few milliseconds (tests/benchmarks/bench_mentions.py).
+Paths are kept shortest first and searched as one text (str.find and one regex over it, in C),
+each scan stopping once enough matches are found, so a keystroke on a 100,000-file tree takes a
+few milliseconds (tests/benchmarks/bench_mentions.py).
 """
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import subprocess
@@ -72,21 +74,45 @@ class Match:
     is_dir: bool
 
 
+class _Data:
+    """The sorted path list and its search text, swapped in one assignment (a refresh never
+    shows a query half the old list and half the new)."""
+
+    __slots__ = ("paths", "blob", "starts", "names", "name_starts")
+
+    def __init__(self, paths: list[str]) -> None:
+        # shortest first: every scan below meets matches in the order they are shown, so it
+        # can stop after `limit` of them
+        paths.sort(key=lambda p: (len(p), p))
+        self.paths = paths
+        lower = [p.lower() for p in paths]
+        self.blob, self.starts = _joined(lower)
+        self.names, self.name_starts = _joined([_name(p) for p in lower])
+
+
+def _joined(lines: list[str]) -> tuple[str, list[int]]:
+    """"\nline0\nline1…\n" and the offset where each line starts."""
+    starts = []
+    offset = 1
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    return "\n" + "\n".join(lines) + "\n", starts
+
+
 class FileIndex:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.paths: list[str] = []
-        self._lower: list[str] = []
-        self._names: list[str] = []
+        self._data = _Data([])
         self.source = ""
         self.build_seconds: float | None = None
         self.error: str | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
-        # (query, indices) of the last substring / fuzzy scan, narrowed by the next keystroke
-        self._last: tuple[str, list[int]] | None = None
-        self._last_sub: tuple[str, list[int]] | None = None
-        self._empty: list[Match] | None = None
+
+    @property
+    def paths(self) -> list[str]:
+        return self._data.paths
 
     # --- building ------------------------------------------------------------------------------
 
@@ -107,38 +133,36 @@ class FileIndex:
     def build(self) -> None:
         started = time.perf_counter()
         try:
-            files = git_files(self.root) if is_git_work_tree(self.root) else None
-            self.source = "git ls-files" if files is not None else "walk"
-            if files is None:
-                files = walk_files(self.root)
-            dirs: set[str] = set()
-            for f in files:
-                cut = f.rfind("/")
-                while cut > 0:
-                    d = f[:cut]
-                    if d in dirs:
-                        break
-                    dirs.add(d)
-                    cut = f.rfind("/", 0, cut)
-            paths = sorted(d + "/" for d in dirs) + files
-            self._lower = [p.lower() for p in paths]
-            self._names = [_name(p) for p in self._lower]
-            self.paths = paths
+            self._data = self._collect()
         except OSError as exc:
             self.error = f"the file list could not be built: {exc}"
         finally:
             self.build_seconds = time.perf_counter() - started
-            self._last = self._last_sub = self._empty = None
             self._ready.set()
+
+    def _collect(self) -> _Data:
+        files = git_files(self.root) if is_git_work_tree(self.root) else None
+        self.source = "git ls-files" if files is not None else "walk"
+        if files is None:
+            files = walk_files(self.root)
+        dirs: set[str] = set()
+        for f in files:
+            cut = f.rfind("/")
+            while cut > 0:
+                d = f[:cut]
+                if d in dirs:
+                    break
+                dirs.add(d)
+                cut = f.rfind("/", 0, cut)
+        return _Data([d + "/" for d in dirs] + [f for f in files if "\n" not in f])
 
     def refresh(self) -> None:
         """Rebuild in the background (after files were created); the old list answers meanwhile."""
-        fresh = FileIndex(self.root)
-
         def swap() -> None:
-            fresh.build()
-            self.paths, self._lower, self._names = fresh.paths, fresh._lower, fresh._names
-            self._last = self._last_sub = self._empty = None
+            try:
+                self._data = self._collect()
+            except OSError:
+                pass  # the old list stays
 
         threading.Thread(target=swap, name="workbench-file-index", daemon=True).start()
 
@@ -147,61 +171,64 @@ class FileIndex:
     def query(self, text: str, limit: int = 50) -> list[Match]:
         if not self.ready:
             return []
-        q = text.lower()
-        lower, names, paths = self._lower, self._names, self.paths
+        data = self._data  # one snapshot for the whole query
+        q = text.lower().replace("\n", "")
         if not q:
-            if self._empty is None or len(self._empty) < min(limit, len(paths)):
-                self._empty = [Match(p, p.endswith("/")) for p in _shortest(paths, range(len(paths)), limit)]
-            return self._empty[:limit]
+            return [Match(p, p.endswith("/")) for p in data.paths[:limit]]
         picked: list[int] = []
         seen: set[int] = set()
-
-        def take(indices: list[int]) -> bool:
-            for i in _shortest_idx(paths, indices, limit - len(picked)):
-                if i not in seen:
-                    seen.add(i)
-                    picked.append(i)
-            return len(picked) >= limit
-
-        contains = self._narrow(q, "_last_sub", lambda pool: [i for i in pool if q in lower[i]])
         if "/" not in q:
-            if take([i for i in contains if names[i].startswith(q)]):
-                return self._matches(picked)
-            if take([i for i in contains if q in names[i]]):
-                return self._matches(picked)
-        if take(contains):
-            return self._matches(picked)
-        search = re.compile(".*?".join(re.escape(c) for c in q)).search
-        take(self._narrow(q, "_last", lambda pool: [i for i in pool if search(lower[i])]))
-        return self._matches(picked)
+            _find(data.names, data.name_starts, "\n" + q, 1, limit, picked, seen)  # name starts with q
+            _find(data.names, data.name_starts, q, 0, limit, picked, seen)          # name holds q
+        _find(data.blob, data.starts, q, 0, limit, picked, seen)                    # path holds q
+        if len(picked) < limit:                                                     # q's letters in order
+            _search(data.blob, data.starts, fuzzy_pattern(q), limit, picked, seen)
+        return [Match(data.paths[i], data.paths[i].endswith("/")) for i in picked]
 
-    def _narrow(self, q: str, slot: str, scan) -> list[int]:
-        """Matches of `q`, scanning only the previous query's matches when `q` extends it (a
-        longer substring or subsequence can only match a subset)."""
-        last = getattr(self, slot)
-        pool = last[1] if last is not None and q.startswith(last[0]) else range(len(self._lower))
-        found = scan(pool)
-        setattr(self, slot, (q, found))
-        return found
 
-    def _matches(self, indices: list[int]) -> list[Match]:
-        return [Match(self.paths[i], self.paths[i].endswith("/")) for i in indices]
+def fuzzy_pattern(q: str) -> re.Pattern[str]:
+    """A line holding q's characters in order: from the line's start, skip to the first next
+    character each time (possessive: no backtracking, the earliest match is always the right
+    one), so each line is read once."""
+    parts = ["\n"]
+    for c in q:
+        e = re.escape(c)
+        parts.append(f"[^\n{e}]*+{e}")
+    return re.compile("".join(parts))
+
+
+def _next_line(starts: list[int], i: int, end: int) -> int:
+    return starts[i + 1] if i + 1 < len(starts) else end
+
+
+def _find(blob: str, starts: list[int], needle: str, skip: int, limit: int, picked: list[int],
+          seen: set[int]) -> None:
+    """Lines holding `needle` (found by str.find over the whole text: C speed), shortest first,
+    until `limit` are picked. `skip`: how many leading characters of the needle belong to the
+    line before (the "\n" of a starts-with search)."""
+    pos = blob.find(needle)
+    while pos != -1 and len(picked) < limit:
+        i = bisect.bisect_right(starts, pos + skip) - 1
+        if i not in seen:
+            seen.add(i)
+            picked.append(i)
+        pos = blob.find(needle, _next_line(starts, i, len(blob)))
+
+
+def _search(blob: str, starts: list[int], pattern: re.Pattern[str], limit: int, picked: list[int],
+            seen: set[int]) -> None:
+    pos = 0
+    while len(picked) < limit:
+        match = pattern.search(blob, pos)
+        if match is None:
+            return
+        i = bisect.bisect_right(starts, match.start() + 1) - 1  # the match starts at the "\n" before
+        if i not in seen:
+            seen.add(i)
+            picked.append(i)
+        pos = _next_line(starts, i, len(blob)) - 1  # the next line's "\n"
 
 
 def _name(path: str) -> str:
     stripped = path.rstrip("/")
     return stripped[stripped.rfind("/") + 1:]
-
-
-def _shortest_idx(paths: list[str], indices: list[int], limit: int) -> list[int]:
-    if limit <= 0:
-        return []
-    if len(indices) <= limit:
-        return sorted(indices, key=lambda i: (len(paths[i]), paths[i]))
-    import heapq
-
-    return heapq.nsmallest(limit, indices, key=lambda i: (len(paths[i]), paths[i]))
-
-
-def _shortest(paths: list[str], indices: range, limit: int) -> list[str]:
-    return [paths[i] for i in _shortest_idx(paths, list(indices), limit)]
