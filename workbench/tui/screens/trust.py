@@ -42,10 +42,15 @@ class TrustScreen(ModalScreen[bool]):
             body.append("This folder's own configuration asks for more than it may take by itself:\n", style="bold")
             body.append_text(safe_text(str(self.workspace)))
             body.append("\n\n")
-            for item in self.items:
-                body.append(f"{_KINDS.get(item.kind, item.kind)}  ", style="dim")
-                body.append_text(safe_text(trust.relative_source(self.workspace, item), "dim"))
-                body.append("\n  ")
+            source = None
+            for item in self.items:  # grouped by file, in the order the subsystems list them
+                shown = trust.relative_source(self.workspace, item)
+                if shown != source:
+                    body.append("\n" if source is not None else "")
+                    body.append_text(safe_text(shown, "underline"))
+                    body.append("\n")
+                    source = shown
+                body.append(f"  {_KINDS.get(item.kind, item.kind):<10} ", style="dim")
                 body.append_text(safe_text(item.summary, "bold"))
                 body.append("\n")
             body.append("\nTrust only a project whose files you wrote or checked: these settings can send "
