@@ -27,7 +27,7 @@ from textual.widgets import Input, Static, TextArea
 from workbench.config import DEFAULT_THEME, FirstFrameSettings
 from workbench.tui import commands
 from workbench.tui import format as fmt
-from workbench.tui.backend import Backend, Limits, PathEntry, message_text
+from workbench.tui.backend import Backend, Limits, PathEntry, current_entry_id, message_text
 from workbench.tui.clock import Clock
 from workbench.tui.commands import SlashCommand
 from workbench.tui.export import export_markdown
@@ -1028,9 +1028,9 @@ class WorkbenchApp(App[int]):
 
     def _slash_label(self, arg: str) -> None:
         assert self.backend is not None
-        if self.session_tree is not None and not arg:  # the tree's label dialog, on the selected entry
+        if self.session_tree is not None and not arg:  # the tree's label dialog, on the current entry
             self.action_focus_tree()
-            self.session_tree.label_at(self.session_tree.view.selected_id)
+            self.session_tree.label_at(current_entry_id(self.session_tree.manager))
             return
         entry = self.backend.set_label(arg or None)
         if entry is None:
@@ -1095,8 +1095,8 @@ class WorkbenchApp(App[int]):
 
     def _slash_fork(self, arg: str) -> None:
         assert self.sessions is not None and self.backend is not None
-        if self.session_tree is not None:  # at the entry selected in the tree (the leaf unless moved)
-            self.session_tree.fork_at(self.session_tree.view.selected_id or self.session_tree.manager.leaf_id)
+        if self.session_tree is not None:  # at the current entry: the prompt's /fork, not a stale tree cursor
+            self.session_tree.fork_at(current_entry_id(self.session_tree.manager))
             return
         self.switch_backend(self.sessions.fork(self.backend))
         self.notify("Forked: you are now in the new session", timeout=3)

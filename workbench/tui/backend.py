@@ -112,6 +112,23 @@ class Backend(Protocol):
     def history(self) -> list[dict[str, Any]]: ...
 
 
+# What the user sees as "the current entry": the last of these on the active path. Entries the
+# conversation does not show (a name, a label, a model change, the workbench's own settings) are
+# passed over, so /label and /fork never land on a `[name]` row.
+SHOWN_TYPES = frozenset({"message", "custom_message", "branch_summary", "compaction"})
+
+
+def current_entry_id(manager: Any) -> str | None:
+    """The last shown entry of the active path (else the leaf; None in an empty session)."""
+    leaf = manager.leaf_id
+    if leaf is None:
+        return None
+    for entry in reversed(manager.get_branch()):
+        if entry.get("type") in SHOWN_TYPES:
+            return str(entry.get("id"))
+    return leaf
+
+
 def summarize_entry(entry: dict[str, Any]) -> PathEntry | None:
     """A session entry (pi format) as one Session-pane row; None for entries not worth a row."""
     kind = entry.get("type")
@@ -451,8 +468,8 @@ class RuntimeBackend:
 
     def set_label(self, label: str | None) -> str | None:
         manager = self.agent.manager
-        leaf = manager.leaf_id
-        if leaf is None:
+        target = current_entry_id(manager)
+        if target is None:
             return None
-        manager.set_label(leaf, label)
-        return leaf
+        manager.set_label(target, label)
+        return target
