@@ -135,6 +135,9 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
             **hooks.agent_kwargs(),
             project=project,
         )
+        from workbench.runtime.session_settings import restore_from_args
+
+        restore_from_args(session, args, mode=False)  # -c / --session: the limits the session stored
     except BaseException:
         manager.close()
         if mcp_pool is not None:

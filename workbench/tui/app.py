@@ -200,6 +200,7 @@ class WorkbenchApp(App[int]):
         if wanted not in self.available_themes:
             name = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
             self.theme_problems.append(ThemeProblem(Path("[ui] theme"), None, f"no theme named '{wanted}'"))
+        self._theme_from_settings = name  # not the user's choice: never saved back
         if self.is_running:
             self.theme = name
         else:
@@ -253,6 +254,7 @@ class WorkbenchApp(App[int]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_size(self.size.width, self.size.height)
         self.prompt.focus()
         self.set_interval(0.1, self._redraw)
@@ -481,6 +483,25 @@ class WorkbenchApp(App[int]):
                 path = Path(raw)
                 if path.suffix == ".toml" and path.exists():
                     self.reload_theme_file(path)
+
+    def _theme_changed(self, theme: Any) -> None:
+        """A theme the user chose (/theme, the palette's picker) is kept in the user's config,
+        written safely (config_write); one the settings applied is not written back."""
+        if theme.name == self._theme_from_settings:
+            return
+        self._theme_from_settings = theme.name
+        name = theme.name
+
+        def save() -> None:
+            from workbench.config_write import ConfigWriteError, set_user_setting
+
+            try:
+                set_user_setting("ui", "theme", name)
+            except ConfigWriteError as exc:
+                self.call_from_thread(self.notify, f"Theme {name} not saved: {exc}", severity="warning",
+                                      timeout=8)
+
+        self.run_worker(save, thread=True, exclusive=True, group="save-theme")
 
     def reload_theme_file(self, path: Path) -> bool:
         """Re-read one theme file; a broken file is reported and the current theme stays."""
@@ -1091,7 +1112,11 @@ class WorkbenchApp(App[int]):
 
     def _slash_new(self, arg: str) -> None:
         assert self.sessions is not None
-        self.switch_backend(self.sessions.new())
+        mode = self.backend.stats().mode if self.backend is not None else None
+        backend = self.sessions.new()
+        if mode and backend.stats().mode != mode:  # the approval mode chosen here carries over
+            backend.set_mode(mode)
+        self.switch_backend(backend)
 
     def _slash_fork(self, arg: str) -> None:
         assert self.sessions is not None and self.backend is not None

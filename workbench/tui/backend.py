@@ -445,12 +445,15 @@ class RuntimeBackend:
             self.demo = False  # a real model answers from now on
 
     def set_mode(self, mode: str) -> None:
-        self.agent.set_mode(mode)
+        from workbench.runtime import session_settings
+
+        session_settings.set_mode(self.agent, mode)  # kept with the session: -c and -r restore it
 
     def set_limits(self, limits: Limits) -> None:
+        from workbench.runtime import session_settings
         from workbench.runtime.budget import BudgetLimits
 
-        self.agent.set_limits(BudgetLimits(
+        session_settings.set_limits(self.agent, BudgetLimits(
             max_tokens=limits.tokens, max_cost=limits.cost, max_turns=limits.turns,
             max_tool_calls=limits.tool_calls, max_duration=limits.duration,
             max_turn_duration=getattr(self.agent.limits, "max_turn_duration", None),

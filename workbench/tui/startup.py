@@ -74,6 +74,9 @@ class RuntimeSessions:
             **self.hooks.agent_kwargs(),
             project=project_context(Path(manager.cwd or self.cwd), s, a),
         )
+        from workbench.runtime.session_settings import restore_from_args
+
+        restore_from_args(agent, a)  # the mode and limits the session stored (/mode, /budget)
         return RuntimeBackend(agent, self.broker, demo=self.resolved.is_demo)
 
     def _store(self) -> Any:
