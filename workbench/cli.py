@@ -163,10 +163,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.output_format is not None:
         print("workbench: --output-format applies to headless runs: add -p PROMPT", file=sys.stderr)
         return 2
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # the TUI would spin on a pipe or /dev/null
-        print("workbench: no terminal: the full-screen workbench needs stdin and stdout to be a terminal. "
-              'To run without one, use headless mode: workbench -p "your prompt"', file=sys.stderr)
-        return 2
     from workbench.tui.app import run_app
 
     return run_app(args)

@@ -120,6 +120,7 @@ class WorkbenchApp(App[int]):
         mob: Any = None,
         open_picker: bool = False,
         starter: Callable[[], dict[str, Any]] | None = None,
+        notice: str | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
@@ -140,6 +141,7 @@ class WorkbenchApp(App[int]):
         self.startup_error = startup_error
         self.initial_prompt = initial_prompt
         self.open_picker = open_picker  # `workbench -r`: the resume picker first
+        self.notice = notice  # said once the agent is ready (e.g. where the offline demo works)
         self.session_tree: SessionTree | None = None  # the Session pane's tree, once a session is shown
         self._checkpoint_notice = False  # why file checkpoints are off, told once
         self.mob_starter = mob  # async (app) -> None: opens a mob (workbench.tui.mob.controller)
@@ -269,6 +271,8 @@ class WorkbenchApp(App[int]):
 
     def _agent_ready(self) -> None:
         """The backend (or the mob, or the reason none could start) is known: connect it."""
+        if self.notice:  # e.g. where the offline demo works
+            self.notify(self.notice, timeout=12)
         if self.backend is not None:
             self._start_pump()
             self.mcp.begin()  # MCP servers start in the background from here (tui/mcp_servers.py)
@@ -333,8 +337,7 @@ class WorkbenchApp(App[int]):
             for hint in self.mob_pane.query(".mob-empty").results(Static):
                 hint.update(Text(MOB_EMPTY_DEMO, style="dim"))
         held, self._held_prompts = self._held_prompts, []
-        if parts.get("notice"):  # e.g. where the offline demo works
-            self.notify(parts["notice"], timeout=12)
+        self.notice = parts.get("notice")
         self._agent_ready()
         if self.backend is None:  # nothing to send them to: back in the prompt, never lost
             if held:

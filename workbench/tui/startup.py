@@ -266,6 +266,10 @@ def run(args: Any) -> int:
     if problem is not None:
         print(problem[1], file=sys.stderr)
         return problem[0]
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # the TUI would spin on a pipe or /dev/null
+        print("workbench: no terminal: the full-screen workbench needs stdin and stdout to be a terminal. "
+              'To run without one, use headless mode: workbench -p "your prompt"', file=sys.stderr)
+        return 2
     app = make_app(args, cwd)
     code = app.run()
     if app.mob is not None:
