@@ -87,15 +87,21 @@ async def over_rpc(script: str, workdir: Path, sessions: int, turns: int) -> tup
 
 def measure(sessions: int, turns: int, repeat: int) -> tuple[float, float, float]:
     base, rpc, connect = [], [], []
-    for _ in range(repeat):
+    def run_base() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             script = write_script(Path(tmp) / "script.json", turns)
             base.append(asyncio.run(in_process(script, Path(tmp), sessions, turns)))
+
+    def run_rpc() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             script = write_script(Path(tmp) / "script.json", turns)
             elapsed, connect_s = asyncio.run(over_rpc(script, Path(tmp), sessions, turns))
             rpc.append(elapsed)
             connect.append(connect_s)
+
+    for i in range(repeat):  # alternate which goes first: a loaded disk drifts over a run
+        for step in ((run_base, run_rpc) if i % 2 == 0 else (run_rpc, run_base)):
+            step()
     return statistics.median(base), statistics.median(rpc), statistics.median(connect)
 
 
