@@ -54,9 +54,23 @@ def branched(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The real command in a child process (one test goes through it end to end)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "workbench.cli", "sessions", "export", *args], capture_output=True,
                           text=True, timeout=60, env=env, cwd=cwd)
+
+
+@pytest.fixture
+def export(capsys):
+    """The same command line through workbench.cli.main in this process (fast)."""
+    from workbench.cli import main
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        code = main(["sessions", "export", *args])
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, captured.out, captured.err)
+
+    return run
 
 
 class _Collect(HTMLParser):
@@ -105,22 +119,22 @@ def test_html_of_the_whole_tree_escapes_everything_and_folds_branches(branched, 
     assert "--background" not in html and "--bg: #16181D" in html  # the default theme's colours
 
 
-def test_html_of_one_branch_and_the_theme(branched):
+def test_html_of_one_branch_and_the_theme(branched, export):
     path, ids = branched
-    p = cli(str(path), "--format", "html", "--leaf", ids["u2"], "--theme", "nord")
+    p = export(str(path), "--format", "html", "--leaf", ids["u2"], "--theme", "nord")
     assert p.returncode == 0, p.stderr
     text = "".join(parse(p.stdout).text)
     assert "branch one" in text and "branch two" not in text
     assert "#2E3440" in p.stdout.upper()  # nord's background
 
 
-def test_markdown_and_jsonl(branched, tmp_path):
+def test_markdown_and_jsonl(branched, tmp_path, export):
     path, ids = branched
-    md = cli(str(path), "--format", "md")
+    md = export(str(path), "--format", "md")
     assert md.returncode == 0 and "branch two" in md.stdout and "branch one" not in md.stdout
-    full = cli(str(path), "--format", "jsonl", "--all")
+    full = export(str(path), "--format", "jsonl", "--all")
     assert full.stdout.splitlines() == path.read_text().splitlines()
-    one = cli(str(path), "--format", "jsonl", "--leaf", ids["u2"][:6])
+    one = export(str(path), "--format", "jsonl", "--leaf", ids["u2"][:6])
     lines = [json.loads(x) for x in one.stdout.splitlines()]
     assert lines[0]["type"] == "session"
     assert [x["id"] for x in lines[1:5]] == [ids["u1"], ids["a1"], ids["r1"], ids["u2"]]
@@ -132,14 +146,14 @@ def test_markdown_and_jsonl(branched, tmp_path):
     m.close()
 
 
-def test_bad_input_is_a_clear_error(branched, tmp_path):
+def test_bad_input_is_a_clear_error(branched, tmp_path, export):
     path, _ = branched
-    p = cli("deadbeef")
+    p = export("deadbeef")
     assert p.returncode == 10 and "no session" in p.stderr and "Traceback" not in p.stderr
-    p = cli(str(path), "--leaf", "zzzz")
+    p = export(str(path), "--leaf", "zzzz")
     assert p.returncode == 2 and "no entry" in p.stderr
-    p = cli(str(path), "--format", "md", "--all")
+    p = export(str(path), "--format", "md", "--all")
     assert p.returncode == 2 and "--all" in p.stderr
     before = path.read_bytes()
-    assert cli(str(path), "--format", "html").returncode == 0
+    assert export(str(path), "--format", "html").returncode == 0
     assert path.read_bytes() == before  # exporting never writes the session

@@ -18,15 +18,33 @@ SCHEMA = {"type": "object", "properties": {"files": {"type": "integer"}, "ok": {
           "required": ["files", "ok"], "additionalProperties": False}
 
 
-def run(tmp_path: Path, builder: ScriptBuilder, *extra: str, schema=SCHEMA) -> subprocess.CompletedProcess:
+def _argv(tmp_path: Path, builder: ScriptBuilder, extra: tuple[str, ...], schema) -> list[str]:
     script = tmp_path / "script.json"
     script.write_text(builder.build().to_json())
     schema_file = tmp_path / "schema.json"
     schema_file.write_text(schema if isinstance(schema, str) else json.dumps(schema))
+    return ["-p", "count the files", "--provider", "replay", "--replay-script", str(script),
+            "--output-schema", str(schema_file), "--cwd", str(tmp_path), *extra]
+
+
+def run(tmp_path: Path, builder: ScriptBuilder, *extra: str, schema=SCHEMA) -> subprocess.CompletedProcess:
+    """The real command in a child process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "workbench.cli", "-p", "count the files", "--provider", "replay",
-                           "--replay-script", str(script), "--output-schema", str(schema_file), *extra],
+    return subprocess.run([sys.executable, "-m", "workbench.cli", *_argv(tmp_path, builder, extra, schema)],
                           capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+
+
+@pytest.fixture
+def run_here(capsys):
+    """The same command line through workbench.cli.main in this process (fast)."""
+    from workbench.cli import main
+
+    def go(tmp_path: Path, builder: ScriptBuilder, *extra: str, schema=SCHEMA) -> subprocess.CompletedProcess:
+        code = main(_argv(tmp_path, builder, extra, schema))
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess([], code, captured.out, captured.err)
+
+    return go
 
 
 def session_messages() -> list[dict]:
@@ -43,10 +61,10 @@ def test_valid_answer_in_a_fence_prints_the_json(tmp_path):
     assert "JSON Schema" in first["content"][0]["text"] and '"files"' in first["content"][0]["text"]
 
 
-def test_invalid_answers_are_retried_with_the_error_then_succeed(tmp_path):
+def test_invalid_answers_are_retried_with_the_error_then_succeed(tmp_path, run_here):
     b = ScriptBuilder().turn().text("There are three files.").turn().text('{"files": "3", "ok": true}') \
         .turn().text('{"files": 3, "ok": true}')
-    p = run(tmp_path, b, "--output-format", "jsonl")
+    p = run_here(tmp_path, b, "--output-format", "jsonl")
     assert p.returncode == 0, p.stderr
     events = [json.loads(x) for x in p.stdout.splitlines()]
     done = events[-1]
@@ -57,17 +75,17 @@ def test_invalid_answers_are_retried_with_the_error_then_succeed(tmp_path):
     assert "not valid JSON" in feedback[0] and "files" in feedback[1] and "not of type 'integer'" in feedback[1]
 
 
-def test_retries_run_out_and_the_result_says_why(tmp_path):
+def test_retries_run_out_and_the_result_says_why(tmp_path, run_here):
     b = ScriptBuilder().turn().text("nope").turn().text("still nope")
-    p = run(tmp_path, b, "--structured-output-retries", "1")
+    p = run_here(tmp_path, b, "--structured-output-retries", "1")
     assert p.returncode == 30
     assert p.stdout == "" and "no structured output" in p.stderr and "not valid JSON" in p.stderr
 
 
-def test_a_broken_schema_file_is_invalid_params(tmp_path):
-    p = run(tmp_path, ScriptBuilder().turn().text("{}"), schema="{not json")
+def test_a_broken_schema_file_is_invalid_params(tmp_path, run_here):
+    p = run_here(tmp_path, ScriptBuilder().turn().text("{}"), schema="{not json")
     assert p.returncode == 2 and "schema.json" in p.stderr and "line 1" in p.stderr
-    p = run(tmp_path, ScriptBuilder().turn().text("{}"), schema={"type": "no-such-type"})
+    p = run_here(tmp_path, ScriptBuilder().turn().text("{}"), schema={"type": "no-such-type"})
     assert p.returncode == 2 and "not a valid JSON Schema" in p.stderr
 
 

@@ -45,6 +45,10 @@ def session_info(service: SessionService, session_id: str) -> dict[str, Any]:
     }
 
 
+def _thinking(level: str | None) -> str | None:
+    return None if level in (None, "off") else level
+
+
 class SessionMethods:
     def __init__(self, server: RpcServer, service: SessionService, settings: Any, defaults: Any = None) -> None:
         """`defaults`: the server's run options (argparse namespace of `workbench rpc`): approval
@@ -148,9 +152,10 @@ class SessionMethods:
 
             check_schema(options["output_schema"])  # before the session exists
         req = CreateSessionRequest(
-            model=p.model, provider=p.provider, system_prompt=p.system_prompt, cwd=p.cwd,
+            model=p.model, provider=p.provider, system_prompt=p.system_prompt or self._default("system_prompt"),
+            cwd=p.cwd,
             limits=self._limits(p.budget), labels=dict(p.labels), mode=p.approval_mode or self._default("approve"),
-            thinking_level=None if p.thinking in (None, "off") else p.thinking, run_now=False,
+            thinking_level=_thinking(p.thinking or self._default("thinking")), run_now=False,
             allow=[*self._default("allow", []), *p.allow], deny=[*self._default("deny", []), *p.deny])
         session = await self.service.create_session(req)
         self._listen(session)
