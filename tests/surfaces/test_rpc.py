@@ -48,7 +48,8 @@ async def test_a_conversation_streams_the_jsonl_events_and_answers_with_the_run_
         assert init["contract_version"] == "0.1.0" and init["server_version"]
         caps = {c["id"]: c["status"] for c in init["capabilities"]}
         assert caps["sessions"] == caps["streaming"] == caps["approvals"] == caps["mob"] == "Available"
-        assert set(caps.values()) <= {"Available", "NotCompiled", "DisabledByPolicy"}
+        assert set(caps.values()) <= {"Available", "NotCompiled", "DisabledByPolicy", "NotSupportedByProtocol"}
+        assert caps["hooks"] == caps["checkpoints"] == "Available" and caps["mcp"] == "NotSupportedByProtocol"
         assert {"turn/start", "approval/respond", "mob/create", "$/cancelRequest"} <= set(init["methods"])
 
         created = await rpc.result("session/create", {"prompt": "hello", "labels": {"team": "a"}})

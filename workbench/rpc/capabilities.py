@@ -1,7 +1,8 @@
 """What this build can do, as the seed's CapabilityId + CapabilityStatus list for `initialize`.
 
 Statuses are found, not declared: a package that is not in this build is `NotCompiled`, one that
-the server's policy switches off is `DisabledByPolicy`.
+the server's policy switches off is `DisabledByPolicy`, and one the build has but whose sessions
+over RPC do not use yet is `NotSupportedByProtocol` (the TUI and `-p` have it).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ _KNOWN: list[tuple[str, str, str | None]] = [
     ("budgets", "Token, cost, turn, tool-call and time limits per session", "workbench.runtime.budget"),
     ("compaction", "Automatic context compaction", "workbench.runtime.compaction"),
     ("mob", "Teams of agents: mob/* methods", "workbench.mob.handle"),
-    ("hooks", "Hook engine", "workbench.hooks"),
-    ("skills", "Skills and prompt templates", "workbench.context"),
-    ("mcp", "MCP servers as tool sources", "workbench.mcp"),
-    ("checkpoints", "File checkpoints and rewind", "workbench.checkpoints"),
+    ("hooks", "Hooks around runs, turns and tool calls (user and trusted project config)", "workbench.hooks"),
+    ("checkpoints", "File checkpoints around tool calls that change files", "workbench.checkpoints"),
+    ("skills", "Context files, skills and prompt templates (TUI and -p; not yet over RPC)", "workbench.context"),
+    ("mcp", "MCP servers as tool sources (TUI and -p; not yet over RPC)", "workbench.mcp"),
 ]
+_NOT_OVER_RPC = frozenset({"skills", "mcp"})
 
 
 def _present(module: str) -> bool:
@@ -40,6 +42,8 @@ def capabilities(disabled: frozenset[str] = frozenset()) -> list[dict[str, Any]]
     for cap_id, description, module in _KNOWN:
         if module is not None and not _present(module):
             status = "NotCompiled"
+        elif cap_id in _NOT_OVER_RPC:
+            status = "NotSupportedByProtocol"
         elif cap_id in disabled:
             status = "DisabledByPolicy"
         else:
