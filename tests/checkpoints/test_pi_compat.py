@@ -61,3 +61,17 @@ def test_pi_context_and_tree_rows_are_unchanged(tmp_path):
         assert len(marked) == len(added)
         timeline = Timeline(m.entries)
         assert timeline.state_at(marked[0]).checkpoint_id == added[0]
+
+
+def test_a_forged_tree_id_is_not_a_checkpoint():
+    from workbench.checkpoints.timeline import is_checkpoint
+
+    def entry(tree):
+        return {"type": "custom", "customType": CHECKPOINT_TYPE, "id": "x", "parentId": None, "data": {"tree": tree}}
+
+    assert is_checkpoint(entry("a" * 40))
+    for bad in ("--output=/tmp/x", "HEAD", "a" * 39, "A" * 40, None, 7):
+        assert not is_checkpoint(entry(bad))
+    timeline = Timeline([{"type": "message", "id": "m", "parentId": None, "message": {"role": "user", "content": "x"}},
+                         {**entry("b" * 40), "id": "c", "parentId": "m", "data": {"tree": "b" * 40, "base": "-x"}}])
+    assert timeline.state_at("m").tree == "b" * 40  # a forged base falls back to the tree itself

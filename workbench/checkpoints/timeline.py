@@ -14,6 +14,7 @@ brings those files back: that is the undo.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,9 +24,18 @@ KINDS = ("tool", "command", "external", "before-restore", "restore")  # command:
 MAX_LISTED_FILES = 500  # a checkpoint lists at most this many paths (it keeps the count)
 
 
+_TREE_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def is_tree_id(value: Any) -> bool:
+    """A git object id and nothing else: a session file is untrusted, and a "tree" that starts
+    with `-` would reach git as an option."""
+    return isinstance(value, str) and _TREE_ID.fullmatch(value) is not None
+
+
 def is_checkpoint(entry: Mapping[str, Any]) -> bool:
     return entry.get("type") == "custom" and entry.get("customType") == CHECKPOINT_TYPE \
-        and isinstance(entry.get("data"), dict) and isinstance(entry["data"].get("tree"), str)
+        and isinstance(entry.get("data"), dict) and is_tree_id(entry["data"].get("tree"))
 
 
 def checkpoint_data(tree: str, base: str | None, files: Sequence[Any], *, kind: str,
@@ -118,7 +128,8 @@ class Timeline:
         candidates = [below] if below else [c for c in self.checkpoints if self.order[c] > self.order[entry_id]]
         for cid in candidates:
             data = self.data(cid)
-            return State(data.get("base") or data["tree"], cid, False)
+            base = data.get("base")
+            return State(base if is_tree_id(base) else data["tree"], cid, False)
         return None
 
     def _first_below(self, entry_id: str) -> str | None:
