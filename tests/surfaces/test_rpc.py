@@ -49,7 +49,8 @@ async def test_a_conversation_streams_the_jsonl_events_and_answers_with_the_run_
         caps = {c["id"]: c["status"] for c in init["capabilities"]}
         assert caps["sessions"] == caps["streaming"] == caps["approvals"] == caps["mob"] == "Available"
         assert set(caps.values()) <= {"Available", "NotCompiled", "DisabledByPolicy", "NotSupportedByProtocol"}
-        assert caps["hooks"] == caps["checkpoints"] == "Available" and caps["mcp"] == "NotSupportedByProtocol"
+        assert caps["hooks"] == caps["checkpoints"] == caps["skills"] == "Available"
+        assert caps["mcp"] == "NotSupportedByProtocol"
         assert {"turn/start", "approval/respond", "mob/create", "$/cancelRequest"} <= set(init["methods"])
 
         created = await rpc.result("session/create", {"prompt": "hello", "labels": {"team": "a"}})
@@ -58,8 +59,8 @@ async def test_a_conversation_streams_the_jsonl_events_and_answers_with_the_run_
         assert created["result"]["usage"]["input_tokens"] == 10
         types = [e["type"] for e in rpc.events(sid)]
         # the same events, in the same order, as `workbench -p --output-format jsonl`
-        assert types == ["run_started", "user_message", "turn_started", "text_delta", "text_delta", "text_complete",
-                         "turn_completed", "run_completed"]
+        assert types == ["run_started", "skills_resolved", "user_message", "turn_started", "text_delta",
+                         "text_delta", "text_complete", "turn_completed", "run_completed"]
         assert all(e["session_id"] == sid for e in rpc.events(sid))
         # every notification precedes the answer it belongs to
         answer_at = next(i for i, m in enumerate(rpc.messages) if m.get("id") == 2)
@@ -289,6 +290,7 @@ async def test_against_the_anthropic_wire_format(tmp_path, ws):
         anthropic_error(401, "authentication_error", "invalid x-api-key"),
     ]).start()
     try:
+        (ws / "AGENTS.md").write_text("Always answer in haiku. <project rule 7>\n")
         rpc = await Rpc.start("--provider", "anthropic", "--model", "claude-sonnet-4-5", cwd=ws,
                               env={"ANTHROPIC_BASE_URL": srv.url, "ANTHROPIC_API_KEY": "sk-test"})
         try:
@@ -299,6 +301,7 @@ async def test_against_the_anthropic_wire_format(tmp_path, ws):
             deltas = [e["delta"] for e in rpc.events() if e["type"] == "text_delta"]
             assert "".join(deltas) == "Let me look.It says hello world." and len(deltas) == 6
             assert srv.requests[1].json["messages"][-1]["content"][0]["type"] == "tool_result"
+            assert "<project rule 7>" in json.dumps(srv.requests[0].json["system"])  # AGENTS.md, as in the TUI
             failed = await rpc.call("turn/start", {"session_id": created["session_id"], "prompt": "again"})
             assert error_of(failed) == (-32010, "PROVIDER_ERROR")
             assert "sk-test" not in json.dumps(rpc.messages)

@@ -24,10 +24,10 @@ _KNOWN: list[tuple[str, str, str | None]] = [
     ("mob", "Teams of agents: mob/* methods", "workbench.mob.handle"),
     ("hooks", "Hooks around runs, turns and tool calls (user and trusted project config)", "workbench.hooks"),
     ("checkpoints", "File checkpoints around tool calls that change files", "workbench.checkpoints"),
-    ("skills", "Context files, skills and prompt templates (TUI and -p; not yet over RPC)", "workbench.context"),
+    ("skills", "Context files (AGENTS.md) and skills in the system prompt", "workbench.context"),
     ("mcp", "MCP servers as tool sources (TUI and -p; not yet over RPC)", "workbench.mcp"),
 ]
-_NOT_OVER_RPC = frozenset({"skills", "mcp"})
+_NOT_OVER_RPC = frozenset({"mcp"})
 
 
 def _present(module: str) -> bool:

@@ -91,9 +91,12 @@ class SessionService:
 
         # The rules of the user config and of this cwd's project config add up, each kept with
         # its source (the merged `settings.approvals` would let the project list replace the user's).
+        from workbench.context.project import ProjectContext, context_enabled
         from workbench.hooks.setup import session_hooks
 
         return {
+            # context files (AGENTS.md) and skills of the workspace, as the TUI and -p load them
+            "project": ProjectContext.load(cwd, files_enabled=context_enabled(self.settings)),
             "policy": load_policy(cwd, mode=mode, allow=allow, deny=deny),
             "approvals": None if self.nobody_to_ask else self.approvals,
             "grants": self.grants if self.grants is not None else GrantStore(cwd),
