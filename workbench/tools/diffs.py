@@ -26,3 +26,13 @@ def first_changed_line(old: str, new: str) -> int | None:
         if tag != "equal":
             return j1 + 1
     return None
+
+
+def change_preview(old: str, new: str, shown: str) -> "Preview":
+    """What an approval shows for a file change: its diff, or plainly "no change" and the file
+    when the new content is the old one (an empty diff used to fall back to the raw arguments)."""
+    from workbench.tools.base import Preview
+
+    if old == new:
+        return Preview(kind="text", text=f"no change: {shown} already has exactly this content", path=shown)
+    return Preview(kind="diff", text=unified_diff(old, new, shown), path=shown, old_text=old, new_text=new)

@@ -887,7 +887,9 @@ class WorkbenchApp(App[int]):
             body.append_text(Text(f"\nin {one_line(req.cwd or '.', 200)}", style="dim"))
             self.push_screen(_dialogs().TextScreen(req.tool, body, answers=True), answered)
         else:
-            self.push_screen(_dialogs().TextScreen(req.tool, safe_text(str(req.args)), answers=True), answered)
+            from workbench.tui.widgets.approvals import describe  # its arguments as the pane shows them, never a raw dict
+
+            self.push_screen(_dialogs().TextScreen(req.tool, describe(req), answers=True), answered)
 
     def action_grants(self) -> None:
         if self.grant_source is None:

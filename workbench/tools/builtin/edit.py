@@ -10,7 +10,7 @@ from typing import Any
 from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
 from workbench.tools.builtin.common import ToolFailure, fail, is_binary_file, preview_context, resolve_arg
 from workbench.tools.builtin.write import write_text
-from workbench.tools.diffs import first_changed_line, unified_diff
+from workbench.tools.diffs import change_preview, first_changed_line, unified_diff
 from workbench.tools.limits import MAX_FILE_BYTES, human_size
 from workbench.tools.paths import display_path
 
@@ -92,8 +92,7 @@ class EditTool(Tool):
             return Preview(kind="text", text=f"this edit would fail: {exc}", path=str(args.get("path")))
         except OSError as exc:  # the file changed under us: the edit itself decides later
             return Preview(kind="text", text=f"this edit would fail: {exc.strerror or exc}", path=str(args.get("path")))
-        return Preview(kind="diff", text=unified_diff(p.old, p.new, p.shown), path=p.shown,
-                       old_text=p.old, new_text=p.new)
+        return change_preview(p.old, p.new, p.shown)
 
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         try:

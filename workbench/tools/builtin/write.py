@@ -8,7 +8,7 @@ from typing import Any
 
 from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
 from workbench.tools.builtin.common import ToolFailure, fail, is_binary_file, preview_context, resolve_arg
-from workbench.tools.diffs import unified_diff
+from workbench.tools.diffs import change_preview, unified_diff
 from workbench.tools.limits import MAX_FILE_BYTES
 from workbench.tools.nofollow import SymlinkRace, write_bytes_nofollow
 from workbench.tools.paths import display_path
@@ -70,7 +70,7 @@ class WriteTool(Tool):
         new = args.get("content", "")
         if old is None:
             return Preview(kind="text", text=f"overwrite binary or very large file {shown}", path=shown)
-        return Preview(kind="diff", text=unified_diff(old, new, shown), path=shown, old_text=old, new_text=new)
+        return change_preview(old, new, shown)
 
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -35,20 +36,25 @@ class FilesFound:
 FilesLoader = Callable[[], Awaitable[FilesFound | None]]
 
 
-def _cell(side: tuple[str, str, str] | None, mark: str) -> Text:
+MARKDOWN_ROLES = frozenset({"assistant", "summary", "compaction"})  # written by the model in Markdown
+
+
+def _cell(side: tuple[str, str, str] | None, mark: str) -> RenderableType:
     if side is None:
         return Text("")
     entry_id, role, text = side
-    cell = Text()
-    cell.append(f"{role} ", style=ROLE_STYLES.get(role, ""))
-    cell.append(entry_id, style="dim")
-    cell.append("\n")
+    head = Text()
+    head.append(f"{role} ", style=ROLE_STYLES.get(role, ""))
+    head.append(entry_id, style="dim")
     lines = sanitize(text).splitlines() or [""]
     shown = "\n".join(lines[:CELL_LINES])
-    cell.append(shown, style="dim" if mark == "same" else "")
-    if len(lines) > CELL_LINES:
-        cell.append(f"\n… {len(lines) - CELL_LINES} more lines", style="dim italic")
-    return cell
+    style = "dim" if mark == "same" else ""
+    more = (Text(f"… {len(lines) - CELL_LINES} more lines", style="dim italic"),) if len(lines) > CELL_LINES else ()
+    if role in MARKDOWN_ROLES:  # rendered as the conversation renders it, not as raw Markdown
+        from rich.markdown import Markdown
+
+        return Group(head, Markdown(shown, style=style), *more)
+    return Group(head, Text(shown, style=style), *more)
 
 
 def comparison_table(comparison: BranchComparison) -> Table:

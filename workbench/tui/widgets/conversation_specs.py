@@ -156,8 +156,10 @@ def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
                                         checkpoint_link(msg.get("details")), ("✗ d" + text[1:],) if hook else ())
         elif role == "bashExecution":
             specs.append(bash_execution_spec(msg))
-        elif role in ("compactionSummary", "branchSummary"):
-            specs.append(NoticeSpec(str(msg.get("summary", "")), "compaction"))
+        elif role in ("compactionSummary", "branchSummary"):  # the model wrote it in Markdown: rendered
+            what = "Summary of the branch left" if role == "branchSummary" else "Summary of the earlier conversation"
+            specs.append(NoticeSpec(what, "compaction"))
+            specs.extend(answer_specs(str(msg.get("summary", ""))))
         elif role == "custom" and msg.get("customType") == PEER_MESSAGE:
             specs.append(_peer_spec(msg))
         elif role == "custom" and msg.get("display", True):
