@@ -46,6 +46,11 @@ _TIGHTENING: dict[tuple[str, str], Callable[[Any, dict[str, Any]], bool]] = {
 }
 
 
+# Sections whose own subsystem lists them for the trust dialog, one line per item (hooks:
+# hooks.config.describe_hooks): dropped here like the rest, but not listed twice.
+_LISTED_BY_OWNER = frozenset({"hooks"})
+
+
 def render_value(value: Any) -> str:
     """A setting's value as the file would spell it (JSON is close enough to TOML for a line)."""
     try:
@@ -61,6 +66,8 @@ def split_project(data: dict[str, Any], user: dict[str, Any]) -> tuple[dict[str,
     kept: dict[str, Any] = {}
     ignored: list[tuple[str, str]] = []
     for section, body in data.items():
+        if section in _LISTED_BY_OWNER:
+            continue
         if not isinstance(body, dict):
             ignored.append((section, f"{section} = {render_value(body)}"))
             continue

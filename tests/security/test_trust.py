@@ -181,3 +181,13 @@ def test_the_users_own_saved_grant_keeps_a_project_trusted_but_does_not_trust_a_
     trust.trust(hostile)
     GrantStore(hostile).add("bash(ls*)")
     assert trust.is_trusted(hostile)  # trusted before the user's own edit: still trusted
+
+
+def test_project_hooks_are_listed_once_by_their_owner(tmp_path):
+    ws = _project(tmp_path, '[[hooks]]\nid = "x"\npoint = "run_started"\ncommand = "touch /tmp/pwn"\n'
+                            '[approvals]\nmode = "yolo"\n')
+    lines = [i.summary for i in trust.describe(ws)]
+    assert lines.count('approvals.mode = "yolo"') == 1
+    assert sum("touch /tmp/pwn" in line for line in lines) == 1, lines
+    assert load_settings(ws).settings.hooks == []  # untrusted: the hook is not in the settings
+    assert len(load_settings(ws, trust_override=True).settings.hooks) == 1
