@@ -28,16 +28,6 @@ def test_tool_call_limit_checked_before_a_call():
     assert t.exhausted() is None  # turn-boundary checks look at other dimensions
 
 
-def test_unpriced_cost_is_unknown_and_warned_once():
-    t = BudgetTracker(BudgetLimits(max_cost=1.0))
-    t.add_turn(10, None)
-    assert t.cost is None
-    w = t.warnings()
-    assert len(w) == 1 and w[0].budget_type == "cost" and "no price" in w[0].message
-    assert t.warnings() == []
-    assert t.exhausted() is None  # cannot be enforced, never treated as $0 either
-
-
 def test_limits_reject_nonsense_and_merge_settings():
     with pytest.raises(ValueError, match="max_turns"):
         BudgetLimits(max_turns=0)
@@ -62,3 +52,11 @@ def test_a_new_run_warns_again_for_per_run_limits_only():
     assert (t.turns, t.tool_calls) == (0, 0)
     t.add_turn(0, 0.0)
     assert [x.budget_type for x in t.warnings()] == ["turns"]  # tokens count the session: warned already
+
+
+def test_an_unpriced_model_gets_no_cost_warning():
+    # issue 13: it used to warn "cost at 0% (0 of 1)"; the meters say "unpriced" instead
+    t = BudgetTracker(BudgetLimits(max_cost=1.0))
+    t.add_turn(10, None)
+    assert t.cost is None and t.warnings() == []
+    assert t.exhausted() is None  # cannot be enforced, never treated as $0 either

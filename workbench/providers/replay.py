@@ -180,6 +180,7 @@ class ReplayProvider:
         self.delay_scale = delay_scale  # 0 = no delays at all
         self.is_demo = is_demo
         self.position = 0  # index of the next turn to play
+        self._context_reported = 0  # the context the last turn's figures described (input + output)
 
     @property
     def exhausted(self) -> bool:
@@ -192,13 +193,21 @@ class ReplayProvider:
         if delay_ms and self.delay_scale:
             await asyncio.sleep(delay_ms * self.delay_scale / 1000.0)
 
+    def _estimated_usage(self, asm: AssistantAssembler, request: ProviderRequest, output: int) -> None:
+        """A turn without scripted figures: the input is estimated from the request, but never
+        below the context the script's earlier figures described (a follow-up after the demo's
+        last scripted turn used to make the context meter drop)."""
+        context = max(estimate_tokens(request.messages), self._context_reported)
+        asm.set_usage(input=context, output=output)
+        self._context_reported = context + output
+
     async def stream(self, request: ProviderRequest) -> AsyncIterator[StreamEvent]:
         model = request.model or self.model
         asm = AssistantAssembler(api=API, provider=self.name, model=model)
         if self.exhausted:
             asm.add_text(self.script.ended_text)
             yield TextDeltaEvent(self.script.ended_text)
-            asm.set_usage(input=estimate_tokens(request.messages), output=len(self.script.ended_text) // 4)
+            self._estimated_usage(asm, request, len(self.script.ended_text) // 4)
             yield StreamDone(asm.message(stop_reason="stop"))
             return
         number = self.position
@@ -237,10 +246,11 @@ class ReplayProvider:
         if turn.usage is not None:
             u = turn.usage
             asm.set_usage(input=u.input, output=u.output, cache_read=u.cacheRead, cache_write=u.cacheWrite)
+            self._context_reported = u.input + u.output + u.cacheRead + u.cacheWrite
         else:
             produced = sum(len(b.get("text") or b.get("thinking") or "") + (40 if b["type"] == "toolCall" else 0)
                            for b in asm.blocks)
-            asm.set_usage(input=estimate_tokens(request.messages), output=max(1, produced // 4))
+            self._estimated_usage(asm, request, max(1, produced // 4))
         stop = turn.stop_reason or ("toolUse" if has_tools else "stop")
         yield StreamDone(asm.message(stop_reason=stop))
 

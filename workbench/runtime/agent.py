@@ -881,6 +881,12 @@ class AgentSession(HookPoints):
                 outcome = "interrupted"
         return outcome
 
+    def _count_denied_call(self) -> None:
+        """A denied call counts as a tool call, in this run as in the session's total (its result is
+        in the file) and against the tool-calls limit: a model that keeps asking stops there."""
+        self._budget.add_tool_call()
+        self.tool_calls += 1
+
     async def _record_tool(self, call: dict[str, Any], text: str, *, is_error: bool, status: str,
                      details: dict[str, Any] | None = None, images: list[dict[str, Any]] | None = None) -> None:
         call_id, name = call.get("id", ""), call.get("name", "")
@@ -913,6 +919,7 @@ class AgentSession(HookPoints):
                                         is_error=True, status="interrupted")
                 return "interrupted"
             if verdict.denied:
+                self._count_denied_call()
                 await self._record_tool(call, hook_denial_text(verdict), is_error=True, status="denied")
                 return "denied"
         # reading inside a skill's folder is always allowed (read-only tools only)
@@ -941,6 +948,8 @@ class AgentSession(HookPoints):
                               status="interrupted")
             raise
         if gate.verdict != "run":
+            if gate.verdict == "denied":
+                self._count_denied_call()
             await self._record_tool(call, gate.message, is_error=True,
                               status="denied" if gate.verdict == "denied" else "failed")
             return gate.verdict

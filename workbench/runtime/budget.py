@@ -66,7 +66,6 @@ class BudgetTracker:
     tool_calls: int = 0
     started_at: float = field(default_factory=time.monotonic)
     _warned: set[tuple[str, int]] = field(default_factory=set)
-    _unpriced_warned: bool = False
 
     def restart_clock(self) -> None:
         self.started_at = time.monotonic()
@@ -114,14 +113,7 @@ class BudgetTracker:
             if limit is None:
                 continue
             used = self.used(budget_type)
-            if used is None:
-                if budget_type == "cost" and not self._unpriced_warned:
-                    self._unpriced_warned = True
-                    out.append(BudgetWarning(
-                        budget_type="cost", used=0.0, limit=float(limit), percent=0.0,
-                        message=("the model has no price in the catalog, so the cost limit of "
-                                 f"${limit:g} cannot be enforced"),
-                    ))
+            if used is None:  # an unpriced model: no "cost at 0 %" warning; the meters say "unpriced"
                 continue
             out.extend(self._threshold_warnings(budget_type, float(used), float(limit)))
         return out

@@ -592,7 +592,7 @@ class WorkbenchApp(App[int]):
             if event.saved_rule:
                 self.notify(f"Saved rule {event.saved_rule}", timeout=4)
         elif isinstance(event, ev.BudgetWarning):
-            self.notify(f"{event.budget_type} at {event.percent:.0f}% of the limit", title="Budget",
+            self.notify(event.message or f"{event.budget_type} at {event.percent:.0f}% of the limit", title="Budget",
                         severity="warning", timeout=6)
         elif isinstance(event, ev.BudgetExhausted):
             how = "an orderly stop: the current step finished" if event.orderly else "a hard stop (failure)"

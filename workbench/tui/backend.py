@@ -310,6 +310,7 @@ class RuntimeBackend:
         self.broker = broker
         self.demo = demo
         self._started_at: float | None = None
+        self._before = (0, 0)  # session turns and tool calls when the current run started
         self._cost_by_model: dict[str, float | None] = {}
 
     # --- events and stats ------------------------------------------------------------------
@@ -321,6 +322,8 @@ class RuntimeBackend:
         etype = getattr(event, "type", "")
         if etype == "run_started":
             self._started_at = time.monotonic()
+            a = self.agent  # the session's totals before this run: the run's counts add to them
+            self._before = (int(getattr(a, "session_turns", 0) or 0), int(getattr(a, "session_tool_calls", 0) or 0))
         elif etype == "turn_completed":
             model = str(getattr(self.agent, "model", "") or "?")
             before = self._cost_by_model.get(model, 0.0)
@@ -345,8 +348,10 @@ class RuntimeBackend:
             thinking=str(getattr(a, "thinking_level", "off")),
             usage=getattr(a, "usage", None) or NoUsage(),
             cost_usd=_shown_cost(getattr(a, "cost_usd", None), str(getattr(a, "model", "") or "")),
-            turns=int(getattr(a, "session_turns", 0) or 0),
-            tool_calls=int(getattr(a, "session_tool_calls", 0) or 0),
+            # the session's totals include this run's counts (never fewer: a turn counts from its start)
+            turns=max(int(getattr(a, "session_turns", 0) or 0), self._before[0] + int(getattr(a, "turns", 0) or 0)),
+            tool_calls=max(int(getattr(a, "session_tool_calls", 0) or 0),
+                           self._before[1] + int(getattr(a, "tool_calls", 0) or 0)),
             run_turns=int(getattr(a, "turns", 0) or 0),
             run_tool_calls=int(getattr(a, "tool_calls", 0) or 0),
             elapsed_s=elapsed,
