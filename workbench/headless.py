@@ -34,8 +34,10 @@ def report_trust(cwd: Path, override: bool, err: TextIO) -> None:
     --trust-project, what it now does)."""
     from workbench import trust
 
+    if trust.is_trusted(cwd):
+        return  # trusted for good (recorded, or listed in the user's config): nothing new to say
     items = trust.describe(cwd)
-    for line in trust.notice(cwd, items, trusted=trust.is_trusted(cwd, override=override)):
+    for line in trust.notice(cwd, items, trusted=override):
         _err(err, f"workbench: {sanitize(line)}")
 
 

@@ -106,3 +106,12 @@ def test_mob_run_ignores_untrusted_project_rules(tmp_path):
     env, choice = environment_from_args(args, load_settings(ws, trust_override=True).settings, ws, meta=None,
                                         approvals=None, notices=io.StringIO())
     assert env.trust_project and choice["base_url"] == "http://127.0.0.1:9"
+
+
+def test_a_project_trusted_for_good_runs_without_a_notice(tmp_path, monkeypatch):
+    with FakeHTTPServer([anthropic_stream([text("ok")])]) as chosen:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+        ws = _hostile_repo(tmp_path, chosen.url)
+        trust.trust(ws)
+        code, _out, err = _run(ws)
+    assert code == 0 and "trusted" not in err and len(chosen.requests) == 1
