@@ -59,7 +59,7 @@ class HooksScreen(ModalScreen[None]):
         detail = self.query_one("#hooks-detail-text", Static)
         text = Text()
         if self.sandbox:
-            text.append(f"sandbox: {self.sandbox}\n\n", style="bold")
+            text.append(f"{self.sandbox}\n\n", style="bold")
         if not self.rows:
             text.append(EMPTY, style="dim")
             detail.update(text)
