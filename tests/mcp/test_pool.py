@@ -18,6 +18,14 @@ def ctx(tmp_path: Path, **kw) -> ToolContext:
     return ToolContext(workspace=tmp_path, **kw)
 
 
+async def eventually(condition, timeout: float = 5.0) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; its last value."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return bool(condition())
+
+
 async def ready_pool(*servers, **kw):
     pool = pool_of(*servers, **kw)
     registry = builtin_registry()
@@ -93,11 +101,8 @@ async def test_a_hanging_call_times_out_and_the_server_is_told_to_cancel(http_to
         r = await registry.execute("mcp__r__hang", {}, ctx(tmp_path))
         assert r.is_error and "timed out after 0.5 seconds" in r.content and r.details == {"timedOut": True}
         assert time.monotonic() - started < 5
-        for _ in range(100):  # the protocol's notifications/cancelled reached the server's handler
-            if marker.exists():
-                break
-            await asyncio.sleep(0.05)
-        assert marker.read_text() == "cancelled"
+        # the protocol's notifications/cancelled reached the server's handler
+        assert await eventually(marker.exists) and marker.read_text() == "cancelled"
         assert pool.status()[0].state == "ready"  # one slow call does not fail the server
         assert (await registry.execute("mcp__r__echo", {"text": "still here"}, ctx(tmp_path))).content == "still here"
     finally:
@@ -114,11 +119,7 @@ async def test_cancelling_a_call_sends_the_protocol_cancel(http_toolbox, tmp_pat
         task.cancel()  # what Esc does: the runtime cancels the tool's task
         with pytest.raises(asyncio.CancelledError):
             await task
-        for _ in range(100):
-            if marker.exists():
-                break
-            await asyncio.sleep(0.05)
-        assert marker.read_text() == "cancelled"
+        assert await eventually(marker.exists) and marker.read_text() == "cancelled"
     finally:
         await pool.aclose()
 
@@ -131,11 +132,7 @@ async def test_list_changed_refreshes_the_registry(http_toolbox, tmp_path):
         if "mcp__r__extra" not in registry:  # the shared server may have grown in another test
             r = await registry.execute("mcp__r__grow", {}, ctx(tmp_path))
             assert r.content == "grown"
-            for _ in range(100):
-                if "mcp__r__extra" in registry:
-                    break
-                await asyncio.sleep(0.02)
-            assert "mcp__r__extra" in registry and registry.version > version
+            assert await eventually(lambda: "mcp__r__extra" in registry) and registry.version > version
         assert (await registry.execute("mcp__r__extra", {}, ctx(tmp_path))).content == "extra!"
     finally:
         await pool.aclose()
@@ -238,5 +235,16 @@ async def test_disable_enable_and_untrusted_project_servers(tmp_path, http_toolb
         assert "mcp__proj__echo" in registry and pool.counts() == (2, 2)
         with pytest.raises(KeyError, match="no MCP server named 'nope'"):
             await pool.restart("nope")
+    finally:
+        await pool.aclose()
+
+
+async def test_a_malformed_message_is_reported_and_the_server_still_works(tmp_path):
+    pool, registry = await ready_pool(stdio_server("noisy", "--garbage"), workspace=tmp_path)
+    try:
+        status = pool.status()[0]
+        assert status.state == "ready"
+        assert status.warning is not None and status.warning.startswith("malformed message from the server ignored")
+        assert (await registry.execute("mcp__noisy__echo", {"text": "ok"}, ctx(tmp_path))).content == "ok"
     finally:
         await pool.aclose()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 import os
 import time
 from contextlib import asynccontextmanager
@@ -27,6 +28,10 @@ from workbench.mcp.secrets import Redactor
 
 State = Literal["starting", "ready", "failed", "disabled", "untrusted", "stopped"]
 STDERR_LINES = 20
+
+# The SDK logs a server's malformed output and transport noise through `logging`; with no handler
+# Python would print it on stderr, across the TUI. The connection reports those itself (`warning`).
+logging.getLogger("mcp").addHandler(logging.NullHandler())
 
 
 class ServerUnavailable(Exception):
@@ -133,6 +138,7 @@ class ServerConnection:
         self.ready_after: float | None = None  # seconds from start to ready
         self.pgid: int | None = None
         self.tools_changed = False  # a list_changed arrived: refreshed before the next turn
+        self.warning: str | None = None  # the last malformed message or transport error
         self._session: Any = None
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event() if _loop_running() else None
@@ -362,7 +368,11 @@ class ServerConnection:
     async def _on_message(self, message: Any) -> None:
         from mcp_types import ToolListChangedNotification
 
-        if isinstance(message, ToolListChangedNotification):
+        if isinstance(message, Exception):  # a line that is not JSON-RPC, a broken stream
+            what = str(message).splitlines()[0] if str(message) else type(message).__name__
+            self.warning = self.redact(f"malformed message from the server ignored: {what[:300]}")
+            self._changed()
+        elif isinstance(message, ToolListChangedNotification):
             self.tools_changed = True
             self._changed()
 

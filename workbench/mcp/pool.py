@@ -40,6 +40,7 @@ class MCPServerStatus:
     stderr: list[str] = field(default_factory=list)         # last lines (failed servers)
     trusted: bool = True
     ready_after_s: float | None = None
+    warning: str | None = None                              # e.g. a malformed message it sent
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -133,7 +134,8 @@ class MCPClientPool:
                 transport=cfg.transport, summary=cfg.summary(), tools=tools,
                 remote_tools=[t.name for t in conn.tools] if conn.state == "ready" else [],
                 error=conn.error, stderr=list(conn.stderr) if conn.state == "failed" else [],
-                trusted=not cfg.from_project or self.trusted, ready_after_s=conn.ready_after))
+                trusted=not cfg.from_project or self.trusted, ready_after_s=conn.ready_after,
+                warning=conn.warning))
         return out
 
     def tools(self, server: str) -> list[MCPTool]:

@@ -54,6 +54,8 @@ def render_list(statuses: list[MCPServerStatus], problems: list[Any], *, trusted
         lines.append(f"    from {where}{'' if s.trusted else ' (project not trusted)'}")
         if s.tools:
             lines.append("    tools: " + ", ".join(s.tools))
+        if s.warning:
+            lines.append(f"    warning: {s.warning}")
         for line in s.stderr[-5:]:
             lines.append(f"    stderr: {line}")
     return sanitize("\n".join(lines))

@@ -147,6 +147,8 @@ def status_lines(statuses: list[MCPServerStatus], problems: list[Any]) -> Group:
         parts.append(safe_text(f"  {s.source}: {s.path}", style="dim"))
         if s.tools:
             parts.append(safe_text("  tools: " + ", ".join(s.tools)))
+        if s.warning:
+            parts.append(safe_text(f"  warning: {s.warning}", style="yellow"))
         for line in s.stderr[-5:]:
             parts.append(safe_text(f"  stderr: {line}", style="red"))
         parts.append(Text(""))

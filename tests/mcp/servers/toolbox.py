@@ -124,6 +124,7 @@ def main() -> None:
     p.add_argument("--pid-file")
     p.add_argument("--spawn-child", action="store_true")
     p.add_argument("--stderr", default="")
+    p.add_argument("--garbage", action="store_true", help="print a line that is not JSON-RPC on stdout first")
     a = p.parse_args()
     if a.pid_file:
         with open(a.pid_file, "a") as f:
@@ -137,6 +138,8 @@ def main() -> None:
         print(a.stderr, file=sys.stderr, flush=True)
     if a.hang_start:
         time.sleep(3600)
+    if a.garbage:
+        print("Starting server... {not json", flush=True)
     server = build(a.name, a.tools)
     if a.http:
         asyncio.run(serve_http(server))
