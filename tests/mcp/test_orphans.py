@@ -25,7 +25,10 @@ async def main():
                    stdio_server("b", "--pid-file", sys.argv[2], "--hang-start"), workspace=Path.cwd())
     pool.start()
     try:
-        await pool.wait_ready(timeout=60)
+        if sys.argv[3] == "ready":
+            await pool.wait_ready(timeout=60)
+        while not all(c.pgid for c in pool.connections.values()):  # both spawned and watched
+            await asyncio.sleep(0.02)
         print("READY", pool.status()[0].state, flush=True)
         await asyncio.sleep(3600)
     finally:
@@ -46,18 +49,18 @@ def alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
-def test_servers_and_their_children_end_with_the_workbench(tmp_path, how):
+@pytest.mark.parametrize("how, wait", [(signal.SIGKILL, "ready"), (signal.SIGINT, "starting")])
+def test_servers_and_their_children_end_with_the_workbench(tmp_path, how, wait):
     pids_file = tmp_path / "pids"
     root = str(Path(__file__).resolve().parents[2])
-    host = subprocess.Popen([sys.executable, "-c", HOST, root, str(pids_file)], cwd=tmp_path,
+    host = subprocess.Popen([sys.executable, "-c", HOST, root, str(pids_file), wait], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = host.stdout.readline()
-        assert line.split() == ["READY", "ready"], line
-        deadline = time.monotonic() + 10
-        while len(pids_file.read_text().split()) < 3:  # server a, its child, server b
-            assert time.monotonic() < deadline, pids_file.read_text()
+        assert line.split() == ["READY", wait], line
+        deadline = time.monotonic() + 30
+        while not pids_file.exists() or len(pids_file.read_text().split()) < 3:  # a, its child, b
+            assert time.monotonic() < deadline, "the servers did not record their pids"
             time.sleep(0.05)
         pids = [int(p) for p in pids_file.read_text().split()]
         assert all(alive(p) for p in pids)
