@@ -103,3 +103,18 @@ def test_the_approval_shows_server_tool_hints_and_json():
     assert "MCP server gh  tool create_issue" in text
     assert "the server says read-only: no, destructive: yes (hints, not verified)" in text
     assert '"labels": ["x"]' in text and "\x1b" not in text
+
+
+async def test_rpc_sessions_get_the_pools_tools(http_toolbox, tmp_path):
+    from workbench.runtime.service import CreateSessionRequest, SessionService
+
+    url, _ = http_toolbox
+    pool = pool_of(http_server("r", url), workspace=tmp_path)
+    service = SessionService(tmp_path / "sessions", cwd=tmp_path, mcp_pool=pool)
+    try:
+        session = await service.create_session(CreateSessionRequest(provider="replay", run_now=False))
+        await pool.wait_ready(timeout=60)
+        assert "mcp__r__echo" in session.tools and "read" in session.tools
+        session.manager.close()
+    finally:
+        await pool.aclose()

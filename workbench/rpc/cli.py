@@ -83,8 +83,12 @@ async def _serve(args: Any, log: Any) -> int:
     factory, choice = provider_factory(args, settings, log)
 
     approvals = ApprovalBroker()
+    from workbench.mcp.pool import MCPClientPool
+
+    # MCP servers start in the background; sessions get their tools as they become ready
+    mcp_pool = MCPClientPool.from_workspace(cwd, trust_override=bool(getattr(args, "trust_project", False))) or None
     service = SessionService(sessions_dir(), approvals=approvals, settings=settings, cwd=cwd,
-                             provider_factory=factory)
+                             provider_factory=factory, mcp_pool=mcp_pool)
     server = RpcServer(protocol_stdout(), log=log)
     SessionMethods(server, service, settings, args)
 
@@ -96,7 +100,7 @@ async def _serve(args: Any, log: Any) -> int:
                               approvals=approvals, mode=args.approve, allow=tuple(args.allow or ()),
                               deny=tuple(args.deny or ()), max_cost=args.max_cost, max_tokens=args.max_tokens,
                               max_turns=args.max_turns, max_tool_calls=args.max_tool_calls,
-                              max_duration=args.max_duration)
+                              max_duration=args.max_duration, mcp_pool=mcp_pool)
 
     MobMethods(server, mob_env, choice)
 
@@ -107,5 +111,9 @@ async def _serve(args: Any, log: Any) -> int:
     log.write(f"workbench rpc: ready (contract {__import__('workbench.wire').wire.CONTRACT_VERSION}); "
               "one JSON-RPC request per line on stdin\n")
     log.flush()
-    await server.serve(0)
+    try:
+        await server.serve(0)
+    finally:
+        if mcp_pool is not None:
+            await mcp_pool.aclose()
     return 0

@@ -71,7 +71,7 @@ class SessionService:
     def __init__(self, sessions_dir: str | Path | None = None, approvals: ApprovalBroker | None = None,
                  settings: Any = None, cwd: str | Path | None = None,
                  provider_factory: ProviderFactory | None = None, grants: Any = None,
-                 nobody_to_ask: bool = False) -> None:
+                 nobody_to_ask: bool = False, mcp_pool: Any = None) -> None:
         """`nobody_to_ask`: no person answers approvals (the MCP server): what needs asking is
         denied with the way to allow it, as in headless mode."""
         self.sessions_dir = Path(sessions_dir) if sessions_dir is not None else None
@@ -81,6 +81,7 @@ class SessionService:
         self.cwd = Path(cwd) if cwd is not None else Path.cwd()
         self.provider_factory = provider_factory or _default_provider_factory
         self.grants = grants
+        self.mcp_pool = mcp_pool  # workbench.mcp.pool.MCPClientPool: every session gets its tools
         self._sessions: dict[str, AgentSession] = {}
         self._labels: dict[str, dict[str, str]] = {}
 
@@ -94,10 +95,19 @@ class SessionService:
         from workbench.context.project import ProjectContext, context_enabled
         from workbench.hooks.setup import session_hooks
 
+        tools: dict[str, Any] = {}
+        if self.mcp_pool is not None:
+            from workbench.tools.registry import builtin_registry
+
+            registry = builtin_registry()
+            self.mcp_pool.start()
+            self.mcp_pool.attach(registry)
+            tools = {"tools": registry}
         return {
+            **tools,
             # context files (AGENTS.md) and skills of the workspace, as the TUI and -p load them
             "project": ProjectContext.load(cwd, files_enabled=context_enabled(self.settings)),
-            "policy": load_policy(cwd, mode=mode, allow=allow, deny=deny),
+            "policy": load_policy(cwd, mode=mode, allow=allow, deny=deny, registry=tools.get("tools")),
             "approvals": None if self.nobody_to_ask else self.approvals,
             "grants": self.grants if self.grants is not None else GrantStore(cwd),
             **session_hooks(self.settings, cwd).agent_kwargs(),
