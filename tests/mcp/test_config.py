@@ -130,3 +130,35 @@ def test_tool_names_are_sanitised_bounded_and_unique():
     assert len(long) == 64 and long != tool_name("s" * 40, "t" * 41)
     taken = {"mcp__a__b"}
     assert unique("mcp__a__b", taken) == "mcp__a__b_2"
+
+
+def test_saved_grants_with_globs_on_mcp_names_load_back_and_apply(tmp_path):
+    from workbench.tools.base import Effect, ToolContext
+    from workbench.tools.grants import GrantStore
+    from workbench.tools.permissions import PermissionPolicy
+
+    store = GrantStore(tmp_path)
+    assert store.add("mcp__github__*", "user", "allow")
+    assert store.add("mcp__*__delete*", "user", "deny")
+    policy = PermissionPolicy.load(tmp_path)
+    from workbench.tools.base import Tool
+
+    class FakeMCP(Tool):  # what MCPTool declares, without a server behind it
+        effect = Effect.EXEC
+        always_ask = True
+
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def run(self, args, ctx):
+            raise AssertionError("never run")
+
+        def paths(self, args):
+            return []
+
+    tool = FakeMCP
+    ctx = ToolContext(workspace=tmp_path)
+    assert policy.decide(tool("mcp__github__create_issue"), {}, ctx).action == "allow"
+    assert policy.decide(tool("mcp__github__delete_repo"), {}, ctx).action == "deny"
+    asked = policy.decide(tool("mcp__db__query"), {}, ctx)
+    assert asked.action == "ask" and "MCP tools ask before they run" in asked.reason
