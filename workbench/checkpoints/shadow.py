@@ -205,11 +205,13 @@ class ShadowRepo:
         started = time.perf_counter()
         previous = self._index_tree()
         skip = self._load_skip()
+        before = json.dumps(skip, sort_keys=True)
         if previous is None or not (self.git_dir / "index").exists():
             await self._first_add(skip)
         else:
             await self._add_changed(skip)
-        self._save_skip(skip)
+        if json.dumps(skip, sort_keys=True) != before:
+            self._save_skip(skip)
         tree = (await self.git("write-tree")).decode().strip()
         self._set_index_tree(tree)
         skipped = sorted(skip["big"].items())
