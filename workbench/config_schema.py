@@ -36,6 +36,8 @@ class ApprovalSettings(_Section):
     allow: list[str] = Field(default_factory=list)
     ask: list[str] = Field(default_factory=list)
     deny: list[str] = Field(default_factory=list)
+    # paths whose writes always ask (besides .git/, .workbench/, … : workbench.tools.protected)
+    protected: list[str] = Field(default_factory=list)
 
 
 class BudgetSettings(_Section):

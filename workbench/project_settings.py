@@ -40,6 +40,7 @@ _TIGHTENING: dict[tuple[str, str], Callable[[Any, dict[str, Any]], bool]] = {
     ("approvals", "mode"): _narrower_mode,
     ("approvals", "ask"): _always,
     ("approvals", "deny"): _always,
+    ("approvals", "protected"): _always,  # more paths whose writes ask
     ("ui", "theme"): _always,  # looks only
     **{("budget", key): _smaller_budget(key) for key in
        ("max_tokens", "max_cost", "max_turns", "max_tool_calls", "max_duration", "max_turn_duration")},

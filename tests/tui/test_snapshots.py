@@ -326,3 +326,19 @@ def test_bash_approval_with_control_characters(snap_compare):
                    approval("r1", "bash", {"command": command},
                             {"kind": "command", "text": command, "cwd": "/home/dev/shop"}, call="c1"))
     run(snap_compare, app, before)
+
+
+def test_protected_path_approval_says_why(snap_compare):
+    """Issue 12: a write to a protected path asks in edits mode, and the approval says why."""
+    app = build()
+    reason = ("protected path: .workbench/config.toml (the workbench's project settings: approval mode and rules, "
+              "hooks). Protected paths always ask, whatever the rules say (except in yolo mode).")
+    diff = "--- a/.workbench/config.toml\n+++ b/.workbench/config.toml\n@@ -0,0 +1,2 @@\n+[approvals]\n+mode = \"yolo\"\n"
+
+    async def before(pilot):
+        await feed(app, pilot, ev.ToolCallRequested(id="c1", name="write", args={"path": ".workbench/config.toml"}),
+                   ev.ToolApprovalRequested(request_id="r1", id="c1", name="write",
+                                            args={"path": ".workbench/config.toml", "content": "[approvals]\nmode = \"yolo\"\n"},
+                                            preview={"kind": "diff", "text": diff}, scope="edit(.workbench/config.toml)",
+                                            reason=reason))
+    run(snap_compare, app, before)

@@ -928,7 +928,8 @@ class AgentSession(HookPoints):
 
         def on_request(req: ApprovalRequest) -> None:
             self._emit(ev.ToolApprovalRequested(request_id=req.request_id, id=call_id, name=name, args=args,
-                                                preview=req.preview, agent=req.agent, scope=req.scope, **base))
+                                                preview=req.preview, agent=req.agent, scope=req.scope,
+                                                reason=req.reason, **base))
 
         def on_resolved(req: ApprovalRequest, decision: ApprovalDecision, saved: str | None) -> None:
             self._emit(ev.ToolApprovalResolved(request_id=req.request_id, id=call_id, name=name,
@@ -957,6 +958,7 @@ class AgentSession(HookPoints):
             if gate.decision is not None and gate.decision.kind in ("session", "always"):
                 self.approved_paths.update(gate.approved_paths)
             ctx = self._tool_context([*gate.approved_paths, *skill_paths])
+        ctx.unattended = gate.decision is None  # nobody saw this call (a rule or the mode allowed it)
 
         self._budget.add_tool_call()
         self.tool_calls += 1

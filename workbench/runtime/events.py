@@ -151,6 +151,7 @@ class ToolApprovalRequested(_Event):
     preview: dict[str, Any] | None = None  # {"kind": "diff", "diff": ...} | {"kind": "command", ...}
     agent: str | None = None  # who asks (member identity or session label)
     scope: str | None = None  # the rule an "always" answer would save, e.g. "bash(git status*)"
+    reason: str | None = None  # why it asks (a protected path, the mode, a rule …), shown with it
 
 
 class ToolApprovalResolved(_Event):

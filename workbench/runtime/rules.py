@@ -14,6 +14,10 @@ Two kinds of broken config, two outcomes:
   answers allow (`PermissionPolicy.unreadable`). The gate loads the files again before each
   decision while strict, so fixing the file ends the strict mode without a restart.
 Headless runs stop on either (exit 2): nobody could answer the questions.
+
+Settings are read once, when a run starts; the strict reload above is the only re-read, and it
+never widens the mode. What the agent could write to change them mid-run (.workbench/, the user
+config folder, …) is a protected path: its writes ask, showing the change (workbench.tools.protected).
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from typing import Any, Iterable
 
 from workbench.errors import InvalidParams
 from workbench.tools.permissions import PermissionPolicy, RuleError
+
+
+_MODE_RANK = {"plan": 0, "ask": 1, "edits": 2, "yolo": 3}
 
 
 class ConfigPolicy(PermissionPolicy):
@@ -41,6 +48,11 @@ class ConfigPolicy(PermissionPolicy):
         if fresh.unreadable or fresh.problems:
             return None
         if self.mode != self.loaded_mode:
+            fresh.mode = self.mode
+        elif _MODE_RANK.get(fresh.mode, 0) > _MODE_RANK.get(self.mode, 0):
+            # a file fixed (or written) mid-run never widens the mode this run started with: the
+            # user sees a wider mode only at the next start (issue 12: settings take effect after
+            # the user sees them)
             fresh.mode = self.mode
         for rule in self.session_grants:
             fresh.grant(rule)

@@ -114,6 +114,7 @@ class ToolApprovalRequested(Event):
     preview: dict[str, Any] | None = None
     agent: str | None = None
     scope: str | None = None
+    reason: str | None = None  # why it asks (a protected path, the mode, a rule)
 
 
 @_frozen

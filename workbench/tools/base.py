@@ -34,6 +34,9 @@ class ToolContext:
     session_id: str | None = None
     agent: str | None = None  # member identity inside a mob
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. the mob handle for mob tools
+    # True when the call runs without the user having seen it (allowed by a rule or the mode):
+    # bash then keeps git from running repository-supplied code (workbench.tools.githard).
+    unattended: bool = False
     # Reports progress of a long call (value, total or None, message or None); the runtime
     # turns it into tool_progress events that update the tool card. None: nobody listens.
     progress: Callable[[float, float | None, str | None], None] | None = None

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, Iterable, Literal
 
 from workbench.tools.base import Effect, Tool, ToolContext
+from workbench.tools.githard import git_hazard
+from workbench.tools.protected import protected_write
 from workbench.tools.shell import analyze
 from workbench.tools.globs import escape, glob_match, is_literal, unescape
 from workbench.tools.paths import is_inside, outside_paths, resolve_raw, safe_resolve, workspace_root
@@ -140,6 +142,7 @@ class PermissionPolicy:
         self.rules: dict[RuleKind, list[Rule]] = {
             "allow": _coerce(allow, source), "ask": _coerce(ask, source), "deny": _coerce(deny, source)}
         self._registry = registry
+        self.protected: list[str] = []  # [approvals] protected: more paths whose writes always ask
         self.problems: list[str] = []  # rules from config files that could not be parsed
         # config files that could not be read at all (ConfigProblem): their rules are unknown, so
         # every call asks (reads included) and only this session's answers allow
@@ -285,6 +288,12 @@ class PermissionPolicy:
                 "was not executed. Read and explore, then describe the changes or commands you "
                 "propose; the user can leave plan mode to let them run."), None)
 
+        if self.mode != "yolo":
+            why = protected_write(tool, args, ctx, self.protected)
+            if why is not None:  # beats allow rules: the agent must not raise its own permissions
+                return Decision("ask", f"protected path: {why}. Protected paths always ask, whatever the "
+                                "rules say (except in yolo mode).", None, outside)
+
         if self.unreadable:
             covering = self._allowing(tool, args, ctx, only_session=True)
             if covering:
@@ -300,6 +309,10 @@ class PermissionPolicy:
                             str(rule), outside)
 
         covering = self._allowing(tool, args, ctx)
+        if covering and tool.name == "bash":
+            why = git_hazard(analyze(str(args.get("command", "")).strip()).invocations, workspace_root(ctx))
+            if why is not None:
+                return Decision("ask", why, None, outside)
         if covering:
             names = ", ".join(r.describe() for r in covering)
             return Decision("allow", f"allowed by {names}.", "; ".join(str(r) for r in covering), outside)
@@ -352,6 +365,11 @@ class PermissionPolicy:
             elif "mode" in section:
                 policy.problems.append(f"{path}: approvals.mode: unknown mode {section['mode']!r}; "
                                        f"use one of {', '.join(MODES)}")
+            extra = section.get("protected", [])
+            if isinstance(extra, list) and all(isinstance(p, str) for p in extra):
+                policy.protected.extend(p for p in extra if p not in policy.protected)
+            else:
+                policy.problems.append(f"{path}: approvals.protected must be a list of path patterns")
             for kind in ("allow", "ask", "deny"):
                 entries = section.get(kind, [])
                 if not isinstance(entries, list):

@@ -12,6 +12,7 @@ from typing import Any
 from workbench.tools.env import scrubbed_env
 from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
 from workbench.tools.builtin.common import fail
+from workbench.tools.githard import hardened_env
 from workbench.tools.limits import MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES, human_size
 from workbench.tools.paths import workspace_root
 from workbench.tools.process import KILL_GRACE_S, StartCancelled, kill_group, signal_group, start_then_cancel
@@ -124,6 +125,8 @@ class BashTool(Tool):
         # provider keys and other credentials stay out, sandbox or not ([sandbox] pass_env keeps some)
         keep = getattr(getattr(sandbox, "policy", None), "pass_env", ())
         env = {**scrubbed_env(pass_env=keep), "PAGER": "cat", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+        if ctx.unattended:  # allowed by a rule: no hooks, no fsmonitor from the repository
+            env = hardened_env(env)
         argv = ["bash", "-c", command]
         label = None
         if sandbox is not None:

@@ -139,7 +139,7 @@ class MobController:
         for req in handle.approvals.pending() if handle.approvals is not None else []:
             self.pending[req.request_id] = ev.ToolApprovalRequested(
                 request_id=req.request_id, id=req.call_id, name=req.tool, args=req.args, preview=req.preview,
-                agent=req.agent, scope=req.scope, member=req.agent)
+                agent=req.agent, scope=req.scope, member=req.agent, reason=req.reason)
             self.model.apply(self.pending[req.request_id])
         self.showing: str | None = None
         self._remove = handle.events.add_listener(self._on_event)

@@ -39,10 +39,12 @@ class PendingApproval:
     agent: str | None
     preview: dict[str, Any] = field(default_factory=dict)
     scope: str | None = None
+    reason: str | None = None  # why it asks (the runtime's decision)
 
     @classmethod
     def from_event(cls, e: ev.ToolApprovalRequested) -> "PendingApproval":
-        return cls(e.request_id, e.id, e.name, e.args, e.agent or e.member, dict(e.preview or {}), e.scope)
+        return cls(e.request_id, e.id, e.name, e.args, e.agent or e.member, dict(e.preview or {}), e.scope,
+                   getattr(e, "reason", None))
 
     @property
     def diff(self) -> str | None:
@@ -84,6 +86,10 @@ def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
         head.append(f"{one_line(req.agent, 30)} asks to run ", style="italic")
     head.append(req.tool, style="bold")
     parts.append(head)
+    if req.reason:  # a protected path or a repository's git config is a warning; the mode is a note
+        warn = "protected" in req.reason or "repository" in req.reason or "can't be read" in req.reason
+        parts.append(Text(("⚠ " if warn else "") + one_line(req.reason, 400),
+                          style="bold yellow" if warn else "dim"))
     command = req.command
     if req.preview.get("kind") == "mcp":
         parts.extend(mcp_preview(req.preview))
