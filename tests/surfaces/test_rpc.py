@@ -287,6 +287,9 @@ async def test_against_the_anthropic_wire_format(tmp_path, ws):
         anthropic_stream([text("Let me look.", pieces=2), tool_use("toolu_1", "read", {"path": "hello.txt"})],
                          stop_reason="tool_use"),
         anthropic_stream([text("It says hello world.", pieces=4)]),
+        anthropic_stream([tool_use("toolu_2", "write", {"path": "poem.txt", "content": "an old pond\n"})],
+                         stop_reason="tool_use"),
+        anthropic_stream([text("Wrote the poem.")]),
         anthropic_error(401, "authentication_error", "invalid x-api-key"),
     ]).start()
     try:
@@ -302,7 +305,14 @@ async def test_against_the_anthropic_wire_format(tmp_path, ws):
             assert "".join(deltas) == "Let me look.It says hello world." and len(deltas) == 6
             assert srv.requests[1].json["messages"][-1]["content"][0]["type"] == "tool_result"
             assert "<project rule 7>" in json.dumps(srv.requests[0].json["system"])  # AGENTS.md, as in the TUI
-            failed = await rpc.call("turn/start", {"session_id": created["session_id"], "prompt": "again"})
+            sid = created["session_id"]
+            rid = await rpc.send("turn/start", {"session_id": sid, "prompt": "write a poem"})
+            asked = await rpc.event("tool_approval_requested")
+            assert asked["name"] == "write" and "+an old pond" in asked["preview"]["text"]
+            await rpc.result("approval/respond", {"request_id": asked["request_id"], "decision": "once"})
+            assert (await rpc.answer(rid))["result"]["text"] == "Wrote the poem."
+            assert (ws / "poem.txt").read_text() == "an old pond\n"
+            failed = await rpc.call("turn/start", {"session_id": sid, "prompt": "again"})
             assert error_of(failed) == (-32010, "PROVIDER_ERROR")
             assert "sk-test" not in json.dumps(rpc.messages)
             assert (await rpc.event("run_failed"))["code"] == "PROVIDER_ERROR"
