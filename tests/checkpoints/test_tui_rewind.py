@@ -173,3 +173,28 @@ async def test_tool_cards_link_to_their_checkpoint(make_agent, workspace):
     assert cards["w1"].checkpoint == f"✎1 · {cp['id']}"
     assert cards["r1"].checkpoint is None  # a read changes nothing: no checkpoint, no link
     assert live_checkpoint_link(agent.manager, "w1") == f"✎1 · {cp['id']}"
+
+
+async def test_a_bang_command_in_the_tui_is_checkpointed(tmp_path, workspace):
+    from tests.runtime.scripted import ScriptedProvider
+    from tests.tui.conftest import make_app
+    from workbench.runtime.agent import AgentSession
+    from workbench.runtime.approvals import ApprovalBroker
+    from workbench.sessions.manager import SessionManager
+    from workbench.tui.backend import RuntimeBackend
+
+    manager = SessionManager.create(workspace, sessions_dir=tmp_path / "sessions")
+    agent = AgentSession(manager, ScriptedProvider([]), model="scripted-model", mode="yolo")
+    app = make_app(RuntimeBackend(agent, ApprovalBroker()), cwd=workspace)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            app.prompt.text = "!rm keep.txt && echo made > made.txt"
+            await pilot.press("enter")
+            await _wait(pilot, lambda: any(m.get("role") == "bashExecution" for m in agent.messages), "the command")
+        entries = list(manager.entries)
+        cp, bash = entries[-2], entries[-1]
+        assert cp["data"]["kind"] == "command" and bash["parentId"] == cp["id"]
+        assert cp["data"]["files"] == [{"status": "D", "path": "keep.txt"}, {"status": "A", "path": "made.txt"}]
+        assert cp["data"]["base"] != cp["data"]["tree"]  # taken before the command ran: it can be rewound
+    finally:
+        manager.close()

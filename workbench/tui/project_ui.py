@@ -148,6 +148,9 @@ class ProjectUi:
                 card.result_box.collapsed = False
 
         sandbox = (getattr(self.agent, "tool_extra", None) or {}).get("sandbox")
+        checkpoints = getattr(self.agent, "checkpoints", None)
+        if checkpoints is not None and not self.agent.is_running:  # the files before it, for rewind
+            await checkpoints.before_user_command(self.agent)
         started = time.monotonic()
         message = await run_shell_escape(escape, self.workspace(), on_output=output, sandbox=sandbox)
         from workbench.tui.widgets.conversation_specs import bash_execution_spec
