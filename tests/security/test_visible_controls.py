@@ -142,3 +142,16 @@ async def test_pane_and_conversation_show_the_payload():
         answer = app.query_one(AnswerBlock)
         await wait_for(pilot, lambda: "end" in answer.source)
         assert "\u241b]0;hidden words\\x07 end" in answer.source
+
+
+async def test_bash_output_keeps_escape_payloads(tmp_path):
+    """The bash tool drops colour codes (no text in them) but never an escape's payload."""
+    from workbench.tools.base import ToolContext
+    from workbench.tools.builtin.bash import BashTool
+
+    result = await BashTool().run({"command": "printf 'ok \\033[31mred\\033[0m \\033]0;x; touch /tmp/pwn; \\007 end'"},
+                                  ToolContext(workspace=tmp_path))
+    assert "\x1b[31m" not in result.content and "red" in result.content
+    assert "\x1b]0;x; touch /tmp/pwn; \x07 end" in result.content
+    card = render(render_result("bash", {"command": "x"}, result.content))
+    assert "\u241b]0;x; touch /tmp/pwn; \\x07 end" in card

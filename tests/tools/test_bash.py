@@ -50,9 +50,10 @@ async def test_no_output(run):
     assert r.content == "(no output)" and not r.is_error
 
 
-async def test_strips_terminal_escapes(run):
+async def test_strips_colour_codes_but_keeps_escape_payloads(run):
+    # issue 12: a title sequence's payload is text the command printed; displays neutralise it visibly
     r = await run("bash", command=r"printf '\033[31mred\033[0m \033]0;title\007done\n'")
-    assert r.content == "red done"
+    assert r.content == "red \x1b]0;title\x07done"
 
 
 async def test_stdin_is_closed(run):

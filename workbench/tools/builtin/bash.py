@@ -22,9 +22,10 @@ SANDBOX_KEY = "sandbox"  # ToolContext.extra: the session's workbench.hooks.sand
 # After the shell exits, how long processes it left behind may keep our output pipe open.
 DRAIN_GRACE_S = 0.5
 
-# Colour codes and other terminal control sequences: noise to a model, and never to be
-# replayed to a terminal.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+# Colour codes and cursor moves (CSI sequences): noise to a model, and they carry no text. Other
+# escapes (OSC titles, DCS …) carry text, so they stay: displays show them visibly (␛]0;… \x07,
+# workbench.text) and the model reads every byte the command printed (issue 12).
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 
 
 class OutputTail:
