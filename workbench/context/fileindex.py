@@ -109,6 +109,7 @@ class FileIndex:
         self.error: str | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_fuzzy: tuple[_Data, str, list[int]] | None = None  # (data, query, every match)
 
     @property
     def paths(self) -> list[str]:
@@ -182,8 +183,30 @@ class FileIndex:
             _find(data.names, data.name_starts, q, 0, limit, picked, seen)          # name holds q
         _find(data.blob, data.starts, q, 0, limit, picked, seen)                    # path holds q
         if len(picked) < limit:                                                     # q's letters in order
-            _search(data.blob, data.starts, fuzzy_pattern(q), limit, picked, seen)
+            self._fuzzy(data, q, limit, picked, seen)
         return [Match(data.paths[i], data.paths[i].endswith("/")) for i in picked]
+
+    def _fuzzy(self, data: _Data, q: str, limit: int, picked: list[int], seen: set[int]) -> None:
+        """Fuzzy matches. A query extending one whose scan went to the end (few matches: the
+        slow case, a whole pass) re-checks only those lines."""
+        if len(q) < 2:  # one character: the substring scans above found every match
+            return
+        if any(c not in data.blob for c in set(q)):  # a letter no path has (memchr speed): no match
+            self._last_fuzzy = (data, q, [])
+            return
+        pattern = fuzzy_pattern(q)
+        last = self._last_fuzzy
+        if last is not None and last[0] is data and q.startswith(last[1]):
+            found, complete = [i for i in last[2] if pattern.match(data.blob, data.starts[i] - 1)], True
+        else:
+            found, complete = _scan(data, pattern, limit + len(picked))  # enough even if some were picked
+        self._last_fuzzy = (data, q, found) if complete else None
+        for i in found:
+            if len(picked) >= limit:
+                break
+            if i not in seen:
+                seen.add(i)
+                picked.append(i)
 
 
 def fuzzy_pattern(q: str) -> re.Pattern[str]:
@@ -215,18 +238,19 @@ def _find(blob: str, starts: list[int], needle: str, skip: int, limit: int, pick
         pos = blob.find(needle, _next_line(starts, i, len(blob)))
 
 
-def _search(blob: str, starts: list[int], pattern: re.Pattern[str], limit: int, picked: list[int],
-            seen: set[int]) -> None:
+def _scan(data: _Data, pattern: re.Pattern[str], wanted: int) -> tuple[list[int], bool]:
+    """Lines matching `pattern` (which starts at a line's "\n"), shortest first, up to `wanted`;
+    True when the scan reached the end (the list is then every match)."""
+    found: list[int] = []
     pos = 0
-    while len(picked) < limit:
-        match = pattern.search(blob, pos)
+    while len(found) < wanted:
+        match = pattern.search(data.blob, pos)
         if match is None:
-            return
-        i = bisect.bisect_right(starts, match.start() + 1) - 1  # the match starts at the "\n" before
-        if i not in seen:
-            seen.add(i)
-            picked.append(i)
-        pos = _next_line(starts, i, len(blob)) - 1  # the next line's "\n"
+            return found, True
+        i = bisect.bisect_right(data.starts, match.start() + 1) - 1
+        found.append(i)
+        pos = _next_line(data.starts, i, len(data.blob)) - 1  # the next line's "\n"
+    return found, False
 
 
 def _name(path: str) -> str:
