@@ -17,7 +17,7 @@ async def test_the_sessions_turns_include_this_runs_and_the_pane_says_which_is_w
     assert (stats.run_turns, stats.turns) == (2, 3)
     assert (stats.run_tool_calls, stats.tool_calls) == (1, 1)
     text = budget_content(Stats(limits=Limits(turns=100), run_turns=2, turns=3), width=80).plain
-    assert "2 in this run (the limit is per run) · 3 in the whole session" in text
+    assert "counts per run · 3 in the session" in text
 
 
 async def test_a_turn_in_progress_never_shows_more_than_the_sessions_total(make_agent):

@@ -159,7 +159,8 @@ def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
         elif role in ("compactionSummary", "branchSummary"):  # the model wrote it in Markdown: rendered
             what = "Summary of the branch left" if role == "branchSummary" else "Summary of the earlier conversation"
             specs.append(NoticeSpec(what, "compaction"))
-            specs.extend(answer_specs(str(msg.get("summary", ""))))
+            # pi's summaries list files in <read-files> tags: shown as text, not dropped as HTML
+            specs.extend(answer_specs(str(msg.get("summary", "")).replace("<", "\\<")))
         elif role == "custom" and msg.get("customType") == PEER_MESSAGE:
             specs.append(_peer_spec(msg))
         elif role == "custom" and msg.get("display", True):

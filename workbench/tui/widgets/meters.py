@@ -43,7 +43,7 @@ def _dimension_rows(stats: Stats) -> list[tuple[str, float, float | None, str, s
 def _session_total(run: int, total: int) -> str | None:
     """What the two counts mean: the bar counts this run (the limit is per run); the session's
     total (earlier runs and this one) beside it, when earlier runs added to it."""
-    return None if run >= total else f"{total:,} in the whole session"
+    return None if run >= total else f"{total:,} in the session"
 
 
 def _limit_text(label: str, limit: float) -> str:
@@ -73,7 +73,7 @@ def budget_content(stats: Stats, width: int = 40, banner: str | None = None) -> 
         else:
             parts += [(f"{label:<10} ", ""), (f"{shown}", "bold"), ("  no limit\n", "$foreground 50%")]
         if note:
-            parts += [" " * 11, (f"{shown} in this run (the limit is per run) · {note}\n", "$foreground 50%")]
+            parts += [" " * 11, (f"counts per run · {note}\n", "$foreground 50%")]
     pct = stats.context_percent
     if pct is not None:
         parts += ["context    ", bar(pct, bar_w), (f" {pct:5.1f}%", level_style(pct)),
