@@ -145,3 +145,26 @@ async def test_a_run_reused_for_other_blocks_drops_its_selection():
         run.reuse(run.specs()[:2])
         await pilot.pause()
         assert run not in app.screen.selections and app.screen.get_selected_text() is None
+
+
+async def test_tags_a_model_writes_are_shown_as_text_in_history_and_while_streaming():
+    """Rich and Textual render no HTML: with markdown-it's html on, a `<read-files>` block or a `<b>`
+    in an answer (or a compaction summary) vanished from the screen. It is shown as written."""
+    from workbench.runtime import events as ev
+
+    answer = "Done.\n\n<read-files>\nsrc/cli.ts\n</read-files>\n\nthen <b>this</b> stays"
+    history = [{"role": "user", "content": [{"type": "text", "text": "go"}]},
+               {"role": "assistant", "content": [{"type": "text", "text": answer}]}]
+    app = make_app(FakeBackend(history=history))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(app, pilot)
+        shown = "\n".join("".join(seg.text for seg in row) for row in pane_rows(app))
+        assert "<read-files>" in shown and "src/cli.ts" in shown and "</read-files>" in shown
+        assert "then <b>this</b> stays" in shown
+    app = make_app(FakeBackend())  # the same text streaming in a live answer block
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.conversation.handle(ev.TextDelta(delta=answer))
+        for _ in range(10):
+            await pilot.pause(0.02)
+        rows = "\n".join("".join(seg.text for seg in row) for row in pane_rows(app))
+        assert "<read-files>" in rows and "src/cli.ts" in rows and "then <b>this</b> stays" in rows

@@ -51,7 +51,9 @@ from workbench.tui.widgets.sized_once import SizedOnce
 # either way. Not more: what it holds stays alive, and a full collection walks all of it (1,500 held
 # ~1.2 million objects after scrolling a 5,000-message session, a one-second collection).
 _CACHE_SIZE = 400
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")  # building one costs ~0.6 ms: share it
+# html off: a model's `<tag>` lines are text to show, not HTML to drop (Rich renders no HTML, so
+# with html on, `<read-files>` blocks and `<b>` tags vanished from answers and summaries).
+_PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")  # ~0.6 ms: share it
 
 # Narrower than this, a list's items would have next to no room: Rich lays out the whole answer.
 _DIRECT_MIN_WIDTH = 12

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.containers import Vertical
+from markdown_it import MarkdownIt
 from textual.widgets import Collapsible, Markdown, Static
 from textual.widgets.markdown import MarkdownBlock
 
@@ -32,6 +33,12 @@ def _sized_once(cls: type[MarkdownBlock]) -> type[MarkdownBlock]:
     return sized
 
 
+def answer_parser() -> MarkdownIt:
+    """Textual's own "gfm-like" parser with HTML off: tags a model writes are shown as text (as the
+    finished history shows them), never dropped."""
+    return MarkdownIt("gfm-like", {"html": False})
+
+
 class AnswerBlock(SizedOnce, Markdown):
     """One answer segment of the assistant, rendered as Markdown.
 
@@ -47,7 +54,7 @@ class AnswerBlock(SizedOnce, Markdown):
     DEFAULT_CLASSES = "answer-block"
 
     def __init__(self, markdown: str | None = None, *, continued: bool = False) -> None:
-        super().__init__(markdown, classes="-continued" if continued else None)
+        super().__init__(markdown, classes="-continued" if continued else None, parser_factory=answer_parser)
 
     def get_block_class(self, block_name: str) -> type[MarkdownBlock]:
         # A growing block changes size on most frames; Textual would lay the screen out twice for each.
