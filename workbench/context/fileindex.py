@@ -14,6 +14,7 @@ few milliseconds (tests/benchmarks/bench_mentions.py).
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
 import re
 import subprocess
@@ -81,22 +82,22 @@ class _Data:
     __slots__ = ("paths", "blob", "starts", "names", "name_starts")
 
     def __init__(self, paths: list[str]) -> None:
-        # shortest first: every scan below meets matches in the order they are shown, so it
-        # can stop after `limit` of them
-        paths.sort(key=lambda p: (len(p), p))
+        # shortest first (then by name): every scan below meets matches in the order they are
+        # shown, so it can stop after `limit` of them. Two stable sorts: no key tuples.
+        paths.sort()
+        paths.sort(key=len)
         self.paths = paths
-        lower = [p.lower() for p in paths]
+        text = "\n".join(paths)
+        low = text.lower()  # one call for the whole list
+        lower = low.split("\n") if len(low) == len(text) else [p.lower() for p in paths]  # İ grows
         self.blob, self.starts = _joined(lower)
-        self.names, self.name_starts = _joined([_name(p) for p in lower])
+        self.names, self.name_starts = _joined([p.rstrip("/").rpartition("/")[2] for p in lower])
 
 
 def _joined(lines: list[str]) -> tuple[str, list[int]]:
     """"\nline0\nline1…\n" and the offset where each line starts."""
-    starts = []
-    offset = 1
-    for line in lines:
-        starts.append(offset)
-        offset += len(line) + 1
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=1))
+    starts.pop()
     return "\n" + "\n".join(lines) + "\n", starts
 
 
@@ -251,8 +252,3 @@ def _scan(data: _Data, pattern: re.Pattern[str], wanted: int) -> tuple[list[int]
         found.append(i)
         pos = _next_line(data.starts, i, len(data.blob)) - 1  # the next line's "\n"
     return found, False
-
-
-def _name(path: str) -> str:
-    stripped = path.rstrip("/")
-    return stripped[stripped.rfind("/") + 1:]
