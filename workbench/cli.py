@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     ss.add_argument("--leaf", metavar="ENTRY-ID|root", help="build the context at this entry")
     ss.add_argument("--json", action="store_true", help="one JSON object")
     ss.add_argument("--cwd", metavar="DIR")
-    from workbench.checkpoints.cli import add_parsers as add_checkpoint_parsers
+    from workbench.checkpoints.arguments import add_parsers as add_checkpoint_parsers
 
     add_checkpoint_parsers(ssub)  # sessions files | restore
 

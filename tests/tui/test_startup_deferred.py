@@ -247,3 +247,18 @@ def test_first_frame_settings_skip_values_of_the_wrong_type(tmp_path):
     assert got.theme == DEFAULT_THEME and got.keys == {"app.quit": "f10"}
     (tmp_path / ".workbench" / "config.toml").write_text("[ui\n")  # not TOML: nothing from it
     assert first_frame_settings(tmp_path).theme == DEFAULT_THEME
+
+
+def test_building_the_argument_parser_loads_no_engine(tmp_path):
+    """Every headless start and `workbench --help` build the parser: it must not load the checkpoint
+    engine (git.py/shadow.py pull in asyncio, ~0.2 s) or any other capability's machinery."""
+    code = ("import sys, json; from workbench.cli import build_parser; build_parser(); "
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('workbench.'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = json.loads(out)
+    assert [m for m in loaded if m.startswith(("workbench.checkpoints.", "workbench.runtime", "workbench.mcp",
+                                                "workbench.hooks", "workbench.sessions."))
+            and m != "workbench.checkpoints.arguments"] == []
+    assert "asyncio" not in subprocess.run([sys.executable, "-c", code.replace(
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('workbench.'))))",
+        "print(' '.join(sys.modules))")], capture_output=True, text=True, check=True).stdout.split()

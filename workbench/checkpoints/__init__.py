@@ -7,11 +7,30 @@ with the reason (switched off, git missing) in `unavailable(cwd)`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.checkpoints.git import GIT_MISSING, CheckpointError, GitMissing, git_program
-from workbench.checkpoints.shadow import Change, ShadowRepo, Snapshot
-from workbench.checkpoints.timeline import CHECKPOINT_TYPE, Timeline, is_checkpoint
+if TYPE_CHECKING:
+    from workbench.checkpoints.shadow import ShadowRepo
+
+import importlib
+
+# Loaded on first use (PEP 562): `workbench --help` and every headless start build the argument
+# parser, which reaches this package for `sessions files|restore`; git.py and shadow.py pull in
+# asyncio and concurrent.futures (~0.2 s there), none of which argument parsing needs.
+_LAZY = {
+    "GIT_MISSING": "git", "CheckpointError": "git", "GitMissing": "git", "git_program": "git",
+    "Change": "shadow", "ShadowRepo": "shadow", "Snapshot": "shadow",
+    "CHECKPOINT_TYPE": "timeline", "Timeline": "timeline", "is_checkpoint": "timeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 __all__ = ["CHECKPOINT_TYPE", "Change", "CheckpointError", "GitMissing", "ShadowRepo", "Snapshot", "Timeline", "checkpoint_settings",
            "is_checkpoint", "open_repo", "unavailable"]
@@ -26,6 +45,8 @@ def checkpoint_settings(cwd: Path) -> Any:
 def unavailable(cwd: Path, settings: Any = None) -> str | None:
     """Why checkpoints are off here (None: they are on)."""
     settings = settings if settings is not None else checkpoint_settings(cwd)
+    from workbench.checkpoints.git import GIT_MISSING, git_program
+
     if not settings.enabled:
         return "checkpoints are off ([checkpoints] enabled = false)"
     if git_program() is None:
@@ -34,6 +55,7 @@ def unavailable(cwd: Path, settings: Any = None) -> str | None:
 
 
 def open_repo(cwd: Path | str, settings: Any = None) -> ShadowRepo | None:
+    from workbench.checkpoints.shadow import ShadowRepo
     from workbench.config import data_home
 
     cwd = Path(cwd)
