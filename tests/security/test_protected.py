@@ -64,6 +64,21 @@ def test_the_workbench_config_and_data_dirs_are_protected(ctx):
         assert d.action == "ask" and "protected path: " in d.reason and "the workbench's" in d.reason
 
 
+def test_the_offline_demo_writes_its_scratch_workspace_without_a_protected_warning(tmp_path):
+    """The demo's workspace lives in the data home (WORKBENCH_HOME/demo-workspace): its hello.py
+    was flagged as "the workbench's user settings", while the rest of the data home stays protected."""
+    from workbench.demo_workspace import demo_workspace
+
+    demo = demo_workspace()
+    demo.mkdir(parents=True, exist_ok=True)
+    demo_ctx = ToolContext(workspace=demo)
+    d = PermissionPolicy("edits").decide(*edit("hello.py"), demo_ctx)
+    assert d.action == "allow", d.reason
+    d = PermissionPolicy("edits", allow=["edit(/**)"]).decide(*edit(str(config.data_home() / "sessions" / "x.jsonl")),
+                                                              demo_ctx)
+    assert d.action == "ask" and "the workbench's" in d.reason
+
+
 def test_configurable_list(ws, ctx, tmp_path):
     (ws / ".workbench").mkdir()
     (ws / ".workbench" / "config.toml").write_text('[approvals]\nprotected = ["deploy/**"]\n')

@@ -44,6 +44,12 @@ def _config_dirs() -> list[tuple[Path, str]]:
             (config.data_home(), "the workbench's data (sessions, trust records)")]
 
 
+def _demo_workspace() -> Path:
+    from workbench.demo_workspace import demo_workspace
+
+    return demo_workspace()
+
+
 def protected_reason(path: Path, root: Path, patterns: Iterable[str] = ()) -> str | None:
     """Why writing `path` (absolute, resolved) must ask — "<path> (<what it is>)" — or None.
     `root` is the workspace."""
@@ -57,12 +63,16 @@ def protected_reason(path: Path, root: Path, patterns: Iterable[str] = ()) -> st
         why = PROTECTED_NAMES.get(part)
         if why is not None:
             return f"{shown} ({why})"
+    demo = _demo_workspace()
     for folder, why in _config_dirs():
         try:
             inside = path.is_relative_to(folder) or path.is_relative_to(folder.resolve())
+            # The offline demo's scratch workspace sits in the data home on purpose: writing
+            # hello.py there is the demo, not the agent reaching for the workbench's own files.
+            in_demo = path.is_relative_to(demo) or path.is_relative_to(demo.resolve())
         except (OSError, ValueError):
-            inside = False
-        if inside:
+            inside, in_demo = False, False
+        if inside and not in_demo:
             return f"{shown} ({why})"
     for pattern in patterns:
         full = str(Path(pattern).expanduser()) if pattern.startswith("~") else pattern
