@@ -13,6 +13,9 @@ from typing import Sequence
 from workbench import __version__
 
 
+_ran_headless = False  # main() ran `-p PROMPT`: entry() may leave at once (workbench/fast_exit.py)
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--provider", choices=["anthropic", "openai", "replay"], help="model provider")
     p.add_argument("--model", metavar="NAME", help="model name, e.g. claude-sonnet-4-5")
@@ -157,8 +160,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_mob_command(args)
     if args.prompt is not None:
+        from workbench.providers.preload import likely_provider, preload
+
+        preload(likely_provider(args))  # the SDK import overlaps config, session and prompt set-up
         from workbench.headless import run_headless
 
+        global _ran_headless
+        _ran_headless = True
         return run_headless(args)
     if args.output_format is not None:
         print("workbench: --output-format applies to headless runs: add -p PROMPT", file=sys.stderr)
@@ -181,5 +189,16 @@ def _mob_target_problem(mob_id: str) -> tuple[int, str] | None:
     return None
 
 
+def entry() -> None:
+    """The `workbench` command. A headless run leaves at once once its output and session are
+    written (workbench/fast_exit.py); other commands exit normally."""
+    code = main()
+    if _ran_headless:
+        from workbench.fast_exit import exit_now
+
+        exit_now(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

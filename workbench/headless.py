@@ -208,6 +208,9 @@ def _select_provider(args: Any, settings: Any, err: TextIO) -> tuple[Any, str | 
     from workbench.providers import resolve_provider_settings
 
     resolved = resolve_provider_settings(settings, args)
+    from workbench.providers.preload import preload
+
+    preload(resolved.name)  # named by the config only: started now (a no-op when already under way)
     if resolved.is_demo:
         # the reason already says it is the demo ("no provider configured: running the offline demo")
         why = resolved.reason if "offline demo" in resolved.reason else f"running the offline demo ({resolved.reason})"

@@ -27,3 +27,12 @@ def test_hooks_sandbox_benchmark_quick_run():
     result = json.loads(p.stdout.strip().splitlines()[-1])
     assert result["benchmark"] == "hooks_sandbox" and result["workbench_s"] > 0 and result["baseline_s"] > 0
     assert "ratio" in result and "sandbox_ratio" in result
+
+
+def test_headless_benchmark_quick_run():
+    p = subprocess.run([sys.executable, str(BENCH / "bench_headless.py"), "--quick"], capture_output=True,
+                       text=True, timeout=180, cwd=BENCH)
+    assert p.returncode == 0, p.stderr
+    result = json.loads(p.stdout.strip().splitlines()[-1])
+    assert result["benchmark"] == "headless" and result["workbench_s"] > 0 and result["baseline_s"] > 0
+    assert 0 < result["end_s"] < 5 and "ratio" in result
