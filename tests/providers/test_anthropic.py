@@ -97,7 +97,7 @@ def test_converts_pi_messages_to_anthropic_messages():
         {"role": "user", "content": [{"type": "text", "text": "Fix it"}], "timestamp": 1},
         {"role": "assistant", "api": "anthropic-messages", "stopReason": "toolUse", "content": [
             {"type": "thinking", "thinking": "signed", "thinkingSignature": "sig-1"},
-            {"type": "thinking", "thinking": "unsigned, dropped"},
+            {"type": "thinking", "thinking": "unsigned, sent as text"},
             {"type": "toolCall", "id": "toolu_a", "name": "read", "arguments": {"path": "a"}},
             {"type": "toolCall", "id": "toolu_b", "name": "read", "arguments": {"path": "b"}}]},
         {"role": "toolResult", "toolCallId": "toolu_a", "toolName": "read", "content": [{"type": "text", "text": "A"}], "isError": False},
@@ -115,6 +115,7 @@ def test_converts_pi_messages_to_anthropic_messages():
     assert [m["role"] for m in out] == ["user", "assistant", "user", "user", "user", "user", "user", "user"]
     assert out[1]["content"] == [
         {"type": "thinking", "thinking": "signed", "signature": "sig-1"},
+        {"type": "text", "text": "unsigned, sent as text"},
         {"type": "tool_use", "id": "toolu_a", "name": "read", "input": {"path": "a"}},
         {"type": "tool_use", "id": "toolu_b", "name": "read", "input": {"path": "b"}}]
     results = out[2]["content"]  # consecutive tool results merged into one user message
@@ -129,7 +130,7 @@ def test_converts_pi_messages_to_anthropic_messages():
     assert texts[4] == "go on"  # the aborted assistant message is left out
 
 
-def test_thinking_from_another_provider_is_not_sent_and_orphan_tool_calls_get_a_result():
+def test_thinking_from_another_provider_goes_as_text_and_orphan_tool_calls_get_a_result():
     messages = [
         {"role": "user", "content": "q"},
         {"role": "assistant", "api": "openai-completions", "stopReason": "toolUse", "content": [
@@ -138,8 +139,9 @@ def test_thinking_from_another_provider_is_not_sent_and_orphan_tool_calls_get_a_
         {"role": "user", "content": "interrupted; next question"},
     ]
     out = convert_messages(messages)
-    assert out[1]["content"] == [{"type": "tool_use", "id": "call_1", "name": "ls", "input": {}}]
+    assert out[1]["content"] == [{"type": "text", "text": "t"}, {"type": "tool_use", "id": "call_1", "name": "ls", "input": {}}]
     assert out[2]["content"][0]["type"] == "tool_result" and out[2]["content"][0]["tool_use_id"] == "call_1"
+    assert out[2]["content"][0]["content"] == [{"type": "text", "text": "No result provided"}]
     assert out[2]["content"][0]["is_error"] is True
     assert out[3]["content"] == [{"type": "text", "text": "interrupted; next question"}]
 

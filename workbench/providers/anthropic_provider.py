@@ -16,7 +16,9 @@ from workbench.providers.base import (
     ToolCallDeltaEvent, ToolCallStartEvent, ToolSpec,
 )
 from workbench.providers.catalog import lookup_model
-from workbench.providers.context import to_llm_messages, user_blocks
+from workbench.providers.context import (
+    MISSING_RESULT_TEXT, is_same_model, thinking_text, to_llm_messages, user_blocks,
+)
 from workbench.providers.errors import classify
 
 API = "anthropic-messages"
@@ -53,22 +55,24 @@ def _user_content(content: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _assistant_content(msg: dict[str, Any]) -> list[dict[str, Any]]:
-    same_api = msg.get("api") == API
+def _assistant_content(msg: dict[str, Any], model: str | None = None) -> list[dict[str, Any]]:
+    same_model = is_same_model(msg, API, model)
     out: list[dict[str, Any]] = []
     for block in msg.get("content") or []:
         kind = block.get("type")
         if kind == "text" and block.get("text", "").strip():
             out.append({"type": "text", "text": block["text"]})
         elif kind == "thinking":
-            # a signature is only valid for Anthropic's own thinking; without one the API rejects it
+            # a signature is only valid for the model that made it; as pi does, thinking without a
+            # usable one (unsigned, or another provider's) goes as a plain text block
             signature = block.get("thinkingSignature")
-            if not (same_api and signature):
-                continue
-            if block.get("redacted"):
-                out.append({"type": "redacted_thinking", "data": signature})
-            else:
-                out.append({"type": "thinking", "thinking": block.get("thinking", ""), "signature": signature})
+            if same_model and isinstance(signature, str) and signature.strip():
+                if block.get("redacted"):
+                    out.append({"type": "redacted_thinking", "data": signature})
+                else:
+                    out.append({"type": "thinking", "thinking": block.get("thinking", ""), "signature": signature})
+            elif (text := thinking_text(block)) is not None:
+                out.append({"type": "text", "text": text})
         elif kind == "toolCall":
             out.append({"type": "tool_use", "id": tool_id(block.get("id", "")), "name": block.get("name", ""),
                         "input": block.get("arguments") or {}})
@@ -88,7 +92,7 @@ def _tool_result(msg: dict[str, Any]) -> dict[str, Any]:
             "is_error": bool(msg.get("isError"))}
 
 
-def convert_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def convert_messages(messages: list[dict[str, Any]], model: str | None = None) -> list[dict[str, Any]]:
     """pi AgentMessages → Anthropic `messages`. Consecutive tool results merge into one user
     message; errored/aborted assistant turns are left out (as pi does); a tool call that never got
     a result gets a synthetic error result so the API accepts the history."""
@@ -99,7 +103,7 @@ def convert_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not pending_calls:
             return
         missing = [{"type": "tool_result", "tool_use_id": cid, "is_error": True,
-                    "content": [{"type": "text", "text": "No result provided (the tool call was interrupted)."}]}
+                    "content": [{"type": "text", "text": MISSING_RESULT_TEXT}]}
                    for cid in pending_calls]
         _append_user(out, missing, tool_results=True)
         pending_calls.clear()
@@ -120,7 +124,7 @@ def convert_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif role == "assistant":
             if msg.get("stopReason") in ("error", "aborted"):
                 continue
-            content = _assistant_content(msg)
+            content = _assistant_content(msg, model)
             if content:
                 out.append({"role": "assistant", "content": content})
                 pending_calls.extend(b["id"] for b in content if b["type"] == "tool_use")
@@ -157,7 +161,7 @@ def build_params(request: ProviderRequest) -> dict[str, Any]:
     """The keyword arguments of `messages.create` for one turn (also used by tests)."""
     info = lookup_model(request.model, "anthropic")
     max_tokens = min(request.max_output_tokens or DEFAULT_MAX_TOKENS, info.max_output)
-    messages = convert_messages(request.messages)
+    messages = convert_messages(request.messages, request.model)
     add_cache_breakpoints(messages)
     params: dict[str, Any] = {"model": request.model, "messages": messages, "max_tokens": max_tokens}
     if request.system_prompt:

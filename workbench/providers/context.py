@@ -29,13 +29,32 @@ def user_blocks(content: Any) -> list[dict[str, Any]]:
 def bash_execution_text(msg: dict[str, Any]) -> str:
     text = f"Ran `{msg.get('command', '')}`\n"
     output = msg.get("output") or ""
-    text += f"```\n{output.rstrip()}\n```" if output else "(no output)"
+    text += f"```\n{output}\n```" if output else "(no output)"  # as is, as pi sends it
     if msg.get("cancelled"):
         text += "\n\n(command cancelled)"
     elif msg.get("exitCode") not in (0, None):
         text += f"\n\nCommand exited with code {msg.get('exitCode')}"
     if msg.get("truncated"):
         text += "\n\n[Output truncated]"
+    return text
+
+
+# pi's synthetic result for a tool call that never got one (transformMessages)
+MISSING_RESULT_TEXT = "No result provided"
+
+
+def is_same_model(msg: dict[str, Any], api: str, model: str | None) -> bool:
+    """pi's isSameModel: an assistant message from the model the request goes to (same API and,
+    when known, same model id): only then are its thinking blocks and signatures valid there."""
+    return msg.get("api") == api and (model is None or msg.get("model") in (None, model))
+
+
+def thinking_text(block: dict[str, Any]) -> str | None:
+    """A thinking block pi sends as a plain text block (unsigned, or from another model):
+    its text, or None when there is nothing to send (empty or redacted)."""
+    text = block.get("thinking")
+    if block.get("redacted") or not isinstance(text, str) or not text.strip():
+        return None
     return text
 
 
@@ -54,7 +73,7 @@ def to_llm_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 out.append({"role": "user", "content": blocks, "timestamp": msg.get("timestamp", 0)})
         elif role == "branchSummary":
             out.append(_user("The following is a summary of a branch that this conversation came back from:\n\n"
-                             f"<summary>\n{msg.get('summary', '')}\n</summary>", msg))
+                             f"<summary>\n{msg.get('summary', '')}</summary>", msg))  # pi: no newline before </summary>
         elif role == "compactionSummary":
             out.append(_user("The conversation history before this point was compacted into the following summary:\n\n"
                              f"<summary>\n{msg.get('summary', '')}\n</summary>", msg))

@@ -18,8 +18,9 @@ from workbench.providers.base import (
     ToolCallDeltaEvent, ToolCallStartEvent, ToolSpec,
 )
 from workbench.providers.catalog import get_model
-from workbench.providers.context import to_llm_messages, user_blocks
-
+from workbench.providers.context import (
+    MISSING_RESULT_TEXT, is_same_model, thinking_text, to_llm_messages, user_blocks,
+)
 from workbench.providers.errors import classify
 
 API = "openai-completions"
@@ -58,7 +59,21 @@ def _arguments_json(arguments: dict[str, Any]) -> str:
     return json.dumps(arguments)
 
 
-def convert_messages(messages: list[dict[str, Any]], system_prompt: str = "") -> list[dict[str, Any]]:
+def _assistant_texts(msg: dict[str, Any], model: str | None) -> list[str]:
+    """The text parts of an assistant message in order. Thinking from another model goes as
+    text, as pi sends it; the same model's own thinking is not sent back (Chat Completions has
+    no field for it)."""
+    same_model = is_same_model(msg, API, model)
+    texts = []
+    for b in msg.get("content") or []:
+        if b.get("type") == "text" and b.get("text"):
+            texts.append(b["text"])
+        elif b.get("type") == "thinking" and not same_model and (text := thinking_text(b)) is not None:
+            texts.append(text)
+    return texts
+
+
+def convert_messages(messages: list[dict[str, Any]], system_prompt: str = "", model: str | None = None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if system_prompt:
         out.append({"role": "system", "content": system_prompt})
@@ -70,7 +85,7 @@ def convert_messages(messages: list[dict[str, Any]], system_prompt: str = "") ->
     def flush_missing() -> None:
         for call_id in pending:
             out.append({"role": "tool", "tool_call_id": call_id,
-                        "content": "No result provided (the tool call was interrupted)."})
+                        "content": MISSING_RESULT_TEXT})
         pending.clear()
         if tool_images:
             out.append({"role": "user", "content": [
@@ -99,13 +114,18 @@ def convert_messages(messages: list[dict[str, Any]], system_prompt: str = "") ->
             if msg.get("stopReason") in ("error", "aborted"):
                 continue
             blocks = msg.get("content") or []
-            text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+            texts = _assistant_texts(msg, model)
+            text = "".join(texts)
             calls = [{"id": b.get("id", ""), "type": "function",
                       "function": {"name": b.get("name", ""), "arguments": _arguments_json(b.get("arguments") or {})}}
                      for b in blocks if b.get("type") == "toolCall"]
             if not text.strip() and not calls:
                 continue
-            entry: dict[str, Any] = {"role": "assistant", "content": text or None}
+            content: Any = text or None
+            if len(texts) > 1 and any(b.get("type") == "thinking" for b in blocks):
+                # pi's shape when thinking became text: one text part per block
+                content = [{"type": "text", "text": t} for t in texts if t.strip()]
+            entry: dict[str, Any] = {"role": "assistant", "content": content}
             if calls:
                 entry["tool_calls"] = calls
                 pending.extend(c["id"] for c in calls)
@@ -122,7 +142,7 @@ def convert_tools(tools: list[ToolSpec]) -> list[dict[str, Any]]:
 def build_params(request: ProviderRequest) -> dict[str, Any]:
     params: dict[str, Any] = {
         "model": request.model,
-        "messages": convert_messages(request.messages, request.system_prompt),
+        "messages": convert_messages(request.messages, request.system_prompt, request.model),
         "stream": True,
         "stream_options": {"include_usage": True},
     }

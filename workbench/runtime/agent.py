@@ -226,12 +226,18 @@ class AgentSession(HookPoints):
         self._budget.cost = self.cost_usd
         self.context_tokens = self._estimate_context()
 
+        if thinking_level is not None and thinking_level not in THINKING_LEVELS:
+            raise InvalidParams(f"thinking level must be one of {', '.join(THINKING_LEVELS)}; got {thinking_level!r}")
+        settings: list[Any] = []
         if stored_model != self.model or (context.model or {}).get("provider") != provider.name:
-            manager.append_model_change(provider.name, self.model)
-        if thinking_level is not None and thinking_level != context.thinking_level:
-            if thinking_level not in THINKING_LEVELS:
-                raise InvalidParams(f"thinking level must be one of {', '.join(THINKING_LEVELS)}; got {thinking_level!r}")
-            manager.append_thinking_level_change(thinking_level)
+            settings.append(functools.partial(manager.append_model_change, provider.name, self.model))
+        fresh = not manager.on_disk and len(manager) == 0
+        if (thinking_level is not None and thinking_level != context.thinking_level) or fresh:
+            # a new session records its thinking level next to its model, as pi's does
+            settings.append(functools.partial(manager.append_thinking_level_change, self.thinking_level))
+        for append in settings:
+            # opening reads only: a resumed session gets these just before its next entry
+            append() if fresh else manager.before_next_write(append)
 
         self.pending_steering: list[str] = []
         self._pending_bash: list[dict[str, Any]] = []

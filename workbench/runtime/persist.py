@@ -121,17 +121,20 @@ class DurableAppender:
         if not self._deferrable():
             return None
         fd = m._fd
+        before = len(m)
         m._fd = None  # the manager updates its memory only (see the module docstring)
         try:
             entry_id = append()
         finally:
             m._fd = fd
-        line = E.encode_line(m.get_entry(entry_id))
+        # every entry the call added: the manager may first append entries it was holding back
+        # (a model change decided when the session was opened, `before_next_write`)
+        lines = [E.encode_line(m.entries[index]) for index in range(before, len(m))]
         with self._state:
             if getattr(m, "_needs_newline", False):  # a partial line left by the manager's own write
                 self._torn = True
                 m._needs_newline = False
-            self._queue.append(line)
+            self._queue.extend(lines)
         return entry_id
 
     def _flush(self, fd: int) -> None:

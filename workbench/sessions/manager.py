@@ -158,6 +158,9 @@ class SessionManager:
         # lazily created: the lines (after the header) waiting for the first message; None once
         # the file exists (or for a session that is never written)
         self._unwritten: list[bytes] | None = None
+        # entries that opening decided on (a model or thinking level differing from the file's),
+        # appended only before the next entry the user causes: opening never writes
+        self._deferred: list[Any] = []
         # the bulk of opening a big file: keep it to comprehensions
         self._by_id = {record.id: record for record in records}
         if len(self._by_id) != len(records):
@@ -500,7 +503,19 @@ class SessionManager:
         elif record.type == "session_info":
             self._session_infos.append(record)
 
+    def before_next_write(self, append: Any) -> None:
+        """Run `append` (an append_* call) just before the next entry is appended, at the leaf
+        of that moment; nothing is written if the session never gets another entry."""
+        self._deferred.append(append)
+
+    def _flush_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        for append in deferred:
+            append()
+
     def _new(self) -> tuple[str, str | None, str]:
+        if self._deferred:
+            self._flush_deferred()
         return self.factory.new_id(self._by_id), self.leaf_id, self.factory.now()
 
     def append_message(self, message: dict) -> str:
@@ -554,9 +569,9 @@ class SessionManager:
             raise EntryNotFound(target_id, str(self.path) if self.path else None)
         self._check_writable()
         self.leaf_id = target_id
-        entry_id, _, timestamp = self._new()
+        entry_id, parent_id, timestamp = self._new()  # parent: target, or a deferred entry just under it
         return self._append(
-            E.make_branch_summary(entry_id, target_id, timestamp, target_id if target_id is not None else "root", summary, details, from_hook)
+            E.make_branch_summary(entry_id, parent_id, timestamp, target_id if target_id is not None else "root", summary, details, from_hook)
         )
 
     def fork(self, entry_id: str, *, sessions_dir: str | os.PathLike | None = None) -> SessionManager:

@@ -198,11 +198,13 @@ def build(args: Any, cwd: Path, loaded: LoadedSettings | None = None) -> dict[st
         return out
     out.update(backend=backend, sessions=sessions)
     _explain_strict_approvals(loaded, sessions.strict_files)
+    manager = getattr(getattr(backend, "agent", None), "manager", None)
+    resumed = manager is not None and manager.on_disk  # the demo never plays inside a resumed session
     if getattr(args, "resume", None) == "":
         out["open_picker"] = True  # `workbench -r`: the picker first, over a new session
-    elif sessions.resolved.is_demo and not backend.history() and not getattr(backend, "readonly", False):
+    elif (sessions.resolved.is_demo and not resumed and not backend.history()
+          and not getattr(backend, "readonly", False)):
         out["initial_prompt"] = DEMO_PROMPT
-    manager = getattr(getattr(backend, "agent", None), "manager", None)
     if sessions.resolved.is_demo and manager is not None and Path(manager.cwd) != cwd:
         from workbench.demo_workspace import where_notice
 
