@@ -62,7 +62,7 @@ def test_fork_of_a_session_without_messages_is_refused(tmp_path: Path):
     sessions = _sessions(ws, "--provider", "openai", "--model", "gpt-4o")
     backend = sessions.new()
     try:
-        assert len(backend.agent.manager.entries) == 1  # the model choice, in memory only
+        assert [e["type"] for e in backend.agent.manager.entries] == ["model_change", "thinking_level_change"]  # in memory only
         with pytest.raises(WorkbenchError, match="nothing to fork"):
             sessions.fork(backend)
     finally:
