@@ -282,3 +282,25 @@ def test_show_bad_header_names_the_file_and_keeps_it(capsys, home):
     assert code not in (0, 2, 10) and out == ""
     assert str(path) in err
     assert path.read_bytes() == before
+
+
+def test_show_json_gives_every_root_a_null_parent_and_reports_why(capsys, home):
+    # issue 13 item 21: an orphan, a self-parented entry and a two-entry cycle, each shown as a root
+    head = ('{"type":"session","version":3,"id":"0a0a0a0a-0000-4000-8000-000000000000",'
+            '"timestamp":"2026-01-01T00:00:00.000Z","cwd":"/x"}\n')
+
+    def entry(id_, parent):
+        parent = "null" if parent is None else f'"{parent}"'
+        return f'{{"type":"custom","id":"{id_}","parentId":{parent},"timestamp":"2026-01-01T00:00:00.000Z","customType":"x"}}\n'
+    path = home / "roots.jsonl"
+    path.write_text(head + entry("r0000001", None) + entry("c0000001", "r0000001") + entry("o0000001", "gone0001")
+                    + entry("s0000001", "s0000001") + entry("y0000001", "y0000002") + entry("y0000002", "y0000001"))
+    got = show_json(capsys, str(path))
+    parents = {row["id"]: row["parent_id"] for row in got["tree"]}
+    assert parents == {"r0000001": None, "c0000001": "r0000001", "o0000001": None, "s0000001": None,
+                       "y0000001": None, "y0000002": "y0000001"}
+    problems = [(p["line"], p["kind"]) for p in got["problems"]]
+    assert problems == [(4, "orphan"), (5, "self-parent"), (6, "cycle")]
+    assert "gone0001" in got["problems"][0]["message"]
+    code, out, _ = run(capsys, "show", str(path))
+    assert code == 0 and "problem: line 4: entry o0000001 has parent gone0001" in out

@@ -15,6 +15,7 @@ import sys
 from typing import Any, Iterable
 
 from workbench.errors import InvalidParams, SessionNotFound, WorkbenchError
+from workbench.sessions.jsonl import LoadProblem
 from workbench.sessions.listing import SessionInfo
 from workbench.sessions.store import SessionStore
 from workbench.sessions.tree_view import TreeIndex, summary_text
@@ -103,15 +104,41 @@ def _leaf(manager: Any, requested: str | None) -> str | None:
 def flat_tree(manager: Any) -> list[dict[str, Any]]:
     """The tree in display order (depth first, roots in file order, children by timestamp); iterative."""
     out: list[dict[str, Any]] = []
-    stack = list(reversed(manager.get_tree()))
+    roots = manager.get_tree()
+    root_ids = {node.id for node in roots}
+    stack = list(reversed(roots))
     while stack:
         node = stack.pop()
-        row: dict[str, Any] = {"id": node.id, "type": node.type, "parent_id": node.parent_id}
+        # a root's parent is null, as the contract says, whatever its line claims (see root_problems)
+        parent_id = None if node.id in root_ids else node.parent_id
+        row: dict[str, Any] = {"id": node.id, "type": node.type, "parent_id": parent_id}
         if node.label is not None:
             row["label"] = node.label
         out.append(row)
         stack.extend(reversed(node.children))
     return out
+
+
+def root_problems(manager: Any) -> list[LoadProblem]:
+    """Entries shown as roots although their line names a parent: an orphan (the parent is not in
+    the file), a self-parented entry, or the first entry of a parent cycle."""
+    out = []
+    for node in manager.get_tree():
+        parent = node.parent_id
+        if parent is None:
+            continue
+        if parent == node.id:
+            kind, why = "self-parent", "is its own parent"
+        elif manager.has_entry(parent):
+            kind, why = "cycle", f"has parent {parent}, which descends from it (a parent cycle)"
+        else:
+            kind, why = "orphan", f"has parent {parent}, which is not in the file"
+        out.append(LoadProblem(node.record.line, kind, f"entry {node.id} {why}; shown as a root"))
+    return out
+
+
+def all_problems(manager: Any) -> list[LoadProblem]:
+    return sorted([*manager.problems, *root_problems(manager)], key=lambda p: p.line)
 
 
 def show_json(manager: Any, leaf: str | None, context: Any) -> dict[str, Any]:
@@ -128,7 +155,7 @@ def show_json(manager: Any, leaf: str | None, context: Any) -> dict[str, Any]:
             "model": {"provider": model.get("provider"), "model_id": model.get("modelId")} if model else None,
             "messages": context.messages,
         },
-        "problems": [p.to_json() for p in manager.problems],  # line, kind, message
+        "problems": [p.to_json() for p in all_problems(manager)],  # line, kind, message
     }
 
 
@@ -159,7 +186,7 @@ def show_lines(manager: Any, leaf: str | None, context: Any) -> Iterable[str]:
     at = leaf if leaf is not None else "root (empty)"
     yield (f"context at {at}: {len(context.messages)} messages, model {one_line(model_text)}, "
            f"thinking {one_line(str(context.thinking_level))}")
-    for p in manager.problems:
+    for p in all_problems(manager):
         yield f"problem: line {p.line}: {one_line(p.message, 200)}"
 
 
