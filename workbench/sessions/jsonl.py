@@ -109,7 +109,8 @@ class Record:
             except (ValueError, RecursionError) as exc:
                 self.bad = True
                 if self.sink is not None:
-                    self.sink.append(LoadProblem(self.line, "corrupt", f"entry {self.id} does not parse: {exc}"))
+                    why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+                    self.sink.append(LoadProblem(self.line, "corrupt", f"entry {self.id} does not parse: {why}"))
                 obj = {"type": self.type, "id": self.id, "parentId": self.parent_id, "timestamp": self.timestamp}
             self.obj = obj
         return obj
@@ -151,7 +152,7 @@ def _objects_in_line(
             break
         try:
             value, stop = _DECODER.raw_decode(text, pos)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than Python recurses
             # skip to the next place an entry could start: `{"type":"…` decoding to an object
             # with a type and a timestamp (content blocks inside the broken entry have none)
             bad_start = pos
@@ -159,7 +160,7 @@ def _objects_in_line(
             for candidate in _NEXT_ENTRY.finditer(text, pos + 1):
                 try:
                     value, stop = _DECODER.raw_decode(text, candidate.start())
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
                 if isinstance(value, dict) and "type" in value and "timestamp" in value:
                     resume = candidate.start()
@@ -168,7 +169,8 @@ def _objects_in_line(
                 reason = "incomplete last line (no trailing newline: the write was cut off)"
             else:
                 column = bad_start + 1
-                reason = f"unparseable JSON at column {column}: {getattr(exc, 'msg', exc)}"
+                why = "nested too deeply" if isinstance(exc, RecursionError) else getattr(exc, "msg", exc)
+                reason = f"unparseable JSON at column {column}: {why}"
             problems.append(LoadProblem(line, "torn" if torn and resume is None else "unparseable", reason))
             bad_spans.append((line, data[byte_offset(bad_start):byte_offset(resume if resume is not None else length)]))
             skipped = True
