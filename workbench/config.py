@@ -129,7 +129,11 @@ _TOML_LINE = re.compile(r"at line (\d+)")
 
 
 def _line_of_key(text: str, dotted: list[str]) -> int | None:
-    """Best-effort line number of a key path inside a TOML document."""
+    """Best-effort line number of a key path inside a TOML document. An item of a list
+    (`approvals.allow.1`) is reported on the line of its key."""
+    dotted = list(dotted)
+    while len(dotted) > 1 and str(dotted[-1]).isdigit():
+        dotted.pop()
     if not dotted:
         return None
     leaf = str(dotted[-1])
@@ -152,19 +156,82 @@ def _line_of_key(text: str, dotted: list[str]) -> int | None:
     return fallback
 
 
-def read_toml(path: Path) -> tuple[dict[str, Any] | None, list[ConfigProblem]]:
-    """Parse one TOML file; a syntax error becomes a problem naming file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, []
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [ConfigProblem(path, None, None, f"cannot read: {exc}")]
+_MAX_TOML_DEPTH = 100  # arrays/tables nested deeper than this are refused before tomllib recurses
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where `[`/`{` nesting (outside strings and comments) first passes the limit, or
+    None. tomllib parses nesting by recursion: a `x = [[[[…` × 5000 would be a RecursionError."""
+    depth = line = 0
+    quote = ""
+    index, length = 0, len(text)
+    line = 1
+    while index < length:
+        ch = text[index]
+        if ch == "\n":
+            line += 1
+        elif quote:
+            if ch == "\\" and quote == '"':
+                index += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            newline = text.find("\n", index)
+            index = length if newline < 0 else newline
+            continue
+        elif ch in "[{":
+            depth += 1
+            if depth > _MAX_TOML_DEPTH:
+                return line
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        index += 1
+    return None
+
+
+def parse_toml_text(path: Path, text: str) -> tuple[dict[str, Any] | None, list[ConfigProblem]]:
+    """Parse TOML text read from `path`; a syntax error becomes a problem naming file and line.
+    A leading UTF-8 byte order mark (some Windows editors write one) is accepted."""
+    text = text.removeprefix("\ufeff")
+    if "[[[[" in text or "{{{{" in text or text.count("[") + text.count("{") > _MAX_TOML_DEPTH:
+        deep = _too_deep_line(text)
+        if deep is not None:
+            return None, [ConfigProblem(path, deep, None,
+                                        f"invalid TOML: arrays or tables nested more than {_MAX_TOML_DEPTH} deep")]
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_LINE.search(str(exc))
         return None, [ConfigProblem(path, int(m.group(1)) if m else None, None, f"invalid TOML: {exc}")]
+    except RecursionError:  # nesting the scan above did not see (it is deliberately simple)
+        return None, [ConfigProblem(path, None, None, "invalid TOML: nested too deeply")]
+
+
+def read_toml_text(path: Path) -> tuple[str | None, list[ConfigProblem]]:
+    """A TOML file's text; invalid UTF-8 is a problem naming the line it is on."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, []
+    except OSError as exc:
+        return None, [ConfigProblem(path, None, None, f"cannot read: {exc.strerror or exc}")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [ConfigProblem(path, line, None,
+                                    f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {column}): save the file as UTF-8")]
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any] | None, list[ConfigProblem]]:
+    """Parse one TOML file; a syntax error becomes a problem naming file and line."""
+    text, problems = read_toml_text(path)
+    if text is None:
+        return None, problems
+    return parse_toml_text(path, text)
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

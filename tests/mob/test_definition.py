@@ -105,3 +105,28 @@ def test_line_of_falls_back_to_enclosing_key():
     assert line_of(EXAMPLE, ("profiles", "worker", "tools", 2)) == 13
     assert line_of(EXAMPLE, ("profiles", "worker")) == 11
     assert line_of(EXAMPLE, ("nothing",)) is None
+
+
+def test_unknown_tool_names_file_line_and_key(tmp_path):
+    # issue 13 item 26: reported with the definition's file and line, before anything starts
+    path, problems = _problems(EXAMPLE.replace('tools = ["read", "edit", "write", "bash"]',
+                                               'tools = ["read", "edti"]'), tmp_path)
+    assert [(p.key, p.line) for p in problems] == [("profiles.worker.tools.1", 13)]
+    assert "'edti'" in problems[0].message and str(problems[0]).startswith(f"{path}:13:")
+
+
+def test_deeply_nested_definition_is_a_problem_not_a_recursion_error(tmp_path):
+    # issue 13 item 25
+    _, problems = _problems(EXAMPLE + "x = " + "[" * 5000 + "]" * 5000 + "\n", tmp_path)
+    assert [p.line for p in problems] == [25] and "nested" in problems[0].message
+
+
+def test_a_byte_order_mark_is_accepted_and_invalid_utf8_has_a_line(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + EXAMPLE.encode())
+    assert load_definition(path).mob.id == "release"
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(EXAMPLE.replace('"You coordinate."', '"You co\xffordinate."').encode("latin-1"))
+    with pytest.raises(MobDefinitionError) as info:
+        load_definition(bad)
+    assert [p.line for p in info.value.problems] == [7] and "UTF-8" in info.value.problems[0].message

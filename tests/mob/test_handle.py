@@ -101,7 +101,9 @@ async def test_spawn_errors_reach_the_model(tmp_path, workspace):
 
 
 async def test_unknown_tool_in_profile_is_refused(tmp_path, workspace):
-    d = parse_definition('[mob]\nid="x"\norchestrator="lead"\n[profiles.lead]\ntools=["reed"]\n')
+    # parse_definition reports it with its line; a definition built in code is checked again here
+    from workbench.mob.definition import MobDefinition
+    d = MobDefinition.model_validate({"mob": {"id": "x", "orchestrator": "lead"}, "profiles": {"lead": {"tools": ["reed"]}}})
     with pytest.raises(InvalidParams, match="profiles.lead.tools: unknown tool"):
         await MobHandle.create(d, replay_env(tmp_path, workspace, {}))
 

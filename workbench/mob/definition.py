@@ -8,13 +8,12 @@ problems each name the file, the line and the key, so a typo never ends in a tra
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from workbench.config import ConfigProblem
+from workbench.config import ConfigProblem, parse_toml_text, read_toml_text
 
 # Identities and profile names appear in file names, events and tool arguments: keep them plain.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -116,7 +115,6 @@ class MobDefinitionError(Exception):
 
 _TABLE = re.compile(r"^\[+\s*([^\]]+?)\s*\]+")
 _KEY = re.compile(r'^\s*("?)([A-Za-z0-9_.-]+)\1\s*=')
-_TOML_LINE = re.compile(r"at line (\d+)")
 
 
 def _key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -157,6 +155,14 @@ def _semantic_problems(d: MobDefinition, source: Path, text: str) -> list[Config
     """Cross-references pydantic cannot see: names that must point at defined profiles."""
     problems = []
     names = sorted(d.profiles)
+    from workbench.tools.registry import builtin_registry
+
+    tools = set(builtin_registry().names())
+    for profile_name, profile in d.profiles.items():
+        for i, tool in enumerate(profile.tools):
+            if tool not in tools:
+                problems.append(_problem(source, text, ("profiles", profile_name, "tools", i),
+                                         f"unknown tool {tool!r} (built-in tools: {', '.join(sorted(tools))})"))
     if d.mob.orchestrator not in d.profiles:
         problems.append(_problem(source, text, ("mob", "orchestrator"),
                                  f"no profile named {d.mob.orchestrator!r} (profiles: {', '.join(names)})"))
@@ -171,12 +177,10 @@ def _semantic_problems(d: MobDefinition, source: Path, text: str) -> list[Config
 
 def parse_definition(text: str, source: str | Path = "<mob definition>") -> MobDefinition:
     source = Path(source)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = _TOML_LINE.search(str(exc))
-        raise MobDefinitionError([ConfigProblem(source, int(m.group(1)) if m else None, None,
-                                                f"invalid TOML: {exc}")]) from None
+    data, toml_problems = parse_toml_text(source, text)  # BOM accepted, deep nesting refused
+    if data is None:
+        raise MobDefinitionError(toml_problems)
+    text = text.removeprefix("\ufeff")
     try:
         definition = MobDefinition.model_validate(data)
     except ValidationError as exc:
@@ -191,8 +195,7 @@ def parse_definition(text: str, source: str | Path = "<mob definition>") -> MobD
 
 def load_definition(path: str | Path) -> MobDefinition:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MobDefinitionError([ConfigProblem(path, None, None, f"cannot read: {exc}")]) from None
+    text, problems = read_toml_text(path)
+    if text is None:
+        raise MobDefinitionError(problems or [ConfigProblem(path, None, None, "cannot read: no such file")])
     return parse_definition(text, path)

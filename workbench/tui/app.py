@@ -511,7 +511,8 @@ class WorkbenchApp(App[int]):
         theme, problems = load_theme_file(path)
         if theme is None:
             for p in problems:
-                self.notify(f"Theme not reloaded — {p}", title="Broken theme file", severity="error", timeout=8)
+                self.notify(f"Theme not reloaded — {p}", title="Broken theme file", severity="error", timeout=8,
+                            markup=False)  # the problem quotes the file's text
             return False
         self.register_theme(theme)
         self._theme_files[path.resolve()] = theme.name
