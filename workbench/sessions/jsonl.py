@@ -112,11 +112,36 @@ class Record:
                     why = "nested too deeply" if isinstance(exc, RecursionError) else exc
                     self.sink.append(LoadProblem(self.line, "corrupt", f"entry {self.id} does not parse: {why}"))
                 obj = {"type": self.type, "id": self.id, "parentId": self.parent_id, "timestamp": self.timestamp}
+            else:
+                clean_message_content(obj, self.line, self.sink)
             self.obj = obj
         return obj
 
     def __repr__(self) -> str:
         return f"Record({self.type!r}, id={self.id!r}, parent={self.parent_id!r}, line={self.line})"
+
+
+def clean_message_content(entry: dict, line: int, sink: list[LoadProblem] | None) -> None:
+    """A message whose content holds something other than block objects (a number, a string in
+    the list) or is neither text nor a list: those parts are left out of the entry as read, with
+    a problem naming the line. The bytes on disk stay as they are."""
+    message = entry.get("message")
+    if type(message) is not dict:
+        return
+    content = message.get("content")
+    if type(content) is list:
+        if all(type(block) is dict for block in content):
+            return
+        kept = [block for block in content if type(block) is dict]
+        why = f"{len(content) - len(kept)} content block(s) not objects (e.g. a {type(next(b for b in content if type(b) is not dict)).__name__}); left out"
+    elif content is None or isinstance(content, str):
+        return
+    else:
+        kept = []
+        why = f"message content is a {type(content).__name__}, not text or blocks; left out"
+    entry["message"] = {**message, "content": kept}
+    if sink is not None:
+        sink.append(LoadProblem(line, "corrupt", f"entry {entry.get('id')}: {why}"))
 
 
 @dataclass
@@ -342,6 +367,8 @@ def _add_slow(value, raw, s, e, number, version, records, problems, bad_spans) -
     if parent is not None and not isinstance(parent, str):
         problems.append(LoadProblem(number, "unparseable", f"parentId is a {type(parent).__name__}; treated as a root"))
         parent = None
+        value["parentId"] = None  # readers of the entry see what the tree uses
+    clean_message_content(value, number, problems)
     message = value.get("message")
     role = message.get("role") if isinstance(message, dict) else None
     kind = value.get("type")
