@@ -234,3 +234,17 @@ async def test_an_interrupt_ends_the_sandboxed_command_and_its_children(ws):
     await asyncio.sleep(1.5)
     assert not (ws / "parent-ran").exists() and not (ws / "child-ran").exists()
     assert "ok" in (await bash(ws, "echo ok", sb)).content  # the sandbox still serves
+
+
+def test_a_python_under_tmp_stays_visible_to_the_supervisor(ws, tmp_path, monkeypatch):
+    """The sandbox's private /tmp hid a venv cloned under /tmp (CI's checkout, say): its supervisor,
+    `sys.executable`, was "No such file or directory" and every sandboxed command was killed."""
+    import sys
+
+    prefix = tmp_path / "venv"
+    (prefix / "bin").mkdir(parents=True)
+    monkeypatch.setattr(sys, "prefix", str(prefix))
+    args = sandbox(ws).bwrap_args()
+    tmpfs = args.index("/tmp", args.index("--tmpfs"))
+    at = args.index(str(prefix))
+    assert args[at - 1] == "--ro-bind" and args[at + 1] == str(prefix) and at > tmpfs

@@ -11,6 +11,7 @@ command does not run and the message says why and how to fix it — unless the u
 from __future__ import annotations
 
 import os
+import sys
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -146,8 +147,11 @@ class Sandbox:
 
     def _bwrap_args(self) -> list[str]:
         ws = str(self.workspace)
-        args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                "--bind", ws, ws, "--unshare-pid", "--die-with-parent", "--new-session"]
+        args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for runtime in _python_runtime():  # the supervisor is this Python: a venv under /tmp stays visible
+            if _under(runtime, Path("/tmp")) and not _under(runtime, self.workspace):
+                args += ["--ro-bind", str(runtime), str(runtime)]
+        args += ["--bind", ws, ws, "--unshare-pid", "--die-with-parent", "--new-session"]
         if not self.policy.network:
             args.append("--unshare-net")
         for path in self.hidden_paths():
@@ -187,6 +191,13 @@ class Sandbox:
             why = done.stderr.decode("utf-8", "replace").strip().splitlines()
             return "bwrap cannot create its namespaces here" + (f" ({why[-1][:200]})" if why else "")
         return None
+
+
+def _python_runtime() -> list[Path]:
+    """Where the running Python lives (the sandbox's supervisor runs `sys.executable`): its
+    environment and installation, and the folder of the interpreter the executable links to."""
+    found = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent]
+    return [p for p in dict.fromkeys(found) if p.is_dir()]
 
 
 def _under(path: Path, root: Path) -> bool:
