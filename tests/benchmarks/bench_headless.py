@@ -30,7 +30,9 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes.anthropic_server import FakeHTTPServer, anthropic_stream, text  # noqa: E402
 from tests.fakes.openai_server import openai_stream  # noqa: E402
 
-WORKBENCH = "import sys; from workbench.cli import entry; sys.argv[0] = 'workbench'; entry()"
+# the `workbench` command (cli.entry); older trees had main() as the command, for before/after figures
+WORKBENCH = ("import sys; import workbench.cli as cli; sys.argv[0] = 'workbench'; "
+             "entry = getattr(cli, 'entry', None) or (lambda: sys.exit(cli.main())); entry()")
 
 BASELINE = {
     "anthropic": """
