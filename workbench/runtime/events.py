@@ -13,9 +13,14 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+# defer_build: each model builds its validator and serializer on first use, not at import, so a
+# headless run's start (which creates only a few kinds of event before its first request) does
+# not pay for all ~40 (docs/performance.md).
+_CONFIG = ConfigDict(frozen=True, defer_build=True)
+
 
 class Usage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = _CONFIG
 
     input_tokens: int = 0
     output_tokens: int = 0
@@ -36,7 +41,7 @@ class Usage(BaseModel):
 
 
 class RunResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = _CONFIG
 
     session_id: str
     text: str
@@ -50,7 +55,7 @@ class RunResult(BaseModel):
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = _CONFIG
 
     session_id: str | None = None
     member: str | None = None  # mob member identity, when the event comes from a mob member
@@ -379,7 +384,7 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 
-_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+_adapter: TypeAdapter[Event] | None = None  # built on the first parse (see _CONFIG)
 
 EVENT_TYPES: frozenset[str] = frozenset(
     cls.model_fields["type"].default for cls in _Event.__subclasses__()
@@ -387,7 +392,10 @@ EVENT_TYPES: frozenset[str] = frozenset(
 
 
 def parse_event(data: dict[str, Any]) -> Event:
-    return _ADAPTER.validate_python(data)
+    global _adapter
+    if _adapter is None:
+        _adapter = TypeAdapter(Event)
+    return _adapter.validate_python(data)
 
 
 def event_to_json(event: _Event) -> dict[str, Any]:
