@@ -33,7 +33,14 @@ def prepare_demo_workspace() -> Path:
     """The demo's workspace, created when missing (owner-only: it lives beside the sessions),
     with an AGENTS.md so the demo shows context files being loaded (a user's edit is kept)."""
     path = demo_workspace()
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:  # a read-only home: say so, and how to run the demo elsewhere
+        from workbench.errors import WorkbenchError
+
+        raise WorkbenchError(f"cannot create the demo's scratch workspace {path} ({exc.strerror}); "
+                             "pass --cwd DIR to run the demo in DIR, or set WORKBENCH_HOME to a writable "
+                             "directory") from None
     agents = path / "AGENTS.md"
     if not agents.exists():
         try:

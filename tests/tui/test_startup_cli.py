@@ -61,3 +61,36 @@ def test_a_prompt_typed_as_soon_as_the_screen_shows_reaches_the_model(tmp_path):
     messages = [e["message"] for e in _session_lines(home) if e.get("type") == "message"]
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert messages[0]["content"][0]["text"] == "early bird"
+
+
+def test_a_tui_that_crashes_exits_non_zero(tmp_path, monkeypatch):
+    # issue 13 item 25: Textual prints the traceback and returns no result; the exit code says it failed
+    from textual.app import App
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+
+    class Headless(App):
+        mob = None
+        backend = None
+
+        def run(self, **kw):
+            return super().run(headless=True)
+
+        def unused_start_parts(self):
+            return {}
+
+    class Crashing(Headless):
+        def on_mount(self) -> None:
+            raise RuntimeError("boom")
+
+    class Quitting(Headless):
+        def on_mount(self) -> None:
+            self.exit()
+
+    monkeypatch.setattr(startup, "make_app", lambda args, cwd: Crashing())
+    assert startup.run(build_parser().parse_args([])) == 1
+    monkeypatch.setattr(startup, "make_app", lambda args, cwd: Quitting())
+    assert startup.run(build_parser().parse_args([])) == 0

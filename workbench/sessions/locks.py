@@ -13,7 +13,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from workbench.sessions.errors import SessionLocked
+from workbench.sessions.errors import SessionFileError, SessionLocked
 
 
 def lock_path_for(session_path: str | os.PathLike) -> Path:
@@ -42,7 +42,14 @@ class SessionLock:
     def acquire(self) -> None:
         """Take the lock or raise SessionLocked naming the holder's pid."""
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError as exc:  # a read-only home or sessions directory
+                raise SessionFileError(
+                    self.session_path,
+                    f"cannot take the writer lock {self.path.name} ({exc.strerror}): the session can't be "
+                    "written here; open it read-only (`workbench sessions show`) or make its directory writable",
+                ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

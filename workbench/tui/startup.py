@@ -286,6 +286,8 @@ def run(args: Any) -> int:
         manager.close()
     if hint:
         print(hint)
+    if code is None:  # no result: a plain quit (0), or a crash Textual has printed (1)
+        code = app.return_code
     return code or 0
 
 
