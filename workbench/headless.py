@@ -53,7 +53,8 @@ def run_headless(args: Any, *, stdout: TextIO | None = None, stderr: TextIO | No
         _err(err, "workbench: interrupted")
         return 130
     except WorkbenchError as exc:
-        _err(err, f"workbench: {exc.message}")
+        # the message may quote a file (a replay script's keys, a path): shown, never interpreted
+        _err(err, f"workbench: {sanitize(exc.message)}")
         return exc.exit_code
 
 
@@ -75,7 +76,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     loaded = load_settings(cwd, trust_override=trust_project)
     if loaded.problems:
         for problem in loaded.problems:
-            _err(err, f"workbench: config error: {problem}")
+            _err(err, f"workbench: config error: {sanitize(str(problem))}")
         return EXIT_CODES["INVALID_PARAMS"]
     settings = loaded.settings
     report_trust(cwd, trust_project, err)
@@ -149,9 +150,11 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         _err(err, f"workbench: {session.checkpoints.problem}")
     printer = _JsonlPrinter(out) if args.output_format == "jsonl" else _TextReporter(err, session)
     remove = session.events.add_listener(printer)
+    ctrl_c = _CtrlC(session, err)
     try:
-        result = await session.run(resolved.text, content=resolved.prepared.content(),
-                                   attachments=resolved.prepared.attached, **run_options)
+        with ctrl_c:
+            result = await session.run(resolved.text, content=resolved.prepared.content(),
+                                       attachments=resolved.prepared.attached, **run_options)
     except WorkbenchError as exc:
         if args.output_format != "jsonl" or not printer.failed:  # refused before the run: no run_failed
             _err(err, f"workbench: {sanitize(exc.message)}")  # may quote a hook's output
@@ -164,6 +167,11 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         await provider.aclose()
         if mcp_pool is not None:
             await mcp_pool.aclose()
+    if ctrl_c.pressed:  # the partial answer is kept in the session (as Esc in the TUI) and printed
+        if args.output_format != "jsonl" and result.text:
+            out.write(sanitize(result.text).rstrip("\n") + "\n")
+            out.flush()
+        return 130
     if run_options and result.extraction_error is not None:
         # no JSON that fits the schema: nothing goes to stdout, where a script expects the JSON
         if args.output_format != "jsonl":
@@ -286,6 +294,42 @@ class _TextReporter:
             from workbench.runtime.agent import text_of
 
             _err(self.err, f"workbench: {sanitize(text_of(self.session.last_message or {}))}")
+
+
+class _CtrlC:
+    """During the run, the first Ctrl-C interrupts it the way Esc does in the TUI: the streaming
+    answer is kept (stored as aborted) and the run ends; a second Ctrl-C stops at once."""
+
+    def __init__(self, session: Any, err: TextIO) -> None:
+        self.session = session
+        self.err = err
+        self.pressed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[Any] | None = None
+
+    def __enter__(self) -> "_CtrlC":
+        import signal
+
+        try:
+            self._loop = asyncio.get_running_loop()
+            self._loop.add_signal_handler(signal.SIGINT, self._first)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+            self._loop = None
+        return self
+
+    def _first(self) -> None:
+        import signal
+
+        self.pressed = True
+        _err(self.err, "workbench: interrupted; keeping the partial answer (Ctrl-C again to stop at once)")
+        self._loop.remove_signal_handler(signal.SIGINT)  # the next Ctrl-C is a KeyboardInterrupt
+        self._task = self._loop.create_task(self.session.interrupt())
+
+    def __exit__(self, *exc_info: Any) -> None:
+        import signal
+
+        if self._loop is not None and not self.pressed:
+            self._loop.remove_signal_handler(signal.SIGINT)
 
 
 def _track(reporter: Any, event: Any) -> None:
