@@ -88,7 +88,8 @@ async def test_a_session_holding_one_loads_and_gives_pis_context(tmp_path):
     context = reopened.build_context().messages
     assert [m["role"] for m in context] == ["bashExecution", "bashExecution"]
     llm = to_llm_messages(context)  # what pi's convertToLlm gives: the excluded one is gone
-    assert llm == [{"role": "user", "content": [{"type": "text", "text": "Ran `echo visible`\n```\nvisible\n```"}],
+    # the output goes inside the fence as is, its trailing newline included (issue 13 item 17)
+    assert llm == [{"role": "user", "content": [{"type": "text", "text": "Ran `echo visible`\n```\nvisible\n\n```"}],
                     "timestamp": shown["timestamp"]}]
     reopened.close()
 
