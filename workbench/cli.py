@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from workbench.sdk_preload import likely_provider, preload
+
+    # `-p`: the SDK import starts first, overlapping argparse, config, session and prompt set-up
+    preload(likely_provider(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
 
@@ -160,9 +164,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_mob_command(args)
     if args.prompt is not None:
-        from workbench.providers.preload import likely_provider, preload
-
-        preload(likely_provider(args))  # the SDK import overlaps config, session and prompt set-up
         from workbench.headless import run_headless
 
         global _ran_headless

@@ -216,7 +216,7 @@ def _select_provider(args: Any, settings: Any, err: TextIO) -> tuple[Any, str | 
     from workbench.providers import resolve_provider_settings
 
     resolved = resolve_provider_settings(settings, args)
-    from workbench.providers.preload import preload
+    from workbench.sdk_preload import preload
 
     preload(resolved.name)  # named by the config only: started now (a no-op when already under way)
     if resolved.is_demo:
