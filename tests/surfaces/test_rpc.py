@@ -50,7 +50,7 @@ async def test_a_conversation_streams_the_jsonl_events_and_answers_with_the_run_
         assert caps["sessions"] == caps["streaming"] == caps["approvals"] == caps["mob"] == "Available"
         assert set(caps.values()) <= {"Available", "NotCompiled", "DisabledByPolicy", "NotSupportedByProtocol"}
         assert caps["hooks"] == caps["checkpoints"] == caps["skills"] == "Available"
-        assert caps["mcp"] == "NotSupportedByProtocol"
+        assert caps["mcp"] == "Available"  # rpc sessions get the MCP servers' tools (SessionService mcp_pool)
         assert {"turn/start", "approval/respond", "mob/create", "$/cancelRequest"} <= set(init["methods"])
 
         created = await rpc.result("session/create", {"prompt": "hello", "labels": {"team": "a"}})

@@ -25,9 +25,9 @@ _KNOWN: list[tuple[str, str, str | None]] = [
     ("hooks", "Hooks around runs, turns and tool calls (user and trusted project config)", "workbench.hooks"),
     ("checkpoints", "File checkpoints around tool calls that change files", "workbench.checkpoints"),
     ("skills", "Context files (AGENTS.md) and skills in the system prompt", "workbench.context"),
-    ("mcp", "MCP servers as tool sources (TUI and -p; not yet over RPC)", "workbench.mcp"),
+    ("mcp", "MCP servers as tool sources (.mcp.json, user config; project servers once trusted)", "workbench.mcp"),
 ]
-_NOT_OVER_RPC = frozenset({"mcp"})
+_NOT_OVER_RPC: frozenset[str] = frozenset()  # every capability above reaches RPC sessions
 
 
 def _present(module: str) -> bool:
