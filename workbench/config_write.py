@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import os
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -50,19 +49,10 @@ def write_atomic(path: Path, text: str) -> None:
 
 def set_user_setting(table: str, key: str, value: Any, path: Path | None = None) -> Path:
     """Set `[table] key = value` in the user's config (or `path`); returns the file written."""
-    from workbench.tools.tomledit import TomlEditError, set_scalar
+    from workbench.tools.tomledit import TomlEditError, parses_to, read_for_edit, set_scalar
 
     path = path or user_config_file()
-    try:
-        old_text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        old_text = ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigWriteError(f"cannot read {path}: {exc}") from None
-    try:
-        old = tomllib.loads(old_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigWriteError(f"{path} is not valid TOML ({exc}); fix it to save {table}.{key}") from None
+    old_text, old = read_for_edit(path, ConfigWriteError, f"to save {table}.{key}") or ("", {})
     section = old.get(table, {})
     if not isinstance(section, dict):
         raise ConfigWriteError(f"{path}: {table} is not a table; {table}.{key} was not saved")
@@ -74,11 +64,7 @@ def set_user_setting(table: str, key: str, value: Any, path: Path | None = None)
         raise ConfigWriteError(f"could not edit {path}: {exc}; set {table}.{key} by hand") from None
     expected = copy.deepcopy(old)
     expected.setdefault(table, {})[key] = value
-    try:
-        ok = tomllib.loads(new_text) == expected
-    except tomllib.TOMLDecodeError:
-        ok = False
-    if not ok:
+    if not parses_to(new_text, expected):
         raise ConfigWriteError(f"could not edit {path} safely (its layout is unusual); nothing was written. "
                                f"Set {table}.{key} by hand.")
     try:

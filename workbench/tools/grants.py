@@ -9,14 +9,13 @@ must parse and differ from the old one only in that list; otherwise nothing is w
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from workbench import config
 from workbench.tools.permissions import Rule
-from workbench.tools.tomledit import TomlEditError, set_membership
+from workbench.tools.tomledit import TomlEditError, parses_to, read_for_edit, set_membership
 
 Scope = Literal["project", "user"]
 TABLE = ("approvals",)
@@ -82,18 +81,10 @@ class GrantStore:
         return changed
 
     def _change(self, path: Path, kind: str, rule: str, *, present: bool) -> bool:
-        try:
-            old_text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            if not present:
-                return False
-            old_text = ""
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GrantError(f"cannot read {path}: {exc}") from None
-        try:
-            old = tomllib.loads(old_text)
-        except tomllib.TOMLDecodeError as exc:
-            raise GrantError(f"{path} is not valid TOML ({exc}); fix it before saving approvals") from None
+        loaded = read_for_edit(path, GrantError, "before saving approvals")
+        if loaded is None and not present:
+            return False
+        old_text, old = loaded or ("", {})
         section = old.get("approvals", {})
         current = section.get(kind, []) if isinstance(section, dict) else None
         if not isinstance(current, list):
@@ -111,11 +102,7 @@ class GrantStore:
             target.append(rule)
         else:
             target[:] = [r for r in target if r != rule]
-        try:
-            ok = tomllib.loads(new_text) == expected
-        except tomllib.TOMLDecodeError:
-            ok = False
-        if not ok:
+        if not parses_to(new_text, expected):
             raise GrantError(f"could not edit {path} safely (its layout is unusual); nothing was "
                              f"written. Edit approvals.{kind} by hand.")
         # The user's own "always" answer changes the project file's digest: keep the project

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 import tomli_w
 
@@ -293,3 +294,26 @@ def _add_line(text: str, tables: list[Table], table: tuple[str, ...], line: str)
         return prefix + line + text[header.line_end:]
     sep = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
     return f"{text}{sep}[{'.'.join(table)}]\n{line}"
+
+
+def read_for_edit(path: Path, error: type[Exception], fix: str) -> tuple[str, dict] | None:
+    """A TOML file's text and data before an edit; None when it does not exist. A file that cannot
+    be read or parsed raises `error`, saying what to fix `fix` (e.g. "to save ui.theme")."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read {path}: {exc}") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path} is not valid TOML ({exc}); fix it {fix}") from None
+
+
+def parses_to(text: str, expected: dict) -> bool:
+    """The check before an edited file is written: it reads back as exactly the data intended."""
+    try:
+        return tomllib.loads(text) == expected
+    except tomllib.TOMLDecodeError:
+        return False
