@@ -1,0 +1,136 @@
+"""Agent profiles (`[[agents]]` in a playbook): the seed's Agent API as a named way to run a session.
+
+A profile says who the agent is (a system prompt appended to the default, or replacing it with
+`replace_prompt = true`), what it runs on (`provider`, `model`, `thinking`), which tools the model
+is offered (`tools`: names and globs, the seed's per-turn tool overlay), how many model turns a run
+may take (`max_turns`, the seed's max engine iterations) and which guidelines and journeys apply
+(`guidelines`, `journeys`: ids; None means all). Applying one to a session is `apply_agent`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from workbench.config import ConfigProblem
+from workbench.playbook.items import ItemReader, as_items, item_line
+
+TABLE = "agents"
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+THINKING = ("off", "minimal", "low", "medium", "high", "xhigh")
+KEYS = ("name", "description", "system_prompt", "replace_prompt", "provider", "model", "thinking",
+        "tools", "max_turns", "guidelines", "journeys")
+
+
+@dataclass(frozen=True)
+class AgentProfile:
+    name: str
+    description: str = ""
+    system_prompt: str = ""
+    replace_prompt: bool = False
+    provider: str | None = None
+    model: str | None = None
+    thinking: str | None = None
+    tools: tuple[str, ...] | None = None       # None: every tool the session has
+    max_turns: int | None = None               # None: no limit beyond the session's budget
+    guidelines: tuple[str, ...] | None = None  # None: every guideline may apply
+    journeys: tuple[str, ...] | None = None    # None: every journey may start
+    source: Path | None = None
+    line: int | None = None
+
+    def allows_tool(self, name: str) -> bool:
+        """Whether the model is offered `name` under this profile (names and shell-style globs)."""
+        if self.tools is None:
+            return True
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.tools)
+
+    def allows_guideline(self, guideline_id: str) -> bool:
+        return self.guidelines is None or guideline_id in self.guidelines
+
+    def allows_journey(self, journey_id: str) -> bool:
+        return self.journeys is None or journey_id in self.journeys
+
+    def summary(self) -> str:
+        """One line for lists and the status line: the name, then what it changes."""
+        parts = [self.description.strip().splitlines()[0]] if self.description.strip() else []
+        if self.model or self.provider:
+            parts.append("/".join(p for p in (self.provider, self.model) if p))
+        if self.tools is not None:
+            parts.append("tools: " + (", ".join(self.tools) or "none"))
+        if self.max_turns is not None:
+            parts.append(f"max {self.max_turns} turns")
+        return f"{self.name}" + (f" — {' · '.join(parts)}" if parts else "")
+
+
+def parse_agents(items: Any, path: Path, text: str) -> tuple[list[AgentProfile], list[ConfigProblem]]:
+    """The `[[agents]]` of one playbook file. A broken item is dropped alone, with a problem naming
+    file, line and key; the others load."""
+    from workbench.providers import PROVIDER_NAMES
+
+    problems: list[ConfigProblem] = []
+    agents: list[AgentProfile] = []
+    seen: set[str] = set()
+    for index, item in as_items(items, TABLE, path, text, problems):
+        r = ItemReader(TABLE, index, path, text, problems)
+        r.unknown_keys(item, KEYS)
+        name = r.string(item, "name", required=True)
+        if name and not NAME_RE.match(name):
+            r.problem("name", f"{name!r} is not a valid agent name: letters, digits, '_', '-' and '.', "
+                              "starting with a letter or digit (at most 64)")
+        elif name in seen:
+            r.problem("name", f"an agent named '{name}' is already defined in this file")
+        provider = r.string(item, "provider") or None
+        if provider is not None and provider not in PROVIDER_NAMES:
+            r.problem("provider", f"unknown provider {provider!r}: choose one of {', '.join(PROVIDER_NAMES)}")
+        thinking = r.string(item, "thinking") or None
+        if thinking is not None and thinking not in THINKING:
+            r.problem("thinking", f"must be one of {', '.join(THINKING)}, got {thinking!r}")
+        max_turns = r.number(item, "max_turns", None, minimum=1, integer=True)
+        profile = AgentProfile(
+            name=name, description=r.string(item, "description").strip(),
+            system_prompt=r.string(item, "system_prompt").strip(), replace_prompt=r.boolean(item, "replace_prompt"),
+            provider=provider, model=(r.string(item, "model").strip() or None), thinking=thinking,
+            tools=r.names(item, "tools"), max_turns=None if max_turns is None else int(max_turns),
+            guidelines=r.names(item, "guidelines"), journeys=r.names(item, "journeys"),
+            source=path, line=item_line(text, TABLE, index))
+        if profile.replace_prompt and not profile.system_prompt:
+            r.problem("replace_prompt", "replace_prompt = true needs a system_prompt to replace the default with")
+        if r.failed:
+            continue
+        seen.add(name)
+        agents.append(profile)
+    return agents, problems
+
+
+def untrusted(profile: AgentProfile, defaults: Iterable[str]) -> tuple[AgentProfile, list[str]]:
+    """A project agent of a project the user has not trusted: it may narrow, never widen. Its
+    `provider` is ignored (it would send the conversation elsewhere) and its `tools` keep only
+    what `defaults` (the tools a session has without the project) already offer. Returns the
+    profile to use and a line per thing ignored."""
+    notes: list[str] = []
+    if profile.provider is not None:
+        notes.append(f"agent '{profile.name}': provider = {profile.provider!r} ignored (the project is not trusted)")
+        profile = replace(profile, provider=None)
+    if profile.tools is not None:
+        allowed = [n for n in defaults]
+        widen = [p for p in profile.tools if not any(fnmatch.fnmatchcase(n, p) for n in allowed)]
+        if widen:
+            notes.append(f"agent '{profile.name}': tools {', '.join(widen)} ignored (the project is not trusted)")
+            profile = replace(profile, tools=tuple(p for p in profile.tools if p not in widen))
+    return profile, notes
+
+
+def find_agent(agents: Iterable[AgentProfile], name: str) -> AgentProfile | None:
+    for agent in agents:
+        if agent.name == name:
+            return agent
+    return None
+
+
+def unknown_agent_message(name: str, agents: Iterable[AgentProfile]) -> str:
+    known = sorted(a.name for a in agents)
+    return (f"unknown agent {name!r}; " + (f"known agents: {', '.join(known)}" if known
+            else "no agents are defined (add [[agents]] to .workbench/playbook.toml or <config dir>/playbook.toml)"))

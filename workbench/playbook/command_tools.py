@@ -1,0 +1,148 @@
+"""Configured command tools (`[[tools]]` in a playbook): the seed's Tool API on the command line.
+
+A tool is a name, a description, a JSON schema for its arguments and a command. The model's
+arguments are checked against the schema (the seed's `validate_parameters`), then go to the
+command as JSON on stdin; its stdout is the result (JSON or text). `timeout_secs` bounds each
+attempt, `retry` (the seed's RetryConfig) runs a failing command again after a growing delay, and
+`allow_failure` hands a failure back as an ordinary result that says it failed. Running it is
+`command_tool.CommandTool`; this module only reads and checks the configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.config import ConfigProblem
+from workbench.playbook.items import ItemReader, as_items, item_line
+
+TABLE = "tools"
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what the Anthropic and OpenAI tool APIs accept
+BUILTIN_NAMES = ("read", "write", "edit", "ls", "find", "grep", "bash")
+DEFAULT_TIMEOUT_S = 30.0  # the seed's AgentConfig.tool_timeout_secs
+MAX_ATTEMPTS = 10
+KEYS = ("name", "description", "parameters", "command", "timeout_secs", "allow_failure", "retry")
+RETRY_KEYS = ("max_attempts", "delay_ms", "backoff_multiplier")
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """The seed's RetryConfig. `max_attempts` counts every run, the first included (1: no retry);
+    the delay before attempt n+1 is delay_ms × backoff_multiplier^(n-1)."""
+
+    max_attempts: int = 1
+    delay_ms: int = 1000
+    backoff_multiplier: float = 2.0
+
+    def delay_before(self, attempt: int) -> int:
+        """Milliseconds to wait before `attempt` (2, 3, ...)."""
+        return int(round(self.delay_ms * self.backoff_multiplier ** max(0, attempt - 2)))
+
+
+@dataclass(frozen=True)
+class CommandToolSpec:
+    name: str
+    description: str
+    command: str | tuple[str, ...]  # a string runs under `bash -c`; a list is the argv itself
+    parameters: dict[str, Any] = field(default_factory=lambda: {"type": "object", "properties": {}},
+                                       compare=False, hash=False)
+    timeout_secs: float = DEFAULT_TIMEOUT_S
+    allow_failure: bool = False
+    retry: RetryConfig = RetryConfig()
+    source: Path | None = None
+    line: int | None = None
+
+    @property
+    def command_text(self) -> str:
+        """The command as the approval prompt and the trust dialog show it."""
+        if isinstance(self.command, str):
+            return self.command
+        import shlex
+
+        return shlex.join(self.command)
+
+
+def check_schema(schema: Any) -> str | None:
+    """Why `schema` cannot describe a tool's arguments (None: it can)."""
+    import jsonschema
+
+    if not isinstance(schema, dict):
+        return "must be a table (a JSON schema object)"
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path)
+        return f"not a valid JSON schema: {exc.message}" + (f" (at {where})" if where else "")
+    if schema.get("type", "object") != "object":
+        return f"the arguments must be an object: set type = \"object\" (got {schema.get('type')!r})"
+    return None
+
+
+def parse_tools(items: Any, path: Path, text: str) -> tuple[list[CommandToolSpec], list[ConfigProblem]]:
+    """The `[[tools]]` of one playbook file. A broken item is dropped alone, with a problem naming
+    file, line and key; the others load."""
+    problems: list[ConfigProblem] = []
+    specs: list[CommandToolSpec] = []
+    seen: set[str] = set()
+    for index, item in as_items(items, TABLE, path, text, problems):
+        r = ItemReader(TABLE, index, path, text, problems)
+        r.unknown_keys(item, KEYS)
+        name = r.string(item, "name", required=True)
+        if name and not NAME_RE.match(name):
+            r.problem("name", f"{name!r} is not a valid tool name: use letters, digits, '_' and '-' (at most 64)")
+        elif name in BUILTIN_NAMES:
+            r.problem("name", f"'{name}' is a built-in tool; choose another name")
+        elif name in seen:
+            r.problem("name", f"a tool named '{name}' is already defined in this file")
+        description = r.string(item, "description", required=True)
+        command = _command(r, item.get("command"))
+        parameters = item.get("parameters", {"type": "object", "properties": {}})
+        why = check_schema(parameters)
+        if why:
+            r.problem("parameters", why)
+        timeout = r.number(item, "timeout_secs", DEFAULT_TIMEOUT_S, minimum=0.001)
+        allow_failure = r.boolean(item, "allow_failure")
+        retry = _retry(r, item.get("retry"))
+        if r.failed or command is None:
+            continue
+        seen.add(name)
+        specs.append(CommandToolSpec(name=name, description=description.strip(), command=command,
+                                     parameters=parameters, timeout_secs=float(timeout or DEFAULT_TIMEOUT_S),
+                                     allow_failure=allow_failure, retry=retry, source=path,
+                                     line=item_line(text, TABLE, index)))
+    return specs, problems
+
+
+def _command(r: ItemReader, value: Any) -> str | tuple[str, ...] | None:
+    if value is None:
+        r.problem(None, "'command' is required (a shell command, or a list: the program and its arguments)")
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            r.problem("command", "must not be empty")
+            return None
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value) and value[0].strip():
+        return tuple(value)
+    r.problem("command", "must be a string (run by bash -c) or a non-empty list of strings (program and arguments)")
+    return None
+
+
+def _retry(r: ItemReader, value: Any) -> RetryConfig:
+    if value is None:
+        return RetryConfig()
+    if not isinstance(value, dict):
+        r.problem("retry", "must be a table: retry = { max_attempts = 3, delay_ms = 500, backoff_multiplier = 2.0 }")
+        return RetryConfig()
+    for key in value:
+        if key not in RETRY_KEYS:
+            r.problem(f"retry.{key}", f"unknown key (known: {', '.join(RETRY_KEYS)}); ignored", fatal=False)
+    attempts = r.number(value, "max_attempts", 1, minimum=1, integer=True, where="retry.max_attempts")
+    if attempts is not None and attempts > MAX_ATTEMPTS:
+        r.problem("retry.max_attempts", f"at most {MAX_ATTEMPTS}, got {attempts}")
+    delay = r.number(value, "delay_ms", 1000, minimum=0, integer=True, where="retry.delay_ms")
+    backoff = r.number(value, "backoff_multiplier", 2.0, minimum=1.0, where="retry.backoff_multiplier")
+    return RetryConfig(max_attempts=int(attempts or 1), delay_ms=int(delay if delay is not None else 1000),
+                       backoff_multiplier=float(backoff or 2.0))
