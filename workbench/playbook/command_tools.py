@@ -10,13 +10,23 @@ attempt, `retry` (the seed's RetryConfig) runs a failing command again after a g
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench.config import ConfigProblem
+from workbench.playbook.command_run import Outcome, run_once
 from workbench.playbook.items import ItemReader, as_items, item_line
+from workbench.tools.base import Effect, Preview, Tool, ToolContext, ToolResult
+from workbench.tools.builtin.bash import SANDBOX_KEY, sandbox_label_for
+from workbench.tools.env import scrubbed_env
+from workbench.tools.githard import hardened_env
+from workbench.tools.limits import MAX_OUTPUT_BYTES, human_size
+from workbench.tools.paths import workspace_root
 
 TABLE = "tools"
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what the Anthropic and OpenAI tool APIs accept
@@ -146,3 +156,141 @@ def _retry(r: ItemReader, value: Any) -> RetryConfig:
     backoff = r.number(value, "backoff_multiplier", 2.0, minimum=1.0, where="retry.backoff_multiplier")
     return RetryConfig(max_attempts=int(attempts or 1), delay_ms=int(delay if delay is not None else 1000),
                        backoff_multiplier=float(backoff or 2.0))
+
+
+# --- running ---------------------------------------------------------------------------------
+
+def validate_parameters(schema: dict[str, Any], args: Any) -> list[str]:
+    """The seed's validate_parameters: every way `args` breaks `schema`, each naming the field
+    (`argument 'city'`, `argument 'items[2].qty'`), [] when the call may run."""
+    import jsonschema
+
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    out: list[str] = []
+    for error in sorted(validator.iter_errors(args), key=lambda e: list(map(str, e.absolute_path))):
+        field_name = _field(error.absolute_path)
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = [k for k in error.validator_value if k not in error.instance]
+            prefix = f"{field_name}." if field_name else ""
+            out.extend(f"missing required argument '{prefix}{k}'" for k in missing)
+            continue
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = sorted((error.schema.get("properties") or {}))
+            prefix = f"{field_name}." if field_name else ""
+            extra = [k for k in error.instance if k not in allowed]
+            out.extend(f"unknown argument '{prefix}{k}' (allowed: {', '.join(allowed) or 'none'})" for k in extra)
+            continue
+        where = f"argument '{field_name}'" if field_name else "arguments"
+        out.append(f"{where}: {error.message}")
+    return out
+
+
+def _field(path: Any) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class CommandTool(Tool):
+    """A `[[tools]]` entry as a tool the model can call. It runs a command, so it is an EXEC tool:
+    ask mode asks before every call (the approval shows the command and the JSON it will read),
+    and a configured sandbox confines it like bash."""
+
+    effect = Effect.EXEC
+    timeout_s = None  # each attempt is bounded by the spec's timeout_secs; retries run in between
+
+    def __init__(self, spec: CommandToolSpec) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.description = spec.description
+        self.parameters = spec.parameters
+
+    def validate_arguments(self, args: Any) -> list[str]:
+        return validate_parameters(self.parameters, args)
+
+    def paths(self, args: dict[str, Any]) -> list[str]:
+        return []  # its arguments mean what the command makes of them, not workspace paths
+
+    def rule_subject(self, args: dict[str, Any]) -> str:
+        """Approval rules match the arguments as compact JSON: `weather({"city":"Paris"})`."""
+        return json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def summary(self, args: dict[str, Any]) -> str:
+        text = self.rule_subject(args)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    def sandbox_label(self, ctx: ToolContext) -> str | None:
+        return sandbox_label_for(ctx)
+
+    def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
+        stdin = json.dumps(args, ensure_ascii=False, indent=2)
+        return Preview(kind="command", text=f"{self.spec.command_text}\n# stdin:\n{stdin}",
+                       cwd=str(workspace_root(ctx)), sandbox=self.sandbox_label(ctx))
+
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        errors = self.validate_arguments(args)
+        if errors:  # the registry checks first; this guards direct callers
+            return ToolResult(f"{self.name}: invalid arguments: " + "; ".join(errors), is_error=True)
+        cwd = workspace_root(ctx)
+        if not cwd.is_dir():
+            return ToolResult(f"{self.name}: the workspace {cwd} is not a directory.", is_error=True)
+        sandbox = ctx.extra.get(SANDBOX_KEY)
+        keep = getattr(getattr(sandbox, "policy", None), "pass_env", ())
+        env = {**scrubbed_env(pass_env=keep), "WORKBENCH_TOOL": self.name}
+        if ctx.unattended:
+            env = hardened_env(env)
+        argv = ["bash", "-c", self.spec.command] if isinstance(self.spec.command, str) else list(self.spec.command)
+        label = None
+        if sandbox is not None:
+            prepared = sandbox.prepare(argv, env)
+            if prepared.refusal is not None:
+                return ToolResult(f"{self.name}: {prepared.refusal}", is_error=True)
+            argv, env, label = prepared.argv, prepared.env, prepared.label or None
+        stdin = json.dumps(args, ensure_ascii=False).encode("utf-8")
+        retry = self.spec.retry
+        attempt = 1
+        while True:
+            outcome = await run_once(argv, stdin=stdin, cwd=cwd, env=env, timeout_s=self.spec.timeout_secs)
+            if outcome.ok or attempt >= retry.max_attempts:
+                break
+            delay = retry.delay_before(attempt + 1)
+            if ctx.retrying is not None:
+                ctx.retrying(attempt + 1, retry.max_attempts, delay, outcome.failure(self.spec.timeout_secs))
+            await asyncio.sleep(delay / 1000)
+            attempt += 1
+        return self._result(outcome, attempt, label)
+
+    def _result(self, outcome: Outcome, attempts: int, label: str | None) -> ToolResult:
+        details: dict[str, Any] = {"exitCode": outcome.exit_code, "attempts": attempts,
+                                   "durationMs": outcome.duration_ms}
+        if label:
+            details["sandbox"] = label
+        body = outcome.stdout.rstrip("\n")
+        if outcome.stdout_cut:
+            details["truncated"] = True
+            body += (f"\n[Output truncated: the first {MAX_OUTPUT_BYTES // 1024} KB are shown; "
+                     f"{human_size(outcome.stdout_cut)} more were left out.]")
+        if outcome.ok:
+            with contextlib.suppress(ValueError):
+                json.loads(outcome.stdout)
+                details["json"] = True
+            return ToolResult(body if body.strip() else "(no output)", details=details)
+        why = outcome.failure(self.spec.timeout_secs)
+        tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+        parts = [f"The command {why}{tries}."]
+        if body.strip():
+            parts.append(f"stdout:\n{body}")
+        if outcome.stderr.strip():
+            parts.append(f"stderr:\n{outcome.stderr.rstrip()}")
+        details["failed"] = True
+        if self.spec.allow_failure:  # an expected outcome the model reads and acts on
+            details["allowedFailure"] = True
+            return ToolResult("\n\n".join(parts), details=details)
+        if outcome.timed_out:
+            details.update(timedOut=True, timeoutMs=int(self.spec.timeout_secs * 1000))
+        return ToolResult(f"{self.name}: " + "\n\n".join(parts), is_error=True, details=details)
+
+
+def command_tools(specs: Any) -> list[CommandTool]:
+    return [CommandTool(spec) for spec in specs]

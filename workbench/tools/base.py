@@ -43,6 +43,10 @@ class ToolContext:
     # The deny rule (text) that hides a path from this call — its name and its content — else None;
     # tools that list or search (grep, find, ls) skip such entries. None: no rule hides anything.
     read_denied: Callable[[Path], str | None] | None = None
+    # A tool that retries on its own (configured command tools) reports each retry before it
+    # waits: (next attempt, max attempts, delay in ms, why the last one failed). The runtime turns
+    # it into tool_retrying events for the tool card. None: nobody listens.
+    retrying: Callable[[int, int, int, str], None] | None = None
 
 
 @dataclass
@@ -86,6 +90,14 @@ class Tool(abc.ABC):
     @abc.abstractmethod
     async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         """Do the work; raise nothing for expected failures, return is_error=True instead."""
+
+    def validate_arguments(self, args: Any) -> list[str]:
+        """Every problem with `args` against `parameters` ([] when the call may run), each naming
+        the argument. The built-in tools use the small validator; a tool whose schema comes from
+        a user (configured command tools) checks the whole of JSON Schema."""
+        from workbench.tools.schema import validate
+
+        return validate(self.parameters, args)
 
     def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
         """What the user sees before approving; computed without side effects."""

@@ -13,7 +13,6 @@ from typing import Any, Callable
 from workbench.providers.base import ToolSpec
 from workbench.tools.base import Tool, ToolContext, ToolResult
 from workbench.tools.paths import outside_paths
-from workbench.tools.schema import validate as validate_schema
 
 INVALID_JSON_KEY = "__invalid_json__"  # what providers put in arguments they could not parse
 
@@ -78,7 +77,7 @@ class ToolRegistry:
             raw = str(args[INVALID_JSON_KEY])
             shown = raw if len(raw) <= 200 else raw[:200] + "..."
             return [f"{name}: the arguments are not valid JSON: {shown}"]
-        return [f"{name}: {msg}" for msg in validate_schema(tool.parameters, args)]
+        return [f"{name}: {msg}" for msg in tool.validate_arguments(args)]
 
     async def execute(self, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
         """Run one approved call. Invalid arguments, unapproved outside paths, a timeout or an

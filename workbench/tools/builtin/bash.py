@@ -28,6 +28,17 @@ DRAIN_GRACE_S = 0.5
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 
 
+def sandbox_label_for(ctx: ToolContext) -> str | None:
+    """How a command of this call is confined (None: no sandbox is configured)."""
+    sandbox = ctx.extra.get(SANDBOX_KEY)
+    if sandbox is None or not sandbox.enabled:
+        return None
+    if sandbox.active:
+        return "sandboxed"
+    return ("UNSANDBOXED (the sandbox is unavailable)" if sandbox.unsandboxed_fallback
+            else "refused: the sandbox is unavailable")
+
+
 class OutputTail:
     """Keeps the last `cap` bytes of a stream and counts what went by."""
 
@@ -104,13 +115,7 @@ class BashTool(Tool):
         return first
 
     def sandbox_label(self, ctx: ToolContext) -> str | None:
-        sandbox = ctx.extra.get(SANDBOX_KEY)
-        if sandbox is None or not sandbox.enabled:
-            return None
-        if sandbox.active:
-            return "sandboxed"
-        return ("UNSANDBOXED (the sandbox is unavailable)" if sandbox.unsandboxed_fallback
-                else "refused: the sandbox is unavailable")
+        return sandbox_label_for(ctx)
 
     def preview(self, args: dict[str, Any], ctx: ToolContext) -> Preview | None:
         return Preview(kind="command", text=str(args.get("command", "")), cwd=str(workspace_root(ctx)),
