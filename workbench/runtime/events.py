@@ -211,6 +211,19 @@ class ToolProgress(_Event):
     message: str | None = None
 
 
+class ToolRetrying(_Event):
+    """A configured command tool (playbook [[tools]]) failed an attempt and runs again after
+    `delay_ms`: the tool card shows "retry 2/3 in 400 ms" and why."""
+
+    type: Literal["tool_retrying"] = "tool_retrying"
+    call_id: str
+    tool_name: str
+    attempt: int       # the attempt about to run (2, 3, ...)
+    max_attempts: int
+    delay_ms: int
+    error: str         # why the previous attempt failed
+
+
 class ToolsPending(_Event):
     """A run starts while some tool sources (MCP servers) are still starting: it runs without
     their tools, and says so."""
@@ -374,7 +387,7 @@ Event = Annotated[
         TurnStarted, TextDelta, TextComplete, ThinkingDelta, TurnCompleted,
         ToolCallRequested, ToolApprovalRequested, ToolApprovalResolved,
         ToolExecutionStarted, ToolExecutionCompleted, ToolExecutionTimedOut, ToolResultReceived,
-        ToolProgress, ToolsPending,
+        ToolProgress, ToolRetrying, ToolsPending,
         BudgetWarning, BudgetExhausted, Retrying,
         CompactionStarted, CompactionCompleted, CompactionFailed,
         HookStarted, HookCompleted, HookFailed, HookDenied,

@@ -25,7 +25,7 @@ from workbench.sdk.events import (BudgetExhausted, BudgetWarning, CompactionComp
                                   RunFailed, RunStarted, SkillsResolved, TextComplete, TextDelta, ThinkingDelta,
                                   ToolApprovalRequested, ToolApprovalResolved, ToolCallRequested,
                                   ToolExecutionCompleted, ToolExecutionStarted, ToolExecutionTimedOut,
-                                  ToolProgress, ToolResultReceived, ToolsPending, TurnCompleted, TurnStarted, UnknownEvent, UserMessage,
+                                  ToolProgress, ToolResultReceived, ToolRetrying, ToolsPending, TurnCompleted, TurnStarted, UnknownEvent, UserMessage,
                                   parse_event)
 from workbench.sdk.stream import EventStream
 from workbench.sdk.types import Capability, RunResult, SessionInfo, Usage
@@ -42,6 +42,6 @@ __all__ = [
     "ToolExecutionCompleted", "ToolExecutionTimedOut", "ToolResultReceived",
     "BudgetWarning", "BudgetExhausted", "Retrying", "CompactionStarted", "CompactionCompleted", "CompactionFailed",
     "MemberSpawned", "MemberRetired", "MembersWired", "MembersUnwired", "MemberStatusChanged", "PeerMessage",
-    "ToolProgress", "ToolsPending", "HookStarted", "HookCompleted", "HookFailed", "HookDenied",
+    "ToolProgress", "ToolRetrying", "ToolsPending", "HookStarted", "HookCompleted", "HookFailed", "HookDenied",
     "SkillsResolved",
 ]

@@ -168,6 +168,16 @@ class ToolProgress(Event):
 
 
 @_frozen
+class ToolRetrying(Event):
+    call_id: str = ""
+    tool_name: str = ""
+    attempt: int = 0
+    max_attempts: int = 0
+    delay_ms: int = 0
+    error: str = ""
+
+
+@_frozen
 class ToolsPending(Event):
     sources: list[str] = field(default_factory=list)
     message: str = ""
@@ -322,7 +332,7 @@ EVENT_CLASSES: dict[str, type[Event]] = {
     "compaction_completed": CompactionCompleted, "compaction_failed": CompactionFailed,
     "member_spawned": MemberSpawned, "member_retired": MemberRetired, "members_wired": MembersWired,
     "members_unwired": MembersUnwired, "member_status_changed": MemberStatusChanged,
-    "peer_message": PeerMessage, "tool_progress": ToolProgress, "tools_pending": ToolsPending,
+    "peer_message": PeerMessage, "tool_progress": ToolProgress, "tool_retrying": ToolRetrying, "tools_pending": ToolsPending,
     "hook_started": HookStarted, "hook_completed": HookCompleted, "hook_failed": HookFailed,
     "hook_denied": HookDenied, "skills_resolved": SkillsResolved,
 }
