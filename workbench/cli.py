@@ -116,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     ml = msub.add_parser("list", help="list mobs")
     ml.add_argument("--json", action="store_true")
 
+    from workbench.playbook.arguments import add_parser as add_playbook_parser
+
+    add_playbook_parser(sub)  # playbook check
+
     from workbench.surfaces_cli import add_surface_commands
 
     add_surface_commands(sub, ssub, _add_run_options)
@@ -138,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from workbench.surfaces_cli import run_surface_command
 
         return run_surface_command(args)
+    if args.command == "playbook":
+        from workbench.playbook.cli import run_playbook_command
+
+        return run_playbook_command(args)
     if args.command == "skills":
         from workbench.context.cli import run_skills_command
 

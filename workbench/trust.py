@@ -26,6 +26,7 @@ from workbench.private import write_private
 PROJECT_FILES: tuple[str, ...] = (
     ".workbench/config.toml",
     ".mcp.json",
+    ".workbench/playbook.toml",
 )
 
 
@@ -126,8 +127,9 @@ def _describers() -> list[Callable[[Path], list[TrustItem]]]:
     # Each subsystem that reads a project file contributes what it would start or change.
     from workbench.hooks.config import describe_hooks
     from workbench.mcp.trust import describe as describe_mcp
+    from workbench.playbook.loader import describe_trust as describe_playbook
 
-    return [describe_settings, describe_mcp, describe_hooks]
+    return [describe_settings, describe_mcp, describe_hooks, describe_playbook]
 
 
 def describe(workspace: Path) -> list[TrustItem]:

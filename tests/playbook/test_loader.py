@@ -1,0 +1,230 @@
+"""Loading playbook.toml: what loads, each broken item reported (file, line, key) and left out
+alone, the project extending the user's playbook, and trust."""
+
+import json
+import os
+from pathlib import Path
+
+from workbench import config, trust
+from workbench.cli import main
+from workbench.playbook import load_playbook
+from workbench.playbook.model import MatchPattern
+
+GOOD = '''
+[playbook]
+matcher_model = "claude-haiku-4-5"
+relevance_threshold = 0.7
+max_matches = 3
+
+[[guidelines]]
+id = "tests-first"
+condition = "the user asks to change code"
+action = "Write or update a test first."
+priority = 5
+match = ["fix", "bug\\\\s+#?\\\\d+"]
+tools = ["bash"]
+required_context = ["ticket"]
+
+[[guidelines]]
+id = "release"
+condition = "the user wants to cut a release"
+action = "Follow the release journey."
+match = "ship it"
+starts_journey = "release"
+
+[[journeys]]
+id = "release"
+name = "Release"
+description = "Cut a release"
+
+[[journeys.steps]]
+id = "bump"
+name = "Bump the version"
+transitions = [{ to = "test", condition = "the version is bumped", match = ["bumped"] }]
+
+[[journeys.steps]]
+id = "test"
+name = "Run the tests"
+guidelines = ["tests-first"]
+required_context = ["version"]
+[[journeys.steps.transitions]]
+to = "publish"
+condition = "the tests pass"
+priority = 2
+
+[[journeys.steps]]
+id = "publish"
+name = "Publish"
+is_terminal = true
+'''
+
+
+def _write(ws: Path, text: str) -> Path:
+    path = ws / ".workbench" / "playbook.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_good_playbook_loads_whole(tmp_path):
+    path = _write(tmp_path, GOOD)
+    pb = load_playbook(tmp_path, trust_override=True)  # a project's matcher_model waits for trust
+    assert pb.problems == () and pb.ignored == () and pb.files == (path,)
+    assert pb.settings.matcher_model == "claude-haiku-4-5"
+    assert (pb.settings.relevance_threshold, pb.settings.max_matches) == (0.7, 3)
+    g = pb.guideline("tests-first")
+    assert g.priority == 5 and g.tools == ("bash",) and g.required_context == ("ticket",)
+    assert g.line == 7 and g.source == path
+    assert [m.text for m in g.match] == ["fix", "bug\\s+#?\\d+"]
+    assert pb.guideline("release").starts_journey == "release"
+    j = pb.journey("release")
+    assert j.initial_step == "bump" and [s.id for s in j.steps] == ["bump", "test", "publish"]
+    assert j.step("test").transitions[0].priority == 2 and j.step("publish").is_terminal
+    assert j.step("bump").transitions[0].match[0].text == "bumped"
+    assert j.index_of("test") == 2
+
+
+def test_keywords_match_whole_words_and_regexes_search():
+    kw = MatchPattern.compile("fix")
+    assert kw.keyword and kw.search("please FIX this") and not kw.search("prefix the name")
+    phrase = MatchPattern.compile("ship it")
+    assert phrase.search("ok, ship   it!") and not phrase.search("shipit")
+    rx = MatchPattern.compile(r"bug\s+#?\d+")
+    assert not rx.keyword and rx.search("see Bug #12") and not rx.search("bugs")
+
+
+BROKEN = '''
+[playbook]
+max_matches = "three"
+relevance_threshold = 0.4
+
+[[guidelines]]
+id = "ok"
+condition = "c"
+action = "a"
+
+[[guidelines]]
+id = "no-action"
+condition = "c"
+
+[[guidelines]]
+id = "bad-regex"
+condition = "c"
+action = "a"
+match = ["refactor("]
+
+[[guidelines]]
+id = "ok"
+condition = "again"
+action = "a"
+
+[[guidelines]]
+id = "lost"
+condition = "c"
+action = "a"
+journey = "nowhere"
+
+[[journeys]]
+id = "j"
+[[journeys.steps]]
+id = "a"
+transitions = [{ to = "zzz", condition = "c" }]
+
+[[journeys]]
+id = "k"
+[[journeys.steps]]
+id = "one"
+guidelines = ["ok", "missing"]
+
+[frobnicate]
+x = 1
+'''
+
+
+def test_each_broken_item_is_reported_with_file_line_and_key_and_the_rest_loads(tmp_path):
+    path = _write(tmp_path, BROKEN)
+    pb = load_playbook(tmp_path)
+    found = {(p.line, p.key): p.message for p in pb.problems}
+    assert all(p.path == path for p in pb.problems)
+    assert found[(3, "playbook.max_matches")] == "Input should be a valid integer"
+    assert "Field required" in found[(11, "guidelines[1].action")]
+    assert "not a valid regular expression" in found[(19, "guidelines[2].match")]
+    assert "used twice" in found[(22, "guidelines[3].id")]
+    assert "no journey 'nowhere'" in found[(26, "guidelines.lost.journey")]
+    assert "'zzz', which is not one of its steps" in found[(32, "journeys[0]")]
+    assert "no guideline 'missing'" in found[(42, "journeys.k.steps.one.guidelines")]
+    assert "unknown section" in found[(44, "frobnicate")]
+    assert len(pb.problems) == 8
+    # the rest loads: the good guideline, the valid setting, the journey without the bad name
+    assert [g.id for g in pb.guidelines] == ["ok"] and pb.guideline("ok").condition == "c"
+    assert pb.settings.relevance_threshold == 0.4 and pb.settings.max_matches == 5
+    assert [j.id for j in pb.journeys] == ["k"] and pb.journey("k").step("one").guidelines == ("ok",)
+
+
+def test_a_file_that_does_not_parse_is_one_problem_and_the_user_file_still_loads(tmp_path):
+    user = config.config_home() / "playbook.toml"
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text('[[guidelines]]\nid = "mine"\ncondition = "c"\naction = "a"\n')
+    path = _write(tmp_path, '[[guidelines]]\nid = "x"\ncondition = "unterminated\n')
+    pb = load_playbook(tmp_path)
+    assert [g.id for g in pb.guidelines] == ["mine"]
+    (problem,) = pb.problems
+    assert problem.path == path and problem.line == 3 and "invalid TOML" in problem.message
+
+
+def test_the_project_extends_the_user_playbook_and_wins_on_the_same_id(tmp_path):
+    user = config.config_home() / "playbook.toml"
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text('[playbook]\nmax_matches = 2\nrelevance_threshold = 0.9\n\n'
+                    '[[guidelines]]\nid = "style"\ncondition = "user"\naction = "u"\n\n'
+                    '[[guidelines]]\nid = "mine"\ncondition = "c"\naction = "a"\n')
+    path = _write(tmp_path, '[playbook]\nrelevance_threshold = 0.3\n\n'
+                            '[[guidelines]]\nid = "style"\ncondition = "project"\naction = "p"\n')
+    pb = load_playbook(tmp_path)
+    assert pb.problems == ()
+    assert pb.guideline("style").condition == "project" and pb.guideline("mine") is not None
+    assert (pb.settings.max_matches, pb.settings.relevance_threshold) == (2, 0.3)
+    (notice,) = pb.notices
+    assert notice.path == path and notice.line == 4 and f"replaces the one in {user}:5" in notice.message
+
+
+def test_an_untrusted_project_cannot_choose_the_matcher_model(tmp_path):
+    _write(tmp_path, '[playbook]\nmatcher_model = "claude-opus-4-1"\nmax_matches = 2\n')
+    pb = load_playbook(tmp_path)
+    assert pb.settings.matcher_model is None and pb.settings.max_matches == 2
+    assert any("matcher_model" in line for line in pb.ignored)
+    assert [i.kind for i in trust.describe(tmp_path) if i.source.name == "playbook.toml"] == ["setting"]
+    assert load_playbook(tmp_path, trust_override=True).settings.matcher_model == "claude-opus-4-1"
+    trust.trust(tmp_path)
+    assert load_playbook(tmp_path).settings.matcher_model == "claude-opus-4-1"
+
+
+def test_no_playbook_is_an_empty_one(tmp_path):
+    pb = load_playbook(tmp_path)
+    assert pb.empty and pb.files == () and pb.problems == ()
+
+
+def test_playbook_check_prints_what_loaded_and_exits_0(tmp_path, capsys):
+    _write(tmp_path, GOOD)
+    assert main(["playbook", "check", "--cwd", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "tests-first (priority 5): when the user asks to change code" in out
+    assert "release: Release (3 steps, starts at bump)" in out and "2. test: Run the tests → publish" in out
+    assert out.rstrip().endswith("ok")
+
+
+def test_playbook_check_json_lists_problems_and_exits_2(tmp_path, capsys):
+    path = _write(tmp_path, BROKEN)
+    assert main(["playbook", "check", "--json", "--cwd", str(tmp_path)]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False and data["files"] == [str(path)]
+    assert {"path": str(path), "line": 3, "key": "playbook.max_matches",
+            "message": "Input should be a valid integer"} in data["problems"]
+    assert [g["id"] for g in data["guidelines"]] == ["ok"]
+
+
+def test_playbook_check_output_is_sanitised(tmp_path, capsys):
+    _write(tmp_path, '[[guidelines]]\nid = "x"\ncondition = "\\u001b[31mred\\u0007"\naction = "a"\n')
+    assert main(["playbook", "check", "--cwd", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "red" in out
