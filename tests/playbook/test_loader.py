@@ -228,3 +228,17 @@ def test_playbook_check_output_is_sanitised(tmp_path, capsys):
     assert main(["playbook", "check", "--cwd", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "red" in out
+
+
+def test_agents_and_tools_load_and_an_untrusted_project_keeps_its_tools_waiting(tmp_path):
+    _write(tmp_path, '[[agents]]\nname = "reviewer"\nprovider = "openai"\nsystem_prompt = "Review."\n\n'
+                     '[[tools]]\nname = "deploy"\ndescription = "Deploy"\ncommand = "./deploy.sh"\n')
+    pb = load_playbook(tmp_path)
+    assert pb.tools == () and pb.agent("reviewer").provider is None
+    assert any("tool deploy runs `./deploy.sh`" in line for line in pb.ignored)
+    assert any("agent reviewer provider = 'openai'" in line for line in pb.ignored)
+    kinds = sorted(i.kind for i in trust.describe(tmp_path) if i.source.name == "playbook.toml")
+    assert kinds == ["playbook_tool", "setting"]
+    trusted = load_playbook(tmp_path, trust_override=True)
+    assert [t.name for t in trusted.tools] == ["deploy"] and trusted.agent("reviewer").provider == "openai"
+    assert trusted.ignored == ()

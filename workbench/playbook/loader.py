@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from workbench import config
 from workbench.config import ConfigProblem
 from workbench.playbook.schema import GuidelineItem, JourneyItem, SettingsItem
+from workbench.playbook.agents import parse_agents
+from workbench.playbook.command_tools import parse_tools
 from workbench.playbook.model import Guideline, Journey, Playbook, PlaybookSettings
 from workbench.playbook.toml_lines import line_of
 
@@ -104,19 +106,6 @@ def _items(f: _FileItems, data: dict[str, Any], section: str, model: type[BaseMo
     return built
 
 
-def _parse_hooks() -> tuple[Callable[..., Any] | None, Callable[..., Any] | None]:
-    """19-agents-tools' parsers (agents.py, command_tools.py)."""
-    try:
-        from workbench.playbook.agents import parse_agents
-    except ImportError:
-        parse_agents = None  # type: ignore[assignment]
-    try:
-        from workbench.playbook.command_tools import parse_tools
-    except ImportError:
-        parse_tools = None  # type: ignore[assignment]
-    return parse_agents, parse_tools
-
-
 def _read_file(path: Path, *, project: bool) -> _FileItems | None:
     text, problems = config.read_toml_text(path)
     if text is None:
@@ -140,12 +129,8 @@ def _read_file(path: Path, *, project: bool) -> _FileItems | None:
         f.settings = _settings(f, section)
     f.guidelines = _items(f, data, "guidelines", GuidelineItem, "id")
     f.journeys = _items(f, data, "journeys", JourneyItem, "id")
-    parse_agents, parse_tools = _parse_hooks()
     for name, parse, target in (("agents", parse_agents, f.agents), ("tools", parse_tools, f.tools)):
         if name not in data:
-            continue
-        if parse is None:
-            _problem(f, [name], f"[[{name}]] is not supported by this version of workbench")
             continue
         items, more = parse(data[name], path, f.text)
         target.extend(items)
