@@ -381,6 +381,33 @@ class SkillsResolved(_Event):
     context_files: list[str] = Field(default_factory=list)
 
 
+# --- playbooks (workbench/playbook/) -----------------------------------------------------------
+
+class GuidelinesMatched(_Event):
+    """Before a run's first request: the guidelines injected for it (id, score, reason, source
+    "pattern" | "model" | "journey", priority) and those left out, each with why."""
+
+    type: Literal["guidelines_matched"] = "guidelines_matched"
+    matched: list[dict[str, Any]] = Field(default_factory=list)
+    skipped: list[dict[str, Any]] = Field(default_factory=list)
+    matcher: Literal["model", "patterns-only"] = "patterns-only"
+    matcher_note: str | None = None  # why only patterns matched (offline demo, no answer, an error)
+    guideline_matching_time_ms: int = 0
+
+
+class JourneyTransitioned(_Event):
+    """A journey started (from_step None), moved, completed (status "completed") or stopped
+    (to_step None). source: "pattern" | "model" | "guideline" | "user"."""
+
+    type: Literal["journey_transitioned"] = "journey_transitioned"
+    journey_id: str
+    from_step: str | None = None
+    to_step: str | None = None
+    source: str = "user"
+    reason: str = ""
+    status: Literal["active", "completed", "stopped"] = "active"
+
+
 Event = Annotated[
     Union[
         RunStarted, RunCompleted, RunFailed, UserMessage,
@@ -392,7 +419,7 @@ Event = Annotated[
         CompactionStarted, CompactionCompleted, CompactionFailed,
         HookStarted, HookCompleted, HookFailed, HookDenied,
         MemberSpawned, MemberRetired, MembersWired, MembersUnwired, MemberStatusChanged, PeerMessage,
-        SkillsResolved,
+        SkillsResolved, GuidelinesMatched, JourneyTransitioned,
     ],
     Field(discriminator="type"),
 ]

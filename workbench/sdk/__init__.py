@@ -18,7 +18,7 @@ from workbench.sdk.client import DeferredSession, Session, WorkbenchClient
 from workbench.sdk.errors import (BudgetExhaustedError, CapabilityUnavailableError, InvalidParamsError,
                                   ProviderError, RequestCancelledError, SessionBusyError, SessionNotFoundError,
                                   SkillNotFoundError, WorkbenchError)
-from workbench.sdk.events import (BudgetExhausted, BudgetWarning, CompactionCompleted, CompactionFailed,
+from workbench.sdk.events import (BudgetExhausted, GuidelinesMatched, JourneyTransitioned, BudgetWarning, CompactionCompleted, CompactionFailed,
                                   CompactionStarted, Event, HookCompleted, HookDenied, HookFailed,
                                   HookStarted, MemberRetired, MembersUnwired, MembersWired,
                                   MemberSpawned, MemberStatusChanged, PeerMessage, Retrying, RunCompleted,
@@ -43,5 +43,5 @@ __all__ = [
     "BudgetWarning", "BudgetExhausted", "Retrying", "CompactionStarted", "CompactionCompleted", "CompactionFailed",
     "MemberSpawned", "MemberRetired", "MembersWired", "MembersUnwired", "MemberStatusChanged", "PeerMessage",
     "ToolProgress", "ToolRetrying", "ToolsPending", "HookStarted", "HookCompleted", "HookFailed", "HookDenied",
-    "SkillsResolved",
+    "SkillsResolved", "GuidelinesMatched", "JourneyTransitioned",
 ]

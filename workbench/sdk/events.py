@@ -178,6 +178,25 @@ class ToolRetrying(Event):
 
 
 @_frozen
+class GuidelinesMatched(Event):
+    matched: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    matcher: str = "patterns-only"
+    matcher_note: str | None = None
+    guideline_matching_time_ms: int = 0
+
+
+@_frozen
+class JourneyTransitioned(Event):
+    journey_id: str = ""
+    from_step: str | None = None
+    to_step: str | None = None
+    source: str = ""
+    reason: str = ""
+    status: str = "active"
+
+
+@_frozen
 class ToolsPending(Event):
     sources: list[str] = field(default_factory=list)
     message: str = ""
@@ -335,6 +354,7 @@ EVENT_CLASSES: dict[str, type[Event]] = {
     "peer_message": PeerMessage, "tool_progress": ToolProgress, "tool_retrying": ToolRetrying, "tools_pending": ToolsPending,
     "hook_started": HookStarted, "hook_completed": HookCompleted, "hook_failed": HookFailed,
     "hook_denied": HookDenied, "skills_resolved": SkillsResolved,
+    "guidelines_matched": GuidelinesMatched, "journey_transitioned": JourneyTransitioned,
 }
 
 _FIELDS: dict[type[Event], frozenset[str]] = {
