@@ -15,9 +15,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import functools
-import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable, TypeVar
+from typing import Any, Iterable
 
 from workbench.errors import (AgentError, BudgetExhaustedError, InvalidParams, ProviderFailure,
                               SessionBusy, WorkbenchError)
@@ -25,83 +24,32 @@ from workbench.providers import catalog
 from workbench.providers.base import (Provider, ProviderError, ProviderRequest, StreamDone,
                                       TextDeltaEvent, ThinkingDeltaEvent)
 from workbench.runtime import events as ev
-from workbench.runtime.approvals import ApprovalBroker, ApprovalDecision, ApprovalRequest
+from workbench.runtime.approvals import ApprovalBroker
 from workbench.runtime.budget import BudgetLimits, BudgetTracker
 from workbench.runtime.checkpointing import ToolCheckpoints
-from workbench.runtime.compaction import (CompactionSettings, estimate_context_tokens, estimate_tokens,
-                                          plan_cut, summarise, summary_request)
+from workbench.runtime.compacting import Compacting
+from workbench.runtime.compaction import CompactionSettings
 from workbench.runtime.gate import Gate
-from workbench.runtime.hooking import HookPoints, denial_text as hook_denial_text
+from workbench.runtime.hooking import HookPoints
 from workbench.runtime.persist import DurableAppender
 from workbench.providers.deadlines import guarded, where_of
+from workbench.runtime.phases import Phases, _Interrupted, _TimeUp
+from workbench.runtime.recording import Recording, _Partial
 from workbench.runtime.retry import RetryPolicy, describe
 from workbench.runtime.stream import EventStream
 from workbench.runtime.structured import DEFAULT_RETRIES as DEFAULT_STRUCTURED_RETRIES
 from workbench.runtime.structured import StructuredRun, check_schema
 from workbench.runtime.structured import instruction as structured_instruction
 from workbench.runtime.system_prompt import default_system_prompt
-from workbench.tools.base import Tool, ToolContext, ToolResult
-from workbench.tools.permissions import read_denier
-
-T = TypeVar("T")
+from workbench.runtime.tool_calls import ToolCalls
+# Re-exported: the mob, headless and the TUI import these from here.
+from workbench.runtime.messages import (now_ms, text_of, tool_result_message, usage_of,  # noqa: F401
+                                        user_message)
+from workbench.runtime.tool_calls import SKIPPED_BUDGET, SKIPPED_STEER  # noqa: F401
 
 MODES = ("ask", "edits", "plan", "yolo")
 THINKING_LEVELS = ("off", "minimal", "low", "medium", "high")
-SKIPPED_STEER = "Skipped: the user sent a new message"
-SKIPPED_BUDGET = "Skipped: the tool call budget of this run is exhausted"
 ABORTED_MESSAGE = "Request was aborted"  # what pi writes as errorMessage on an aborted message
-_STOP_MAP = {"stop": "end_turn", "toolUse": "tool_use", "length": "max_tokens",
-             "aborted": "aborted", "error": "error"}
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def usage_of(message: dict[str, Any]) -> ev.Usage:
-    u = message.get("usage") or {}
-    return ev.Usage(input_tokens=int(u.get("input") or 0), output_tokens=int(u.get("output") or 0),
-                    cache_creation_tokens=int(u.get("cacheWrite") or 0),
-                    cache_read_tokens=int(u.get("cacheRead") or 0))
-
-
-def text_of(message: dict[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    return "".join(b.get("text", "") for b in content or () if b.get("type") == "text")
-
-
-def user_message(text: str, images: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """`images`: pi's image blocks ({"type": "image", "data": base64, "mimeType": ...})."""
-    content: list[dict[str, Any]] = [{"type": "text", "text": text}]
-    content.extend(images or ())
-    return {"role": "user", "content": content, "timestamp": now_ms()}
-
-
-def tool_result_message(call_id: str, name: str, text: str, *, is_error: bool,
-                        details: dict[str, Any] | None = None,
-                        images: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    msg: dict[str, Any] = {"role": "toolResult", "toolCallId": call_id, "toolName": name,
-                           "content": [{"type": "text", "text": text}, *(images or ())]}
-    if details:
-        msg["details"] = details
-    msg["isError"] = is_error
-    msg["timestamp"] = now_ms()
-    return msg
-
-
-def _timeout_ms(tool: Tool, args: dict[str, Any]) -> int:
-    """The limit that stopped a call: the registry's per-tool timeout, else the call's own
-    `timeout` argument (bash bounds itself), else bash's default."""
-    if tool.timeout_s is not None:
-        return int(tool.timeout_s * 1000)
-    own = args.get("timeout") if isinstance(args, dict) else None
-    if isinstance(own, (int, float)) and own > 0:
-        return int(own * 1000)
-    from workbench.tools.builtin.bash import DEFAULT_TIMEOUT_S
-
-    return int(DEFAULT_TIMEOUT_S * 1000)
 
 
 def _structured(output_schema: dict[str, Any] | None, structured_output_retries: int) -> StructuredRun | None:
@@ -110,36 +58,11 @@ def _structured(output_schema: dict[str, Any] | None, structured_output_retries:
     return StructuredRun(check_schema(output_schema), max(0, structured_output_retries))
 
 
-class _Interrupted(Exception):
-    """The current phase was cancelled by interrupt()."""
+class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints):
+    """One session's agent loop. The tool-call path (tool_calls.py), recording (recording.py),
+    compaction (compacting.py), phases (phases.py) and hook points (hooking.py) are its mixins."""
 
 
-class _TimeUp(Exception):
-    def __init__(self, budget_type: str, limit: float):
-        super().__init__(budget_type)
-        self.budget_type = budget_type
-        self.limit = limit
-
-
-class _Partial:
-    """What the model streamed so far in this turn: kept when the turn is interrupted."""
-
-    __slots__ = ("blocks",)
-
-    def __init__(self) -> None:
-        self.blocks: list[dict[str, Any]] = []
-
-    def add(self, kind: str, text: str) -> None:
-        if self.blocks and self.blocks[-1]["type"] == kind:
-            self.blocks[-1][kind] += text
-        else:
-            self.blocks.append({"type": kind, kind: text})
-
-    def text(self) -> str:
-        return "".join(b["text"] for b in self.blocks if b["type"] == "text")
-
-
-class AgentSession(HookPoints):
     def __init__(
         self,
         manager: Any,
@@ -595,55 +518,6 @@ class AgentSession(HookPoints):
                        "are not available yet.")
         return prompt
 
-    # --- phases ----------------------------------------------------------------------------
-
-    def _deadline(self, turn: bool) -> tuple[float | None, str | None, float]:
-        """Seconds left before a hard time limit, and which one."""
-        best: float | None = None
-        which: str | None = None
-        limit = 0.0
-        if self.limits.max_duration is not None:
-            best = self.limits.max_duration - self._budget.elapsed()
-            which, limit = "duration", self.limits.max_duration
-        if turn and self.limits.max_turn_duration is not None:
-            if best is None or self.limits.max_turn_duration < best:
-                best, which, limit = self.limits.max_turn_duration, "turn_duration", self.limits.max_turn_duration
-        return best, which, limit
-
-    async def _phase_run(self, coro: Awaitable[T], *, turn: bool = False) -> T:
-        """Run one interruptible step; raise _Interrupted or _TimeUp instead of cancelling the run."""
-        task = asyncio.ensure_future(coro)
-        self._phase = task
-        if self._interrupt:
-            task.cancel()
-        timeout, which, limit = self._deadline(turn)
-        try:
-            if timeout is None:
-                await asyncio.wait((task,))
-            else:
-                done, _ = await asyncio.wait((task,), timeout=max(0.0, timeout))
-                if not done:
-                    task.cancel()
-                    await asyncio.wait((task,), timeout=10)
-                    assert which is not None
-                    raise _TimeUp(which, limit)
-        except asyncio.CancelledError:
-            task.cancel()
-            raise
-        finally:
-            self._phase = None
-        if task.cancelled():
-            raise _Interrupted()
-        return task.result()
-
-    async def _interruptible(self, coro: Awaitable[T], interrupted: T) -> T:
-        """A hook at the run's edge: Esc stops it (the loop then sees the interrupt) rather than
-        waiting for its timeout."""
-        try:
-            return await self._phase_run(coro)
-        except _Interrupted:
-            return interrupted
-
     # --- model turn ------------------------------------------------------------------------
 
     async def _model_turn(self) -> dict[str, Any]:
@@ -687,23 +561,6 @@ class AgentSession(HookPoints):
                     text_of(message))
             return message
 
-    async def _compact_after_overflow(self, exc: ProviderError, details: dict[str, Any]) -> bool:
-        """The provider said the context is too long: compact now. True to retry the turn, False
-        when the user interrupted; raises ProviderFailure when compaction can't help."""
-        if not self.compaction.enabled:
-            raise ProviderFailure(f"{describe(exc)}. Automatic compaction is off: compact the conversation "
-                                  "(/compact) or start a new session.", details=details)
-        entry_id = await self._compact(None, automatic=True)
-        if entry_id is None:
-            if self._interrupt:
-                return False
-            raise ProviderFailure(f"{describe(exc)}, and compacting it failed: {self._compaction_error}. "
-                                  "Start a new session, or fork the session from an earlier point.",
-                                  details=details)
-        self._emit(ev.Retrying(attempt=2, max_attempts=2, error=f"{describe(exc)}; compacted, sending the turn again",
-                               delay_ms=0, kind=exc.kind, **self._base()))
-        return True
-
     async def _stream(self, request: ProviderRequest, partial: _Partial) -> dict[str, Any]:
         base = self._base()
         emit = self.events.publish
@@ -741,357 +598,3 @@ class AgentSession(HookPoints):
                                  delay_ms=int(delay * 1000), kind=exc.kind, **base))
                 if delay > 0:
                     await asyncio.sleep(delay)
-
-    async def _append(self, message: dict[str, Any]) -> str:
-        entry_id = await self.persist(functools.partial(self.manager.append_message, message))
-        self._context.append(message)
-        role = message.get("role")
-        if role == "assistant":
-            self.session_turns += 1
-        else:
-            self.context_tokens += estimate_tokens(message)
-            if role == "toolResult":
-                self.session_tool_calls += 1
-        return entry_id
-
-    async def persist(self, append: Callable[[], str]) -> str:
-        """Run `append` (a bound `manager.append_*` call) and return its entry id once the entry
-        is on disk. With persist_in_thread the tree is updated here on the event loop and only
-        the write + fdatasync happen in a worker thread (see persist.py), so one session's disk
-        wait never stalls the UI or the other sessions, and nothing else mutates the tree."""
-        if not self.persist_in_thread:
-            return append()
-        return await self._durable.append(append)
-
-    def _persist_now(self, append: Callable[[], str]) -> str:
-        """A synchronous append (set_model, set_thinking), kept in order with writes in flight."""
-        return self._durable.append_now(append) if self.persist_in_thread else append()
-
-    @property
-    def _durable(self) -> DurableAppender:
-        if self._appender is None or self._appender.manager is not self.manager:
-            self._appender = DurableAppender(self.manager)
-        return self._appender
-
-    async def _append_user(self, text: str, kind: str, images: list[dict[str, Any]] | None = None,
-                           context: str = "", *, content: list[dict[str, Any]] | None = None,
-                           attachments: list[str] | None = None) -> None:
-        message = user_message(text, images)
-        if content:  # attachments resolved by workbench/context: the typed text stays first
-            message["content"] = [{"type": "text", "text": text}, *content[1:], *(images or ())]
-        if context:  # a run_started hook's additional_context rides with the prompt
-            message["content"].append({"type": "text", "text": f"[hook context]\n{context}"})
-        await self._append(message)
-        self._emit(ev.UserMessage(text=text, kind=kind, attachments=attachments or [], **self._base()))  # type: ignore[arg-type]
-
-    async def _deliver_steering(self) -> None:
-        while self.pending_steering:
-            await self._append_user(self.pending_steering.pop(0), "steer")
-
-    def _account(self, message: dict[str, Any]) -> tuple[ev.Usage, float | None]:
-        usage = usage_of(message)
-        self.usage = self.usage + usage
-        cost = catalog.cost_usd(self._model_info(self.model if message.get("model") is None else message["model"]),
-                                message.get("usage") or {})
-        if cost is None:
-            self.cost_usd = None
-        elif self.cost_usd is not None:
-            self.cost_usd += cost
-        return usage, cost
-
-    async def _record_assistant(self, message: dict[str, Any]) -> dict[str, Any]:
-        base = self._base()
-        usage_dict = message.get("usage") or {}
-        breakdown = catalog.cost_breakdown(self._model_info(self.model), usage_dict)
-        if breakdown is not None and usage_dict and not (usage_dict.get("cost") or {}).get("total"):
-            usage_dict["cost"] = breakdown
-        entry_id = await self._append(message)  # events only once the message is on disk
-        text = text_of(message)
-        if text:
-            self._emit(ev.TextComplete(content=text, **base))
-        for block in message.get("content") or ():
-            if block.get("type") == "toolCall":
-                self._emit(ev.ToolCallRequested(id=block.get("id", ""), name=block.get("name", ""),
-                                                args=block.get("arguments"), **base))
-        usage, cost = self._account(message)
-        self._budget.add_turn(usage.total_tokens, cost)
-        # The model's own count of the context it just saw plus what it wrote.
-        self.context_tokens = usage.total_tokens or self.context_tokens + estimate_tokens(message)
-        self._emit(ev.TurnCompleted(stop_reason=_STOP_MAP.get(message.get("stopReason", "stop"), "end_turn"),
-                                    usage=usage, cost_usd=cost, entry_id=entry_id, **base))
-        return message
-
-    def _partial_message(self, blocks: list[dict[str, Any]], stop_reason: str, error: str) -> dict[str, Any]:
-        # Tool calls of an unfinished turn are dropped: a call without a result would make the
-        # next request invalid, and nothing was run for them.
-        content = [b for b in blocks if b.get("type") in ("text", "thinking")]
-        return {"role": "assistant", "content": content, "api": getattr(self.provider, "api", ""),
-                "provider": self.provider.name, "model": self.model,
-                "usage": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0, "totalTokens": 0,
-                          "cost": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0, "total": 0}},
-                "stopReason": stop_reason, "timestamp": now_ms(), "errorMessage": error}
-
-    async def _record_aborted(self, partial: _Partial, reason: str) -> dict[str, Any]:
-        message = self._partial_message(partial.blocks, "aborted", reason)
-        entry_id = await self._append(message)
-        text = text_of(message)
-        if text:
-            self._emit(ev.TextComplete(content=text, **self._base()))
-        self._budget.add_turn(0, 0.0)
-        self._emit(ev.TurnCompleted(stop_reason="aborted", usage=ev.Usage(), cost_usd=None,
-                                    entry_id=entry_id, **self._base()))
-        return message
-
-    async def _record_failed(self, exc: ProviderError, partial: _Partial) -> None:
-        """A stream that died: keep what it produced (stopReason "error") so nothing is lost."""
-        source = exc.partial
-        if source is not None:
-            message = dict(source)
-            message["content"] = [b for b in source.get("content") or () if b.get("type") in ("text", "thinking")]
-            message["stopReason"] = "error"
-            message.setdefault("errorMessage", str(exc))
-        elif partial.blocks:
-            message = self._partial_message(partial.blocks, "error", str(exc))
-        else:
-            return
-        entry_id = await self._append(message)
-        usage, cost = self._account(message)
-        self._emit(ev.TurnCompleted(stop_reason="error", usage=usage, cost_usd=cost, entry_id=entry_id,
-                                    **self._base()))
-
-    # --- tools -----------------------------------------------------------------------------
-
-    async def _run_tools(self, calls: list[dict[str, Any]]) -> str:
-        """Run a turn's tool calls in order. Returns "ok", "interrupted" or "budget"."""
-        outcome = "ok"
-        for i, call in enumerate(calls):
-            if outcome != "ok":
-                text = SKIPPED_BUDGET if outcome == "budget" else "Skipped: the run was interrupted"
-                await self._record_tool(call, text, is_error=True, status="skipped")
-                continue
-            if self.pending_steering and i > 0:
-                await self._record_tool(call, SKIPPED_STEER, is_error=True, status="skipped")
-                continue
-            if self._interrupt:
-                outcome = "interrupted"
-                await self._record_tool(call, "Skipped: the run was interrupted", is_error=True, status="skipped")
-                continue
-            exhausted = self._budget.exhausted(next_tool_call=True)
-            if exhausted is not None:
-                self._emit(exhausted.model_copy(update=self._base()))
-                outcome = "budget"
-                await self._record_tool(call, SKIPPED_BUDGET, is_error=True, status="skipped")
-                continue
-            status = await self._one_tool(call)
-            if status == "interrupted":
-                outcome = "interrupted"
-        return outcome
-
-    def _count_denied_call(self) -> None:
-        """A denied call counts as a tool call, in this run as in the session's total (its result is
-        in the file) and against the tool-calls limit: a model that keeps asking stops there."""
-        self._budget.add_tool_call()
-        self.tool_calls += 1
-
-    async def _record_tool(self, call: dict[str, Any], text: str, *, is_error: bool, status: str,
-                     details: dict[str, Any] | None = None, images: list[dict[str, Any]] | None = None) -> None:
-        call_id, name = call.get("id", ""), call.get("name", "")
-        mark = await self.checkpoints.after(self, call_id, name)  # the files it changed, before its result
-        if mark is not None:  # the tool card's link to its checkpoint (details never reach the model)
-            details = {**(details or {}), "checkpoint": mark}
-        await self._append(tool_result_message(call_id, name, text, is_error=is_error, details=details,
-                                               images=images))
-        self._emit(ev.ToolResultReceived(id=call_id, name=name, is_error=is_error, status=status,  # type: ignore[arg-type]
-                                         **self._base()))
-
-    def _tool_context(self, extra_paths: Iterable[Path] = ()) -> ToolContext:
-        return ToolContext(workspace=self.cwd, approved_paths=set(self.approved_paths) | set(extra_paths),
-                           session_id=self.id, agent=self.agent, extra=self.tool_extra)
-
-    async def _one_tool(self, call: dict[str, Any]) -> str:
-        base = self._base()
-        call_id, name = call.get("id", ""), call.get("name", "")
-        args = call.get("arguments")
-        problem = Gate.check_arguments(self.tools, name, args)
-        if problem is not None:
-            await self._record_tool(call, problem, is_error=True, status="failed")
-            return "failed"
-        tool: Tool = self.tools.get(name)
-        if self.hooks is not None:
-            try:
-                verdict = await self._phase_run(self._hook_pre_tool(call_id, name, args))
-            except _Interrupted:
-                await self._record_tool(call, "Interrupted: the user stopped the run while a hook checked this call",
-                                        is_error=True, status="interrupted")
-                return "interrupted"
-            if verdict.denied:
-                self._count_denied_call()
-                await self._record_tool(call, hook_denial_text(verdict), is_error=True, status="denied")
-                return "denied"
-        # reading inside a skill's folder is always allowed (read-only tools only)
-        skill_paths = self.project.skill_read_paths(tool, args, self.cwd) if self.project is not None else []
-        ctx = self._tool_context(skill_paths)
-
-        def on_request(req: ApprovalRequest) -> None:
-            self._emit(ev.ToolApprovalRequested(request_id=req.request_id, id=call_id, name=name, args=args,
-                                                preview=req.preview, agent=req.agent, scope=req.scope,
-                                                reason=req.reason, **base))
-
-        def on_resolved(req: ApprovalRequest, decision: ApprovalDecision, saved: str | None) -> None:
-            self._emit(ev.ToolApprovalResolved(request_id=req.request_id, id=call_id, name=name,
-                                               decision=decision.kind, feedback=decision.feedback,
-                                               saved_rule=saved, **base))
-
-        try:
-            gate = await self._phase_run(self._gate.decide(
-                tool, args, ctx, call_id=call_id, session_id=self.id, agent=self.agent,
-                on_request=on_request, on_resolved=on_resolved))
-        except _Interrupted:
-            await self._record_tool(call, "Interrupted: the user stopped the run while this call waited for approval",
-                              is_error=True, status="interrupted")
-            return "interrupted"
-        except _TimeUp:
-            await self._record_tool(call, "Interrupted: the run's time limit was reached", is_error=True,
-                              status="interrupted")
-            raise
-        if gate.verdict != "run":
-            if gate.verdict == "denied":
-                self._count_denied_call()
-            await self._record_tool(call, gate.message, is_error=True,
-                              status="denied" if gate.verdict == "denied" else "failed")
-            return gate.verdict
-        if gate.approved_paths:
-            if gate.decision is not None and gate.decision.kind in ("session", "always"):
-                self.approved_paths.update(gate.approved_paths)
-            ctx = self._tool_context([*gate.approved_paths, *skill_paths])
-        ctx.unattended = gate.decision is None  # nobody saw this call (a rule or the mode allowed it)
-
-        self._budget.add_tool_call()
-        self.tool_calls += 1
-        for warning in self._budget.warnings():
-            self._emit(warning.model_copy(update=base))
-        await self.checkpoints.before(self, call_id, tool)
-        self._emit(ev.ToolExecutionStarted(id=call_id, name=name, sandbox=tool.sandbox_label(ctx), **base))
-        started = time.monotonic()
-
-        def on_progress(value: float, total: float | None, message: str | None) -> None:
-            self._emit(ev.ToolProgress(id=call_id, name=name, progress=value, total=total, message=message, **base))
-
-        ctx.progress = on_progress
-        ctx.read_denied = read_denier(self._gate.policy, tool, ctx)  # grep/find/ls skip what deny rules hide
-        try:
-            result, timed_out = await self._phase_run(self._execute(tool, args, ctx))
-        except _Interrupted:
-            self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result="interrupted", is_error=True,
-                                                 duration_ms=int((time.monotonic() - started) * 1000), **base))
-            await self._record_tool(call, "Interrupted: the user stopped this tool call", is_error=True,
-                              status="interrupted")
-            return "interrupted"
-        except _TimeUp:
-            await self._record_tool(call, "Interrupted: the run's time limit was reached", is_error=True,
-                              status="interrupted")
-            raise
-        duration_ms = int((time.monotonic() - started) * 1000)
-        if timed_out:
-            self._emit(ev.ToolExecutionTimedOut(id=call_id, name=name, timeout_ms=_timeout_ms(tool, args), **base))
-            await self._record_tool(call, result.content, is_error=True, status="timed_out", details=result.details)
-            return "timed_out"
-        self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result=result.content,
-                                             is_error=result.is_error, duration_ms=duration_ms, **base))
-        content = result.content
-        if self.hooks is not None:
-            try:
-                content = await self._phase_run(self._hook_post_tool(call_id, name, args, content, result.is_error,
-                                                                     duration_ms))
-            except _Interrupted:
-                pass  # the result stands; the loop sees the interrupt next
-        await self._record_tool(call, content, is_error=result.is_error,
-                          status="failed" if result.is_error else "done", details=result.details,
-                          images=result.images)
-        return "failed" if result.is_error else "done"
-
-    async def _execute(self, tool: Tool, args: dict[str, Any], ctx: ToolContext) -> tuple[ToolResult, bool]:
-        """The registry runs it (tool timeout, tool retries, exceptions → error results)."""
-        result = await self.tools.execute(tool.name, args, ctx)
-        return result, bool(result.details and result.details.get("timedOut"))
-
-    # --- compaction ------------------------------------------------------------------------
-
-    def _estimate_context(self) -> int:
-        return estimate_context_tokens(self._context)
-
-    def can_compact(self) -> tuple[bool, str]:
-        """Whether `compact()` has something to do now, and why not (or what it would do). The
-        token figures are `context_tokens`, the number the context meter shows."""
-        if self._running:
-            return False, "the agent is running; compact after the run ends"
-        plan = plan_cut(self.manager.get_branch(), self.compaction.keep_recent_tokens)
-        if plan is None or not plan.summarise:
-            return False, (f"nothing to compact yet: the context (~{self.context_tokens:,} tokens) has no "
-                           "turns older than the latest prompt to summarise")
-        older = sum(estimate_tokens(m) for m in plan.summarise)
-        return True, (f"{len(plan.summarise)} older messages (~{older:,} tokens) would be summarised; "
-                      f"{plan.kept_messages} recent ones kept; the context is ~{self.context_tokens:,} tokens")
-
-    async def _maybe_compact(self) -> None:
-        window = self.context_window
-        if not self.compaction.enabled or not window:
-            return
-        if self.context_tokens > window - self.compaction.reserve_tokens:
-            await self._compact(None, automatic=True)
-
-    async def compact(self, instructions: str | None = None) -> str | None:
-        """Compact on demand (not while a run is going: call it between runs)."""
-        if self._running:
-            raise SessionBusy(f"session {self.id} is running; compact after the run ends")
-        self._running = True
-        try:
-            return await self._compact(instructions, automatic=False)
-        finally:
-            self._running = False
-
-    async def _compact(self, instructions: str | None, *, automatic: bool) -> str | None:
-        base = self._base()
-        before = len(self._context)
-        tokens_before = self.context_tokens
-        plan = plan_cut(self.manager.get_branch(), self.compaction.keep_recent_tokens)
-        self._emit(ev.CompactionStarted(input_tokens=tokens_before,
-                                        estimated_history_tokens=sum(estimate_tokens(m) for m in (plan.summarise if plan else [])),
-                                        message_count=before, **base))
-        if plan is None or not plan.summarise:
-            self._compaction_failed("nothing to compact: the context has no older turns")
-            return None
-        request = summary_request(self.model, plan.summarise, instructions)
-        try:
-            summary, final = await self._phase_run(summarise(self.provider, request, idle=self.retry.idle_timeout,
-                                                                   attempt=self.retry.attempt_timeout))
-        except _Interrupted:
-            self._compaction_failed("compaction was interrupted")
-            return None
-        except ProviderError as exc:
-            self._compaction_failed(describe(exc))
-            if automatic:
-                return None
-            raise ProviderFailure(describe(exc)) from None
-        if not summary:
-            self._compaction_failed("the model returned an empty summary")
-            return None
-        if final is not None:
-            usage, cost = self._account(final)
-            self._budget.tokens += usage.total_tokens
-            if cost is None:
-                self._budget.cost = None
-            elif self._budget.cost is not None:
-                self._budget.cost += cost
-        entry_id = await self.persist(functools.partial(self.manager.append_compaction, summary,
-                                                        plan.first_kept_entry_id, tokens_before))
-        self._context = list(self.manager.build_context().messages)
-        self.context_tokens = self._estimate_context()
-        self._emit(ev.CompactionCompleted(summary_tokens=estimate_tokens({"role": "compactionSummary", "summary": summary}),
-                                          messages_before=before, messages_after=len(self._context),
-                                          entry_id=entry_id, **base))
-        return entry_id
-
-    def _compaction_failed(self, error: str) -> None:
-        self._compaction_error = error
-        self._emit(ev.CompactionFailed(error=error, **self._base()))
