@@ -64,7 +64,17 @@ def has_controls(text: str) -> bool:
 
 
 def one_line(text: str, width: int = 80) -> str:
-    """Sanitised, whitespace collapsed to one line, shortened with an ellipsis."""
+    """Sanitised, whitespace collapsed to one line, shortened with an ellipsis.
+
+    Reads only as much of `text` as the line can show (a 20 MB message is summarised in
+    microseconds): a prefix whose collapsed form is longer than `width` begins as the whole
+    text's does, so the result is the same."""
+    size = 4 * width + 64
+    while size < len(text):
+        flat = " ".join(text[:size].translate(_LINE_TABLE).split())
+        if len(flat) > width:
+            return flat[: max(0, width - 1)] + "…"
+        size *= 4
     flat = " ".join(text.translate(_LINE_TABLE).split())
     return flat if len(flat) <= width else flat[: max(0, width - 1)] + "…"
 

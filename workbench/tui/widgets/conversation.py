@@ -30,6 +30,7 @@ from workbench.context.display import with_attachments
 from workbench.tui import format as fmt
 from workbench.tui.clock import Clock
 from workbench.tui.sanitize import safe_text, sanitize
+from workbench.tui.widgets.conversation_cut import CutSpec
 from workbench.tui.widgets.conversation_specs import (AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec,
                                                       UserSpec, history_specs, is_finished)
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
@@ -87,7 +88,8 @@ def user_content(text: str, kind: str = "prompt", sender: str | None = None,
 
 
 def notice_content(text: str, kind: str) -> Text:
-    icon = {"retry": "↻", "budget": "$", "compaction": "⇲", "error": "✗", "info": "ℹ", "peer": "✉"}.get(kind, "•")
+    icon = {"retry": "↻", "budget": "$", "compaction": "⇲", "error": "✗", "info": "ℹ", "peer": "✉",
+            "cut": "✂"}.get(kind, "•")
     return Text(f"{icon} ") + safe_text(text)
 
 
@@ -115,6 +117,27 @@ class Notice(SizedOnce, Static):
         return NoticeSpec(self.text, self.kind)
 
 
+class CutNotice(Notice):
+    """The notice under a block shown cut: a click (or `v` in the pane) shows the whole text."""
+
+    def __init__(self, spec: Any) -> None:
+        super().__init__(spec.text, spec.kind)
+        self.cut = spec
+
+    def spec(self) -> Any:
+        return self.cut
+
+    def on_click(self) -> None:
+        show_all(self, self.cut)
+
+
+def show_all(widget: Widget, spec: Any) -> None:
+    """Open the whole text of a cut block in the viewer (only the rows on screen are drawn)."""
+    from workbench.tui.screens.text_viewer import TextViewer
+
+    widget.app.push_screen(TextViewer(spec.title, spec.full))
+
+
 def build_block(spec: BlockSpec, clock: Clock) -> Widget:
     """A block's own widget: a tool call still expecting events as the full card (the pane mounts it
     so), a finished block as the single widget whose look runs draw it with (conversation_run.py;
@@ -129,6 +152,8 @@ def build_block(spec: BlockSpec, clock: Clock) -> Widget:
         if not is_finished(spec):
             return _live().ToolCard.from_spec(spec, clock)
         return _history().CompactCard(spec)
+    if spec.kind == "cut":
+        return CutNotice(spec)
     return Notice(spec.text, spec.kind)
 
 
@@ -144,6 +169,7 @@ class Conversation(VerticalScroll):
         Binding("end", "follow", "Follow", show=False, id="conversation.follow"),
         Binding("t", "toggle_thinking", "Thinking", show=False, id="conversation.toggle_thinking"),
         Binding("r", "toggle_results", "Results", show=False, id="conversation.toggle_results"),
+        Binding("v", "show_all", "Show all", show=False, id="conversation.show_all"),
     ]
 
     def __init__(self, *, clock: Clock | None = None, max_blocks: int = 200, page_blocks: int = 12,
@@ -166,7 +192,9 @@ class Conversation(VerticalScroll):
         self._answer: AnswerBlock | None = None
         self._stream: FrameStream | None = None
         self._splitter: SegmentSplitter | None = None
-        self._answer_text = ""
+        self._answer_chars = 0  # characters of the answer streamed so far
+        self._answer_deltas: list[str] = []  # its deltas as they came (references: for "show all" if cut)
+        self._cut: CutNotice | None = None  # the streamed answer went past CUT_CHARS: the rest is counted here
         self._thinking: ThinkingBlock | None = None
         self._window = asyncio.Lock()  # one change of the mounted window at a time (specs move in and out)
         self._window_frame = False  # a window change is waiting for its frame (see `refresh`)
@@ -222,7 +250,7 @@ class Conversation(VerticalScroll):
 
     def _is_live(self, widget: Widget) -> bool:
         """A block that events may still change: never unmounted."""
-        return (widget is self._answer or widget is self._thinking
+        return (widget is self._answer or widget is self._thinking or widget is self._cut
                 or (_is(widget, _LIVE, "ToolCard") and widget.is_live))  # type: ignore[attr-defined]
 
     def _forget(self, widgets: list[Widget]) -> list[BlockSpec]:
@@ -665,15 +693,38 @@ class Conversation(VerticalScroll):
             self.scroll_to(y=self.scroll_y - view_h, animate=False, immediate=True)
 
     # --- streamed answers ------------------------------------------------------------------
-    async def end_answer(self) -> None:
-        """Close the current answer segment: the next text starts a new block."""
+    async def end_answer(self, full: str | None = None) -> None:
+        """Close the current answer segment: the next text starts a new block. An answer shown cut
+        gets its tail and its whole text (`full`: the completed text, else its deltas joined)."""
         if self._stream is not None:
             await self._stream.stop()
+        if self._cut is not None:
+            await self._end_cut(full if full is not None else "".join(self._answer_deltas))
         self._stream = None
         self._splitter = None
         self._answer = None
-        self._answer_text = ""
+        self._answer_chars = 0
+        self._answer_deltas = []
         self._thinking = None
+
+    async def _end_cut(self, text: str) -> None:
+        from workbench.tui.widgets.conversation_cut import cut, cut_notice, fence_balanced
+
+        notice, self._cut = self._cut, None
+        assert notice is not None
+        c = cut(text)
+        notice.cut = cut_notice("answer", text, c)
+        notice.update(notice_content(notice.cut.text, "cut"))
+        _, tail = fence_balanced(c.head, c.tail)
+        await self.add_block(_history().HistoryAnswer(sanitize(tail), continued=True))
+
+    def _count_cut(self) -> None:
+        from workbench.tui.widgets.conversation_cut import size_text
+
+        if self._cut is not None:
+            self._cut.update(notice_content(
+                f"answer shown cut: {size_text(self._answer_chars)} so far — its end is shown when it ends, "
+                "and all of it on a click here (or v)", "cut"))
 
     async def _new_segment(self, continued: bool, first: str) -> None:
         """Close the current segment and open one holding `first`, in one batch: one layout pass for
@@ -692,9 +743,30 @@ class Conversation(VerticalScroll):
         self._stream = FrameStream(self._answer)
 
     async def _write_text(self, delta: str) -> None:
+        from workbench.tui.widgets.conversation_cut import CUT_CHARS
+
         if self._splitter is None:
             self._splitter = SegmentSplitter(**({"min_chars": self.segment_chars} if self.segment_chars else {}))
-        self._answer_text += delta
+        self._answer_deltas.append(delta)
+        before, self._answer_chars = self._answer_chars, self._answer_chars + len(delta)
+        if self._cut is not None:  # past the cut: counted, drawn at the end (a 50 MB event freezes nothing)
+            if before // 65536 != self._answer_chars // 65536:
+                self._count_cut()
+            return
+        if self._answer_chars > CUT_CHARS:  # the head ends here; the notice counts the rest
+            await self._write_head(delta[:max(0, CUT_CHARS - before)])
+            if self._stream is not None:
+                await self._stream.stop()
+            self._stream = None
+            self._answer = None
+            self._cut = CutNotice(CutSpec("", "cut", title="answer"))
+            self._count_cut()
+            await self.add_block(self._cut)
+            return
+        await self._write_head(delta)
+
+    async def _write_head(self, delta: str) -> None:
+        assert self._splitter is not None
         for i, piece in enumerate(self._splitter.feed(sanitize(delta))):
             if not piece:
                 continue
@@ -724,9 +796,9 @@ class Conversation(VerticalScroll):
                 await self.add_block(self._thinking)
             self._thinking.append(event.delta)
         elif isinstance(event, ev.TextComplete):
-            if not self._answer_text and event.content:
+            if not self._answer_chars and event.content:
                 await self._write_text(event.content)
-            await self.end_answer()
+            await self.end_answer(event.content)
         elif isinstance(event, ev.UserMessage):
             await self.end_answer()
             text = with_attachments(event.text, event.attachments) if event.kind != "peer" else event.text
@@ -858,6 +930,29 @@ class Conversation(VerticalScroll):
                     b.set_thinking(target)
                 else:
                     b.collapsed = target
+
+    def action_show_all(self) -> None:
+        """The whole text of the block shown cut on screen (the lowest, if several; else the nearest)."""
+        tops, _ = self._placements()
+        view_top = self.scroll_y
+        view_bottom = view_top + self.scrollable_content_region.height
+        found: list[tuple[int, Any]] = []  # (row in the pane, the cut's spec)
+        for w in self.blocks:
+            top = tops.get(w)
+            if top is None:
+                continue
+            if _is(w, _RUN, "BlockRun"):
+                found += [(top + first, spec) for spec, first, _ in w.spans()  # type: ignore[attr-defined]
+                          if isinstance(spec, NoticeSpec) and spec.kind == "cut"]
+            elif isinstance(w, CutNotice):
+                found.append((top, w.cut))
+        if not found:
+            self.notify("Nothing on screen is shown cut: every block here is shown whole.", timeout=4)
+            return
+        visible = [f for f in found if view_top <= f[0] < view_bottom]
+        row, spec = visible[-1] if visible else min(found, key=lambda f: min(abs(f[0] - view_top),
+                                                                                 abs(f[0] - view_bottom)))
+        show_all(self, spec)
 
     def action_toggle_results(self) -> None:
         """Show or fold every tool result the way the newest one is not."""

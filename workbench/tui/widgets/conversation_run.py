@@ -487,5 +487,12 @@ class BlockRun(SizedOnce, Widget):
 
     def on_click(self, event: events.Click) -> None:
         index = self.block_at(event.y)
-        if index is not None:
+        if index is None:
+            return
+        spec = self._specs[index]
+        if isinstance(spec, NoticeSpec) and spec.kind == "cut":  # a huge block's notice: its whole text
+            from workbench.tui.widgets.conversation import show_all
+
+            show_all(self, spec)
+        else:
             self.toggle(index)

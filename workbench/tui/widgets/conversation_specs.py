@@ -67,10 +67,15 @@ def is_finished(spec: BlockSpec) -> bool:
     return not (isinstance(spec, CardSpec) and spec.status in LIVE_STATUSES)
 
 
-def answer_specs(text: str) -> list[AnswerSpec]:
-    """A finished answer, cut into segments where a streamed one would have been cut."""
-    pieces = SegmentSplitter().feed(sanitize(text))
-    return [AnswerSpec(p, continued=i > 0) for i, p in enumerate(pieces) if p]
+def answer_specs(text: str) -> list[BlockSpec]:
+    """A finished answer, cut into segments where a streamed one would have been cut (a huge one
+    shown as its head and tail, with the notice that shows it all: conversation_cut.py)."""
+    from workbench.tui.widgets.conversation_cut import cut_answer
+
+    found = cut_answer(text)
+    pieces = SegmentSplitter().feed(sanitize(found[0] if found is not None else text))
+    specs: list[BlockSpec] = [AnswerSpec(p, continued=i > 0) for i, p in enumerate(pieces) if p]
+    return specs + [found[1]] if found is not None else specs
 
 
 def _peer_spec(msg: dict[str, Any]) -> UserSpec:
@@ -121,7 +126,10 @@ def bash_execution_spec(msg: dict[str, Any]) -> CardSpec:
 
 
 def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
-    """The blocks that show a session's messages (pi's AgentMessage dicts), oldest first."""
+    """The blocks that show a session's messages (pi's AgentMessage dicts), oldest first; a huge
+    text is shown cut (conversation_cut.py)."""
+    from workbench.tui.widgets.conversation_cut import cut_specs
+
     specs: list[BlockSpec] = []
     cards: dict[str, int] = {}  # tool call id -> index of its card in specs
     for msg in messages:
@@ -166,4 +174,4 @@ def history_specs(messages: list[dict[str, Any]]) -> list[BlockSpec]:
         elif role == "custom" and msg.get("display", True):
             content = msg.get("content")
             specs.append(NoticeSpec(content if isinstance(content, str) else json.dumps(content), "info"))
-    return specs
+    return [shown for spec in specs for shown in cut_specs(spec)]
