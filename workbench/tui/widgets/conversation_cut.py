@@ -58,7 +58,7 @@ def cut(text: str) -> Cut:
         last = text.rfind("\n", 0, head_end)
         head_end = last if last > head_end // 2 else head_end
     tail_start = max(head_end, len(text) - TAIL_CHARS)
-    at = len(text)
+    at = len(text) - 1 if text.endswith("\n") else len(text)  # a final newline ends the last line
     for _ in range(TAIL_LINES):
         at = text.rfind("\n", tail_start, at)
         if at < 0:
