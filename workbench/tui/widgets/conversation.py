@@ -724,7 +724,7 @@ class Conversation(VerticalScroll):
         if self._cut is not None:
             self._cut.update(notice_content(
                 f"answer shown cut: {size_text(self._answer_chars)} so far — its end is shown when it ends, "
-                "and all of it on a click here (or v)", "cut"))
+                "and all of it on a click here (or F6, then v)", "cut"))
 
     async def _new_segment(self, continued: bool, first: str) -> None:
         """Close the current segment and open one holding `first`, in one batch: one layout pass for

@@ -86,7 +86,7 @@ def gap_line(c: Cut) -> str:
 def cut_notice(title: str, text: str, c: Cut) -> CutSpec:
     lines = text.count("\n") + 1
     return CutSpec(f"{title} shown cut: {lines:,} lines, {size_text(len(text))} in all — "
-                   "click here, or v in the Conversation: show all", "cut", title=title, full=text)
+                   "click here (or F6, then v): show all", "cut", title=title, full=text)
 
 
 def fence_balanced(head: str, tail: str) -> tuple[str, str]:
