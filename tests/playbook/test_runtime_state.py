@@ -27,13 +27,19 @@ def _turn(rt, manager, text):
     return outcome, entry, record
 
 
+class Event:
+    def __init__(self, kind, fields):
+        self.type = kind
+        self.__dict__.update(fields)
+
+
 @pytest.fixture
 def setup(tmp_path):
     pb = release_playbook(tmp_path)
     manager = SessionManager.in_memory(tmp_path)
     events = []
     rt = PlaybookRuntime(pb)
-    rt.bind(manager, emit=events.append)
+    rt.bind(manager, emit=lambda kind, fields: events.append(Event(kind, fields)))
     return rt, manager, events
 
 

@@ -117,7 +117,7 @@ def _step_guidelines(pb: Playbook, journey: Journey | None, js: JourneyState | N
 
 
 async def match_turn(pb: Playbook, state: PlaybookState, message: str, judge: Judge | None,
-                     agent: Any = None) -> TurnOutcome:
+                     agent: Any = None, context: dict[str, Any] | None = None) -> TurnOutcome:
     started = time.perf_counter()
     settings = pb.settings
     variables = state.variables
@@ -159,9 +159,9 @@ async def match_turn(pb: Playbook, state: PlaybookState, message: str, judge: Ju
     why_not = judge.unavailable() if judge is not None else "no matcher model"
     answer = JudgeAnswer(note=why_not)
     if questions and why_not is None:
-        context = {"variables": variables,
-                   "journey": f"{journey.name} at step {step.name}" if journey is not None and step is not None else None}
-        answer = await judge.judge(message, questions, context)  # type: ignore[union-attr]
+        asked = {**(context or {}), "variables": variables,
+                 "journey": f"{journey.name} at step {step.name}" if journey is not None and step is not None else None}
+        answer = await judge.judge(message, questions, asked)  # type: ignore[union-attr]
     matcher = "model" if why_not is None and answer.note is None else "patterns-only"
     note = answer.note if matcher == "patterns-only" else None
     threshold = settings.relevance_threshold

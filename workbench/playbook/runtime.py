@@ -45,8 +45,7 @@ class PlaybookRuntime:
         self.judge = judge  # the matcher model; None: patterns only (matcher.py builds one per session)
         self.manager: Any = None
         self._write: Callable[[Callable[[], str]], str] | None = None
-        self._emit: Callable[[Any], None] | None = None
-        self._base: Callable[[], dict[str, Any]] = dict
+        self._emit: Callable[[str, dict[str, Any]], None] | None = None
         self._turn: _Turn | None = None
         # called with the AgentProfile (or None) whenever the agent changes, restore included:
         # applying a profile to the session is workbench/playbook/agents.py's job
@@ -55,13 +54,14 @@ class PlaybookRuntime:
     # --- wiring ----------------------------------------------------------------------------
 
     def bind(self, manager: Any, *, write: Callable[[Callable[[], str]], str] | None = None,
-             emit: Callable[[Any], None] | None = None, base: Callable[[], dict[str, Any]] | None = None) -> None:
+             emit: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         """Attach to a session file: state is read from its leaf and changes are appended to it
-        (through `write`, e.g. AgentSession._persist_now, so they keep order with its writes)."""
+        (through `write`, e.g. AgentSession._persist_now, so they keep order with its writes).
+        `emit(type, fields)` gets "guidelines_matched" and "journey_transitioned" (AgentSession
+        turns them into runtime events: the playbook package stays below the runtime)."""
         self.manager = manager
         self._write = write
         self._emit = emit
-        self._base = base or dict
         self.restore(manager)
 
     def restore(self, manager: Any | None = None, entry_id: str | None = None) -> PlaybookState:
@@ -85,17 +85,14 @@ class PlaybookRuntime:
 
         (self._write or (lambda f: f()))(append)
 
-    def _publish(self, event: Any) -> None:
+    def _publish(self, kind: str, fields: dict[str, Any]) -> None:
         if self._emit is not None:
-            self._emit(event)
+            self._emit(kind, fields)
 
     def _journey_event(self, transition: dict[str, Any]) -> None:
-        from workbench.runtime import events as ev
-
-        self._publish(ev.JourneyTransitioned(journey_id=transition["journey"], from_step=transition["from"],
-                                             to_step=transition["to"], source=transition["source"],
-                                             reason=transition["reason"], status=transition["status"],
-                                             **self._base()))
+        self._publish("journey_transitioned", {
+            "journey_id": transition["journey"], "from_step": transition["from"], "to_step": transition["to"],
+            "source": transition["source"], "reason": transition["reason"], "status": transition["status"]})
 
     # --- what the user changes -------------------------------------------------------------
 
@@ -203,25 +200,23 @@ class PlaybookRuntime:
         """Whether runs consult the playbook at all (an empty playbook and no state: no)."""
         return bool(self.playbook.guidelines or self.playbook.journeys or self.state.variables)
 
-    async def begin_turn(self, prompt: str) -> TurnOutcome | None:
+    async def begin_turn(self, prompt: str, context: dict[str, Any] | None = None) -> TurnOutcome | None:
         """Before the prompt is appended: match it, move the journey, tell the listeners."""
         self._turn = None
         if not self.active:
             return None
         started = time.perf_counter()
         outcome = await match_turn(self.playbook, self.state, prompt, self.judge,
-                                   agent=self.playbook.agent(self.state.agent))
+                                   agent=self.playbook.agent(self.state.agent), context=context)
         if outcome.transition is not None:
             # stored once the prompt is (prompt_appended): the state at the prompt's parent stays
             # as it was, so editing and resending the prompt matches it again from there
             self.state = replace(self.state, journey=outcome.journey_after)
             self._journey_event(outcome.transition)
-        from workbench.runtime import events as ev
-
-        self._publish(ev.GuidelinesMatched(matched=[m.to_json() for m in outcome.matched], skipped=outcome.skipped,
-                                           matcher=outcome.matcher, matcher_note=outcome.matcher_note,  # type: ignore[arg-type]
-                                           guideline_matching_time_ms=int(round(outcome.matching_time_ms)),
-                                           **self._base()))
+        self._publish("guidelines_matched", {
+            "matched": [m.to_json() for m in outcome.matched], "skipped": outcome.skipped,
+            "matcher": outcome.matcher, "matcher_note": outcome.matcher_note,
+            "guideline_matching_time_ms": int(round(outcome.matching_time_ms))})
         injected = injected_block(self.playbook, outcome, self.state.variables)
         leaf = getattr(self.manager, "leaf_id", None) if self.manager is not None else None
         self._turn = _Turn(outcome, injected, started, leaf)
