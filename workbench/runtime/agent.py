@@ -34,6 +34,7 @@ from workbench.runtime.hooking import HookPoints
 from workbench.runtime.persist import DurableAppender
 from workbench.providers.deadlines import guarded, where_of
 from workbench.runtime.phases import Phases, _Interrupted, _TimeUp
+from workbench.runtime.playbooking import PlaybookTurns
 from workbench.runtime.recording import Recording, _Partial
 from workbench.runtime.retry import RetryPolicy, describe
 from workbench.runtime.stream import EventStream
@@ -58,7 +59,7 @@ def _structured(output_schema: dict[str, Any] | None, structured_output_retries:
     return StructuredRun(check_schema(output_schema), max(0, structured_output_retries))
 
 
-class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints):
+class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints, PlaybookTurns):
     """One session's agent loop. The tool-call path (tool_calls.py), recording (recording.py),
     compaction (compacting.py), phases (phases.py) and hook points (hooking.py) are its mixins."""
 
@@ -89,6 +90,7 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints):
         checkpoints: Any = None,
         hooks: Any = None,
         project: Any = None,
+        playbook: Any = None,
     ) -> None:
         if mode not in MODES:
             raise InvalidParams(f"approval mode must be one of {', '.join(MODES)}; got {mode!r}")
@@ -179,6 +181,8 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints):
         self._tool_specs: list[Any] | None = None
         self._tool_specs_key: tuple[Any, ...] | None = None
         self._compaction_error: str | None = None  # why the last compaction failed
+        self.playbook = playbook  # a workbench.playbook PlaybookRuntime, or None
+        self._playbook_attach()
 
     # --- properties ------------------------------------------------------------------------
 
@@ -384,6 +388,7 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints):
         try:
             return await self._run(prompt, images, structured, content, list(attachments))
         finally:
+            self._playbook_end()
             for message in self._take_bash():  # `!commands` the user ran meanwhile, after the run
                 await self._append(message)
             self._return_pending()
@@ -409,7 +414,9 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints):
             context = await self._interruptible(self._hook_run_started(prompt), "")
             # `prompt` itself when there is no schema: a mob's PeerText must keep its type
             text = prompt + structured_instruction(structured.schema) if structured else prompt
+            await self._playbook_begin(prompt)  # matching needs the prompt; runtime/playbooking.py
             await self._append_user(text, "prompt", images, context, content=content, attachments=attachments)
+            self._playbook_prompted()
             while True:
                 if self._interrupt:
                     stop = "interrupted"
@@ -516,7 +523,7 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints):
         if pending:
             prompt += (f"\n\nNote: the MCP servers {', '.join(pending)} are still starting; their tools "
                        "are not available yet.")
-        return prompt
+        return prompt + self._playbook_block()
 
     # --- model turn ------------------------------------------------------------------------
 

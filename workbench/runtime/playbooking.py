@@ -93,9 +93,11 @@ class PlaybookTurns:
         return f"\n\n{block}" if block else ""
 
     def _playbook_tools(self, names: tuple[str, ...]) -> None:
-        from workbench.playbook.agents import allow_turn_tools
+        from workbench.playbook import agents
 
-        allow_turn_tools(self, names)
+        allow = getattr(agents, "allow_turn_tools", None)  # agents' tool allow-list (19-agents-tools)
+        if allow is not None:
+            allow(self, names)
 
     def _playbook_end(self) -> None:
         """After the run, whatever its end: the turn's record; the turn's extra tools go."""
