@@ -71,6 +71,8 @@ class Stats:
     sandbox: str | None = None  # the bash sandbox's state when it is on (Sandbox.status_text)
     sandbox_problem: str | None = None  # on but unavailable: why (bash is refused, or runs unsandboxed)
     sandbox_fallback: bool = False  # ... and the user chose to run bash unsandboxed then
+    agent: str | None = None  # the playbook's agent profile in use (/agent)
+    journey: str = ""  # the active journey, as PlaybookRuntime.status_text() says it
 
     @property
     def context_percent(self) -> float | None:
@@ -302,6 +304,13 @@ def _sandbox_stats(tool_extra: dict[str, Any] | None) -> dict[str, Any]:
             "sandbox_fallback": sandbox.unsandboxed_fallback}
 
 
+def _playbook_stats(runtime: Any) -> dict[str, Any]:
+    """The agent profile and the journey for the status line (a session without a playbook: none)."""
+    if runtime is None:
+        return {}
+    return {"agent": runtime.state.agent, "journey": runtime.status_text()}
+
+
 class RuntimeBackend:
     """A Backend over the runtime's AgentSession and ApprovalBroker (docs/contracts.md)."""
 
@@ -364,6 +373,7 @@ class RuntimeBackend:
             demo=self.demo,
             running=self.is_running,
             **_sandbox_stats(getattr(a, "tool_extra", None)),
+            **_playbook_stats(getattr(a, "playbook", None)),
         )
 
     @property

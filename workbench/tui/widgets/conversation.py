@@ -23,6 +23,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -170,7 +171,15 @@ class Conversation(VerticalScroll):
         Binding("t", "toggle_thinking", "Thinking", show=False, id="conversation.toggle_thinking"),
         Binding("r", "toggle_results", "Results", show=False, id="conversation.toggle_results"),
         Binding("v", "show_all", "Show all", show=False, id="conversation.show_all"),
+        Binding("w", "why", "Why", show=False, id="conversation.why"),
     ]
+
+    class WhyWanted(Message):
+        """`w`: the playbook's explanation of the turn in view (`from_end`: 0 is the newest turn)."""
+
+        def __init__(self, from_end: int | None) -> None:
+            super().__init__()
+            self.from_end = from_end
 
     def __init__(self, *, clock: Clock | None = None, max_blocks: int = 200, page_blocks: int = 12,
                  segment_chars: int | None = None, id: str | None = None) -> None:
@@ -918,6 +927,11 @@ class Conversation(VerticalScroll):
 
     async def action_follow(self) -> None:
         await self.show_tail()
+
+    def action_why(self) -> None:
+        from workbench.tui.widgets.conversation_turns import turn_in_view
+
+        self.post_message(self.WhyWanted(turn_in_view(self)))
 
     def action_toggle_thinking(self) -> None:
         """Show or fold every thinking block the way the newest one is not."""

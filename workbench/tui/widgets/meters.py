@@ -117,7 +117,7 @@ class BudgetPane(VerticalScroll):
 
 def status_content(stats: Stats, width: int = 160, *, mcp: tuple[int, int] | None = None,
                    mcp_failed: bool = False) -> Content:
-    """The status line: model · mode · context % · ↑in ↓out · cache · $ · MCP ready/total ·
+    """The status line: model · mode · agent · journey · context % · ↑in ↓out · cache · $ · MCP ready/total ·
     session · demo badge."""
     parts: list[Content | str | tuple[str, str]] = []
     if stats.readonly:
@@ -135,6 +135,10 @@ def status_content(stats: Stats, width: int = 160, *, mcp: tuple[int, int] | Non
         parts.append((" YOLO: tools run without asking ", "bold reverse $error"))
     else:
         parts.append((f"mode {stats.mode}", "$accent"))
+    if stats.agent or stats.journey:
+        from workbench.tui.playbook_ui import status_parts
+
+        parts += status_parts(stats.agent, stats.journey)
     pct = stats.context_percent
     if pct is not None:
         parts += ["  ctx ", (f"{pct:.1f}%", f"bold {level_style(pct)}")]

@@ -1,0 +1,257 @@
+"""Playbooks in the TUI: `/agent`, `/var`, `/journey` (and its graph screen), the "why" view of a
+turn, and the status line's `agent …` and `journey …` parts.
+
+The playbook itself (matching, journeys, state kept in the session) is workbench/playbook's
+`PlaybookRuntime`, the same one headless mode, RPC and mobs use; this module only reads it and
+calls it for what the user asks, and says plainly when the session has no playbook.
+
+Commands:
+  /agent              list the playbook's agents (the current one marked)
+  /agent NAME         switch to that agent; `/agent -` back to no agent profile
+  /var                list the context variables
+  /var KEY VALUE      set one (also `/var KEY=VALUE`, as `--var` writes it)
+  /var -KEY           unset it
+  /journey            the journeys as graphs (the active one first)
+  /journey start ID | complete | stop
+  /why                the why view of the turn in view (also `w` in the Conversation pane)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from workbench.tui.sanitize import one_line, safe_text
+
+if TYPE_CHECKING:
+    from workbench.tui.screens.why import WhyTurn
+
+NO_PLAYBOOK = ("this session has no playbook: add guidelines, journeys or agents to .workbench/playbook.toml "
+               "(or playbook.toml in your config dir) — docs/playbooks.md")
+JOURNEY_WORDS = ("start", "complete", "stop")
+
+
+def _message(exc: Exception) -> str:
+    return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+
+
+class PlaybookUi:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    # --- what the session has ----------------------------------------------------------------------
+    @property
+    def runtime(self) -> Any:
+        """The session's PlaybookRuntime (None: no session, or a session without a playbook)."""
+        return getattr(getattr(self.app.backend, "agent", None), "playbook", None)
+
+    def _need_runtime(self) -> Any:
+        rt = self.runtime
+        if rt is None:
+            raise ValueError(NO_PLAYBOOK)
+        return rt
+
+    def _changed(self, message: str) -> None:
+        self.app.notify(message, timeout=3)
+        self.app.refresh_now()
+
+    def argument_choices(self, command: str) -> list[str]:
+        """What Tab completes after `/agent `, `/var `, `/journey `."""
+        rt = self.runtime
+        if rt is None:
+            return []
+        if command == "agent":
+            return [a.name for a in rt.playbook.agents] + ["-"]
+        if command == "var":
+            return sorted(rt.state.variables) + [f"-{k}" for k in sorted(rt.state.variables)]
+        if command == "journey":
+            return ["complete", "stop"] + [f"start {j.id}" for j in rt.playbook.journeys]
+        return []
+
+    # --- /agent ----------------------------------------------------------------------------------------
+    def agent(self, arg: str) -> None:
+        rt = self._need_runtime()
+        name = arg.strip()
+        if not name:
+            self._list_agents(rt)
+            return
+        if name == "-":
+            rt.set_agent(None)
+            self._changed("No agent profile: the session's own settings apply")
+            return
+        if rt.playbook.agent(name) is None:
+            known = ", ".join(a.name for a in rt.playbook.agents) or "none (add [[agents]] to playbook.toml)"
+            raise ValueError(f"no agent '{one_line(name, 40)}'; agents: {known}")
+        try:
+            rt.set_agent(name)
+        except Exception as exc:  # e.g. its provider cannot be set up: the session keeps its agent
+            raise ValueError(f"could not switch to {name}: {_message(exc)}") from None
+        self._changed(f"Agent {name}")
+
+    def _list_agents(self, rt: Any) -> None:
+        agents = rt.playbook.agents
+        current = rt.state.agent
+        text = Text()
+        if not agents:
+            text.append("No agents in the playbook. Add [[agents]] to .workbench/playbook.toml (docs/playbooks.md).",
+                        style="dim")
+        for a in agents:
+            here = a.name == current
+            text.append("● " if here else "  ", style="bold")
+            text.append_text(safe_text(one_line(a.name, 30), "bold"))
+            model = getattr(a, "model", None)
+            if model:
+                text.append(f"  {one_line(str(model), 30)}", style="dim")
+            desc = getattr(a, "description", "")
+            if desc:
+                text.append("  ")
+                text.append_text(safe_text(one_line(desc, 90)))
+            text.append("\n")
+        if agents:
+            text.append("\n/agent NAME switches · /agent - goes back to no profile", style="dim")
+        self._text_screen("Agents", text)
+
+    # --- /var ------------------------------------------------------------------------------------------
+    def var(self, arg: str) -> None:
+        rt = self._need_runtime()
+        arg = arg.strip()
+        if not arg:
+            self._list_vars(rt)
+            return
+        if arg.startswith("-"):
+            key = arg[1:].strip()
+            if not key:
+                raise ValueError("give the variable to unset, e.g. /var -env")
+            if key not in rt.state.variables:
+                raise ValueError(f"no variable '{one_line(key, 40)}' is set")
+            rt.unset_var(key)
+            self._changed(f"Unset {key}")
+            return
+        key, sep, value = arg.partition("=") if "=" in arg.split(" ", 1)[0] else arg.partition(" ")
+        key, value = key.strip(), value.strip()
+        if not sep or not value:
+            if key in rt.state.variables:  # `/var KEY`: its value
+                self.app.notify(f"{key} = {one_line(str(rt.state.variables[key]), 200)}", timeout=5)
+                return
+            raise ValueError(f"give a value: /var {key or 'KEY'} VALUE (or /var -{key or 'KEY'} to unset)")
+        try:
+            rt.set_var(key, value)
+        except Exception as exc:
+            raise ValueError(_message(exc)) from None
+        self._changed(f"{key} = {one_line(value, 80)}")
+
+    def _list_vars(self, rt: Any) -> None:
+        variables = rt.state.variables
+        text = Text()
+        if not variables:
+            text.append("No context variables. /var KEY VALUE sets one; guidelines and journey steps that need "
+                        "a variable (required_context) wait until it is set.", style="dim")
+        for key, value in sorted(variables.items()):
+            text.append_text(safe_text(one_line(key, 40), "bold"))
+            text.append(" = ", style="dim")
+            text.append_text(safe_text(one_line(str(value), 200)))
+            text.append("\n")
+        if variables:
+            text.append("\n/var KEY VALUE sets · /var -KEY unsets", style="dim")
+        self._text_screen("Context variables", text)
+
+    # --- /journey --------------------------------------------------------------------------------------
+    def journey(self, arg: str) -> None:
+        rt = self._need_runtime()
+        word, _, rest = arg.strip().partition(" ")
+        word, rest = word.lower(), rest.strip()
+        if not word:
+            self.show_journeys()
+            return
+        if word not in JOURNEY_WORDS:
+            raise ValueError("expected /journey, /journey start ID, /journey complete or /journey stop")
+        if word == "start":
+            self._start(rt, rest)
+        else:
+            self._finish(rt, word)
+
+    def _start(self, rt: Any, journey_id: str) -> None:
+        if not journey_id:
+            ids = ", ".join(j.id for j in rt.playbook.journeys) or "none (add [[journeys]] to playbook.toml)"
+            raise ValueError(f"give a journey: /journey start ID; journeys: {ids}")
+        if rt.playbook.journey(journey_id) is None:
+            ids = ", ".join(j.id for j in rt.playbook.journeys) or "none"
+            raise ValueError(f"no journey '{one_line(journey_id, 40)}'; journeys: {ids}")
+        try:
+            rt.start_journey(journey_id)
+        except Exception as exc:  # e.g. another journey is active
+            raise ValueError(_message(exc)) from None
+        self._changed(f"Journey {journey_id} started — {rt.status_text() or 'see /journey'}")
+
+    def _finish(self, rt: Any, how: str) -> None:
+        state = rt.state.journey
+        if state is None or getattr(state, "status", "active") != "active":
+            raise ValueError("no journey is active (/journey start ID starts one)")
+        try:
+            rt.complete_journey() if how == "complete" else rt.stop_journey()
+        except Exception as exc:
+            raise ValueError(_message(exc)) from None
+        self._changed(f"Journey {state.id} {'completed' if how == 'complete' else 'stopped'}")
+
+    def show_journeys(self) -> None:
+        from workbench.tui.journey_graph import JourneyPosition
+        from workbench.tui.screens.journey import JourneyScreen
+
+        rt = self._need_runtime()
+        journeys = list(rt.playbook.journeys)
+        if not journeys:
+            raise ValueError("the playbook has no journeys: add [[journeys]] to .workbench/playbook.toml "
+                             "(docs/playbooks.md)")
+        active = JourneyPosition.of(rt.state.journey)
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            how, journey_id = result
+            try:
+                self._start(rt, journey_id) if how == "start" else self._finish(rt, how)
+            except ValueError as exc:
+                self.app.notify(f"/journey: {exc}", severity="error")
+
+        self.app.push_screen(JourneyScreen(journeys, active), chosen)
+
+    # --- the why view ----------------------------------------------------------------------------------
+    def turns(self) -> list[WhyTurn]:
+        from workbench.tui.screens.why import turns_on_path
+
+        manager = getattr(self.app.backend, "manager", None)
+        return [] if manager is None else turns_on_path(manager)
+
+    def why(self, from_end: int | None = None, entry_id: str | None = None) -> None:
+        """The why view at a turn: counted from the newest (0 is the last user message shown), or
+        the turn an entry belongs to; the newest when neither is given."""
+        from workbench.tui.screens.why import WhyScreen, turn_for_entry
+
+        if getattr(self.app.backend, "manager", None) is None:
+            raise ValueError("no session is open")
+        turns = self.turns()
+        if entry_id is not None:
+            index = turn_for_entry(turns, self.app.backend.manager, entry_id)
+        else:
+            index = len(turns) - 1 - (from_end or 0)
+        self.app.push_screen(WhyScreen(turns, max(0, index)))
+
+    def _text_screen(self, title: str, text: Text) -> None:
+        from workbench.tui.screens.dialogs import TextScreen
+
+        self.app.push_screen(TextScreen(title, text))
+
+
+def status_parts(agent: str | None, journey: str) -> list[tuple[str, str]]:
+    """The status line's playbook parts: `agent reviewer`, `journey release · 2/5 run the tests`."""
+    parts: list[tuple[str, str]] = []
+    if agent:
+        parts += [("  agent ", "$foreground 70%"), (one_line(agent, 24), "bold $secondary")]
+    if journey:
+        text = one_line(journey, 60)
+        head, _, rest = text.partition(" ")
+        parts += [("  ", ""), (head + " ", "$foreground 70%") if head == "journey" else (text, "bold $accent")]
+        if head == "journey":
+            parts.append((rest, "bold $accent"))
+    return parts
