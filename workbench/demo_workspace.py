@@ -31,7 +31,8 @@ adds it to the agent's system prompt (the start of the session says so; /context
 
 def prepare_demo_workspace() -> Path:
     """The demo's workspace, created when missing (owner-only: it lives beside the sessions),
-    with an AGENTS.md so the demo shows context files being loaded (a user's edit is kept)."""
+    with an AGENTS.md so the demo shows context files being loaded and a playbook so it shows
+    guidelines and a journey (a user's edit of either is kept)."""
     path = demo_workspace()
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -41,12 +42,17 @@ def prepare_demo_workspace() -> Path:
         raise WorkbenchError(f"cannot create the demo's scratch workspace {path} ({exc.strerror}); "
                              "pass --cwd DIR to run the demo in DIR, or set WORKBENCH_HOME to a writable "
                              "directory") from None
-    agents = path / "AGENTS.md"
-    if not agents.exists():
-        try:
-            agents.write_text(DEMO_AGENTS_MD, encoding="utf-8")
-        except OSError:  # a read-only data dir: the demo still runs, without the file
-            pass
+    from workbench.providers.demo_tour import DEMO_PLAYBOOK
+
+    # the demo's playbook (a guideline and a three-step journey) shows playbooks off without a key
+    for name, text in (("AGENTS.md", DEMO_AGENTS_MD), (".workbench/playbook.toml", DEMO_PLAYBOOK)):
+        target = path / name
+        if not target.exists():
+            try:
+                target.parent.mkdir(exist_ok=True, mode=0o700)
+                target.write_text(text, encoding="utf-8")
+            except OSError:  # a read-only data dir: the demo still runs, without the file
+                pass
     return path
 
 

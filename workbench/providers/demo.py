@@ -21,6 +21,7 @@ from typing import AsyncIterator, Callable
 
 from workbench.providers.base import ProviderRequest, StreamEvent
 from workbench.providers.demo_outcomes import CallOutcome, call_outcomes, plain_quote
+from workbench.providers.demo_tour import tour_turn
 from workbench.providers.replay import ReplayProvider, ReplayScript, ScriptBuilder
 
 CHUNK_DELAY_MS = 30  # per streamed chunk (two words), so it reads like a model typing
@@ -253,6 +254,10 @@ class DemoProvider(ReplayProvider):
     async def stream(self, request: ProviderRequest) -> AsyncIterator[StreamEvent]:
         if not self.exhausted:
             self._react(call_outcomes(request.messages))
+        else:  # after the first run: the playbook tour's prompts (demo_tour.py) get their scripted answers
+            turn = tour_turn(_last_user_text(request.messages), request)
+            if turn is not None:
+                self.script = self.script.model_copy(update={"turns": [*self.script.turns, turn]})
         async for event in super().stream(request):
             yield event
 
@@ -282,6 +287,16 @@ class DemoProvider(ReplayProvider):
             turns = list(self.script.turns)
             turns[self.position] = b.build().turns[0]
         self.script = self.script.model_copy(update={"turns": turns})
+
+
+def _last_user_text(messages: list[dict]) -> str:
+    for msg in reversed(messages):
+        if msg.get("role") == "user":
+            content = msg.get("content")
+            if isinstance(content, str):
+                return content.strip()
+            return "".join(b.get("text", "") for b in content or [] if isinstance(b, dict)).strip()
+    return ""
 
 
 def demo_fast_from_env() -> bool:

@@ -32,6 +32,12 @@ NO_PLAYBOOK = ("this session has no playbook: add guidelines, journeys or agents
 JOURNEY_WORDS = ("start", "complete", "stop")
 
 
+def _demo_fast() -> bool:
+    from workbench.providers.demo import demo_fast_from_env
+
+    return demo_fast_from_env()
+
+
 def _message(exc: Exception) -> str:
     return getattr(exc, "message", None) or str(exc) or type(exc).__name__
 
@@ -39,6 +45,38 @@ def _message(exc: Exception) -> str:
 class PlaybookUi:
     def __init__(self, app: Any) -> None:
         self.app = app
+        self._last_prompt: str | None = None  # the prompt of the run under way (the demo tour follows it)
+        self.tour_pause = 1.5  # seconds between a demo run's end and the tour's next prompt
+
+    # --- the offline demo's playbook tour -------------------------------------------------------------
+    def on_event(self, event: Any) -> None:
+        """After the offline demo's first run, send the tour's prompts one by one as each run ends
+        normally (providers/demo_tour.py); anything else the user sends, or an interrupted or
+        failed run, ends the tour."""
+        etype = getattr(event, "type", "")
+        if etype == "run_started":
+            self._last_prompt = event.prompt
+        elif etype == "run_completed" and getattr(self.app.backend, "demo", False):
+            nxt = self._next_tour_prompt(event.stop)
+            if nxt is not None:
+                pause = 0.0 if self.app.clock.frozen or _demo_fast() else self.tour_pause
+                self.app.set_timer(pause, lambda: self._send_tour(nxt))
+
+    def _next_tour_prompt(self, stop: str) -> str | None:
+        from workbench.providers.demo_tour import TOUR_PROMPTS
+        from workbench.tui.startup import DEMO_PROMPT
+
+        chain = (DEMO_PROMPT, *TOUR_PROMPTS)
+        if stop != "end_turn" or self._last_prompt not in chain[:-1]:
+            return None
+        return chain[chain.index(self._last_prompt) + 1]
+
+    def _send_tour(self, prompt: str) -> None:
+        backend = self.app.backend
+        if backend is None or backend.is_running or not getattr(backend, "demo", False) \
+                or self.app.prompt.text.strip():
+            return  # the user started something else meanwhile, or is typing: the tour ends
+        self.app._send(prompt)
 
     # --- what the session has ----------------------------------------------------------------------
     @property
