@@ -50,11 +50,11 @@ def journey_side(journey: Any, pos: JourneyPosition | None) -> Content:
             target = journey.step(t.to)
             parts += [("    → ", "$accent"), (one_line(target.name if target else t.to, 30), ""),
                       ("  when ", "$foreground 55%"), (one_line(t.condition, 80), "italic")]
-            if t.match:
-                parts += [("  match ", "$foreground 55%"), (", ".join(one_line(p.text, 30) for p in t.match), "")]
-            if t.priority:
-                parts += [(f"  priority {t.priority}", "$foreground 55%")]
             parts.append("\n")
+            extra = ([f"match {', '.join(one_line(p.text, 30) for p in t.match)}"] if t.match else []) + \
+                ([f"priority {t.priority}"] if t.priority else [])
+            if extra:
+                parts += [("      " + " · ".join(extra), "$foreground 55%"), "\n"]
         if not step.transitions and not step.is_terminal:
             parts.append(("    (no transitions: /journey complete ends it)\n", "$foreground 55%"))
     return Content.assemble(*parts).rstrip()

@@ -834,6 +834,10 @@ class Conversation(VerticalScroll):
             card = self.cards.get(event.id)
             if card is not None:
                 card.set_progress(event.progress, event.total, event.message)
+        elif isinstance(event, ev.ToolRetrying):
+            card = self.cards.get(event.call_id)
+            if card is not None:
+                card.set_retrying(event.attempt, event.max_attempts, event.delay_ms, event.error)
         elif isinstance(event, ev.ToolsPending):
             await self.add_block(Notice(event.message, "info"))
         elif isinstance(event, ev.ToolExecutionCompleted):

@@ -190,6 +190,12 @@ class ToolCard(Vertical):
             return f"{running} · {self.progress}" if self.progress else running
         return finished_status(self.status, self.duration_s)
 
+    def set_retrying(self, attempt: int, max_attempts: int, delay_ms: int, error: str) -> None:
+        """A configured tool's attempt failed and it runs again: "retry 2/3 in 400 ms" in the header
+        while it waits, and why the attempt failed as a note that stays."""
+        self.progress = f"retry {attempt}/{max_attempts} in {delay_ms} ms"
+        self.add_note(f"↻ attempt {attempt - 1}/{max_attempts} failed: {one_line(error, 100)}")
+
     def add_note(self, note: str) -> None:
         """A line under the header (a hook's verdict, "sandboxed"); shown as plain text."""
         if note not in self.notes:
