@@ -230,7 +230,7 @@ class PlaybookUi:
             rt.complete_journey() if how == "complete" else rt.stop_journey()
         except Exception as exc:
             raise ValueError(_message(exc)) from None
-        self._changed(f"Journey {state.id} {'completed' if how == 'complete' else 'stopped'}")
+        self._changed(f"Journey {state.journey_id} {'completed' if how == 'complete' else 'stopped'}")
 
     def show_journeys(self) -> None:
         from workbench.tui.journey_graph import JourneyPosition
@@ -275,6 +275,11 @@ class PlaybookUi:
             index = len(turns) - 1 - (from_end or 0)
         self.app.push_screen(WhyScreen(turns, max(0, index)))
 
+    def turn_in_view(self) -> int | None:
+        from workbench.tui.widgets.conversation_turns import turn_in_view
+
+        return turn_in_view(self.app.conversation)
+
     def _text_screen(self, title: str, text: Text) -> None:
         from workbench.tui.screens.dialogs import TextScreen
 
@@ -293,3 +298,28 @@ def status_parts(agent: str | None, journey: str) -> list[tuple[str, str]]:
         if head == "journey":
             parts.append((rest, "bold $accent"))
     return parts
+
+
+class PlaybookCommands:
+    """Mixed into WorkbenchApp: the playbook's slash commands and the Conversation pane's `w`,
+    handed to the app's PlaybookUi (`self.playbook_ui`)."""
+
+    playbook_ui: PlaybookUi
+
+    def _slash_agent(self, arg: str) -> None:
+        self.playbook_ui.agent(arg)
+
+    def _slash_var(self, arg: str) -> None:
+        self.playbook_ui.var(arg)
+
+    def _slash_journey(self, arg: str) -> None:
+        self.playbook_ui.journey(arg)
+
+    def _slash_why(self, arg: str) -> None:
+        self.playbook_ui.why(self.playbook_ui.turn_in_view())
+
+    def on_conversation_why_wanted(self, message: Any) -> None:
+        try:
+            self.playbook_ui.why(message.from_end)
+        except ValueError as exc:
+            self.notify(f"why: {exc}", severity="warning")  # type: ignore[attr-defined]

@@ -171,7 +171,7 @@ class Conversation(VerticalScroll):
         Binding("t", "toggle_thinking", "Thinking", show=False, id="conversation.toggle_thinking"),
         Binding("r", "toggle_results", "Results", show=False, id="conversation.toggle_results"),
         Binding("v", "show_all", "Show all", show=False, id="conversation.show_all"),
-        Binding("w", "why", "Why", show=False, id="conversation.why"),
+        Binding("w", "why", "Why (playbook)", show=False, id="conversation.why"),
     ]
 
     class WhyWanted(Message):

@@ -1,0 +1,205 @@
+"""`/agent`, `/var`, `/journey`, `/why` and `w` in the app, against a real PlaybookRuntime bound to
+a session: each command changes the state the session file keeps, and the status line follows."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from workbench.playbook.agents import AgentProfile
+from workbench.playbook.model import Playbook
+from workbench.playbook.runtime import PlaybookRuntime
+from workbench.playbook.state import state_at
+from workbench.runtime import events as ev
+from workbench.tui.backend import _playbook_stats
+from workbench.tui.screens.dialogs import TextScreen
+from workbench.tui.screens.journey import JourneyScreen
+from workbench.tui.screens.why import WhyScreen
+from workbench.tui.widgets.meters import status_content
+
+from tests.tui.conftest import make_app
+from tests.tui.fakes import FakeBackend
+from tests.tui.playbook_fixtures import ONBOARD, RELEASE, session_with_turns
+
+AGENTS = (AgentProfile("reviewer", "Reviews diffs; never edits.", model="claude-sonnet-4-5"),
+          AgentProfile("fixer", "Fixes what the reviewer found."))
+
+
+class PlaybookBackend(FakeBackend):
+    """The fake backend with a session file and a PlaybookRuntime, as RuntimeBackend has them."""
+
+    def __init__(self, manager, runtime):
+        super().__init__()
+        self.manager = manager
+        self.agent = SimpleNamespace(playbook=runtime)
+
+    def stats(self):
+        from dataclasses import replace
+
+        return replace(super().stats(), **_playbook_stats(self.agent.playbook))
+
+
+@pytest.fixture
+def setup(tmp_path):
+    manager, ids = session_with_turns(tmp_path)
+    runtime = PlaybookRuntime(Playbook(agents=AGENTS, journeys=(RELEASE, ONBOARD)))
+    runtime.bind(manager)
+    app = make_app(PlaybookBackend(manager, runtime))
+    return app, runtime, manager, ids
+
+
+async def slash(app, pilot, text):
+    app.prompt.text = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def status(app) -> str:
+    return status_content(app.backend.stats()).plain
+
+
+async def test_agent_lists_switches_and_clears(setup):
+    app, runtime, manager, _ = setup
+    async with app.run_test(size=(160, 48)) as pilot:
+        await slash(app, pilot, "/agent")
+        assert isinstance(app.screen, TextScreen)
+        listing = app.screen.text.plain
+        assert "reviewer  claude-sonnet-4-5  Reviews diffs; never edits." in listing and "fixer" in listing
+        await pilot.press("escape")
+        await slash(app, pilot, "/agent reviewer")
+        assert runtime.state.agent == "reviewer" and state_at(manager).agent == "reviewer"  # in the session
+        assert "agent reviewer" in status(app)
+        await slash(app, pilot, "/agent")
+        assert "● reviewer" in app.screen.text.plain
+        await pilot.press("escape")
+        await slash(app, pilot, "/agent nobody")
+        assert runtime.state.agent == "reviewer"  # refused: unchanged, said in a notice
+        assert any("no agent 'nobody'" in n.message for n in app._notifications)
+        await slash(app, pilot, "/agent -")
+        assert runtime.state.agent is None and "agent" not in status(app)
+
+
+async def test_var_sets_shows_lists_and_unsets(setup):
+    app, runtime, manager, _ = setup
+    async with app.run_test(size=(160, 48)) as pilot:
+        await slash(app, pilot, "/var env staging")
+        await slash(app, pilot, "/var version=1.4.0")
+        assert runtime.state.variables == {"env": "staging", "version": "1.4.0"}
+        assert state_at(manager).variables == {"env": "staging", "version": "1.4.0"}
+        await slash(app, pilot, "/var")
+        assert isinstance(app.screen, TextScreen)
+        assert "env = staging" in app.screen.text.plain and "version = 1.4.0" in app.screen.text.plain
+        await pilot.press("escape")
+        await slash(app, pilot, "/var -env")
+        assert runtime.state.variables == {"version": "1.4.0"}
+        await slash(app, pilot, "/var -env")  # not set: said, nothing written
+        assert any("no variable 'env' is set" in n.message for n in app._notifications)
+        await slash(app, pilot, "/var bad key!")
+        assert "bad" not in runtime.state.variables
+        assert any("invalid variable name" in n.message for n in app._notifications)
+
+
+async def test_journey_start_complete_stop_and_the_status_line(setup):
+    app, runtime, manager, _ = setup
+    async with app.run_test(size=(160, 48)) as pilot:
+        await slash(app, pilot, "/journey start nope")
+        assert runtime.state.journey is None
+        await slash(app, pilot, "/journey start release")
+        assert runtime.state.journey.step == "plan"
+        assert "journey release · 1/5 plan the release" in status(app)
+        await slash(app, pilot, "/journey start onboard")  # one at a time
+        assert runtime.state.journey.journey_id == "release"
+        assert any("is active" in n.message for n in app._notifications)
+        await slash(app, pilot, "/journey complete")
+        assert runtime.state.journey.status == "completed" and state_at(manager).journey.status == "completed"
+        assert "journey" not in status(app)
+        await slash(app, pilot, "/journey stop")
+        assert any("no journey is active" in n.message for n in app._notifications)
+        await slash(app, pilot, "/journey start onboard")
+        await slash(app, pilot, "/journey stop")
+        assert runtime.state.journey.status == "stopped"
+
+
+async def test_journey_screen_opens_on_the_active_journey_and_acts(setup):
+    app, runtime, _, _ = setup
+    async with app.run_test(size=(160, 48)) as pilot:
+        await slash(app, pilot, "/journey")
+        assert isinstance(app.screen, JourneyScreen) and app.screen.journey.id == "release"
+        await pilot.press("enter")  # nothing active: starts the one shown
+        await pilot.pause()
+        assert runtime.state.journey.journey_id == "release"
+        await slash(app, pilot, "/journey")
+        assert app.screen.position().step == "plan"
+        await pilot.press("x")
+        await pilot.pause()
+        assert runtime.state.journey.status == "stopped"
+
+
+async def test_commands_say_so_without_a_playbook():
+    app = make_app(FakeBackend())
+    async with app.run_test(size=(160, 48)) as pilot:
+        for command in ("/agent", "/var x 1", "/journey"):
+            await slash(app, pilot, command)
+        assert sum("has no playbook" in n.message for n in app._notifications) == 3
+
+
+async def test_w_in_the_conversation_opens_the_why_view_of_the_turn_in_view(setup):
+    app, runtime, manager, ids = setup
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.conversation.load_history(manager.build_context().messages)
+        await pilot.pause()
+        app.conversation.focus()
+        await pilot.press("w")
+        assert isinstance(app.screen, WhyScreen)
+        assert app.screen.index == 2  # following the bottom: the newest turn
+        await pilot.press("escape")
+        await slash(app, pilot, "/why")
+        assert isinstance(app.screen, WhyScreen) and app.screen.turns[app.screen.index].entry_id == ids[2]
+
+
+async def test_the_demo_tour_sends_its_prompts_as_each_run_ends():
+    from workbench.providers.demo_tour import TOUR_PROMPTS
+    from workbench.tui.startup import DEMO_PROMPT
+
+    backend = FakeBackend()
+    backend.demo = True
+    app = make_app(backend)
+    done = ev.RunCompleted(result="", text="", turns=1, tool_calls=0, usage=ev.Usage(), cost_usd=0.0)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app._send(DEMO_PROMPT)
+        await pilot.pause()
+        backend.running = False
+        await backend.publish(done)
+        await pilot.pause(0.05)
+        assert backend.calls[-1] == ("start", TOUR_PROMPTS[0])
+        backend.running = False
+        await backend.publish(done)
+        await pilot.pause(0.05)
+        assert backend.calls[-1] == ("start", TOUR_PROMPTS[1])
+        backend.running = False
+        await backend.publish(done)
+        await pilot.pause(0.05)
+        assert len(backend.calls) == 3  # the tour is over
+        app._send("something else")
+        await pilot.pause()
+        backend.running = False
+        await backend.publish(done)
+        await pilot.pause(0.05)
+        assert backend.calls[-1] == ("start", "something else")  # nothing follows a prompt of the user's
+
+
+async def test_an_interrupted_demo_run_ends_the_tour():
+    from workbench.tui.startup import DEMO_PROMPT
+
+    backend = FakeBackend()
+    backend.demo = True
+    app = make_app(backend)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app._send(DEMO_PROMPT)
+        await pilot.pause()
+        backend.running = False
+        await backend.publish(ev.RunCompleted(result="", text="", turns=1, tool_calls=0, usage=ev.Usage(),
+                                              cost_usd=0.0, stop="interrupted"))
+        await pilot.pause(0.05)
+        assert backend.calls == [("start", DEMO_PROMPT)]
