@@ -50,6 +50,7 @@ def setup(tmp_path):
 
 
 async def slash(app, pilot, text):
+    app.prompt.focus()
     app.prompt.text = text
     await pilot.press("enter")
     await pilot.pause()
@@ -95,8 +96,10 @@ async def test_var_sets_shows_lists_and_unsets(setup):
         assert runtime.state.variables == {"version": "1.4.0"}
         await slash(app, pilot, "/var -env")  # not set: said, nothing written
         assert any("no variable 'env' is set" in n.message for n in app._notifications)
-        await slash(app, pilot, "/var bad key!")
-        assert "bad" not in runtime.state.variables
+        await slash(app, pilot, "/var b@d 1")
+        assert "b@d" not in runtime.state.variables
+        await slash(app, pilot, "/var note two words")  # the value is the rest of the line
+        assert runtime.state.variables["note"] == "two words"
         assert any("invalid variable name" in n.message for n in app._notifications)
 
 

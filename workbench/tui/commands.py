@@ -40,6 +40,11 @@ COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("hooks", "", "configured hooks, their source files and last runs; the sandbox's state"),
     SlashCommand("mob", "[demo|FILE.toml]", "start a mob (demo: offline, no API key), or focus the mob pane"),
     SlashCommand("context", "", "context files, skills and the whole system prompt (read-only view)"),
+    SlashCommand("agent", "[NAME|-]", "the playbook's agents; switch to one (- for none)"),
+    SlashCommand("var", "[KEY VALUE|-KEY]", "context variables: list, set one, or unset one"),
+    SlashCommand("journey", "[start ID|complete|stop]", "the journeys as graphs (current step, path taken); "
+                 "start, complete or stop one"),
+    SlashCommand("why", "", "why: the playbook's explanation of the turn in view (w in the Conversation pane)"),
     SlashCommand("reload", "", "read context files, skills and prompt templates again", needs_idle=True),
     SlashCommand("help", "", "keys and commands"),
     SlashCommand("quit", "", "quit the workbench"),

@@ -59,8 +59,10 @@ class PlaybookUi:
         elif etype == "run_completed" and getattr(self.app.backend, "demo", False):
             nxt = self._next_tour_prompt(event.stop)
             if nxt is not None:
-                pause = 0.0 if self.app.clock.frozen or _demo_fast() else self.tour_pause
-                self.app.set_timer(pause, lambda: self._send_tour(nxt))
+                if self.app.clock.frozen or _demo_fast():
+                    self.app.call_later(self._send_tour, nxt)
+                else:
+                    self.app.set_timer(self.tour_pause, lambda: self._send_tour(nxt))
 
     def _next_tour_prompt(self, stop: str) -> str | None:
         from workbench.providers.demo_tour import TOUR_PROMPTS

@@ -21,10 +21,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from workbench.playbook.state import TURN_TYPE
 from workbench.tui.backend import message_text
 from workbench.tui.sanitize import one_line, sanitize
 
-TURN_TYPE = "workbench.playbook.turn"
 METADATA_ROWS = (("total_time_ms", "total", "ms"), ("llm_time_ms", "LLM", "ms"),
                  ("guideline_matching_time_ms", "guideline matching", "ms"),
                  ("tool_execution_time_ms", "tool execution", "ms"), ("llm_calls", "LLM calls", ""),
@@ -130,6 +130,10 @@ def why_content(turn: WhyTurn, index: int, total: int) -> Content:
                   (f"  priority {m.get('priority', 0)}", "$foreground 55%"), "\n"]
         if m.get("reason"):
             parts += [("      ", ""), (_text(m["reason"], 300), "italic"), "\n"]
+    tools = [t for t in rec.get("tools") or [] if isinstance(t, str)]
+    if tools:
+        parts += [("  tools the guidelines enabled for this turn: ", "$foreground 55%"),
+                  (", ".join(_text(t, 40) for t in tools), "bold"), "\n"]
     skipped = [s for s in rec.get("skipped") or [] if isinstance(s, dict)]
     head(f"Skipped ({len(skipped)})")
     if not skipped:
