@@ -30,6 +30,7 @@ from workbench.tui.backend import Backend
 from workbench.tui.clock import Clock
 from workbench.tui.gc_pacer import GcPacer
 from workbench.tui.mcp_servers import McpServers
+from workbench.tui.playbook_ui import PlaybookCommands, PlaybookUi
 from workbench.tui.project_ui import ProjectUi
 from workbench.tui.palette import WorkbenchCommands
 from workbench.tui.pane_sizer import PaneSizer
@@ -68,7 +69,7 @@ class GrantSource(Protocol):
     def where(self) -> str: ...
 
 
-class WorkbenchApp(PromptActions, SlashCommands, ApprovalActions, SessionActions, RuntimeEvents, ThemeActions,
+class WorkbenchApp(PlaybookCommands, PromptActions, SlashCommands, ApprovalActions, SessionActions, RuntimeEvents, ThemeActions,
                    App[int]):
     """The app; its groups of handlers are mixins: app_prompt, slash_commands, app_approvals,
     app_sessions, app_events, app_themes (tui/)."""
@@ -180,6 +181,7 @@ class WorkbenchApp(PromptActions, SlashCommands, ApprovalActions, SessionActions
         self.status = StatusLine(id="status")
         self.mcp = McpServers(self)
         self.project_ui = ProjectUi(self)  # context files, skills, templates, @files, !command
+        self.playbook_ui = PlaybookUi(self)  # /agent, /var, /journey, the why view (tui/playbook_ui.py)
         self.prompt_box = Vertical(id="prompt-box")
         self.sizer = PaneSizer(self, shown.pane_widths)
 
@@ -441,7 +443,7 @@ class WorkbenchApp(PromptActions, SlashCommands, ApprovalActions, SessionActions
 
         return [("anywhere", WorkbenchApp), ("prompt", PromptInput), ("conversation", Conversation),
                 ("approvals", ApprovalsPane), ("request full screen (z)", AnswerKeys),
-                ("diff full screen", _D), ("grants", GrantsScreen)] + _mob_owners() + _tree_owners()
+                ("diff full screen", _D), ("grants", GrantsScreen)] + _mob_owners() + _tree_owners() + _playbook_owners()
 
     # --- keys ------------------------------------------------------------------------------
     def _apply_keymap(self, keys: dict[str, str]) -> None:
@@ -508,6 +510,14 @@ def _default_settings() -> LoadedSettings:
 def size_classes(width: int, height: int) -> dict[str, bool]:
     """The main screen's classes for a terminal size (workbench.tcss folds the panes with them)."""
     return {"-narrow": width < NARROW_WIDTH, "-tiny": width < TINY_WIDTH, "-short": height < SHORT_HEIGHT}
+
+
+def _playbook_owners() -> list[tuple[str, type]]:
+    from workbench.tui.journey_graph import JourneyGraph
+    from workbench.tui.screens.journey import JourneyScreen
+    from workbench.tui.screens.why import WhyScreen
+
+    return [("why view", WhyScreen), ("journey", JourneyScreen), ("journey graph", JourneyGraph)]
 
 
 def _tree_owners() -> list[tuple[str, type]]:

@@ -64,6 +64,7 @@ class RuntimeEvents:
         note = getattr(self.backend, "note_event", None)
         if note is not None:
             note(event)
+        self.playbook_ui.on_event(event)  # the offline demo's playbook tour follows its runs
         if isinstance(event, ev.UserMessage) and event.kind == "prompt" and event.text in self._echoed_prompts:
             self._echoed_prompts.remove(event.text)  # already shown when it was sent
         elif getattr(self.backend, "in_conversation", lambda e: True)(event):  # a mob shows one member

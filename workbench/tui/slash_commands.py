@@ -47,7 +47,8 @@ class SlashCommands:
             return False
         if cmd.needs_session and self.backend is None:
             return False
-        if cmd.name in ("model", "mode", "compact", "budget", "export", "label", "name", "tree") and self.backend is None:
+        if cmd.name in ("model", "mode", "compact", "budget", "export", "label", "name", "tree", "agent", "var",
+                        "journey", "why") and self.backend is None:
             return False
         return True
 
@@ -117,6 +118,8 @@ class SlashCommands:
             return list(MODES)
         if command == "mcp":
             return self.mcp.choices()
+        if command in ("agent", "var", "journey"):
+            return self.playbook_ui.argument_choices(command)
         return []
 
     def _slash_theme(self, arg: str) -> None:
