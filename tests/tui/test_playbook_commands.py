@@ -206,3 +206,30 @@ async def test_an_interrupted_demo_run_ends_the_tour():
                                               cost_usd=0.0, stop="interrupted"))
         await pilot.pause(0.05)
         assert backend.calls == [("start", DEMO_PROMPT)]
+
+
+async def test_ctrl_w_in_the_session_tree_explains_the_selected_entry_even_on_another_branch(setup):
+    app, runtime, manager, ids = setup
+    answer_of_turn_2 = manager.get_branch(ids[2])[-2]["id"]  # the answer before the third prompt
+    manager.branch(answer_of_turn_2)
+    other = manager.append_message({"role": "user", "content": [{"type": "text", "text": "another way"}],
+                                    "timestamp": 3})
+    manager.branch(manager.get_children(ids[2])[0]["id"])  # back on the first branch's end
+    async with app.run_test(size=(160, 48)) as pilot:
+        while app.session_tree is None:
+            await pilot.pause()
+        tree = app.session_tree
+        await pilot.pause()
+        tree.focus()
+        assert tree.view.select_entry(ids[1])
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        assert isinstance(app.screen, WhyScreen) and app.screen.turns[app.screen.index].entry_id == ids[1]
+        await pilot.press("escape")
+        tree.focus()
+        assert tree.view.select_entry(other)  # off the active path
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        turns = app.screen.turns
+        assert [t.entry_id for t in turns] == [ids[0], ids[1], other] and app.screen.index == 2
+        assert turns[2].record is None

@@ -266,14 +266,16 @@ class PlaybookUi:
     def why(self, from_end: int | None = None, entry_id: str | None = None) -> None:
         """The why view at a turn: counted from the newest (0 is the last user message shown), or
         the turn an entry belongs to; the newest when neither is given."""
-        from workbench.tui.screens.why import WhyScreen, turn_for_entry
+        from workbench.tui.screens.why import WhyScreen, turn_for_entry, turns_on_path
 
-        if getattr(self.app.backend, "manager", None) is None:
+        manager = getattr(self.app.backend, "manager", None)
+        if manager is None:
             raise ValueError("no session is open")
-        turns = self.turns()
-        if entry_id is not None:
-            index = turn_for_entry(turns, self.app.backend.manager, entry_id)
+        if entry_id is not None:  # the path through that entry (it may be on another branch)
+            turns = turns_on_path(manager, entry_id)
+            index = turn_for_entry(turns, manager, entry_id)
         else:
+            turns = turns_on_path(manager)
             index = len(turns) - 1 - (from_end or 0)
         self.app.push_screen(WhyScreen(turns, max(0, index)))
 
@@ -321,7 +323,13 @@ class PlaybookCommands:
         self.playbook_ui.why(self.playbook_ui.turn_in_view())
 
     def on_conversation_why_wanted(self, message: Any) -> None:
+        self._why(from_end=message.from_end)
+
+    def on_session_tree_why_wanted(self, message: Any) -> None:
+        self._why(entry_id=message.entry_id)
+
+    def _why(self, **where: Any) -> None:
         try:
-            self.playbook_ui.why(message.from_end)
+            self.playbook_ui.why(**where)
         except ValueError as exc:
             self.notify(f"why: {exc}", severity="warning")  # type: ignore[attr-defined]

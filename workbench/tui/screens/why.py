@@ -40,10 +40,11 @@ class WhyTurn:
     record: dict[str, Any] | None
 
 
-def turns_on_path(manager: Any) -> list[WhyTurn]:
-    """Every user message of the active path, oldest first, each with its turn record: the one
-    whose `prompt_entry_id` names it (a record naming no message of the path is left out)."""
-    branch = manager.get_branch()
+def turns_on_path(manager: Any, upto: str | None = None) -> list[WhyTurn]:
+    """Every user message of the active path (or of the path from the root to `upto`, an entry on
+    any branch), oldest first, each with its turn record: the one whose `prompt_entry_id` names
+    it (a record naming no message of the path is left out)."""
+    branch = manager.get_branch(upto)
     records: dict[str, dict[str, Any]] = {}
     for entry in branch:
         if entry.get("type") == "custom" and entry.get("customType") == TURN_TYPE:
@@ -66,10 +67,9 @@ def turn_for_entry(turns: list[WhyTurn], manager: Any, entry_id: str | None) -> 
         return 0
     if entry_id is None:
         return len(turns) - 1
-    ids = [str(e.get("id")) for e in manager.get_branch()]
-    if entry_id not in ids:
+    if not manager.has_entry(entry_id):
         return len(turns) - 1
-    upto = set(ids[: ids.index(entry_id) + 1])
+    upto = set(manager.get_branch_ids(entry_id))  # the path from the root to the entry
     found = [i for i, t in enumerate(turns) if t.entry_id in upto]
     return found[-1] if found else 0
 

@@ -122,6 +122,7 @@ class TreeLines(ScrollView, can_focus=True):
         Binding("ctrl+x", "mark", "Mark", show=False, id="tree.mark"),
         Binding("ctrl+d", "compare", "Compare", id="tree.compare"),
         Binding("ctrl+e", "rewind", "Rewind files", id="tree.rewind"),
+        Binding("ctrl+w", "why", "Why (playbook)", id="tree.why"),
         Binding("backspace", "search_backspace", "Delete search char", show=False, id="tree.search_backspace"),
         Binding("escape", "clear_search", "Clear search", show=False, id="tree.clear_search"),
     ]
@@ -292,6 +293,11 @@ class TreeLines(ScrollView, can_focus=True):
     def action_rewind(self) -> None:
         self.owner.rewind_at(self.owner.view.selected_id)
 
+    def action_why(self) -> None:
+        selected = self.owner.view.selected_id
+        if selected is not None:
+            self.owner.post_message(self.owner.WhyWanted(selected))
+
     def action_search_backspace(self) -> None:
         self.owner.type_query(self.owner.typed_query[:-1])
 
@@ -349,6 +355,13 @@ class SessionTree(Vertical):
         def __init__(self, text: str, entry_id: str) -> None:
             super().__init__()
             self.text = text
+            self.entry_id = entry_id
+
+    class WhyWanted(Message):
+        """ctrl+w: the playbook's explanation of the turn the selected entry belongs to."""
+
+        def __init__(self, entry_id: str) -> None:
+            super().__init__()
             self.entry_id = entry_id
 
     class Labelled(Message):
