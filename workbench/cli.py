@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--image", action="append", default=[], metavar="FILE",
                         help="headless: attach an image (PNG, JPEG, GIF, WebP) to the prompt; repeatable")
     _add_run_options(parser)
+    from workbench.playbook.arguments import add_run_arguments
+
+    add_run_arguments(parser)  # --var, --journey
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

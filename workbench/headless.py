@@ -121,6 +121,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     manager = _open_manager(args, cwd, demo=demo, err=err)
     try:  # the session's own workspace: a resumed session's, or the demo's scratch one
         project, resolved = _resolve_input(args, settings, Path(manager.cwd or cwd), prompt, err, demo=demo)
+        playbook = _playbook(args, Path(manager.cwd or cwd), trust_project, err)  # bad --var/--journey: exit 2
     except BaseException:
         manager.close()
         raise
@@ -136,7 +137,7 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
             limits=limits, system_prompt=args.system_prompt, retry=retry,
             thinking_level=args.thinking or (settings.provider.thinking if settings.provider.thinking != "off" else None),
             **hooks.agent_kwargs(),
-            project=project,
+            project=project, playbook=playbook,
         )
         from workbench.runtime.session_settings import restore_from_args
 
@@ -153,6 +154,8 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     ctrl_c = _CtrlC(session, err)
     try:
         with ctrl_c:
+            for note in playbook.apply_start_options():  # --agent/--var/--journey, their events printed
+                _err(err, f"workbench: {sanitize(note)}")
             result = await session.run(resolved.text, content=resolved.prepared.content(),
                                        attachments=resolved.prepared.attached, **run_options)
     except WorkbenchError as exc:
@@ -228,6 +231,16 @@ def _select_provider(args: Any, settings: Any, err: TextIO) -> tuple[Any, str | 
 
     require_setup(resolved.name, resolved.base_url)  # no key: exit 20 before the run, saying what to set
     return resolved.create(), resolved.model
+
+
+def _playbook(args: Any, workspace: Path, trust_project: bool, err: TextIO) -> Any:
+    """The session's PlaybookRuntime (docs/playbooks.md); a broken item is reported and left out."""
+    from workbench.playbook.setup import session_playbook
+
+    runtime = session_playbook(workspace, args, trust_project=trust_project)
+    for problem in runtime.playbook.problems:
+        _err(err, f"workbench: playbook: {sanitize(str(problem))}")
+    return runtime
 
 
 def _open_manager(args: Any, cwd: Path, *, demo: bool = False, err: TextIO | None = None) -> Any:

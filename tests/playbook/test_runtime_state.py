@@ -183,3 +183,26 @@ def test_an_empty_playbook_does_nothing(tmp_path):
     rt = PlaybookRuntime(Playbook())
     rt.bind(SessionManager.in_memory(tmp_path))
     assert asyncio.run(rt.begin_turn("hello")) is None and rt.request_block() == "" and rt.end_turn() is None
+
+
+def test_start_options_apply_once_on_top_of_the_resumed_state(tmp_path):
+    from workbench.playbook.setup import session_playbook
+
+    release_playbook(tmp_path)
+
+    class Args:
+        agent = None
+        var = ["ticket=WB-3"]
+        journey = "release"
+        trust_project = False
+
+    manager = SessionManager.in_memory(tmp_path)
+    rt = session_playbook(tmp_path, Args())
+    rt.bind(manager)
+    assert rt.apply_start_options() == [] and rt.state.journey.step == "bump"
+    assert rt.apply_start_options() == []  # once only
+    again = session_playbook(tmp_path, Args())
+    again.bind(manager)  # "resumed": the journey is already active
+    notes = again.apply_start_options()
+    assert notes == ["journey release goes on at step bump (it was active in this session)"]
+    assert len([e for e in manager.entries if e.get("customType") == STATE_TYPE]) == 2  # var + journey, once

@@ -14,3 +14,10 @@ def add_parser(sub: Any) -> None:
     check.add_argument("--cwd", metavar="DIR", help="workspace directory (default: the current directory)")
     check.add_argument("--trust-project", action="store_true",
                        help="load the project's [[tools]] as a trusted project would")
+
+
+def add_run_arguments(parser: Any) -> None:
+    """`--var KEY=VALUE` and `--journey ID`, for the TUI and `-p` (docs/playbooks.md)."""
+    parser.add_argument("--var", action="append", default=[], metavar="KEY=VALUE",
+                        help="set a playbook context variable for the session (repeatable)")
+    parser.add_argument("--journey", metavar="ID", help="start the playbook journey ID")

@@ -50,6 +50,9 @@ class PlaybookRuntime:
         # called with the AgentProfile (or None) whenever the agent changes, restore included:
         # applying a profile to the session is workbench/playbook/agents.py's job
         self.on_agent: Callable[[Any], None] | None = None
+        # --agent / --var / --journey (setup.py): applied once (apply_start_options)
+        self.start_options: Any = None
+        self.notices: list[str] = []  # for the user: what the start options could not do
 
     # --- wiring ----------------------------------------------------------------------------
 
@@ -63,6 +66,19 @@ class PlaybookRuntime:
         self._write = write
         self._emit = emit
         self.restore(manager)
+
+    def apply_start_options(self) -> list[str]:
+        """Apply --agent/--var/--journey (setup.py) once, on the state the session has now: a
+        surface calls it once it listens to the session's events (else the first run does).
+        Returns notices for the user (also kept in `notices`)."""
+        options, self.start_options = self.start_options, None
+        if options is None or options.empty:
+            return []
+        from workbench.playbook.setup import apply_start
+
+        notes = apply_start(self, options)
+        self.notices.extend(notes)
+        return notes
 
     def restore(self, manager: Any | None = None, entry_id: str | None = None) -> PlaybookState:
         """The state at the manager's current leaf (or `entry_id`): after branching, resuming or
@@ -203,6 +219,7 @@ class PlaybookRuntime:
     async def begin_turn(self, prompt: str, context: dict[str, Any] | None = None) -> TurnOutcome | None:
         """Before the prompt is appended: match it, move the journey, tell the listeners."""
         self._turn = None
+        self.apply_start_options()
         if not self.active:
             return None
         started = time.perf_counter()

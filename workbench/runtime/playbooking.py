@@ -52,15 +52,32 @@ class PlaybookTurns:
     def _base(self) -> dict[str, Any]: ...  # pragma: no cover - AgentSession's
     def _persist_now(self, append: Callable[[], str]) -> str: ...  # pragma: no cover - AgentSession's
 
+    def attach_playbook(self, runtime: Any) -> None:
+        """Run this session under `runtime` (a PlaybookRuntime): its state is read from the
+        session's leaf now (a resumed session's agent, variables and journey come back)."""
+        self.playbook = runtime
+        self._playbook_attach()
+
     def _playbook_attach(self) -> None:
         """In __init__: read the state at the session's leaf, write through the session."""
+        self._playbook_unlisten: Callable[[], None] | None = None
         pb = self.playbook
         if pb is None:
             return
         if pb.judge is None:
             pb.judge = SessionJudge(self)
+        pb.on_agent = self._playbook_agent
         pb.bind(self.manager, write=self._persist_now, emit=self._playbook_event)
-        self._playbook_unlisten: Callable[[], None] | None = None
+
+    def _playbook_agent(self, profile: Any) -> None:
+        """The playbook's agent changed (/agent, --agent, or restored from the session): apply it."""
+        if profile is getattr(self, "agent_profile", None):
+            return
+        from workbench.playbook import agents
+
+        apply = getattr(agents, "apply_agent", None)  # 19-agents-tools
+        if apply is not None:
+            apply(self, profile)
 
     def _playbook_event(self, kind: str, fields: dict[str, Any]) -> None:
         from workbench.runtime import events as ev
