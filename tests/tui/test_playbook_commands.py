@@ -116,12 +116,12 @@ async def test_journey_start_complete_stop_and_the_status_line(setup):
         assert any("is active" in n.message for n in app._notifications)
         await slash(app, pilot, "/journey complete")
         assert runtime.state.journey.status == "completed" and state_at(manager).journey.status == "completed"
-        assert "journey" not in status(app)
+        assert "journey release · completed" in status(app)  # named until another starts
         await slash(app, pilot, "/journey stop")
         assert any("no journey is active" in n.message for n in app._notifications)
         await slash(app, pilot, "/journey start onboard")
         await slash(app, pilot, "/journey stop")
-        assert runtime.state.journey.status == "stopped"
+        assert runtime.state.journey.status == "stopped" and "journey onboard · stopped" in status(app)
 
 
 async def test_journey_screen_opens_on_the_active_journey_and_acts(setup):

@@ -43,7 +43,7 @@ def test_journey_side_says_the_path_and_every_transition():
     side = journey_side(RELEASE, AT_TESTS).plain
     assert "active · step 2/5 run the tests" in side
     assert "plan → tests → fix → tests" in side
-    assert "→ fix failures  when the tests fail\n      priority 2" in side
+    assert "→ fix failures\n      when the tests fail\n      priority 2" in side
     assert "when the plan is agreed\n      match agreed" in side and "needs version" in side
     assert "not started" in journey_side(RELEASE, None).plain
 

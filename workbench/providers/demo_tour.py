@@ -53,7 +53,6 @@ transitions = [{ to = "check", condition = "the user wants the code checked", ma
 id = "check"
 name = "check the code"
 description = "Compare hello.py with the playbook's python-style guideline."
-guidelines = ["python-style"]
 transitions = [{ to = "done", condition = "the user wants to finish", match = ["wrap up", "done"] }]
 
 [[journeys.steps]]

@@ -308,7 +308,11 @@ def _playbook_stats(runtime: Any) -> dict[str, Any]:
     """The agent profile and the journey for the status line (a session without a playbook: none)."""
     if runtime is None:
         return {}
-    return {"agent": runtime.state.agent, "journey": runtime.status_text()}
+    journey = runtime.status_text()
+    ended = runtime.state.journey
+    if not journey and ended is not None:  # a journey that ended stays named until another starts
+        journey = f"journey {ended.journey_id} · {ended.status}"
+    return {"agent": runtime.state.agent, "journey": journey}
 
 
 class RuntimeBackend:

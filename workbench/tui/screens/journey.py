@@ -48,9 +48,8 @@ def journey_side(journey: Any, pos: JourneyPosition | None) -> Content:
                       "\n"]
         for t in sorted(step.transitions, key=lambda t: -t.priority):
             target = journey.step(t.to)
-            parts += [("    → ", "$accent"), (one_line(target.name if target else t.to, 30), ""),
-                      ("  when ", "$foreground 55%"), (one_line(t.condition, 80), "italic")]
-            parts.append("\n")
+            parts += [("    → ", "$accent"), (one_line(target.name if target else t.to, 40), ""), "\n",
+                      ("      when ", "$foreground 55%"), (one_line(t.condition, 120), "italic"), "\n"]
             extra = ([f"match {', '.join(one_line(p.text, 30) for p in t.match)}"] if t.match else []) + \
                 ([f"priority {t.priority}"] if t.priority else [])
             if extra:

@@ -121,7 +121,7 @@ def why_content(turn: WhyTurn, index: int, total: int) -> Content:
     matched = [m for m in rec.get("matched") or [] if isinstance(m, dict)]
     head(f"Matched guidelines ({len(matched)})")
     if not matched:
-        parts.append(("none\n", "$foreground 55%"))
+        parts.append(("  none\n", "$foreground 55%"))
     for m in matched:
         source = str(m.get("source") or "?")
         parts += [("  ✓ ", "$success"), (_text(m.get("id", "?"), 40), "bold"),
@@ -137,7 +137,7 @@ def why_content(turn: WhyTurn, index: int, total: int) -> Content:
     skipped = [s for s in rec.get("skipped") or [] if isinstance(s, dict)]
     head(f"Skipped ({len(skipped)})")
     if not skipped:
-        parts.append(("none\n", "$foreground 55%"))
+        parts.append(("  none\n", "$foreground 55%"))
     for s in skipped:
         parts += [("  – ", "$foreground 55%"), (_text(s.get("id", "?"), 40), "bold"), ("  ", ""),
                   (_text(s.get("reason") or "no reason given", 300), "$foreground 55%"), "\n"]
@@ -159,7 +159,7 @@ def why_content(turn: WhyTurn, index: int, total: int) -> Content:
     variables = rec.get("variables") if isinstance(rec.get("variables"), dict) else {}
     head(f"Context variables ({len(variables)})")
     if not variables:
-        parts.append(("none  (/var KEY VALUE sets one)\n", "$foreground 55%"))
+        parts.append(("  none  (/var KEY VALUE sets one)\n", "$foreground 55%"))
     for key, value in sorted(variables.items()):
         parts += [("  ", ""), (_text(key, 40), "bold"), (" = ", "$foreground 55%"), (_text(value, 200), ""), "\n"]
     injected = rec.get("injected")
@@ -168,7 +168,7 @@ def why_content(turn: WhyTurn, index: int, total: int) -> Content:
         for line in sanitize(injected).splitlines():
             parts += [("  │ ", "$foreground 55%"), (line, ""), "\n"]
     else:
-        parts.append(("nothing (no guideline matched and no journey step was current)\n", "$foreground 55%"))
+        parts.append(("  nothing (no guideline matched and no journey step was current)\n", "$foreground 55%"))
     meta = rec.get("metadata") if isinstance(rec.get("metadata"), dict) else {}
     head("Processing metadata")
     for key, label, unit in METADATA_ROWS:
