@@ -86,7 +86,7 @@ def _text_lines(pb: Playbook, searched: list[Path]) -> list[str]:
         if not g.enabled:
             flags.append("disabled")
         if g.match:
-            flags.append("match " + ", ".join(repr(m.text) for m in g.match))
+            flags.append("match " + ", ".join(f"'{m.text}'" for m in g.match))
         if g.required_context:
             flags.append("needs " + ", ".join(g.required_context))
         if g.journey:
