@@ -101,3 +101,16 @@ def test_without_a_playbook_nothing_changes(tmp_path):
     assert HEADER not in provider.requests[0].system_prompt
     assert not [e for e in manager.entries if e["type"] == "custom"]
     manager.close()
+
+
+def test_the_matchers_tokens_count_in_the_session_usage_and_budget(tmp_path):
+    write_playbook(tmp_path)
+    script = (ScriptBuilder()
+              .turn().tool_call(MATCHER_TOOL, {"scores": [{"n": 1, "score": 0.0, "reason": "-"},
+                                                          {"n": 2, "score": 0.0, "reason": "-"}]})
+              .usage(input=400, output=25)
+              .turn().text("done").usage(input=1000, output=10).build())
+    session = _session(tmp_path, RecordingReplay(script))
+    asyncio.run(session.run("fix it"))
+    assert session.usage.total_tokens == 1435 and session._budget.tokens == 1435
+    session.manager.close()

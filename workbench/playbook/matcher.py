@@ -148,7 +148,8 @@ class ProviderJudge:
             return JudgeAnswer(note="the matcher model sent no answer: only match patterns apply", llm_calls=1,
                                llm_time_ms=_ms(started))
         scores = parse_scores(_arguments(final), questions)
-        answer = JudgeAnswer(scores=scores or {}, llm_calls=1, tokens=_tokens(final), llm_time_ms=_ms(started))
+        answer = JudgeAnswer(scores=scores or {}, llm_calls=1, tokens=_tokens(final), llm_time_ms=_ms(started),
+                             message=final)
         if scores is None:
             answer.note = f"the matcher model did not call {MATCHER_TOOL} with scores: only match patterns apply"
         return answer

@@ -55,6 +55,7 @@ class JudgeAnswer:
     llm_calls: int = 0
     tokens: int = 0
     llm_time_ms: int = 0
+    message: dict[str, Any] | None = None  # the matcher's answer (pi format): the session accounts its usage
 
 
 class Judge(Protocol):
@@ -79,6 +80,7 @@ class TurnOutcome:
     tokens: int = 0
     llm_time_ms: int = 0
     matching_time_ms: float = 0.0
+    matcher_message: dict[str, Any] | None = None
 
 
 def _skip(out: list[dict[str, Any]], gid: str, reason: str) -> None:
@@ -217,5 +219,5 @@ async def match_turn(pb: Playbook, state: PlaybookState, message: str, judge: Ju
     return TurnOutcome(matched, skipped, matcher, note, state.journey, after if after is not None else state.journey,
                        transition, tuple(tools),
                        answer.llm_calls, answer.tokens, answer.llm_time_ms,
-                       (time.perf_counter() - started) * 1000.0)
+                       (time.perf_counter() - started) * 1000.0, answer.message)
 

@@ -98,8 +98,21 @@ class PlaybookTurns:
         if pb is None:
             return
         self._playbook_unlisten = self.events.add_listener(pb.observe)
-        await self._interruptible(pb.begin_turn(prompt, context={"last_reply": self._last_reply()}), None)  # type: ignore[attr-defined]
+        outcome = await self._interruptible(pb.begin_turn(prompt, context={"last_reply": self._last_reply()}),  # type: ignore[attr-defined]
+                                            None)
+        if outcome is not None and outcome.matcher_message is not None:
+            self._playbook_account(outcome.matcher_message)
         self._playbook_tools(pb.turn_tools())
+
+    def _playbook_account(self, message: dict[str, Any]) -> None:
+        """The matcher's call is spending like any other: in the session's usage and the budget."""
+        usage, cost = self._account(message)  # type: ignore[attr-defined]
+        budget = self._budget  # type: ignore[attr-defined]
+        budget.tokens += usage.total_tokens
+        if cost is None:
+            budget.cost = None
+        elif budget.cost is not None:
+            budget.cost += cost
 
     def _playbook_prompted(self) -> None:
         if self.playbook is not None:
