@@ -233,3 +233,33 @@ async def test_ctrl_w_in_the_session_tree_explains_the_selected_entry_even_on_an
         turns = app.screen.turns
         assert [t.entry_id for t in turns] == [ids[0], ids[1], other] and app.screen.index == 2
         assert turns[2].record is None
+
+
+async def test_w_picks_the_turn_in_the_middle_of_the_view_when_scrolled_up(tmp_path):
+    from tests.tui.playbook_fixtures import assistant, user
+    from workbench.sessions.manager import SessionManager
+
+    manager = SessionManager.in_memory(tmp_path)
+    prompts = []
+    for i in range(40):
+        prompts.append(manager.append_message(user(f"question {i}")))
+        manager.append_message(assistant("\n\n".join(f"answer {i} paragraph {p}" for p in range(6))))
+    runtime = PlaybookRuntime(Playbook())
+    runtime.bind(manager)
+    app = make_app(PlaybookBackend(manager, runtime))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.conversation.load_history(manager.build_context().messages)
+        await pilot.pause()
+        await app.conversation.show_head()
+        await pilot.pause()
+        app.conversation.focus()
+        await pilot.press("w")
+        assert isinstance(app.screen, WhyScreen)
+        shown = app.screen.turns[app.screen.index]
+        assert shown.entry_id in prompts[:2]  # the top of the conversation: its first turns
+        assert "No playbook ran for this turn" in app.screen.query_one("#why-body").content.plain
+        await pilot.press("escape")
+        await app.conversation.show_tail()
+        await pilot.pause()
+        await pilot.press("w")
+        assert app.screen.turns[app.screen.index].entry_id == prompts[-1]

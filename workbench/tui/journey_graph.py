@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from workbench.mob.layout import GraphLayout, draw, edge_key, layout_graph
+from workbench.tui.mob.graph import _fit, _runs  # the mob graph's cell helpers: the same drawing
 from workbench.tui.sanitize import one_line
 
 BOX_W = 26
@@ -105,10 +106,6 @@ def box_lines(journey: Any, step: Any, pos: JourneyPosition | None, width: int) 
     else:
         word, role = "· not reached", "idle"
     return [(title, "title"), (ident, "dim"), (_fit(word, width), role)]
-
-
-def _fit(text: str, width: int) -> str:
-    return text if cell_len(text) <= width else set_cell_size(text, max(0, width - 1)) + "…"
 
 
 class JourneyGraph(ScrollView, can_focus=True):
@@ -219,16 +216,6 @@ def render_journey(journey: Any, pos: JourneyPosition | None, lay: GraphLayout, 
         segs.extend(_runs(row, style_rows[y], x, lay.width))
         strips.append(Strip(segs, lay.width))
     return strips
-
-
-def _runs(chars: list[str], styles: list[Style], start: int, end: int) -> list[Segment]:
-    out: list[Segment] = []
-    for x in range(start, end):
-        if out and out[-1].style is styles[x]:
-            out[-1] = Segment(out[-1].text + chars[x], styles[x])
-        else:
-            out.append(Segment(chars[x], styles[x]))
-    return out
 
 
 def plain_drawing(journey: Any, pos: JourneyPosition | None, width: int = 80) -> str:
