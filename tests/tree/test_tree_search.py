@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.sessions import tree_view
+from workbench.sessions import tree_index
 from workbench.sessions.tree_view import WORD_SEP, TreeIndex, TreeView, WordIndex
 
 # Short words over a small alphabet, so tokens hit several words, parts of words and joins.
@@ -44,14 +44,14 @@ def test_index_agrees_with_reading_every_text(bodies, tokens, limits, indexed):
     index.warm_search()
     index.extend(entries[indexed:])
     lowered = [t.lower() for t in tokens]
-    saved = tree_view.NARROW_DIRECTLY, tree_view.WORD_HITS_MAX
-    tree_view.NARROW_DIRECTLY, tree_view.WORD_HITS_MAX = limits
+    saved = tree_index.NARROW_DIRECTLY, tree_index.WORD_HITS_MAX
+    tree_index.NARROW_DIRECTLY, tree_index.WORD_HITS_MAX = limits
     try:
         assert index.matching(lowered) == brute_force(index, lowered)
         mask = bytes(n % 2 for n in range(len(index)))
         assert index.matching(lowered, mask=mask) == [n for n in brute_force(index, lowered) if n % 2]
     finally:
-        tree_view.NARROW_DIRECTLY, tree_view.WORD_HITS_MAX = saved
+        tree_index.NARROW_DIRECTLY, tree_index.WORD_HITS_MAX = saved
 
 
 def test_several_words_any_case_and_order():
