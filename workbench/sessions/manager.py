@@ -16,14 +16,11 @@ nothing behind, so `-c` never lands on an empty one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from workbench.private import private_dir
 from workbench.errors import InvalidParams
 from workbench.sessions import entries as E
-from workbench.sessions.context import SessionContext, build_context
 from workbench.sessions.errors import (
     EntryNotFound,
     SessionFileError,
@@ -34,87 +31,16 @@ from workbench.sessions.jsonl import LoadProblem, Record, scan
 from workbench.sessions.locks import SessionLock
 from workbench.sessions.migrate import migrate
 from workbench.sessions.paths import session_dir_for, session_file_name
-from workbench.sessions.tree import TreeNode, attach, build_tree_index
+from workbench.sessions.session_files import create_file, fsync_dir, make_file, write_all
+from workbench.sessions.session_reading import SessionReading
+from workbench.sessions.tree import TreeNode, attach
 from workbench.sessions.warmup import WARM_MIN_BYTES, Warmup
-
-_CURRENT_LEAF: Any = object()
-
-
-class EntryList(Sequence):
-    """The entries in file order as dicts, each parsed when first read."""
-
-    def __init__(self, records: list[Record]):
-        self._records = records
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [record.entry() for record in self._records[index]]
-        return self._records[index].entry()
-
-    def __iter__(self) -> Iterator[dict]:
-        for record in self._records:
-            yield record.entry()
-
-
-def _write_all(fd: int, payload: bytes) -> None:
-    # one write for a regular file in practice; loop only if the kernel wrote less
-    view = memoryview(payload)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _create_file(path: Path, payload: bytes) -> int:
-    """Create `path` (owner-only, must not exist), write `payload`, flush; returns the append fd."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
-    try:
-        _write_all(fd, payload)
-        os.fdatasync(fd)
-    except BaseException:
-        os.close(fd)
-        raise
-    _fsync_dir(path.parent)
-    return fd
-
 
 # the entry type whose first append puts a lazily created session on disk
 _MATERIALISING_TYPE = "message"
 
 
-def _make_file(path: Path, data: bytes) -> tuple[SessionLock, int]:
-    """Directory, writer lock (on the sidecar, before the file exists), then the file holding
-    `data`, flushed. Returns the lock and the append fd; on failure nothing is held."""
-    try:
-        private_dir(path.parent)  # sessions/ and the cwd's folder: 0700, like the file (0600)
-    except OSError as exc:
-        raise SessionFileError(path.parent, f"cannot create the sessions directory: {exc.strerror}") from None
-    lock = SessionLock(path)
-    lock.acquire()
-    try:
-        fd = _create_file(path, data)
-    except OSError as exc:
-        lock.release()
-        raise SessionFileError(path, f"cannot create the session file: {exc.strerror}") from None
-    return lock, fd
-
-
-class SessionManager:
+class SessionManager(SessionReading):
     """pi's SessionManager in Python. Construct with `create`, `open` or `in_memory`."""
 
     def __init__(
@@ -208,7 +134,7 @@ class SessionManager:
     @classmethod
     def _create_at(cls, path: Path, header: dict, body: list[bytes], factory: E.EntryFactory) -> SessionManager:
         data = E.encode_line(header) + b"".join(body)
-        lock, fd = _make_file(path, data)
+        lock, fd = make_file(path, data)
         try:
             return cls._from_bytes(path, data, readonly=False, factory=factory, lock=lock, fd=fd)
         except BaseException:
@@ -291,144 +217,6 @@ class SessionManager:
             bad_spans=result.bad_spans,
         )
 
-    # ------------------------------------------------------------------ reading
-
-    @property
-    def session_id(self) -> str:
-        return self.header["id"]
-
-    @property
-    def cwd(self) -> str | None:
-        cwd = self.header.get("cwd")
-        return cwd if isinstance(cwd, str) else None
-
-    @property
-    def parent_session(self) -> str | None:
-        parent = self.header.get("parentSession")
-        return parent if isinstance(parent, str) else None
-
-    @property
-    def on_disk(self) -> bool:
-        """Whether the session file exists (False for a new session before its first message,
-        and for an in-memory one)."""
-        return self.path is not None and self._unwritten is None
-
-    @property
-    def entries(self) -> EntryList:
-        return EntryList(self._records)
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def entry_ids(self) -> list[str]:
-        """Entry ids in file order, without parsing any entry."""
-        return [record.id for record in self._records]
-
-    def has_entry(self, entry_id: str) -> bool:
-        return entry_id in self._by_id
-
-    def get_entry(self, entry_id: str) -> dict | None:
-        record = self._by_id.get(entry_id)
-        return record.entry() if record is not None else None
-
-    def entry_type(self, entry_id: str) -> str | None:
-        record = self._by_id.get(entry_id)
-        return record.type if record is not None else None
-
-    @property
-    def labels(self) -> dict[str, str]:
-        return dict(self._labels)
-
-    def get_label(self, entry_id: str) -> str | None:
-        return self._labels.get(entry_id)
-
-    @property
-    def name(self) -> str | None:
-        """The name from the latest session_info entry that has one (pi's getSessionName)."""
-        for record in reversed(self._session_infos):
-            name = record.entry().get("name")
-            if isinstance(name, str) and name:
-                return name
-        return None
-
-    def verify(self) -> list[LoadProblem]:
-        """Parse every entry now (loading reads only what it needs) and return all problems.
-
-        Loading vouches for a line from its prefix alone; a line whose body is damaged
-        behind a valid prefix is otherwise reported when first read in full."""
-        for record in self._records:
-            record.entry()
-        return list(self.problems)
-
-    def messages(self, role: str) -> Iterator[dict]:
-        """Every message of `role` in the file, all branches, in file order (parses only those:
-        the role is read from each line's prefix)."""
-        for record in self._unique_records():
-            if record.type == "message" and record.role == role:
-                message = record.entry().get("message")
-                if isinstance(message, dict):
-                    yield message
-
-    def count_messages(self, role: str) -> int:
-        """How many messages of `role` the file holds, all branches, without parsing any."""
-        return sum(1 for record in self._unique_records() if record.type == "message" and record.role == role)
-
-    def wait_warm(self, timeout: float | None = None) -> bool:
-        """Wait for the background parse (True at once if none is running)."""
-        return self._warmup is None or self._warmup.wait(timeout)
-
-    def _unique_records(self) -> list[Record]:
-        if not self._has_duplicates:
-            return self._records
-        return [record for record in self._records if self._by_id.get(record.id) is record]
-
-    def get_tree(self) -> list[TreeNode]:
-        """Roots in file order, children by timestamp. Built once, then kept up to date by
-        appends; the nodes are shared between calls, so don't modify them."""
-        if self._tree is None:
-            self._tree = build_tree_index(self._unique_records(), self._labels)
-        return list(self._tree[0])
-
-    def get_children(self, entry_id: str) -> list[dict]:
-        """Direct children in file order (pi's getChildren)."""
-        return [record.entry() for record in self._unique_records() if record.parent_id == entry_id and record.id != entry_id]
-
-    def _path(self, leaf_id: str) -> list[Record]:
-        record = self._by_id.get(leaf_id)
-        if record is None:
-            raise EntryNotFound(leaf_id, str(self.path) if self.path else None)
-        path: list[Record] = []
-        seen: set[str] = set()
-        by_id = self._by_id
-        while record is not None and record.id not in seen:  # a parent cycle ends the walk
-            seen.add(record.id)
-            path.append(record)
-            parent = record.parent_id
-            record = by_id.get(parent) if parent is not None else None
-        path.reverse()
-        return path
-
-    def get_branch_ids(self, from_id: str | None = None) -> list[str]:
-        leaf = self.leaf_id if from_id is None else from_id
-        return [] if leaf is None else [record.id for record in self._path(leaf)]
-
-    def get_branch(self, from_id: str | None = None) -> list[dict]:
-        """Entries root → `from_id` (default: the leaf)."""
-        leaf = self.leaf_id if from_id is None else from_id
-        return [] if leaf is None else [record.entry() for record in self._path(leaf)]
-
-    def build_context(self, leaf_id: Any = _CURRENT_LEAF) -> SessionContext:
-        """The LLM context at `leaf_id` (default: the current leaf; None: before the first entry)."""
-        leaf = self.leaf_id if leaf_id is _CURRENT_LEAF else leaf_id
-        if leaf is None:
-            return SessionContext()
-        context = build_context(self._path(leaf))
-        if self._warm_after_context:
-            self._warm_after_context = False
-            if not self._closed:
-                self._warmup = Warmup(list(self._records))
-        return context
-
     # ------------------------------------------------------------------ writing
 
     def _check_writable(self) -> None:
@@ -453,7 +241,7 @@ class SessionManager:
                 self._upgrade_legacy_file()
             payload = b"\n" + line if self._needs_newline else line
             try:
-                _write_all(self._fd, payload)
+                write_all(self._fd, payload)
                 os.fdatasync(self._fd)
             except OSError as exc:
                 self._needs_newline = True  # whatever reached the file stays on its own line
@@ -480,7 +268,7 @@ class SessionManager:
         """First message of a lazy session: header, the entries waiting in memory and `line`,
         in one write. If it fails, nothing is recorded and the next append tries again."""
         data = E.encode_line(self.header) + b"".join(self._unwritten or ()) + line
-        self._lock, self._fd = _make_file(self.path, data)
+        self._lock, self._fd = make_file(self.path, data)
         self._unwritten = None
 
     def _index(self, record: Record, *, loading: bool = False) -> None:
@@ -614,7 +402,7 @@ class SessionManager:
             backup = path.with_name(f"{path.name}.v{self.source_version}.bak.{suffix}")
             suffix += 1
         try:
-            os.close(_create_file(backup, original))
+            os.close(create_file(backup, original))
         except OSError as exc:
             raise SessionFileError(path, f"cannot back up before upgrading to v3: {exc.strerror}") from None
         pieces: list[tuple[int, bytes]] = [(0, E.encode_line(self.header))]
@@ -624,9 +412,9 @@ class SessionManager:
         data = b"".join(piece for _, piece in pieces)
         tmp = path.with_name(f".{path.name}.upgrade-{os.getpid()}")
         try:
-            os.close(_create_file(tmp, data))
+            os.close(create_file(tmp, data))
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
             new_fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
