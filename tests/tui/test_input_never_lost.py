@@ -1,17 +1,11 @@
 """Issue 13 items 1 and 2: a key typed is never lost, whatever has the focus."""
 
-from tests.tui.conftest import make_app
+from tests.tui.conftest import bash_request, make_app, requests_waiting, write_request
 from tests.tui.fakes import FakeBackend
-from tests.tui.test_qa_layout import queued, write_request
-from workbench.runtime import events as ev
 
 
 async def test_tab_indents_code_in_the_prompt_and_never_moves_the_focus():
-    backend = FakeBackend()
-    app = make_app(backend)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await backend.publish(write_request())
-        await queued(app, pilot, 1)
+    async with requests_waiting((160, 48), write_request()) as (app, pilot, backend):
         app.prompt.focus()
         await pilot.press(*"def foo():", "ctrl+j", "tab", *"return 1")
         await pilot.pause()
@@ -24,11 +18,7 @@ async def test_tab_indents_code_in_the_prompt_and_never_moves_the_focus():
 
 
 async def test_a_key_that_is_not_an_answer_goes_to_the_prompt_from_any_pane():
-    backend = FakeBackend()
-    app = make_app(backend)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await backend.publish(write_request())
-        await queued(app, pilot, 1)
+    async with requests_waiting((160, 48), write_request()) as (app, pilot, backend):
         await pilot.press("f4")
         await pilot.pause(0.1)
         assert app.focused is app.approvals
@@ -44,13 +34,9 @@ async def test_a_key_that_is_not_an_answer_goes_to_the_prompt_from_any_pane():
 
 
 async def test_keys_typed_while_a_new_request_is_not_armed_go_to_the_prompt():
-    backend = FakeBackend()
-    app = make_app(backend)
-    app.approval_focus_quiet = 0
-    app.approval_arm_delay = 60  # the request took the focus, its keys not armed yet
-    async with app.run_test(size=(160, 48)) as pilot:
-        await backend.publish(write_request())
-        await queued(app, pilot, 1)
+    # the request takes the focus at once, its keys not armed yet
+    async with requests_waiting((160, 48), write_request(), approval_focus_quiet=0,
+                                approval_arm_delay=60) as (app, pilot, backend):
         await pilot.pause()
         assert app.focused is app.approvals
         await pilot.press(*"yes no")
@@ -60,12 +46,7 @@ async def test_keys_typed_while_a_new_request_is_not_armed_go_to_the_prompt():
 
 
 async def test_an_answer_by_key_is_said_on_screen():
-    backend = FakeBackend()
-    app = make_app(backend)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await backend.publish(ev.ToolApprovalRequested(request_id="r1", id="c1", name="bash",
-                                                       args={"command": "ls"}, preview={"kind": "command", "text": "ls"}))
-        await queued(app, pilot, 1)
+    async with requests_waiting((160, 48), bash_request()) as (app, pilot, backend):
         await pilot.press("f4")
         await pilot.pause(0.1)
         await pilot.press("s")

@@ -5,7 +5,7 @@ from rich.console import Console
 
 from tests.tui.conftest import make_app
 from tests.tui.fakes import FakeBackend
-from tests.tui.test_qa_layout import queued
+from tests.tui.conftest import queued
 from workbench.runtime import events as ev
 from workbench.tools.base import ToolContext
 from workbench.tools.registry import builtin_registry

@@ -5,9 +5,8 @@ import tomllib
 
 import pytest
 
-from tests.tui.conftest import make_app
+from tests.tui.conftest import make_app, requests_waiting, write_request
 from tests.tui.fakes import FakeBackend
-from tests.tui.test_qa_layout import queued, write_request
 from workbench.config import first_frame_settings, user_config_file
 from workbench.config_write import ConfigWriteError, set_user_setting
 from workbench.tools.tomledit import set_scalar
@@ -29,11 +28,7 @@ async def test_panes_grow_with_a_wide_terminal_and_keep_the_classic_widths_at_16
 
 
 async def test_d_shows_the_diff_side_by_side_in_the_approvals_pane_at_160_columns():
-    backend = FakeBackend()
-    app = make_app(backend)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await backend.publish(write_request())
-        await queued(app, pilot, 1)
+    async with requests_waiting((160, 48), write_request()) as (app, pilot, _):
         await pilot.press("f4")
         await pilot.pause(0.1)
         await pilot.press("d")
@@ -47,11 +42,7 @@ async def test_d_shows_the_diff_side_by_side_in_the_approvals_pane_at_160_column
 
 
 async def test_d_still_says_too_narrow_on_a_small_terminal():
-    backend = FakeBackend()
-    app = make_app(backend)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await backend.publish(write_request())
-        await queued(app, pilot, 1)
+    async with requests_waiting((100, 30), write_request()) as (app, pilot, _):
         await pilot.press("f4")
         await pilot.pause(0.1)
         await pilot.press("d")

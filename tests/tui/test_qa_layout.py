@@ -2,19 +2,9 @@
 
 import pytest
 
-from tests.tui.conftest import make_app
+from tests.tui.conftest import bash_request, make_app, requests_waiting, write_request
 from tests.tui.fakes import FakeBackend
-from workbench.runtime import events as ev
 from workbench.tui.widgets.key_footer import KeyFooter
-
-
-async def queued(app, pilot, n):
-    """Until n approvals are in the queue (events take a moment under load)."""
-    for _ in range(150):
-        if len(app.approvals.queue) >= n:
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"{len(app.approvals.queue)} approvals queued, expected {n}")
 
 
 async def footer_keys(app, pilot):
@@ -42,12 +32,7 @@ async def test_footer_hints_never_run_under_the_palette_key(size):
 
 
 async def test_footer_refits_on_resize_and_ranks_the_focused_widgets_keys_first():
-    backend = FakeBackend()
-    app = make_app(backend)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await backend.publish(ev.ToolApprovalRequested(request_id="r1", id="c1", name="bash",
-                                                       args={"command": "ls"}, preview={"kind": "command", "text": "ls"}))
-        await queued(app, pilot, 1)
+    async with requests_waiting((160, 48), bash_request()) as (app, pilot, _):
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.1)
         await pilot.press("f4")
@@ -59,18 +44,8 @@ async def test_footer_refits_on_resize_and_ranks_the_focused_widgets_keys_first(
         assert all(k.x + k.width < palette for k in keys)
 
 
-def write_request(rid="r1"):
-    return ev.ToolApprovalRequested(
-        request_id=rid, id=f"c-{rid}", name="write", args={"path": "hello.py", "content": "x\n"},
-        preview={"kind": "diff", "text": "--- /dev/null\n+++ b/hello.py\n@@ -0,0 +1 @@\n+x\n"})
-
-
 async def test_small_screen_folds_the_empty_mob_pane_and_gives_approvals_the_room():
-    backend = FakeBackend()
-    app = make_app(backend)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await backend.publish(write_request())
-        await queued(app, pilot, 1)
+    async with requests_waiting((80, 24), write_request()) as (app, pilot, _):
         await pilot.press("f4")
         await pilot.pause(0.2)
         assert app.focused is app.approvals
@@ -86,13 +61,8 @@ async def test_small_screen_folds_the_empty_mob_pane_and_gives_approvals_the_roo
 async def test_full_screen_request_takes_the_answer_keys():
     from workbench.tui.screens.dialogs import ConfirmRuleScreen, DiffScreen, FeedbackScreen, TextScreen
 
-    backend = FakeBackend()
-    app = make_app(backend)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await backend.publish(write_request("r1"), write_request("r2"), write_request("r3"),
-                              ev.ToolApprovalRequested(request_id="r4", id="c4", name="bash", args={"command": "ls -l"},
-                                                       preview={"kind": "command", "text": "ls -l"}))
-        await queued(app, pilot, 4)
+    requests = write_request("r1"), write_request("r2"), write_request("r3"), bash_request("r4", "ls -l")
+    async with requests_waiting((100, 30), *requests) as (app, pilot, backend):
         app.approvals.focus()
         await pilot.press("z")
         assert isinstance(app.screen, DiffScreen)
@@ -147,11 +117,7 @@ async def test_full_screen_diff_names_its_answer_keys_within_the_border():
     from workbench.tui.screens.dialogs import DiffScreen
 
     for width, start in ((160, "y once · s session"), (80, "y/s/a/n/f answer")):
-        backend = FakeBackend()
-        app = make_app(backend)
-        async with app.run_test(size=(width, 24)) as pilot:
-            await backend.publish(write_request())
-            await queued(app, pilot, 1)
+        async with requests_waiting((width, 24), write_request()) as (app, pilot, _):
             app.approvals.focus()
             await pilot.press("z")
             assert isinstance(app.screen, DiffScreen)
