@@ -3,7 +3,7 @@
 import tomllib
 from pathlib import Path
 
-from workbench.playbook.agents import AgentProfile, parse_agents, untrusted, unknown_agent_message
+from workbench.playbook.agents import AgentProfile, parse_agents, unknown_agent_message
 from workbench.playbook.command_tools import CommandToolSpec, RetryConfig, parse_tools
 
 TOOLS = """\
@@ -175,14 +175,6 @@ def test_agents_load_and_problems_name_file_line_key():
     assert "list of non-empty strings" in by_key["agents[2].tools"].message and by_key["agents[2].tools"].line == 23
     assert "needs a system_prompt" in by_key["agents[3].replace_prompt"].message
     assert by_key["agents[3].colour"].line == 28 and "ignored" in by_key["agents[3].colour"].message
-
-
-def test_untrusted_agent_cannot_widen_tools_or_pick_a_provider():
-    agents, _ = parse(AGENTS, parse_agents, "agents")
-    profile, notes = untrusted(agents[0], ["read", "write", "edit", "ls", "find", "grep", "bash"])
-    assert profile.provider is None and profile.model == "claude-sonnet-4-5"
-    assert profile.tools == ("read", "grep", "find", "ls")
-    assert any("provider" in n for n in notes) and any("mcp__*" in n for n in notes)
 
 
 def test_unknown_agent_message_lists_the_known_names():

@@ -45,6 +45,9 @@ class Profile(_Strict):
     mcp: list[str] | None = None  # MCP servers whose tools members get (None: every configured server)
     skills: list[str] | None = None  # only these skills (workbench skills list); None: every skill
     thinking: Literal["off", "minimal", "low", "medium", "high"] = "off"
+    # A playbook agent ([[agents]] in .workbench/playbook.toml) its members run as: its prompt,
+    # tool allow-list, model and max_turns (workbench/mob/playbook.py).
+    agent: str | None = Field(default=None, pattern=NAME_PATTERN)
     # Per-member limits for members of this profile (override [limits] *_per_member).
     max_tokens: int | None = Field(default=None, gt=0)
     max_cost: float | None = Field(default=None, gt=0)

@@ -44,6 +44,7 @@ class MobEnvironment:
     hooks: Any = None                  # workbench.hooks.setup.SessionHooks every member shares
     mcp_pool: Any = None               # workbench.mcp.pool.MCPClientPool: members get its tools
     context_files: bool = True         # AGENTS.md / CLAUDE.md in every member's system prompt
+    playbook: Any = None               # the workspace's playbook (loaded on first use: mob/playbook.py)
 
     def resolved_mobs_dir(self) -> Path:
         if self.mobs_dir is not None:

@@ -33,6 +33,7 @@ from workbench.mob.definition import MobDefinition, Profile, is_valid_name
 from workbench.mob.environment import MobEnvironment
 from workbench.mob.log import MobLog, read_log, resolve_mob
 from workbench.mob.member import Continue, MemberSession, PeerText
+from workbench.mob.playbook import add_member_tools, apply_member_agent, check_agents, member_prompt
 from workbench.peer_messages import MOB_SENDER
 from workbench.mob.roster import (InvalidTransition, MemberInfo, MemberStatus, MobError,
                                   MobState, check_member_transition, check_mob_transition)
@@ -120,6 +121,7 @@ class MobHandle:
         (send it with `send`/`run`). `meta` is stored in the log for whoever resumes the mob (the CLI
         keeps the provider choice there)."""
         check_tools(definition)
+        check_agents(definition, env)
         mob_id = mob_id or _new_mob_id(definition.id)
         log = MobLog.create(env.resolved_mobs_dir(), mob_id)
         handle = cls(definition, env, log, mob_id, events)
@@ -147,6 +149,7 @@ class MobHandle:
         state, members, retired, wires, statuses, sent = _replay(loaded.records)
         if state in ("completed", "destroyed"):
             raise InvalidParams(f"mob {first['mob_id']} is {state}; it cannot be resumed")
+        check_agents(definition, env)
         log = MobLog.open(path)
         handle = cls(definition, env, log, first["mob_id"], events)
         try:
@@ -234,6 +237,7 @@ class MobHandle:
                                         skill_names=profile.skills),
             **(self.env.hooks.agent_kwargs({MOB_KEY: self}) if self.env.hooks is not None
                else {"tool_extra": {MOB_KEY: self}}))
+        apply_member_agent(session, profile, self.env)
         session.on_peer_recorded = lambda message_id: self._sent.pop(message_id, None)
         member = _Member(identity, profile_name, profile, orchestrator, session, session.model, limits)
         member.turns = sum(1 for e in manager.get_branch() if e.get("type") == "message"
@@ -255,6 +259,7 @@ class MobHandle:
         builtins = builtin_registry()
         tools = [builtins.get(name) for name in profile.tools]
         registry = ToolRegistry([t for t in tools if t is not None] + mob_tools(orchestrator))
+        add_member_tools(registry, self.env)  # the playbook's [[tools]]
         pool = self.env.mcp_pool
         if pool is not None:  # every server's tools, or those of the profile's `mcp = [...]`
             pool.start()
@@ -270,7 +275,7 @@ class MobHandle:
         mob = (f"You are {identity!r} (profile {profile_name!r}), a member of the mob {self.definition.id!r}. "
                f"Messages from other members arrive as '[message from NAME]'. Use list_peers to see who "
                f"you can reach. {role}")
-        base = profile.system_prompt.strip()
+        base = member_prompt(profile, self.env)
         return f"{base}\n\n{mob}" if base else mob
 
     async def spawn(self, profile: str, identity: str, initial_message: str | None = None) -> MemberInfo:

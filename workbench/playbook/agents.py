@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,7 +20,7 @@ from workbench.playbook.items import ItemReader, as_items, item_line
 
 TABLE = "agents"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-THINKING = ("off", "minimal", "low", "medium", "high", "xhigh")
+THINKING = ("off", "minimal", "low", "medium", "high")  # the runtime's levels
 KEYS = ("name", "description", "system_prompt", "replace_prompt", "provider", "model", "thinking",
         "tools", "max_turns", "guidelines", "journeys")
 
@@ -105,24 +105,6 @@ def parse_agents(items: Any, path: Path, text: str) -> tuple[list[AgentProfile],
     return agents, problems
 
 
-def untrusted(profile: AgentProfile, defaults: Iterable[str]) -> tuple[AgentProfile, list[str]]:
-    """A project agent of a project the user has not trusted: it may narrow, never widen. Its
-    `provider` is ignored (it would send the conversation elsewhere) and its `tools` keep only
-    what `defaults` (the tools a session has without the project) already offer. Returns the
-    profile to use and a line per thing ignored."""
-    notes: list[str] = []
-    if profile.provider is not None:
-        notes.append(f"agent '{profile.name}': provider = {profile.provider!r} ignored (the project is not trusted)")
-        profile = replace(profile, provider=None)
-    if profile.tools is not None:
-        allowed = [n for n in defaults]
-        widen = [p for p in profile.tools if not any(fnmatch.fnmatchcase(n, p) for n in allowed)]
-        if widen:
-            notes.append(f"agent '{profile.name}': tools {', '.join(widen)} ignored (the project is not trusted)")
-            profile = replace(profile, tools=tuple(p for p in profile.tools if p not in widen))
-    return profile, notes
-
-
 def find_agent(agents: Iterable[AgentProfile], name: str) -> AgentProfile | None:
     for agent in agents:
         if agent.name == name:
@@ -134,3 +116,56 @@ def unknown_agent_message(name: str, agents: Iterable[AgentProfile]) -> str:
     known = sorted(a.name for a in agents)
     return (f"unknown agent {name!r}; " + (f"known agents: {', '.join(known)}" if known
             else "no agents are defined (add [[agents]] to .workbench/playbook.toml or <config dir>/playbook.toml)"))
+
+
+# --- applying a profile to a session --------------------------------------------------------
+
+@dataclass
+class _Before:
+    """What the session ran with before any profile: a switch or `None` goes back to it."""
+
+    provider: Any
+    model: str
+    thinking: str
+
+
+def apply_agent(session: Any, profile: AgentProfile | None) -> None:
+    """Make `session` (a runtime AgentSession) run as `profile`, replacing the profile it had;
+    None goes back to no profile. Prompt, tool allow-list and turn limit apply from the next
+    request; provider, model and thinking change now (and are recorded in the session file, as
+    /model and /thinking do). Raises the provider's error (e.g. InvalidParams) unchanged."""
+    before: _Before | None = getattr(session, "_before_agent", None)
+    if before is None:
+        before = _Before(session.provider, session.model, session.thinking_level)
+    provider_name = (profile.provider if profile is not None and profile.provider else before.provider.name)
+    if profile is not None and profile.model:
+        model = profile.model
+    elif provider_name == before.provider.name:
+        model = before.model
+    else:
+        from workbench.providers.catalog import default_model
+
+        model = default_model(provider_name)
+    if (provider_name, model) != (session.provider.name, session.model):
+        same = provider_name == before.provider.name
+        session.set_model(provider_name, model, provider=before.provider if same else None)
+    thinking = profile.thinking if profile is not None and profile.thinking else before.thinking
+    if thinking != session.thinking_level:
+        session.set_thinking(thinking)
+    restrict = getattr(session.tools, "restrict", None)
+    if restrict is not None:
+        if profile is not None and profile.tools is not None:
+            restrict(profile.allows_tool, by=f"agent '{profile.name}'")
+        else:
+            restrict(None)
+    session.agent_profile = profile
+    session._before_agent = before if profile is not None else None
+
+
+def profile_prompt(profile: AgentProfile | None, base: str) -> str:
+    """The system prompt under `profile`: its text after the default, or in its place."""
+    if profile is None or not profile.system_prompt:
+        return base
+    if profile.replace_prompt:
+        return profile.system_prompt
+    return f"{base}\n\n# Agent: {profile.name}\n\n{profile.system_prompt}"

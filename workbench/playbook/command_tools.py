@@ -294,3 +294,4 @@ class CommandTool(Tool):
 
 def command_tools(specs: Any) -> list[CommandTool]:
     return [CommandTool(spec) for spec in specs]
+

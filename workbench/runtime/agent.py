@@ -24,6 +24,7 @@ from workbench.providers import catalog
 from workbench.providers.base import (Provider, ProviderError, ProviderRequest, StreamDone,
                                       TextDeltaEvent, ThinkingDeltaEvent)
 from workbench.runtime import events as ev
+from workbench.runtime.agent_profiles import TURN_LIMIT, AgentProfiles
 from workbench.runtime.approvals import ApprovalBroker
 from workbench.runtime.budget import BudgetLimits, BudgetTracker
 from workbench.runtime.checkpointing import ToolCheckpoints
@@ -59,7 +60,7 @@ def _structured(output_schema: dict[str, Any] | None, structured_output_retries:
     return StructuredRun(check_schema(output_schema), max(0, structured_output_retries))
 
 
-class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints, PlaybookTurns):
+class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints, PlaybookTurns, AgentProfiles):
     """One session's agent loop. The tool-call path (tool_calls.py), recording (recording.py),
     compaction (compacting.py), phases (phases.py) and hook points (hooking.py) are its mixins."""
 
@@ -219,7 +220,7 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints, Playboo
 
     @property
     def system_prompt(self) -> str:
-        base = self._base_system_prompt()
+        base = self._with_profile_prompt(self._base_system_prompt())
         return self.project.with_base(base) if self.project is not None else base
 
     def _base_system_prompt(self) -> str:
@@ -425,6 +426,9 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints, Playboo
                 if exhausted is not None:
                     self._emit(exhausted.model_copy(update=base))
                     stop = "budget_exhausted"
+                    break
+                if self._turn_limit_reached():  # the agent profile's max_turns: stop in order
+                    stop = TURN_LIMIT
                     break
                 await self._maybe_compact()
                 message = await self._model_turn()

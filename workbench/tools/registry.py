@@ -24,6 +24,10 @@ class ToolRegistry:
         # ready, fail, change their list), and the runtime rebuilds the model's list when it moves.
         self.version = 0
         self._pending_sources: list[Callable[[], list[str]]] = []
+        # An agent profile's allow-list (workbench/playbook/agents.py): what the model is offered
+        # and may call; None: every tool. `_restricted_by` names it in the refusal.
+        self._allowed: Callable[[str], bool] | None = None
+        self._restricted_by = ""
         for tool in tools or []:
             self.register(tool)
 
@@ -50,6 +54,15 @@ class ToolRegistry:
             out.extend(n for n in source() if n not in out)
         return out
 
+    def restrict(self, allowed: Callable[[str], bool] | None, by: str = "") -> None:
+        """Offer the model only the tools `allowed` accepts; a call to another is refused, saying
+        `by` (e.g. "agent 'reviewer'") holds it back. None lifts the restriction."""
+        self._allowed, self._restricted_by = allowed, by
+        self.version += 1
+
+    def offered(self, name: str) -> bool:
+        return name in self._tools and (self._allowed is None or self._allowed(name))
+
     def get(self, name: str) -> Tool | None:
         return self._tools.get(name)
 
@@ -65,14 +78,18 @@ class ToolRegistry:
     def specs(self, *, plan: bool = False) -> list[ToolSpec]:
         """The tools offered to the model; in plan mode without those hidden there."""
         return [ToolSpec(t.name, t.description, t.parameters) for t in self._tools.values()
-                if not (plan and t.hidden_in_plan)]
+                if not (plan and t.hidden_in_plan) and (self._allowed is None or self._allowed(t.name))]
 
     def validate(self, name: str, args: Any) -> list[str]:
         """Every problem with this call, each prefixed with the tool name; [] when it may run."""
         tool = self._tools.get(name)
         if tool is None:
-            known = ", ".join(self._tools) or "none"
+            known = ", ".join(n for n in self._tools if self.offered(n)) or "none"
             return [f"unknown tool '{name}'; available tools: {known}"]
+        if not self.offered(name):
+            offered = ", ".join(n for n in self._tools if self.offered(n)) or "none"
+            return [f"tool '{name}' is not available to {self._restricted_by or 'this session'}; "
+                    f"available tools: {offered}"]
         if isinstance(args, dict) and INVALID_JSON_KEY in args:
             raw = str(args[INVALID_JSON_KEY])
             shown = raw if len(raw) <= 200 else raw[:200] + "..."

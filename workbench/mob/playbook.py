@@ -1,0 +1,66 @@
+"""A mob's members and the workspace's playbook: every member gets its configured `[[tools]]`
+(within its agent's allow-list), and a profile's `agent = "NAME"` runs its members as that
+playbook agent (prompt, tools, model, max_turns)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from workbench.errors import InvalidParams
+
+
+def mob_playbook(env: Any) -> Any:
+    """The playbook of the mob's workspace, loaded once per environment (trusted like the rest of
+    the project's configuration: `--trust-project` or a recorded trust)."""
+    if getattr(env, "playbook", None) is None:
+        from workbench.playbook.loader import load_playbook
+
+        env.playbook = load_playbook(env.cwd, trust_override=env.trust_project)
+    return env.playbook
+
+
+def check_agents(definition: Any, env: Any) -> None:
+    """Every profile's `agent` names a playbook agent, else InvalidParams (exit 2) listing them."""
+    from workbench.playbook.agents import find_agent, unknown_agent_message
+
+    named = {name: p.agent for name, p in definition.profiles.items() if getattr(p, "agent", None)}
+    if not named:
+        return
+    agents = mob_playbook(env).agents
+    for profile_name, agent in named.items():
+        if find_agent(agents, agent) is None:
+            raise InvalidParams(f"profiles.{profile_name}.agent: {unknown_agent_message(agent, agents)}")
+
+
+def add_member_tools(registry: Any, env: Any) -> None:
+    from workbench.playbook.equip import add_tools
+
+    add_tools(registry, mob_playbook(env).tools)  # a clash with an MCP tool keeps the MCP tool
+
+
+def apply_member_agent(session: Any, profile: Any, env: Any) -> None:
+    """Run the member as its profile's playbook agent. In a mob, `replace_prompt` replaces the
+    profile's own prompt, never the mob's instructions that follow it (the member must still know
+    its peers): the mob built that text already, so the profile's prompt is not applied twice."""
+    name = getattr(profile, "agent", None)
+    if not name:
+        return
+    from workbench.playbook.agents import apply_agent, find_agent
+
+    agent = find_agent(mob_playbook(env).agents, name)
+    if agent is None:  # checked when the mob started; a playbook edited since then
+        raise InvalidParams(f"playbook agent {name!r} is no longer defined")
+    apply_agent(session, dataclasses.replace(agent, system_prompt="", replace_prompt=False))
+
+
+def member_prompt(profile: Any, env: Any) -> str:
+    """The profile's own part of a member's system prompt, with its agent's prompt applied."""
+    base = profile.system_prompt.strip()
+    name = getattr(profile, "agent", None)
+    if not name:
+        return base
+    from workbench.playbook.agents import find_agent, profile_prompt
+
+    agent = find_agent(mob_playbook(env).agents, name)
+    return profile_prompt(agent, base).strip() if agent is not None else base
