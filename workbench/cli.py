@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --output-schema: how often the model may try again (default 2)")
     parser.add_argument("--image", action="append", default=[], metavar="FILE",
                         help="headless: attach an image (PNG, JPEG, GIF, WebP) to the prompt; repeatable")
+    parser.add_argument("--agent", metavar="NAME",
+                        help="run as the playbook agent NAME ([[agents]] in .workbench/playbook.toml or the "
+                             "user's playbook.toml; docs/playbooks.md)")
     _add_run_options(parser)
     from workbench.playbook.arguments import add_run_arguments
 
@@ -183,9 +186,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.output_format is not None:
         print("workbench: --output-format applies to headless runs: add -p PROMPT", file=sys.stderr)
         return 2
+    if args.agent:  # an unknown agent never opens the TUI: exit 2 with the known names
+        problem = _agent_problem(args)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 2
     from workbench.tui.app import run_app
 
     return run_app(args)
+
+
+def _agent_problem(args: argparse.Namespace) -> str | None:
+    from pathlib import Path
+
+    from workbench.errors import InvalidParams
+    from workbench.playbook.equip import resolve_agent
+    from workbench.playbook.loader import load_playbook
+    from workbench.text import sanitize
+
+    cwd = Path(args.cwd or ".").expanduser().resolve()
+    try:
+        resolve_agent(load_playbook(cwd, trust_override=bool(args.trust_project)), args.agent)
+    except InvalidParams as exc:
+        return f"workbench: {sanitize(exc.message)}"
+    return None
 
 
 def _mob_target_problem(mob_id: str) -> tuple[int, str] | None:

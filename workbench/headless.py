@@ -114,6 +114,11 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     from workbench.mcp.runs import start_for_run
     from workbench.tools.registry import builtin_registry
 
+    from workbench.playbook.equip import add_tools, resolve_agent
+    from workbench.playbook.loader import load_playbook
+
+    playbook = load_playbook(cwd, trust_override=trust_project)
+    profile = resolve_agent(playbook, getattr(args, "agent", None))  # unknown: exit 2 before any file
     hooks = session_hooks(settings, cwd, args)
     for notice in hooks.notices():
         _err(err, f"workbench: {sanitize(notice)}")
@@ -126,6 +131,8 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         manager.close()
         raise
     tools = builtin_registry()
+    for notice in add_tools(tools, playbook.tools):
+        _err(err, f"workbench: {sanitize(notice)}")
     mcp_pool = None
     try:
         mcp_pool = await start_for_run(cwd, trust_override=trust_project, err=err)  # settled: no later turn
@@ -142,6 +149,10 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         from workbench.runtime.session_settings import restore_from_args
 
         restore_from_args(session, args, mode=False)  # -c / --session: the limits the session stored
+        if profile is not None:
+            from workbench.playbook.agents import apply_agent
+
+            apply_agent(session, profile)
     except BaseException:
         manager.close()
         if mcp_pool is not None:
@@ -185,6 +196,10 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         out.write(text.rstrip("\n") + "\n")
         out.flush()
     if printer.stop == "budget_exhausted":
+        return EXIT_CODES["BUDGET_EXHAUSTED"]
+    if printer.stop == "turn_limit":  # the agent's max_turns ran out: the work may not be done
+        if args.output_format != "jsonl":
+            _err(err, f"workbench: {session._turn_limit_message()}")
         return EXIT_CODES["BUDGET_EXHAUSTED"]
     if printer.last_tool_status == "denied":
         # The agent ended right after being refused something: the job is likely not done.

@@ -169,3 +169,15 @@ def profile_prompt(profile: AgentProfile | None, base: str) -> str:
     if profile.replace_prompt:
         return profile.system_prompt
     return f"{base}\n\n# Agent: {profile.name}\n\n{profile.system_prompt}"
+
+
+def allow_turn_tools(session: Any, names: Iterable[str]) -> None:
+    """Tools that matched guidelines bring in for this turn: offered even when the session's
+    profile leaves them out (call again with () when the turn ends)."""
+    profile: AgentProfile | None = getattr(session, "agent_profile", None)
+    restrict = getattr(session.tools, "restrict", None)
+    if profile is None or profile.tools is None or restrict is None:
+        return
+    extra = frozenset(names)
+    restrict((lambda n: profile.allows_tool(n) or n in extra) if extra else profile.allows_tool,
+             by=f"agent '{profile.name}'")

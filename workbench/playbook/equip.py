@@ -36,3 +36,19 @@ def resolve_agent(playbook: Any, name: str | None) -> AgentProfile | None:
     if profile is None:
         raise InvalidParams(unknown_agent_message(name, agents))
     return profile
+
+
+def equip_session(session: Any, args: Any, cwd: Any) -> list[str]:
+    """The TUI's hook: a new or opened session gets the workspace's configured tools and, with
+    `--agent NAME`, runs as that agent. Returns notices for the user."""
+    from pathlib import Path
+
+    from workbench.playbook.agents import apply_agent
+    from workbench.playbook.loader import load_playbook
+
+    playbook = load_playbook(Path(cwd), trust_override=bool(getattr(args, "trust_project", False)))
+    notes = add_tools(session.tools, playbook.tools)
+    profile = resolve_agent(playbook, getattr(args, "agent", None))
+    if profile is not None:
+        apply_agent(session, profile)
+    return notes

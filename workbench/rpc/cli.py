@@ -88,7 +88,8 @@ async def _serve(args: Any, log: Any) -> int:
     # MCP servers start in the background; sessions get their tools as they become ready
     mcp_pool = MCPClientPool.from_workspace(cwd, trust_override=bool(getattr(args, "trust_project", False))) or None
     service = SessionService(sessions_dir(), approvals=approvals, settings=settings, cwd=cwd,
-                             provider_factory=factory, mcp_pool=mcp_pool)
+                             provider_factory=factory, mcp_pool=mcp_pool,
+                             trust_project=bool(getattr(args, "trust_project", False)))
     server = RpcServer(protocol_stdout(), log=log)
     SessionMethods(server, service, settings, args)
 

@@ -171,7 +171,7 @@ async def _serve(args: Any) -> int:
         return EXIT_CODES["INVALID_PARAMS"]
     factory, _choice = provider_factory(args, settings, sys.stderr)
     service = SessionService(sessions_dir(), settings=settings, cwd=cwd, provider_factory=factory,
-                             nobody_to_ask=True)
+                             nobody_to_ask=True, trust_project=bool(getattr(args, "trust_project", False)))
     server = build_server(WorkbenchTools(service, settings, args))
     try:
         await server.run_stdio_async()

@@ -84,6 +84,7 @@ class SessionCreate(StructuredParams):
     deny: list[str] = Field(default_factory=list)
     thinking: Literal["off", "minimal", "low", "medium", "high"] | None = None
     budget: Budget | None = None
+    agent: str | None = None  # a playbook agent ([[agents]]) the session runs as
 
 
 class SessionRef(_Params):

@@ -156,7 +156,8 @@ class SessionMethods:
             cwd=p.cwd,
             limits=self._limits(p.budget), labels=dict(p.labels), mode=p.approval_mode or self._default("approve"),
             thinking_level=_thinking(p.thinking or self._default("thinking")), run_now=False,
-            allow=[*self._default("allow", []), *p.allow], deny=[*self._default("deny", []), *p.deny])
+            allow=[*self._default("allow", []), *p.allow], deny=[*self._default("deny", []), *p.deny],
+            agent=p.agent)
         session = await self.service.create_session(req)
         self._listen(session)
         out: dict[str, Any] = {"session_id": session.id, "session_ref": str(session.manager.path) if

@@ -41,6 +41,7 @@ class CreateSessionRequest:
     allow: list[str] = field(default_factory=list)
     deny: list[str] = field(default_factory=list)
     run_options: dict[str, Any] = field(default_factory=dict)  # AgentSession.run's: images, output_schema, ...
+    agent: str | None = None  # a playbook agent ([[agents]]) the session runs as
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class SessionService:
     def __init__(self, sessions_dir: str | Path | None = None, approvals: ApprovalBroker | None = None,
                  settings: Any = None, cwd: str | Path | None = None,
                  provider_factory: ProviderFactory | None = None, grants: Any = None,
-                 nobody_to_ask: bool = False, mcp_pool: Any = None) -> None:
+                 nobody_to_ask: bool = False, mcp_pool: Any = None, trust_project: bool = False) -> None:
         """`nobody_to_ask`: no person answers approvals (the MCP server): what needs asking is
         denied with the way to allow it, as in headless mode."""
         self.sessions_dir = Path(sessions_dir) if sessions_dir is not None else None
@@ -82,6 +83,7 @@ class SessionService:
         self.provider_factory = provider_factory or _default_provider_factory
         self.grants = grants
         self.mcp_pool = mcp_pool  # workbench.mcp.pool.MCPClientPool: every session gets its tools
+        self.trust_project = trust_project  # --trust-project: the project's playbook tools load too
         self._sessions: dict[str, AgentSession] = {}
         self._labels: dict[str, dict[str, str]] = {}
 
@@ -95,13 +97,18 @@ class SessionService:
         from workbench.context.project import ProjectContext, context_enabled
         from workbench.hooks.setup import session_hooks
 
+        from workbench.playbook.equip import add_tools
+
         tools: dict[str, Any] = {}
-        if self.mcp_pool is not None:
+        playbook = self.playbook(cwd)
+        if self.mcp_pool is not None or playbook.tools:
             from workbench.tools.registry import builtin_registry
 
             registry = builtin_registry()
-            self.mcp_pool.start()
-            self.mcp_pool.attach(registry)
+            add_tools(registry, playbook.tools)  # before MCP: a configured tool keeps its name
+            if self.mcp_pool is not None:
+                self.mcp_pool.start()
+                self.mcp_pool.attach(registry)
             tools = {"tools": registry}
         return {
             **tools,
@@ -114,6 +121,12 @@ class SessionService:
             "retry": RetryPolicy.from_settings(getattr(self.settings, "provider", None)),
         }
 
+    def playbook(self, cwd: Path) -> Any:
+        """The workspace's playbook (agents, configured tools), read afresh for each session."""
+        from workbench.playbook.loader import load_playbook
+
+        return load_playbook(cwd, trust_override=self.trust_project)
+
     def _default_limits(self) -> BudgetLimits:
         budget = getattr(self.settings, "budget", None)
         return BudgetLimits.from_settings(budget) if budget is not None else BudgetLimits()
@@ -125,6 +138,9 @@ class SessionService:
         if not cwd.is_dir():
             raise InvalidParams(f"cwd {cwd} is not a directory")
         kwargs = self._session_kwargs(req.mode, req.allow, req.deny, cwd)  # bad rules fail before any file
+        from workbench.playbook.equip import resolve_agent
+
+        profile = resolve_agent(self.playbook(cwd), req.agent)  # an unknown name: InvalidParams, no file
         provider = self.provider_factory(req.provider, req.model)
         manager = SessionManager.create(cwd, sessions_dir=self.sessions_dir)
         if req.labels:
@@ -133,6 +149,10 @@ class SessionService:
             manager, provider, model=req.model or getattr(provider, "model", None),
             limits=req.limits or self._default_limits(), system_prompt=req.system_prompt,
             thinking_level=req.thinking_level, **kwargs)
+        if profile is not None:
+            from workbench.playbook.agents import apply_agent
+
+            apply_agent(session, profile)
         self._register(session, dict(req.labels))
         if req.prompt is not None and req.run_now:
             await session.run(req.prompt, **req.run_options)

@@ -1,0 +1,175 @@
+"""--agent and configured tools on every surface: headless (real CLI), TUI start, RPC's
+SessionService, and mob members (`agent = "NAME"` in a profile)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.mob.conftest import replay_env
+from workbench.errors import InvalidParams
+from workbench.mob.definition import parse_definition
+from workbench.mob.handle import MobHandle, SpawnSpec
+from workbench.providers.replay import ScriptBuilder
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PLAYBOOK = """\
+[[agents]]
+name = "reviewer"
+description = "Reads, never writes"
+system_prompt = "You are the reviewer."
+tools = ["read", "ls", "grep", "word_count"]
+max_turns = 2
+
+[[agents]]
+name = "terse"
+system_prompt = "One line answers."
+replace_prompt = true
+
+[[tools]]
+name = "word_count"
+description = "Counts the words of a text"
+command = "python3 -c 'import json,sys; print(json.dumps({\\"words\\": len(json.load(sys.stdin)[\\"text\\"].split())}))'"
+parameters = { type = "object", properties = { text = { type = "string" } }, required = ["text"] }
+"""
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    (ws / ".workbench").mkdir(parents=True)
+    (ws / ".workbench" / "playbook.toml").write_text(PLAYBOOK)
+    (ws / "hello.txt").write_text("hello world\n")
+    return ws
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OPENAI_"))}
+    e["WORKBENCH_HOME"] = str(tmp_path / "home")
+    e["PYTHONPATH"] = str(ROOT)
+    return e
+
+
+def cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "workbench.cli", *args], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def script(tmp_path: Path, builder: ScriptBuilder) -> str:
+    path = tmp_path / "script.json"
+    path.write_text(builder.build().to_json())
+    return str(path)
+
+
+def test_headless_agent_runs_with_the_trusted_project_tool_and_stops_at_max_turns(tmp_path, env, ws):
+    s = script(tmp_path, ScriptBuilder().turn().tool_call("word_count", {"text": "a b c"})
+               .turn().tool_call("bash", {"command": "touch ran"}).turn().text("never reached"))
+    p = cli(["-p", "count", "--agent", "reviewer", "--trust-project", "--output-format", "jsonl",
+             "--allow", "word_count", "--provider", "replay", "--replay-script", s], env, ws)
+    events = [json.loads(line) for line in p.stdout.splitlines()]
+    results = [e for e in events if e["type"] == "tool_execution_completed"]
+    assert results[0]["result"] == '{"words": 3}'
+    refused = [e for e in events if e["type"] == "tool_result_received"][1]
+    assert refused["name"] == "bash" and refused["is_error"] and not (ws / "ran").exists()
+    assert events[-1]["type"] == "run_completed" and events[-1]["stop"] == "turn_limit" and events[-1]["turns"] == 2
+    assert p.returncode == 21, p.stderr
+
+
+def test_headless_asks_for_a_configured_tool_so_it_is_denied_without_a_rule(tmp_path, env, ws):
+    s = script(tmp_path, ScriptBuilder().turn().tool_call("word_count", {"text": "a"}).turn().text("ok"))
+    p = cli(["-p", "count", "--trust-project", "--output-format", "jsonl", "--provider", "replay",
+             "--replay-script", s], env, ws)
+    events = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [e["status"] for e in events if e["type"] == "tool_result_received"] == ["denied"]
+    assert not [e for e in events if e["type"] == "tool_execution_started"]
+
+
+def test_headless_untrusted_project_tools_are_not_offered(tmp_path, env, ws):
+    s = script(tmp_path, ScriptBuilder().turn().tool_call("word_count", {"text": "a"}).turn().text("ok"))
+    p = cli(["-p", "count", "--output-format", "jsonl", "--provider", "replay", "--replay-script", s], env, ws)
+    assert p.returncode == 0, p.stderr
+    events = [json.loads(line) for line in p.stdout.splitlines()]
+    failed = [e for e in events if e["type"] == "tool_result_received"][0]
+    assert failed["name"] == "word_count" and failed["status"] == "failed"
+    assert "tool word_count" in p.stderr  # the trust notice names what waits for trust
+
+
+def test_headless_turn_limit_says_why_in_text_mode(tmp_path, env, ws):
+    s = script(tmp_path, ScriptBuilder().turn().tool_call("read", {"path": "hello.txt"})
+               .turn().tool_call("read", {"path": "hello.txt"}).turn().text("never"))
+    p = cli(["-p", "read", "--agent", "reviewer", "--provider", "replay", "--replay-script", s], env, ws)
+    assert p.returncode == 21
+    assert "workbench: stopped after 2 model turns: agent 'reviewer' allows no more per run (max_turns = 2)" in p.stderr
+
+
+@pytest.mark.parametrize("extra", [["-p", "hi"], []], ids=["headless", "tui"])
+def test_unknown_agent_exits_2_listing_the_known_names(tmp_path, env, ws, extra):
+    p = cli([*extra, "--agent", "writer", "--provider", "replay"], env, ws)
+    assert p.returncode == 2
+    assert "unknown agent 'writer'; known agents: reviewer, terse" in p.stderr
+    assert not list((tmp_path / "home").rglob("*.jsonl"))  # no session file was made
+
+
+async def test_rpc_service_session_with_agent_and_tools(tmp_path, ws):
+    from workbench.runtime.service import CreateSessionRequest, SessionService
+
+    def factory(name, model):
+        from workbench.providers.replay import ReplayProvider
+
+        return ReplayProvider(ScriptBuilder().turn().text("hi").build(), model="m", delay_scale=0)
+
+    service = SessionService(tmp_path / "sessions", cwd=ws, provider_factory=factory, trust_project=True)
+    try:
+        session = await service.create_session(CreateSessionRequest(agent="terse", prompt="x", run_now=False))
+        assert session.agent_profile.name == "terse" and session.system_prompt.startswith("One line answers.")
+        assert "word_count" in session.tools.names()
+        with pytest.raises(InvalidParams, match="known agents: reviewer, terse"):
+            await service.create_session(CreateSessionRequest(agent="nope", run_now=False))
+        untrusted = SessionService(tmp_path / "sessions2", cwd=ws, provider_factory=factory)
+        plain = await untrusted.create_session(CreateSessionRequest(run_now=False))
+        assert "word_count" not in plain.tools.names()
+    finally:
+        await service.close()
+
+
+MOB = '''
+[mob]
+id = "m"
+orchestrator = "lead"
+[profiles.lead]
+[profiles.checker]
+agent = "reviewer"
+tools = ["read", "bash"]
+system_prompt = "You check things."
+'''
+
+
+async def test_mob_member_runs_as_its_profiles_agent(tmp_path, ws, monkeypatch):
+    script_ = ScriptBuilder().turn().text("ok").build()
+    env = replay_env(tmp_path, ws, {"lead": script_, "c": script_}, trust_project=True)
+    handle = await MobHandle.create(parse_definition(MOB), env)
+    try:
+        await handle.spawn_many([SpawnSpec("checker", "c")])
+        lead, checker = handle.session("lead"), handle.session("c")
+        assert checker.agent_profile.name == "reviewer" and lead.agent_profile is None
+        prompt = checker.system_prompt
+        assert "You check things.\n\n# Agent: reviewer\n\nYou are the reviewer." in prompt
+        assert prompt.count("You are the reviewer.") == 1 and "member of the mob" in prompt
+        offered = [s.name for s in checker.tools.specs()]
+        assert "bash" not in offered and "read" in offered and "word_count" in offered
+        assert "word_count" in [s.name for s in lead.tools.specs()]
+    finally:
+        handle.close()
+
+
+async def test_mob_with_an_unknown_agent_does_not_start(tmp_path, ws):
+    d = parse_definition(MOB.replace('agent = "reviewer"', 'agent = "ghost"'))
+    with pytest.raises(InvalidParams, match="profiles.checker.agent: unknown agent 'ghost'; known agents: reviewer, terse"):
+        await MobHandle.create(d, replay_env(tmp_path, ws, {}))
