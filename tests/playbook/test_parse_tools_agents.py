@@ -111,7 +111,7 @@ description = "no command"
     by_key = {p.key: p for p in problems}
     assert "built-in" in by_key["tools[0].name"].message and by_key["tools[0].name"].line == 2
     assert "'description' is required" in by_key["tools[1]"].message and by_key["tools[1]"].line == 6
-    assert "already defined" in by_key["tools[3].name"].message and by_key["tools[3].name"].line == 16
+    assert "a tool named 'dup' is already defined" in by_key["tools[3].name"].message and by_key["tools[3].name"].line == 16
     assert by_key["tools[4].retry.max_attemps"].line == 25
     assert by_key["tools[4].retry.backoff_multiplier"].line == 26
     assert "type = \"object\"" in by_key["tools[5].parameters"].message

@@ -4,20 +4,16 @@ SessionService, and mob members (`agent = "NAME"` in a profile)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.mob.conftest import replay_env
+from tests.runtime.test_headless import cli, env  # noqa: F401 (env: a fixture)
 from workbench.errors import InvalidParams
 from workbench.mob.definition import parse_definition
 from workbench.mob.handle import MobHandle, SpawnSpec
 from workbench.providers.replay import ScriptBuilder
-
-ROOT = Path(__file__).resolve().parents[2]
 
 PLAYBOOK = """\
 [[agents]]
@@ -47,19 +43,6 @@ def ws(tmp_path: Path) -> Path:
     (ws / ".workbench" / "playbook.toml").write_text(PLAYBOOK)
     (ws / "hello.txt").write_text("hello world\n")
     return ws
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OPENAI_"))}
-    e["WORKBENCH_HOME"] = str(tmp_path / "home")
-    e["PYTHONPATH"] = str(ROOT)
-    return e
-
-
-def cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "workbench.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
 
 
 def script(tmp_path: Path, builder: ScriptBuilder) -> str:

@@ -76,12 +76,8 @@ def parse_agents(items: Any, path: Path, text: str) -> tuple[list[AgentProfile],
     for index, item in as_items(items, TABLE, path, text, problems):
         r = ItemReader(TABLE, index, path, text, problems)
         r.unknown_keys(item, KEYS)
-        name = r.string(item, "name", required=True)
-        if name and not NAME_RE.match(name):
-            r.problem("name", f"{name!r} is not a valid agent name: letters, digits, '_', '-' and '.', "
-                              "starting with a letter or digit (at most 64)")
-        elif name in seen:
-            r.problem("name", f"an agent named '{name}' is already defined in this file")
+        name = r.name(item, NAME_RE, "letters, digits, '_', '-' and '.', starting with a letter or digit "
+                      "(at most 64)", "agent", seen)
         provider = r.string(item, "provider") or None
         if provider is not None and provider not in PROVIDER_NAMES:
             r.problem("provider", f"unknown provider {provider!r}: choose one of {', '.join(PROVIDER_NAMES)}")

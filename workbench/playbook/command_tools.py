@@ -99,13 +99,7 @@ def parse_tools(items: Any, path: Path, text: str) -> tuple[list[CommandToolSpec
     for index, item in as_items(items, TABLE, path, text, problems):
         r = ItemReader(TABLE, index, path, text, problems)
         r.unknown_keys(item, KEYS)
-        name = r.string(item, "name", required=True)
-        if name and not NAME_RE.match(name):
-            r.problem("name", f"{name!r} is not a valid tool name: use letters, digits, '_' and '-' (at most 64)")
-        elif name in BUILTIN_NAMES:
-            r.problem("name", f"'{name}' is a built-in tool; choose another name")
-        elif name in seen:
-            r.problem("name", f"a tool named '{name}' is already defined in this file")
+        name = r.name(item, NAME_RE, "use letters, digits, '_' and '-' (at most 64)", "tool", seen, BUILTIN_NAMES)
         description = r.string(item, "description", required=True)
         command = _command(r, item.get("command"))
         parameters = item.get("parameters", {"type": "object", "properties": {}})

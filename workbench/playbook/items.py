@@ -100,6 +100,19 @@ class ItemReader:
             self.problem(key, "must not be empty")
         return value
 
+    def name(self, item: dict[str, Any], pattern: re.Pattern[str], rule: str, what: str, seen: set[str],
+             reserved: tuple[str, ...] = ()) -> str:
+        """The item's `name`: required, matching `pattern` (`rule` says how), not `reserved`, and
+        not already used in this file."""
+        name = self.string(item, "name", required=True)
+        if name and not pattern.match(name):
+            self.problem("name", f"{name!r} is not a valid {what} name: {rule}")
+        elif name in reserved:
+            self.problem("name", f"'{name}' is a built-in {what}; choose another name")
+        elif name in seen:
+            self.problem("name", f"a {what} named '{name}' is already defined in this file")
+        return name
+
     def boolean(self, item: dict[str, Any], key: str, default: bool = False) -> bool:
         value = item.get(key, default)
         if not isinstance(value, bool):
@@ -152,16 +165,10 @@ def as_items(items: Any, table: str, path: Path, text: str, problems: list[Confi
 
 
 def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
+    """What a TOML value is, in words ("a string", "an integer", "a table")."""
+    from workbench.tools.schema import _TYPE_NAMES, _json_type
+
     if isinstance(value, dict):
         return "a table"
-    return type(value).__name__
+    kind = "integer" if isinstance(value, int) and not isinstance(value, bool) else _json_type(value)
+    return _TYPE_NAMES.get(kind, kind).removesuffix(" (true or false)")
