@@ -130,3 +130,14 @@ def test_resolve_agent_lists_the_known_names():
     with pytest.raises(InvalidParams) as err:
         resolve_agent(Book(), "writer")
     assert err.value.exit_code == 2 and "known agents: reviewer" in err.value.message
+
+
+async def test_a_configured_tool_timing_out_is_reported_with_its_own_limit(make_agent):
+    spec = CommandToolSpec(name="slow", description="sleeps", command="sleep 20", timeout_secs=0.2)
+    agent = make_agent([Turn().tool("slow", {}), Turn().text("ok")])
+    add_tools(agent.tools, [spec])
+    await agent.run("go")
+    timed_out = of_type(agent, "tool_execution_timed_out")
+    assert [(e.name, e.timeout_ms) for e in timed_out] == [("slow", 200)]
+    assert of_type(agent, "tool_result_received")[0].status == "timed_out"
+    assert "timed out after 0.2 s" in agent.messages[2]["content"][0]["text"]

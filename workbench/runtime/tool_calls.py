@@ -173,6 +173,7 @@ class ToolCalls:
             self._emit(ev.ToolProgress(id=call_id, name=name, progress=value, total=total, message=message, **base))
 
         ctx.progress = on_progress
+        ctx.retrying = self._retry_reporter(call_id, name)  # configured tools: tool_retrying events
         ctx.read_denied = read_denier(self._gate.policy, tool, ctx)  # grep/find/ls skip what deny rules hide
         try:
             result, timed_out = await self._phase_run(self._execute(tool, args, ctx))
@@ -188,7 +189,8 @@ class ToolCalls:
             raise
         duration_ms = int((time.monotonic() - started) * 1000)
         if timed_out:
-            self._emit(ev.ToolExecutionTimedOut(id=call_id, name=name, timeout_ms=_timeout_ms(tool, args), **base))
+            limit = (result.details or {}).get("timeoutMs") or _timeout_ms(tool, args)  # a tool's own limit first
+            self._emit(ev.ToolExecutionTimedOut(id=call_id, name=name, timeout_ms=limit, **base))
             await self._record_tool(call, result.content, is_error=True, status="timed_out", details=result.details)
             return "timed_out"
         self._emit(ev.ToolExecutionCompleted(id=call_id, name=name, result=result.content,
