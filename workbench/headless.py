@@ -149,10 +149,9 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         from workbench.runtime.session_settings import restore_from_args
 
         restore_from_args(session, args, mode=False)  # -c / --session: the limits the session stored
-        if profile is not None:
-            from workbench.playbook.agents import apply_agent
+        from workbench.playbook.equip import choose_agent
 
-            apply_agent(session, profile)
+        choose_agent(session, profile)
     except BaseException:
         manager.close()
         if mcp_pool is not None:

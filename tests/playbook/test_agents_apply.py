@@ -141,3 +141,27 @@ async def test_a_configured_tool_timing_out_is_reported_with_its_own_limit(make_
     assert [(e.name, e.timeout_ms) for e in timed_out] == [("slow", 200)]
     assert of_type(agent, "tool_result_received")[0].status == "timed_out"
     assert "timed out after 0.2 s" in agent.messages[2]["content"][0]["text"]
+
+
+async def test_the_playbook_runtime_applies_its_agent_and_a_resumed_session_gets_it_back(make_agent, workspace):
+    from workbench.playbook.loader import load_playbook
+    from workbench.playbook.runtime import PlaybookRuntime
+    from workbench.sessions.manager import SessionManager
+
+    (workspace / ".workbench").mkdir()
+    (workspace / ".workbench" / "playbook.toml").write_text(
+        '[[agents]]\nname = "reviewer"\nsystem_prompt = "Review only."\ntools = ["read"]\nmodel = "review-model"\n')
+    book = load_playbook(workspace)
+    agent = make_agent([Turn().text("ok")], playbook=PlaybookRuntime(book))
+    agent.playbook.set_agent("reviewer")
+    assert agent.agent_profile.name == "reviewer" and agent.model == "review-model"
+    assert [s.name for s in agent.tools.specs()] == ["read"]
+    await agent.run("hi")
+    path = agent.manager.path
+    agent.manager.close()
+    resumed = make_agent([Turn().text("ok")], manager=SessionManager.open(path), model=None,
+                         playbook=PlaybookRuntime(load_playbook(workspace)))
+    assert resumed.agent_profile is not None and resumed.agent_profile.name == "reviewer"
+    assert resumed.model == "review-model" and resumed.system_prompt.endswith("Review only.")
+    resumed.playbook.set_agent(None)
+    assert resumed.agent_profile is None and resumed.tools.offered("bash")

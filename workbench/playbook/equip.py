@@ -38,17 +38,28 @@ def resolve_agent(playbook: Any, name: str | None) -> AgentProfile | None:
     return profile
 
 
+def choose_agent(session: Any, profile: AgentProfile | None) -> None:
+    """Run `session` as `profile` from now on: through its PlaybookRuntime when it has one (the
+    choice is then stored in the session and comes back on resume), else applied directly."""
+    if profile is None:
+        return
+    runtime = getattr(session, "playbook", None)
+    if runtime is not None and hasattr(runtime, "set_agent"):
+        runtime.set_agent(profile.name)
+        return
+    from workbench.playbook.agents import apply_agent
+
+    apply_agent(session, profile)
+
+
 def equip_session(session: Any, args: Any, cwd: Any) -> list[str]:
     """The TUI's hook: a new or opened session gets the workspace's configured tools and, with
     `--agent NAME`, runs as that agent. Returns notices for the user."""
     from pathlib import Path
 
-    from workbench.playbook.agents import apply_agent
     from workbench.playbook.loader import load_playbook
 
     playbook = load_playbook(Path(cwd), trust_override=bool(getattr(args, "trust_project", False)))
     notes = add_tools(session.tools, playbook.tools)
-    profile = resolve_agent(playbook, getattr(args, "agent", None))
-    if profile is not None:
-        apply_agent(session, profile)
+    choose_agent(session, resolve_agent(playbook, getattr(args, "agent", None)))
     return notes

@@ -149,10 +149,9 @@ class SessionService:
             manager, provider, model=req.model or getattr(provider, "model", None),
             limits=req.limits or self._default_limits(), system_prompt=req.system_prompt,
             thinking_level=req.thinking_level, **kwargs)
-        if profile is not None:
-            from workbench.playbook.agents import apply_agent
+        from workbench.playbook.equip import choose_agent
 
-            apply_agent(session, profile)
+        choose_agent(session, profile)
         self._register(session, dict(req.labels))
         if req.prompt is not None and req.run_now:
             await session.run(req.prompt, **req.run_options)
