@@ -114,11 +114,6 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
     from workbench.mcp.runs import start_for_run
     from workbench.tools.registry import builtin_registry
 
-    from workbench.playbook.equip import add_tools, resolve_agent
-    from workbench.playbook.loader import load_playbook
-
-    playbook = load_playbook(cwd, trust_override=trust_project)
-    profile = resolve_agent(playbook, getattr(args, "agent", None))  # unknown: exit 2 before any file
     hooks = session_hooks(settings, cwd, args)
     for notice in hooks.notices():
         _err(err, f"workbench: {sanitize(notice)}")
@@ -131,7 +126,9 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         manager.close()
         raise
     tools = builtin_registry()
-    for notice in add_tools(tools, playbook.tools):
+    from workbench.playbook.equip import add_tools
+
+    for notice in add_tools(tools, playbook.playbook.tools):  # configured [[tools]]
         _err(err, f"workbench: {sanitize(notice)}")
     mcp_pool = None
     try:
@@ -149,9 +146,6 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         from workbench.runtime.session_settings import restore_from_args
 
         restore_from_args(session, args, mode=False)  # -c / --session: the limits the session stored
-        from workbench.playbook.equip import choose_agent
-
-        choose_agent(session, profile)
     except BaseException:
         manager.close()
         if mcp_pool is not None:

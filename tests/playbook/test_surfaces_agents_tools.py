@@ -94,7 +94,8 @@ def test_headless_turn_limit_says_why_in_text_mode(tmp_path, env, ws):
 
 @pytest.mark.parametrize("extra", [["-p", "hi"], []], ids=["headless", "tui"])
 def test_unknown_agent_exits_2_listing_the_known_names(tmp_path, env, ws, extra):
-    p = cli([*extra, "--agent", "writer", "--provider", "replay"], env, ws)
+    s = script(tmp_path, ScriptBuilder().turn().text("never"))
+    p = cli([*extra, "--agent", "writer", "--provider", "replay", "--replay-script", s], env, ws)
     assert p.returncode == 2
     assert "unknown agent 'writer'; known agents: reviewer, terse" in p.stderr
     assert not list((tmp_path / "home").rglob("*.jsonl"))  # no session file was made
