@@ -181,3 +181,19 @@ def test_unknown_agent_message_lists_the_known_names():
     agents, _ = parse(AGENTS, parse_agents, "agents")
     assert unknown_agent_message("nope", agents) == "unknown agent 'nope'; known agents: reviewer, terse"
     assert "no agents are defined" in unknown_agent_message("nope", [])
+
+
+def test_an_agent_naming_an_unknown_guideline_or_journey_is_reported(tmp_path):
+    from workbench.playbook.loader import load_playbook
+
+    ws = tmp_path / "ws"
+    (ws / ".workbench").mkdir(parents=True)
+    (ws / ".workbench" / "playbook.toml").write_text(
+        '[[guidelines]]\nid = "style"\ncondition = "always"\naction = "be neat"\n\n'
+        '[[agents]]\nname = "a"\nguidelines = ["style", "stlye"]\njourneys = ["release"]\n')
+    book = load_playbook(ws)
+    assert [a.name for a in book.agents] == ["a"]
+    shown = sorted(str(p) for p in book.problems)
+    assert shown == [
+        f"{ws}/.workbench/playbook.toml:6: agents.a.guidelines: no guideline 'stlye' is defined (defined: style)",
+        f"{ws}/.workbench/playbook.toml:6: agents.a.journeys: no journey 'release' is defined (defined: none)"]

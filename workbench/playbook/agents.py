@@ -53,17 +53,6 @@ class AgentProfile:
     def allows_journey(self, journey_id: str) -> bool:
         return self.journeys is None or journey_id in self.journeys
 
-    def summary(self) -> str:
-        """One line for lists and the status line: the name, then what it changes."""
-        parts = [self.description.strip().splitlines()[0]] if self.description.strip() else []
-        if self.model or self.provider:
-            parts.append("/".join(p for p in (self.provider, self.model) if p))
-        if self.tools is not None:
-            parts.append("tools: " + (", ".join(self.tools) or "none"))
-        if self.max_turns is not None:
-            parts.append(f"max {self.max_turns} turns")
-        return f"{self.name}" + (f" — {' · '.join(parts)}" if parts else "")
-
 
 def parse_agents(items: Any, path: Path, text: str) -> tuple[list[AgentProfile], list[ConfigProblem]]:
     """The `[[agents]]` of one playbook file. A broken item is dropped alone, with a problem naming
@@ -177,3 +166,20 @@ def allow_turn_tools(session: Any, names: Iterable[str]) -> None:
     extra = frozenset(names)
     restrict((lambda n: profile.allows_tool(n) or n in extra) if extra else profile.allows_tool,
              by=f"agent '{profile.name}'")
+
+
+def reference_problems(agents: Iterable[AgentProfile], guideline_ids: Iterable[str],
+                       journey_ids: Iterable[str]) -> list[ConfigProblem]:
+    """An agent naming a guideline or journey no file defines (a typo would quietly leave the
+    agent without it): one problem each, on the agent's line. The agent still loads."""
+    known = {"guidelines": set(guideline_ids), "journeys": set(journey_ids)}
+    out: list[ConfigProblem] = []
+    for agent in agents:
+        for key, ids in (("guidelines", agent.guidelines), ("journeys", agent.journeys)):
+            missing = [i for i in ids or () if i not in known[key]]
+            if missing and agent.source is not None:
+                defined = ", ".join(sorted(known[key])) or "none"
+                out.append(ConfigProblem(agent.source, agent.line, f"agents.{agent.name}.{key}",
+                                         f"no {key[:-1]} {', '.join(repr(m) for m in missing)} is defined "
+                                         f"(defined: {defined})"))
+    return out

@@ -285,7 +285,3 @@ class CommandTool(Tool):
             details.update(timedOut=True, timeoutMs=int(self.spec.timeout_secs * 1000))
         return ToolResult(f"{self.name}: " + "\n\n".join(parts), is_error=True, details=details)
 
-
-def command_tools(specs: Any) -> list[CommandTool]:
-    return [CommandTool(spec) for spec in specs]
-

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from workbench import config
 from workbench.config import ConfigProblem
 from workbench.playbook.schema import GuidelineItem, JourneyItem, SettingsItem
-from workbench.playbook.agents import parse_agents
+from workbench.playbook.agents import parse_agents, reference_problems
 from workbench.playbook.command_tools import parse_tools
 from workbench.playbook.model import Guideline, Journey, Playbook, PlaybookSettings
 from workbench.playbook.toml_lines import line_of
@@ -253,6 +253,7 @@ def load_playbook(workspace: Path | None, *, trust_override: bool = False) -> Pl
         problems.extend(f.problems)
         notices.extend(f.notices)
     guidelines, journeys = _cross_check(guidelines, journeys, problems)
+    problems.extend(reference_problems(agents, (g.id for g in guidelines), (j.id for j in journeys)))
     return Playbook(settings=PlaybookSettings(**settings), agents=tuple(agents), guidelines=tuple(guidelines),
                     journeys=tuple(journeys), tools=tuple(tools), files=tuple(files), problems=tuple(problems),
                     notices=tuple(notices), ignored=tuple(ignored))
