@@ -221,10 +221,11 @@ async def test_ctrl_w_in_the_session_tree_explains_the_selected_entry_even_on_an
         tree = app.session_tree
         await pilot.pause()
         tree.focus()
-        assert tree.view.select_entry(ids[1])
+        assert tree.view.select_entry(ids[1])  # a prompt: its record comes after it in the file
         await pilot.press("ctrl+w")
         await pilot.pause()
         assert isinstance(app.screen, WhyScreen) and app.screen.turns[app.screen.index].entry_id == ids[1]
+        assert app.screen.turns[app.screen.index].record["matched"][0]["id"] == "python-style"
         await pilot.press("escape")
         tree.focus()
         assert tree.view.select_entry(other)  # off the active path

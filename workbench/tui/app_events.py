@@ -33,6 +33,7 @@ class RuntimeEvents:
         self._pump_task = asyncio.create_task(self._pump(self.backend))
         self._watch_withdrawals(getattr(self.backend, "broker", None))
         self.project_ui.begin()
+        self.playbook_ui.begin()  # --agent/--var/--journey, the playbook files' problems
         self._load_history(self.backend)
 
     @work(group="history")

@@ -392,6 +392,9 @@ class RuntimeBackend:
     def reload_context(self) -> None:
         """The tree moved the leaf: the agent continues from the new leaf."""
         self.agent.reload_context()
+        playbook = getattr(self.agent, "playbook", None)
+        if playbook is not None:  # the agent, variables and journey of that point in the tree
+            playbook.restore()
 
     async def summarise_branch(self, entries: list[Any], instructions: str | None) -> str:
         """A branch summary through the current provider and model, with the same request and

@@ -47,6 +47,28 @@ class PlaybookUi:
         self.app = app
         self._last_prompt: str | None = None  # the prompt of the run under way (the demo tour follows it)
         self.tour_pause = 1.5  # seconds between a demo run's end and the tour's next prompt
+        self._begun = False
+
+    def begin(self) -> None:
+        """A session is shown: on the first, apply --agent/--var/--journey (now that the app
+        listens to its events) and put the playbook files' problems with the settings' problems;
+        on a later one (/new, /resume) say there are problems in a notice."""
+        rt = self.runtime
+        if rt is None:
+            return
+        first = not self._begun
+        self._begun = True
+        for note in rt.apply_start_options():
+            self.app.notify(note, title="Playbook", timeout=6)
+        problems = list(rt.playbook.problems)
+        if not problems:
+            return
+        if first:
+            self.app.loaded.problems.extend(problems)  # shown in the start-up problems dialog
+        else:
+            self.app.notify(f"{len(problems)} problem(s) in the playbook files (the broken items were left out): "
+                            "workbench playbook check lists them", title="Playbook", severity="warning",
+                            timeout=8)
 
     # --- the offline demo's playbook tour -------------------------------------------------------------
     def on_event(self, event: Any) -> None:

@@ -43,6 +43,7 @@ class RuntimeSessions:
         self.retry = RetryPolicy.from_settings(self.settings.provider, idle_timeout=getattr(args, "idle_timeout", None))
         self.strict_files: list[tuple[Path, str]] = []  # config files whose approval rules are unknown
         self.hooks: Any = None  # the last session's workbench.hooks.setup.SessionHooks (/hooks, status line)
+        self._start_options_used = False  # --agent/--var/--journey: applied to the first session only
 
     def _agent(self, manager: Any) -> Backend:
         from workbench.runtime.agent import AgentSession
@@ -73,6 +74,7 @@ class RuntimeSessions:
             thinking_level=getattr(a, "thinking", None) or (s.provider.thinking if s.provider.thinking != "off" else None),
             **self.hooks.agent_kwargs(),
             project=project_context(Path(manager.cwd or self.cwd), s, a),
+            playbook=self._playbook(Path(manager.cwd or self.cwd)),
         )
         from workbench.runtime.session_settings import restore_from_args
 
@@ -82,6 +84,14 @@ class RuntimeSessions:
         # the playbook's [[tools]] and --agent (19-agents-tools' hook; notices for the status line)
         self.playbook_notices = equip_session(agent, a, Path(manager.cwd or self.cwd))
         return RuntimeBackend(agent, self.broker, demo=self.resolved.is_demo)
+
+    def _playbook(self, workspace: Path) -> Any:
+        """The session's PlaybookRuntime (workbench/playbook/setup.py). --agent, --var and --journey
+        go with the first session only; /new, /resume and /fork get the files' playbook alone."""
+        from workbench.playbook.setup import session_playbook
+
+        args, self._start_options_used = (None if self._start_options_used else self.args), True
+        return session_playbook(workspace, args, trust_project=bool(getattr(self.args, "trust_project", False)))
 
     def _store(self) -> Any:
         from workbench.sessions.store import SessionStore

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from workbench.playbook.state import TURN_TYPE
+from workbench.playbook.state import turn_records
 from workbench.tui.backend import message_text
 from workbench.tui.sanitize import one_line, sanitize
 
@@ -43,14 +43,15 @@ class WhyTurn:
 def turns_on_path(manager: Any, upto: str | None = None) -> list[WhyTurn]:
     """Every user message of the active path (or of the path from the root to `upto`, an entry on
     any branch), oldest first, each with its turn record: the one whose `prompt_entry_id` names
-    it (a record naming no message of the path is left out)."""
+    it."""
     branch = manager.get_branch(upto)
     records: dict[str, dict[str, Any]] = {}
-    for entry in branch:
-        if entry.get("type") == "custom" and entry.get("customType") == TURN_TYPE:
-            data = entry.get("data")
-            if isinstance(data, dict) and isinstance(data.get("prompt_entry_id"), str):
-                records[data["prompt_entry_id"]] = data
+    # from the whole file: a run's record comes after its prompt, so the path up to a selected
+    # prompt does not hold it (an entry id names one prompt in the whole session)
+    for entry in turn_records(manager):
+        data = entry["data"]
+        if isinstance(data.get("prompt_entry_id"), str):
+            records[data["prompt_entry_id"]] = data
     turns = []
     for entry in branch:
         msg = entry.get("message") if entry.get("type") == "message" else None
