@@ -128,3 +128,15 @@ def test_on_exit_the_tui_says_how_to_resume(tmp_path):
     sid = next((home / "sessions").rglob("*.jsonl")).stem.split("_", 1)[1]
     prefix = out.split(b"Resume with: workbench -r ")[-1].split(b"\r")[0].split(b"\n")[0].decode()
     assert len(prefix) >= 8 and sid.startswith(prefix)
+
+
+def test_a_broken_config_stops_p_and_mob_run_alike_and_its_text_is_shown_not_interpreted(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('[budget]\n"max_\\u001b[31mturns" = 3\n')  # a key holding ESC
+    (tmp_path / "team.toml").write_text(TEAM)
+    for args in (["-p", "hello"], ["mob", "run", "team.toml", "-p", "hello"]):
+        p = cli(args, tmp_path)
+        assert p.returncode == 2, (args, p.stderr)
+        assert "workbench: config error:" in p.stderr and "turns: Extra inputs are not permitted" in p.stderr
+        assert "\x1b" not in p.stderr and "␛[31m" in p.stderr, (args, p.stderr)  # the escape made visible

@@ -41,6 +41,21 @@ def report_trust(cwd: Path, override: bool, err: TextIO) -> None:
         _err(err, f"workbench: {sanitize(line)}")
 
 
+def run_settings(cwd: Path, trust_project: bool, err: TextIO) -> Any | None:
+    """The settings of a run in `cwd` (-p, `mob run`), after saying on stderr what the project's
+    configuration may do; None once every problem of a broken configuration is said (the run
+    exits INVALID_PARAMS: it never goes on with settings the user did not write)."""
+    from workbench.config import load_settings
+
+    loaded = load_settings(cwd, trust_override=trust_project)
+    if loaded.problems:
+        for problem in loaded.problems:
+            _err(err, f"workbench: config error: {sanitize(str(problem))}")  # may quote the file
+        return None
+    report_trust(cwd, trust_project, err)
+    return loaded.settings
+
+
 def run_headless(args: Any, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
                  provider: Any = None) -> int:
     """Run one prompt headless; returns the exit code. `provider` overrides provider selection
@@ -59,7 +74,6 @@ def run_headless(args: Any, *, stdout: TextIO | None = None, stderr: TextIO | No
 
 
 async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
-    from workbench.config import load_settings
     from workbench.runtime.agent import AgentSession
     from workbench.runtime.budget import BudgetLimits
     from workbench.runtime.retry import RetryPolicy
@@ -73,13 +87,9 @@ async def _main(args: Any, out: TextIO, err: TextIO, provider: Any) -> int:
         raise InvalidParams("the prompt (-p) is empty")
 
     trust_project = bool(getattr(args, "trust_project", False))
-    loaded = load_settings(cwd, trust_override=trust_project)
-    if loaded.problems:
-        for problem in loaded.problems:
-            _err(err, f"workbench: config error: {sanitize(str(problem))}")
+    settings = run_settings(cwd, trust_project, err)
+    if settings is None:
         return EXIT_CODES["INVALID_PARAMS"]
-    settings = loaded.settings
-    report_trust(cwd, trust_project, err)
 
     try:
         limits = BudgetLimits.from_settings(

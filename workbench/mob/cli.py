@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -70,7 +69,6 @@ def _list(args: Any, out: TextIO) -> int:
 
 
 async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
-    from workbench.config import load_settings
     from workbench.mob.definition import MobDefinitionError, load_definition
     from workbench.mob.environment import environment_from_args
     from workbench.mob.log import read_log, resolve_mob
@@ -91,15 +89,11 @@ async def _drive(args: Any, out: TextIO, err: TextIO) -> int:
         raise InvalidParams("the task (-p) is empty")
 
     trust_project = bool(getattr(args, "trust_project", False))
-    loaded = load_settings(cwd, trust_override=trust_project)
-    if loaded.problems:
-        for problem in loaded.problems:
-            _err(err, f"workbench: config error: {problem}")
-        return EXIT_CODES["INVALID_PARAMS"]
-    settings = loaded.settings
-    from workbench.headless import report_trust
+    from workbench.headless import run_settings
 
-    report_trust(cwd, trust_project, err)
+    settings = run_settings(cwd, trust_project, err)
+    if settings is None:
+        return EXIT_CODES["INVALID_PARAMS"]
 
     definition = None
     if not resuming:
