@@ -161,12 +161,27 @@ async def test_w_in_the_conversation_opens_the_why_view_of_the_turn_in_view(setu
         assert isinstance(app.screen, WhyScreen) and app.screen.turns[app.screen.index].entry_id == ids[2]
 
 
-async def test_the_demo_tour_sends_its_prompts_as_each_run_ends():
+def demo_backend(tmp_path, playbook_text=None):
+    """A demo backend whose session has the demo workspace's playbook (or another one)."""
+    from workbench.playbook.loader import load_playbook
+    from workbench.providers.demo_tour import DEMO_PLAYBOOK
+    from workbench.sessions.manager import SessionManager
+
+    (tmp_path / ".workbench").mkdir(exist_ok=True)
+    (tmp_path / ".workbench" / "playbook.toml").write_text(playbook_text or DEMO_PLAYBOOK)
+    manager = SessionManager.in_memory(tmp_path)
+    runtime = PlaybookRuntime(load_playbook(tmp_path))
+    runtime.bind(manager)
+    backend = PlaybookBackend(manager, runtime)
+    backend.demo = True
+    return backend
+
+
+async def test_the_demo_tour_sends_its_prompts_as_each_run_ends(tmp_path):
     from workbench.providers.demo_tour import TOUR_PROMPTS
     from workbench.tui.startup import DEMO_PROMPT
 
-    backend = FakeBackend()
-    backend.demo = True
+    backend = demo_backend(tmp_path)
     app = make_app(backend)
     done = ev.RunCompleted(result="", text="", turns=1, tool_calls=0, usage=ev.Usage(), cost_usd=0.0)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -192,11 +207,10 @@ async def test_the_demo_tour_sends_its_prompts_as_each_run_ends():
         assert backend.calls[-1] == ("start", "something else")  # nothing follows a prompt of the user's
 
 
-async def test_an_interrupted_demo_run_ends_the_tour():
+async def test_an_interrupted_demo_run_ends_the_tour(tmp_path):
     from workbench.tui.startup import DEMO_PROMPT
 
-    backend = FakeBackend()
-    backend.demo = True
+    backend = demo_backend(tmp_path)
     app = make_app(backend)
     async with app.run_test(size=(160, 48)) as pilot:
         app._send(DEMO_PROMPT)
@@ -264,3 +278,32 @@ async def test_w_picks_the_turn_in_the_middle_of_the_view_when_scrolled_up(tmp_p
         await pilot.pause()
         await pilot.press("w")
         assert app.screen.turns[app.screen.index].entry_id == prompts[-1]
+
+
+async def test_no_tour_in_a_workspace_whose_playbook_is_not_the_demos(tmp_path):
+    from workbench.tui.startup import DEMO_PROMPT
+
+    backend = demo_backend(tmp_path, '[[guidelines]]\nid = "g"\ncondition = "c"\naction = "a"\n')
+    app = make_app(backend)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app._send(DEMO_PROMPT)
+        await pilot.pause()
+        backend.running = False
+        await backend.publish(ev.RunCompleted(result="", text="", turns=1, tool_calls=0, usage=ev.Usage(),
+                                              cost_usd=0.0))
+        await pilot.pause(0.05)
+        assert backend.calls == [("start", DEMO_PROMPT)]
+
+
+async def test_agent_and_journey_changes_wait_for_the_run_but_variables_do_not(setup):
+    app, runtime, _, _ = setup
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.backend.running = True
+        await slash(app, pilot, "/agent reviewer")
+        await slash(app, pilot, "/journey start release")
+        await slash(app, pilot, "/var env staging")
+        assert runtime.state.agent is None and runtime.state.journey is None
+        assert runtime.state.variables == {"env": "staging"}
+        assert sum("while the agent runs" in n.message for n in app._notifications) == 2
+        await slash(app, pilot, "/journey")  # looking is fine
+        assert isinstance(app.screen, JourneyScreen)

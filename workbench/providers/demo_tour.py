@@ -18,6 +18,7 @@ from __future__ import annotations
 from workbench.providers.base import ProviderRequest
 from workbench.providers.replay import ScriptBuilder, Turn
 
+DEMO_JOURNEY = "demo-tour"
 TOUR_PROMPTS = ("Check hello.py against the playbook.", "Wrap up, please.")
 
 DEMO_PLAYBOOK = '''# The offline demo's playbook (docs/playbooks.md): a guideline and a three-step journey.

@@ -87,11 +87,13 @@ class PlaybookUi:
                     self.app.set_timer(self.tour_pause, lambda: self._send_tour(nxt))
 
     def _next_tour_prompt(self, stop: str) -> str | None:
-        from workbench.providers.demo_tour import TOUR_PROMPTS
+        from workbench.providers.demo_tour import DEMO_JOURNEY, TOUR_PROMPTS
         from workbench.tui.startup import DEMO_PROMPT
 
         chain = (DEMO_PROMPT, *TOUR_PROMPTS)
-        if stop != "end_turn" or self._last_prompt not in chain[:-1]:
+        rt = self.runtime
+        if stop != "end_turn" or self._last_prompt not in chain[:-1] or rt is None \
+                or rt.playbook.journey(DEMO_JOURNEY) is None:  # the demo's own playbook only (not --cwd's)
             return None
         return chain[chain.index(self._last_prompt) + 1]
 
@@ -113,6 +115,12 @@ class PlaybookUi:
         if rt is None:
             raise ValueError(NO_PLAYBOOK)
         return rt
+
+    def _idle(self, what: str) -> None:
+        """A change of agent or journey waits for the run to end (the run's turn record and its
+        own journey moves would race it); variables may change at any time (the next turn uses them)."""
+        if self.app.backend is not None and self.app.backend.is_running:
+            raise ValueError(f"{what} is not possible while the agent runs (Esc interrupts it)")
 
     def _changed(self, message: str) -> None:
         self.app.notify(message, timeout=3)
@@ -138,6 +146,7 @@ class PlaybookUi:
         if not name:
             self._list_agents(rt)
             return
+        self._idle("switching agents")
         if name == "-":
             rt.set_agent(None)
             self._changed("No agent profile: the session's own settings apply")
@@ -228,6 +237,7 @@ class PlaybookUi:
             return
         if word not in JOURNEY_WORDS:
             raise ValueError("expected /journey, /journey start ID, /journey complete or /journey stop")
+        self._idle(f"/journey {word}")
         if word == "start":
             self._start(rt, rest)
         else:
@@ -272,6 +282,7 @@ class PlaybookUi:
                 return
             how, journey_id = result
             try:
+                self._idle(f"/journey {how}")
                 self._start(rt, journey_id) if how == "start" else self._finish(rt, how)
             except ValueError as exc:
                 self.app.notify(f"/journey: {exc}", severity="error")
