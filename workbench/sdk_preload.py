@@ -5,6 +5,8 @@ models. Waiting for it serially, then reading the config, opening the session an
 system prompt, adds both up; started first in a daemon thread, the import overlaps that work
 (file reads, stats and git calls release the GIL). Whoever needs the SDK just imports it: the
 import system's per-module locks make that wait for the thread's import instead of doing it again.
+Before the thread starts, workbench/sdk_lazy.py makes the SDK's packages load only what is used,
+so the thread imports the client and the one resource a run needs rather than the whole SDK.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import sys
 import threading
 from typing import Mapping, Sequence
 
-# The SDK, then what it imports only when the first client or request is made (the HTTP
-# transport, openai's chat resource): all off the start path's critical line. A module a
-# future SDK no longer has is skipped.
-_SDKS = {"anthropic": ("anthropic", "httpcore2"),
+# The SDK's client, then what it imports only when the first client or request is made (the HTTP
+# transport, the messages / chat resource): all off the start path's critical line. A module a
+# future SDK no longer has is skipped. The providers import their client from the same modules.
+_SDKS = {"anthropic": ("anthropic._client", "httpcore2", "anthropic.resources.messages"),
          "openai": ("openai", "httpcore2", "openai.resources.chat.completions.completions")}
 _started: set[str] = set()
 _lock = threading.Lock()
@@ -32,6 +34,9 @@ def preload(provider: str | None) -> None:
         if modules[0] in _started:
             return
         _started.add(modules[0])
+    from workbench import sdk_lazy
+
+    sdk_lazy.install()
     threading.Thread(target=_import, args=(modules,), name=f"workbench-import-{modules[0]}", daemon=True).start()
 
 

@@ -195,7 +195,9 @@ class AnthropicProvider:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import anthropic
+            # not `anthropic.AsyncAnthropic`: under workbench/sdk_lazy.py that would load the whole
+            # package (Bedrock, Vertex, ... clients); without it, this is the same class
+            from anthropic._client import AsyncAnthropic
 
             kwargs: dict[str, Any] = {"max_retries": 0}
             if self._api_key:
@@ -211,7 +213,7 @@ class AnthropicProvider:
             if self._timeout is not None:
                 kwargs["timeout"] = self._timeout
             try:
-                self._client = anthropic.AsyncAnthropic(**kwargs)
+                self._client = AsyncAnthropic(**kwargs)
             except Exception as exc:  # e.g. no credentials found anywhere
                 raise ProviderError("auth", f"Cannot set up the Anthropic client: {exc}. Set ANTHROPIC_API_KEY.") from exc
         return self._client
