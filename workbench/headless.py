@@ -344,7 +344,7 @@ class _CtrlC:
         try:
             self._loop = asyncio.get_running_loop()
             self._loop.add_signal_handler(signal.SIGINT, self._first)
-        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+        except (RuntimeError, ValueError):  # no signal support on this loop (a RuntimeError), or not the main thread
             self._loop = None
         return self
 

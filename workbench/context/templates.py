@@ -66,7 +66,7 @@ def expand(body: str, arguments: str) -> str:
 
     expanded = _PLACEHOLDER.sub(one, body)
     if expanded == body and arguments.strip() and not _PLACEHOLDER.search(body):
-        # a template without placeholders still passes what was typed after it
+        # a template that uses none of $1.., $@, $ARGUMENTS still passes what was typed after it
         expanded = body.rstrip("\n") + "\n\n" + arguments.strip()
     return expanded
 

@@ -35,6 +35,8 @@ def run_web(args: Any) -> int:
 
 
 def _serve(args: Any) -> int:
+    # textual-serve, not Textual: it starts `workbench` in a pseudo-terminal and relays it to the
+    # browser; this process never imports textual (tests/test_layers.py checks both).
     from textual_serve.server import Server
 
     port = int(args.port)
