@@ -157,3 +157,21 @@ async def test_mob_with_an_unknown_agent_does_not_start(tmp_path, ws):
     d = parse_definition(MOB.replace('agent = "reviewer"', 'agent = "ghost"'))
     with pytest.raises(InvalidParams, match="profiles.checker.agent: unknown agent 'ghost'; known agents: reviewer, terse"):
         await MobHandle.create(d, replay_env(tmp_path, ws, {}))
+
+
+async def test_rpc_session_create_with_an_agent_over_the_wire(tmp_path, ws):
+    from tests.surfaces.rpc_process import Rpc
+
+    s = script(tmp_path, ScriptBuilder().turn().tool_call("word_count", {"text": "a b"}).turn().text("two"))
+    rpc = await Rpc.start("--provider", "replay", "--replay-script", s, "--trust-project", "--approve", "yolo", cwd=ws)
+    try:
+        await rpc.result("initialize", {"contract_version": "0.1.0"})
+        reply = await rpc.call("session/create", {"prompt": "count", "agent": "ghost"})
+        assert reply["error"]["data"]["code"] == "INVALID_PARAMS"
+        assert "unknown agent 'ghost'; known agents: reviewer, terse" in reply["error"]["message"]
+        created = await rpc.result("session/create", {"prompt": "count", "agent": "reviewer"})
+        assert created["result"]["text"] == "two"
+        done = [e for e in rpc.events(created["session_id"]) if e["type"] == "tool_execution_completed"]
+        assert done[0]["result"] == '{"words": 2}'
+    finally:
+        await rpc.close()

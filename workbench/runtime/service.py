@@ -89,7 +89,8 @@ class SessionService:
 
     # --- creating and opening ----------------------------------------------------------------
 
-    def _session_kwargs(self, mode: str | None, allow: list[str], deny: list[str], cwd: Path) -> dict[str, Any]:
+    def _session_kwargs(self, mode: str | None, allow: list[str], deny: list[str], cwd: Path,
+                        playbook: Any = None) -> dict[str, Any]:
         from workbench.tools.grants import GrantStore
 
         # The rules of the user config and of this cwd's project config add up, each kept with
@@ -100,7 +101,7 @@ class SessionService:
         from workbench.playbook.equip import add_tools
 
         tools: dict[str, Any] = {}
-        playbook = self.playbook(cwd)
+        playbook = playbook if playbook is not None else self.playbook(cwd)
         if self.mcp_pool is not None or playbook.tools:
             from workbench.tools.registry import builtin_registry
 
@@ -137,10 +138,11 @@ class SessionService:
         cwd = Path(req.cwd) if req.cwd is not None else self.cwd
         if not cwd.is_dir():
             raise InvalidParams(f"cwd {cwd} is not a directory")
-        kwargs = self._session_kwargs(req.mode, req.allow, req.deny, cwd)  # bad rules fail before any file
         from workbench.playbook.equip import resolve_agent
 
-        profile = resolve_agent(self.playbook(cwd), req.agent)  # an unknown name: InvalidParams, no file
+        playbook = self.playbook(cwd)
+        profile = resolve_agent(playbook, req.agent)  # an unknown name: InvalidParams, before any file
+        kwargs = self._session_kwargs(req.mode, req.allow, req.deny, cwd, playbook)  # bad rules: before any file
         provider = self.provider_factory(req.provider, req.model)
         manager = SessionManager.create(cwd, sessions_dir=self.sessions_dir)
         if req.labels:
