@@ -186,8 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.output_format is not None:
         print("workbench: --output-format applies to headless runs: add -p PROMPT", file=sys.stderr)
         return 2
-    if args.agent:  # an unknown agent never opens the TUI: exit 2 with the known names
-        problem = _agent_problem(args)
+    if (args.agent or args.var or args.journey) and args.resume is None and not args.continue_recent:
+        # a typo never opens the TUI: exit 2 naming what is known (a resumed session's own
+        # workspace is checked when it opens)
+        problem = _playbook_start_problem(args)
         if problem is not None:
             print(problem, file=sys.stderr)
             return 2
@@ -196,17 +198,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_app(args)
 
 
-def _agent_problem(args: argparse.Namespace) -> str | None:
+def _playbook_start_problem(args: argparse.Namespace) -> str | None:
+    """--agent, --var or --journey that the workspace's playbook does not know (or cannot parse)."""
     from pathlib import Path
 
     from workbench.errors import InvalidParams
-    from workbench.playbook.equip import resolve_agent
     from workbench.playbook.loader import load_playbook
+    from workbench.playbook.setup import check_options, options_from_args
     from workbench.text import sanitize
 
     cwd = Path(args.cwd or ".").expanduser().resolve()
     try:
-        resolve_agent(load_playbook(cwd, trust_override=bool(args.trust_project)), args.agent)
+        from workbench.config import load_settings
+        from workbench.providers import resolve_provider_settings
+
+        if resolve_provider_settings(load_settings(cwd).settings, args).is_demo:
+            from workbench.demo_workspace import workspace_for_demo
+
+            cwd = workspace_for_demo(args, cwd)  # the offline demo's session works (and has its playbook) there
+        check_options(load_playbook(cwd, trust_override=bool(args.trust_project)), options_from_args(args))
     except InvalidParams as exc:
         return f"workbench: {sanitize(exc.message)}"
     return None

@@ -175,3 +175,37 @@ async def test_rpc_session_create_with_an_agent_over_the_wire(tmp_path, ws):
         assert done[0]["result"] == '{"words": 2}'
     finally:
         await rpc.close()
+
+
+def test_tui_sessions_get_the_trusted_tools_and_the_start_agent(tmp_path, ws, monkeypatch):
+    from workbench.cli import build_parser
+    from workbench.config import load_settings
+    from workbench.runtime.approvals import ApprovalBroker
+    from workbench.tui.startup import RuntimeSessions
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    s = script(tmp_path, ScriptBuilder().turn().text("hi"))
+    args = build_parser().parse_args(["--agent", "reviewer", "--trust-project", "--cwd", str(ws),
+                                      "--provider", "replay", "--replay-script", s])
+    sessions = RuntimeSessions(args, load_settings(ws, trust_override=True), ws, ApprovalBroker(), None)
+    first = sessions.new()
+    try:
+        agent = first.agent
+        assert "word_count" in agent.tools.names()
+        agent.playbook.apply_start_options()  # the app does this once it listens to the session
+        assert agent.agent_profile.name == "reviewer"
+        assert [s.name for s in agent.tools.specs()] == ["read", "ls", "grep", "word_count"]
+    finally:
+        first.agent.manager.close()
+    plain = RuntimeSessions(build_parser().parse_args(["--cwd", str(ws), "--provider", "replay", "--replay-script", s]),
+                            load_settings(ws), ws, ApprovalBroker(), None).new()
+    try:
+        assert "word_count" not in plain.agent.tools.names()  # an untrusted project's tool waits
+    finally:
+        plain.agent.manager.close()
+
+
+def test_tui_start_refuses_an_unknown_journey_or_a_bad_var_too(tmp_path, env, ws):
+    for flags, says in ((["--journey", "nope"], "unknown journey 'nope'"), (["--var", "novalue"], "write it as KEY=VALUE")):
+        p = cli([*flags, "--provider", "replay"], env, ws)
+        assert p.returncode == 2 and says in p.stderr, p.stderr

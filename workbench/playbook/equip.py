@@ -52,14 +52,8 @@ def choose_agent(session: Any, profile: AgentProfile | None) -> None:
     apply_agent(session, profile)
 
 
-def equip_session(session: Any, args: Any, cwd: Any) -> list[str]:
-    """The TUI's hook: a new or opened session gets the workspace's configured tools and, with
-    `--agent NAME`, runs as that agent. Returns notices for the user."""
-    from pathlib import Path
-
-    from workbench.playbook.loader import load_playbook
-
-    playbook = load_playbook(Path(cwd), trust_override=bool(getattr(args, "trust_project", False)))
-    notes = add_tools(session.tools, playbook.tools)
-    choose_agent(session, resolve_agent(playbook, getattr(args, "agent", None)))
-    return notes
+def equip_session(session: Any) -> list[str]:
+    """The configured tools of the session's playbook (its PlaybookRuntime's) into its registry;
+    returns notices for the user."""
+    runtime = getattr(session, "playbook", None)
+    return add_tools(session.tools, runtime.playbook.tools) if runtime is not None else []

@@ -81,8 +81,7 @@ class RuntimeSessions:
         restore_from_args(agent, a)  # the mode and limits the session stored (/mode, /budget)
         from workbench.playbook.equip import equip_session
 
-        # the playbook's [[tools]] and --agent (19-agents-tools' hook; notices for the status line)
-        self.playbook_notices = equip_session(agent, a, Path(manager.cwd or self.cwd))
+        self.playbook_notices = equip_session(agent)  # the playbook's [[tools]] (19-agents-tools' hook)
         return RuntimeBackend(agent, self.broker, demo=self.resolved.is_demo)
 
     def _playbook(self, workspace: Path) -> Any:
