@@ -6,11 +6,17 @@ every third one a fenced code block). The workbench opens it through the real st
 (`workbench -r FILE`), headless at 160x48:
 
 - open: from `startup.build` to the first frame showing the newest messages;
+- PageUp x20: from the newest messages as opened (once the app is idle), twenty PageUp keys sent at
+  once, as a held key or a quick hand sends them; wall and CPU time until all twenty have moved the
+  view, the window has settled (`Conversation.settled`) and that frame is painted;
 - scroll: Home (the first message), then one page down at a time (what PageDown runs; no animation)
-  until the last message is on screen; a step's frame time is the CPU time until its frame is painted.
+  until the last message is on screen. Each step gives two figures: its **frame**, the CPU time from
+  the key to its frame being painted (pages mounted, layout, paint: what the user waits for), and the
+  whole **step**, the CPU time until the app is idle again (what it does after the frame included:
+  drawing the next pages ahead, Textual's follow-up messages).
 
 Baseline, same run: a bare Textual app that mounts every message as one plain `Static` in a
-`VerticalScroll` (no Markdown, no cards) and is scrolled the same way. Each app runs in a fresh
+`VerticalScroll` (no Markdown, no cards) and is scrolled the same way (its PageUp without animation). Each app runs in a fresh
 process, as a user's session would (the baseline's 5,000 widgets, run first in the same process,
 left the workbench's steps ~10 % slower), baseline and workbench alternating.
 Run: python tests/benchmarks/bench_tui_session.py [--quick] [--messages 5000] [--repeats 3]
@@ -21,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import inspect
 import json
 import os
 import statistics
@@ -35,6 +42,7 @@ os.environ.setdefault("WORKBENCH_HOME", tempfile.mkdtemp(prefix="wb-bench-"))
 for _key in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
     os.environ.pop(_key, None)
 
+from textual import events  # noqa: E402
 from textual.app import App  # noqa: E402
 from textual.containers import VerticalScroll  # noqa: E402
 from textual.widgets import Static  # noqa: E402
@@ -131,28 +139,83 @@ class FullCollections:
         gc.callbacks.remove(self)
 
 
-async def scroll_through(pilot, scroller, home, page_down, at_end) -> list[float]:
-    """Home, then a page down at a time (no animation) until `at_end()`; each step's frame time.
+class Paints:
+    """The process's CPU time at the last frame the app painted (`App._display`, called once a frame)."""
 
-    A step's frame time is the CPU time the process spends on it until its frame is painted (pages
-    mounted, layout, paint): `pilot.pause()` waits for the app to be idle in 20 ms sleeps, so wall
-    time would count those sleeps (and other processes on a shared machine) as frame time.
+    def __init__(self, app: App) -> None:
+        self.last = 0.0
+        display = app._display
+
+        def counted(screen, renderable) -> None:
+            display(screen, renderable)
+            if renderable is not None:
+                self.last = time.process_time()
+
+        app._display = counted
+
+
+async def scroll_through(pilot, scroller, home, page_down, at_end, paints: Paints) -> tuple[list[float], list[float]]:
+    """Home, then a page down at a time (no animation) until `at_end()`; each step's frame and step time.
+
+    Both are CPU time, not wall time: `pilot.pause()` waits for the app to be idle in 20 ms sleeps,
+    and wall time would count those sleeps (and other processes on a shared machine). A step's frame
+    ends at the last paint before the app was idle again (its frame), the step itself when it was idle.
     """
-    frames = []
+    frames, steps = [], []
     scroller.focus()
     await pilot.pause()
     t = time.process_time()
     await home()
     await pilot.pause()
-    frames.append(time.process_time() - t)
+    steps.append(time.process_time() - t)
+    frames.append(max(0.0, paints.last - t))
     for _ in range(100_000):
         if at_end():
             break
         t = time.process_time()
         await page_down()
         await pilot.pause()
-        frames.append(time.process_time() - t)
-    return frames
+        steps.append(time.process_time() - t)
+        frames.append(max(0.0, paints.last - t))
+    return frames, steps
+
+
+async def page_up_burst(pilot, scroller, count: int = 20, settled=None) -> tuple[float, float]:
+    """`count` PageUp keys sent at once to `scroller` (focused, idle): wall and CPU seconds until every
+    one has run, the window has settled and the frame after it is painted."""
+    app = pilot.app
+    scroller.focus()
+    await pilot.pause()
+    done = asyncio.Event()
+    ran = [0]
+    action = scroller.action_page_up
+
+    async def counted() -> None:
+        result = action()
+        if inspect.isawaitable(result):
+            await result
+        ran[0] += 1
+        if ran[0] == count:
+            done.set()
+
+    scroller.action_page_up = counted
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(count):
+        app._driver.send_message(events.Key("pageup", None))
+    await done.wait()
+    if settled is not None:
+        await settled()
+    painted = asyncio.get_running_loop().create_future()
+    scroller.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+    await painted
+    wall, used = time.perf_counter() - start, time.process_time() - cpu
+    del scroller.action_page_up
+    return wall, used
+
+
+class BareScroll(VerticalScroll):
+    def action_page_up(self) -> None:  # as the workbench pages: no animation
+        self.scroll_page_up(animate=False)
 
 
 class Bare(App):
@@ -163,54 +226,63 @@ class Bare(App):
         self.texts = texts
 
     def compose(self):
-        with VerticalScroll(id="log"):
+        with BareScroll(id="log"):
             for text in self.texts:
                 yield Static(text, markup=False)
 
 
-async def run_baseline(path: Path) -> tuple[float, list[float]]:
+async def run_baseline(path: Path) -> dict:
     start = time.perf_counter()
     manager = SessionManager.open(path, readonly=True)
     texts = [message_text(m) or str(m.get("content")) for m in manager.build_context().messages]
     manager.close()
     app = Bare(texts)
     async with app.run_test(size=SIZE) as pilot:
+        paints = Paints(app)
         log = app.query_one("#log", VerticalScroll)
         log.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         opened = time.perf_counter() - start
+        up_wall, up_cpu = await page_up_burst(pilot, log)
+
         async def home() -> None:
             log.scroll_home(animate=False, immediate=True)
 
         async def page_down() -> None:
             log.scroll_page_down(animate=False)
 
-        frames = await scroll_through(pilot, log, home, page_down, lambda: log.scroll_y >= log.max_scroll_y)
-    return opened, frames
+        frames, steps = await scroll_through(pilot, log, home, page_down, lambda: log.scroll_y >= log.max_scroll_y,
+                                             paints)
+    return {"open": opened, "frames": frames, "steps": steps, "up_wall": up_wall, "up_cpu": up_cpu}
 
 
-async def run_workbench(path: Path, cwd: Path) -> tuple[float, list[float], int]:
+async def run_workbench(path: Path, cwd: Path) -> dict:
     start = time.perf_counter()
     args = build_parser().parse_args(["-r", str(path)])
     parts = startup.build(args, cwd, load_settings(cwd))
     parts.pop("initial_prompt", None)
     app = WorkbenchApp(parts.pop("backend"), watch_themes=False, **parts)
     async with app.run_test(size=SIZE) as pilot:
+        paints = Paints(app)
         conv = app.conversation
         while not conv.blocks:
             await pilot.pause(0.005)
         await pilot.pause()
         opened = time.perf_counter() - start
+        await conv.settled()
+        up_wall, up_cpu = await page_up_burst(pilot, conv, settled=conv.settled)
         # what the PageDown key runs: the page below is mounted, then the view moves a screen
         with FullCollections() as full:
-            frames = await scroll_through(pilot, conv, conv.show_head, conv.action_page_down,
-                                          lambda: not conv._newer and conv.scroll_y >= conv.max_scroll_y)
+            frames, steps = await scroll_through(pilot, conv, conv.show_head, conv.action_page_down,
+                                                 lambda: not conv._newer and conv.scroll_y >= conv.max_scroll_y,
+                                                 paints)
         total = conv.total_blocks
         await app.action_quit()
     manager = getattr(getattr(app.backend, "agent", None), "manager", None)
     if manager is not None:
         manager.close()
-    return opened, frames, total, full
+    return {"open": opened, "frames": frames, "steps": steps, "up_wall": up_wall, "up_cpu": up_cpu,
+            "blocks": total, "full_gcs": full.count, "full_gc_s": full.seconds}
 
 
 def run_child(which: str, path: Path, work: Path) -> dict:
@@ -221,13 +293,7 @@ def run_child(which: str, path: Path, work: Path) -> dict:
 
 
 def child(which: str, path: Path, work: Path) -> None:
-    if which == "baseline":
-        opened, frames = asyncio.run(run_baseline(path))
-        print(json.dumps({"open": opened, "frames": frames}))
-    else:
-        opened, frames, total, full = asyncio.run(run_workbench(path, work))
-        print(json.dumps({"open": opened, "frames": frames, "blocks": total, "full_gcs": full.count,
-                          "full_gc_s": full.seconds}))
+    print(json.dumps(asyncio.run(run_baseline(path) if which == "baseline" else run_workbench(path, work))))
 
 
 def main() -> None:
@@ -245,32 +311,51 @@ def main() -> None:
     messages, repeats = (60, 1) if args.quick else (args.messages, args.repeats)
     work = Path(tempfile.mkdtemp(prefix="wb-bench-session-"))
     path = build_session(work, messages)
-    base_open, wb_open, base_frames, wb_frames, wb_medians, blocks = [], [], [], [], [], 0
-    full_gcs, full_gc_s = [], []
+    runs: dict[str, list[dict]] = {"baseline": [], "workbench": []}
     for _ in range(repeats):
-        base = run_child("baseline", path, work)
-        base_open.append(base["open"])
-        base_frames.append(p95(base["frames"]))
-        wb = run_child("workbench", path, work)
-        f = wb["frames"]
-        wb_open.append(wb["open"])
-        wb_frames.append(p95(f))
-        wb_medians.append(statistics.median(f))
-        full_gcs.append(wb["full_gcs"])
-        full_gc_s.append(wb["full_gc_s"])
-        blocks, steps = wb["blocks"], len(f)
-    b, w = statistics.median(base_open), statistics.median(wb_open)
-    bf, wf = statistics.median(base_frames), statistics.median(wb_frames)
-    wm = statistics.median(wb_medians)
-    print(f"messages={messages} blocks={blocks} page-downs={steps}: open to first frame baseline median {b:.3f}s, "
-          f"workbench median {w:.3f}s; scroll frame p95 baseline {bf * 1000:.1f} ms, workbench {wf * 1000:.1f} ms "
-          f"(median frame {wm * 1000:.1f} ms); full collections during the workbench's scroll: {full_gcs} "
-          f"({', '.join(f'{s:.2f}' for s in full_gc_s)} s)")
-    print(json.dumps({"benchmark": "tui_session_5000", "messages": messages, "baseline_s": round(b, 4),
-                      "workbench_s": round(w, 4), "ratio": round(w / b, 3), "baseline_frame_p95_ms": round(bf * 1000, 2),
-                      "workbench_frame_p95_ms": round(wf * 1000, 2), "workbench_frame_median_ms": round(wm * 1000, 2),
-                      "workbench_full_gcs": statistics.median(full_gcs), "scroll_steps": steps,
-                      "goal_frame_p95_ms": 50}))
+        for which in runs:
+            runs[which].append(run_child(which, path, work))
+
+    def median(which: str, figure) -> float:
+        return statistics.median(figure(run) for run in runs[which])
+
+    figures = {}
+    for which, name in (("baseline", "baseline"), ("workbench", "workbench")):
+        figures[name] = {
+            "open": median(which, lambda r: r["open"]),
+            "frame_p95": median(which, lambda r: p95(r["frames"])),
+            "frame_median": median(which, lambda r: statistics.median(r["frames"])),
+            "step_p95": median(which, lambda r: p95(r["steps"])),
+            "step_median": median(which, lambda r: statistics.median(r["steps"])),
+            "up_wall": median(which, lambda r: r["up_wall"]),
+            "up_cpu": median(which, lambda r: r["up_cpu"]),
+        }
+    b, w = figures["baseline"], figures["workbench"]
+    last = runs["workbench"][-1]
+    full_gcs = [r["full_gcs"] for r in runs["workbench"]]
+    ms = 1000
+    print(f"messages={messages} blocks={last['blocks']} page-downs={len(last['frames'])}, medians of {repeats} run(s), "
+          f"baseline / workbench: open to first frame {b['open']:.3f}s / {w['open']:.3f}s; "
+          f"page-down frame p95 {b['frame_p95'] * ms:.1f} / {w['frame_p95'] * ms:.1f} ms "
+          f"(median {b['frame_median'] * ms:.1f} / {w['frame_median'] * ms:.1f} ms); "
+          f"whole step p95 {b['step_p95'] * ms:.1f} / {w['step_p95'] * ms:.1f} ms "
+          f"(median {b['step_median'] * ms:.1f} / {w['step_median'] * ms:.1f} ms); "
+          f"PageUp x20 settled {b['up_wall']:.3f}s / {w['up_wall']:.3f}s wall, "
+          f"{b['up_cpu']:.3f}s / {w['up_cpu']:.3f}s CPU; "
+          f"full collections during the workbench's scroll: {full_gcs}")
+    print(json.dumps({"benchmark": "tui_session_5000", "messages": messages, "baseline_s": round(b["open"], 4),
+                      "workbench_s": round(w["open"], 4), "ratio": round(w["open"] / b["open"], 3),
+                      "baseline_frame_p95_ms": round(b["frame_p95"] * ms, 2),
+                      "workbench_frame_p95_ms": round(w["frame_p95"] * ms, 2),
+                      "workbench_frame_median_ms": round(w["frame_median"] * ms, 2),
+                      "baseline_step_p95_ms": round(b["step_p95"] * ms, 2),
+                      "workbench_step_p95_ms": round(w["step_p95"] * ms, 2),
+                      "workbench_step_median_ms": round(w["step_median"] * ms, 2),
+                      "baseline_pageup20_s": round(b["up_wall"], 4), "workbench_pageup20_s": round(w["up_wall"], 4),
+                      "pageup20_ratio": round(w["up_wall"] / b["up_wall"], 3),
+                      "baseline_pageup20_cpu_s": round(b["up_cpu"], 4), "workbench_pageup20_cpu_s": round(w["up_cpu"], 4),
+                      "workbench_full_gcs": statistics.median(full_gcs), "scroll_steps": len(last["frames"]),
+                      "goal_frame_p95_ms": 16, "goal_pageup20_s": 0.3}))
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from workbench.tui import format as fmt
 from workbench.tui.clock import Clock
 from workbench.tui.sanitize import safe_text, sanitize
 from workbench.tui.widgets.conversation_cut import CutSpec
+from workbench.tui.widgets.conversation_ahead import DrawAhead
 from workbench.tui.widgets.conversation_specs import (AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec,
                                                       UserSpec, history_specs, is_finished)
 from workbench.tui.widgets.conversation_stream import FrameStream, SegmentSplitter
@@ -207,6 +208,7 @@ class Conversation(VerticalScroll):
         self._thinking: ThinkingBlock | None = None
         self._window = asyncio.Lock()  # one change of the mounted window at a time (specs move in and out)
         self._window_frame = False  # a window change is waiting for its frame (see `refresh`)
+        self._ahead = DrawAhead(self)  # the next pages either way, drawn while idle
         self.cards: dict[str, ToolCard] = {}
 
     @property
@@ -234,6 +236,10 @@ class Conversation(VerticalScroll):
         """The mounted blocks, top to bottom: runs of finished blocks and the blocks of a live run."""
         return [w for w in self.children
                 if w is not self._hidden_marker and w is not self._newer_marker and w is not self._looks_holder]
+
+    def first_run(self) -> Widget | None:
+        """The first mounted run of finished blocks, if any."""
+        return next((w for w in self.children if _is(w, _RUN, "BlockRun")), None)
 
     def mounted_specs(self) -> list[BlockSpec]:
         """What the mounted blocks show, top to bottom, as specs (a run's blocks one by one)."""
@@ -326,6 +332,7 @@ class Conversation(VerticalScroll):
 
     def _window_painted(self) -> None:
         self._window_frame = False
+        self._ahead.schedule()
 
     def _hand_layout_requests(self) -> None:
         # Hand the layout requests of a change to the screen now: posted later, from each widget's

@@ -17,133 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from functools import lru_cache
-from typing import Any, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual._styles_cache import StylesCache
 from textual.color import Color
-from textual.content import Content
 from textual.filter import ANSIToTruecolor
 from textual.geometry import Region, Size, Spacing
 from textual.selection import Selection
 from textual.strip import Strip
-from textual.style import Style as TextualStyle
-from textual.visual import Visual, visualize
 from textual.widget import Widget
 
-from workbench.tui.widgets.conversation import Notice, UserBlock, notice_content, user_content
-from workbench.tui.widgets.conversation_history import (CompactCard, CompactThinking, HistoryAnswer, answer_lines,
-                                                        card_content, thinking_content)
-from workbench.tui.widgets.conversation_specs import AnswerSpec, BlockSpec, CardSpec, NoticeSpec, ThinkingSpec, UserSpec
-from workbench.tui.widgets.plain_styles import content_untouched
+from workbench.tui.widgets.conversation_looks import BlockLooks, Layout
+from workbench.tui.widgets.conversation_specs import (BlockSpec, CardSpec, NoticeSpec, ThinkingSpec, expandable,
+                                                      opened_at_first)
 from workbench.tui.widgets.sized_once import SizedOnce
 
-
-def _expandable(spec: BlockSpec) -> bool:
-    return isinstance(spec, ThinkingSpec) or (isinstance(spec, CardSpec) and bool(spec.result))
-
-
-def _bare(styles: Any, opacity: float) -> bool:
-    """Styles that add nothing around or over the content (no gutter, background or effect): the
-    styles renderer would hand such a block's rows back unchanged."""
-    return not any(styles.gutter) and not styles.background.a and content_untouched(styles, opacity)
-
-
-class _Colours(NamedTuple):
-    """A prototype's colours: what is under it, its background, its style, the style its padding
-    and the rest of a short row are filled with."""
-
-    base_background: Color
-    background: Color
-    rich_style: Style
-    inner: Style
-
-
-class _Layout(NamedTuple):
-    """Where a block's content is in its rows: rows of frame above and below it, and on each
-    content row the segments of frame (and margin) before and after it."""
-
-    top: int
-    bottom: int
-    lead: int
-    trail: int
-
-
-class _Frame:
-    """What Textual's styles renderer puts around a block's content rows, cut from one block it
-    framed whose single content row was a sentinel: the rows above and below (border, padding)
-    and, on each content row, the segments left and right of the content. Framing a block is then a
-    concatenation per row instead of the renderer's work per row (~40 µs)."""
-
-    def __init__(self, render: Callable[[list[Strip]], list[Strip]], content_width: int, top: int) -> None:
-        sentinel = Segment(" " * content_width)
-        rendered = render([Strip([sentinel], content_width)])
-        self.top, self.bottom = rendered[:top], rendered[top + 1:]
-        row = list(rendered[top])
-        at = next(i for i, segment in enumerate(row) if segment is sentinel)
-        self.left, self.right = row[:at], row[at + 1:]
-        self.width, self.content_width = rendered[top].cell_length, content_width
-
-    def around(self, content: list[Strip], inner: Style) -> list[Strip]:
-        # as the renderer does to each row: sized to the content width, padded in the inner style
-        left, right, width, content_width = self.left, self.right, self.width, self.content_width
-        return [*self.top,
-                *(Strip([*left, *row.adjust_cell_length(content_width, inner), *right], width) for row in content),
-                *self.bottom]
-
-
-@lru_cache(maxsize=1024)
-def _truecolour(style: Style | None) -> bool:
-    """Whether Textual's `ANSIToTruecolor` filter leaves `style` as it is: no ANSI (or default)
-    colour to turn into its truecolour, no dim colour to blend (see `ANSIToTruecolor.truecolor_style`)."""
-    if style is None:
-        return True
-    color, bgcolor = style.color, style.bgcolor
-    return ((color is None or color.triplet is not None) and (bgcolor is None or bgcolor.triplet is not None)
-            and not (style.dim and color is not None))
-
-
-class BlockLooks:
-    """One hidden prototype per kind of block, mounted in `holder` (a `display: none` child of the
-    pane) when first needed: the stylesheet styles it as it would the block, wherever it sits."""
-
-    def __init__(self, holder: Widget) -> None:
-        self.holder = holder
-        self._protos: dict[tuple, Widget] = {}
-
-    @staticmethod
-    def _key(spec: BlockSpec, hover: bool) -> tuple:
-        if isinstance(spec, (UserSpec, NoticeSpec)):
-            return (type(spec), spec.kind)
-        if isinstance(spec, AnswerSpec):
-            return (AnswerSpec, spec.continued)
-        if isinstance(spec, CardSpec):
-            return (CardSpec, spec.status, hover)
-        return (ThinkingSpec, hover)
-
-    def proto(self, spec: BlockSpec, hover: bool = False) -> Widget:
-        key = self._key(spec, hover)
-        found = self._protos.get(key)
-        if found is None:
-            if isinstance(spec, UserSpec):
-                found = UserBlock("", spec.kind)
-            elif isinstance(spec, NoticeSpec):
-                found = Notice("", spec.kind)
-            elif isinstance(spec, AnswerSpec):
-                found = HistoryAnswer("", continued=spec.continued)
-            elif isinstance(spec, CardSpec):
-                found = CompactCard(CardSpec("", "", {}, status=spec.status))
-            else:
-                found = CompactThinking("")
-            if hover:
-                found.add_class("-hover")
-            # mounted at once: the stylesheet is applied as it is registered (the mount's messages follow)
-            self.holder.mount(found)
-            self._protos[key] = found
-        return found
+__all__ = ["BlockLooks", "BlockRun"]
 
 
 class BlockRun(SizedOnce, Widget):
@@ -154,26 +44,19 @@ class BlockRun(SizedOnce, Widget):
     def __init__(self, specs: Iterable[BlockSpec], looks: BlockLooks) -> None:
         super().__init__()
         self._looks = looks
-        self._blocks_look: tuple | None = None
-        self._frames: dict[tuple[int, int], _Frame] = {}  # per prototype and width, in `_blocks_look`
-        self._colours: dict[int, _Colours] = {}  # per prototype, in `_blocks_look`
+        self._drawn_look: tuple | None = None  # the look the rows in `_drawn` were drawn in
         self._look: tuple | None = None
         self._hold(specs)
 
     def _hold(self, specs: Iterable[BlockSpec]) -> None:
         self._specs = list(specs)
         # what the user opened: a card's result, a thinking block's text
-        self._open = [isinstance(s, ThinkingSpec) and not s.collapsed for s in self._specs]
+        self._open = [opened_at_first(s) for s in self._specs]
         self._hover: int | None = None
-        self._drawn: tuple[tuple, list[Strip], list[tuple[int, int]], list[_Layout | None]] | None = None
-        # each block's rows and where its content is in them, per state, in `_blocks_look`
-        self._blocks: dict[tuple, tuple[list[Strip], _Layout | None]] = {}
-        self._truecolour_rows: set[int] = set()  # rows in `_blocks` the ANSI-to-truecolour filter leaves as they are
+        self._drawn: tuple[tuple, list[Strip], list[tuple[int, int]], list[Layout | None]] | None = None
+        self._truecolour_rows: set[int] = set()  # rows in `_drawn` the ANSI-to-truecolour filter leaves as they are
         looks = self._looks
-        for spec in self._specs:  # every look this run draws with, in the DOM before it is laid out
-            looks.proto(spec)
-            if _expandable(spec):
-                looks.proto(spec, hover=True)
+        looks.protos_for(self._specs)  # every look this run draws with, in the DOM before it is laid out
         first, last = looks.proto(self._specs[0]).styles.margin, looks.proto(self._specs[-1]).styles.margin
         # The first block's top margin and the last one's bottom margin are the run's: the layout
         # collapses them with its neighbours' as it would the blocks'.
@@ -231,7 +114,7 @@ class BlockRun(SizedOnce, Widget):
             self.refresh(layout=True)  # drawn again: `_rows` keys on what is open
 
     def toggle(self, index: int) -> None:
-        if _expandable(self._specs[index]):
+        if expandable(self._specs[index]):
             self._open[index] = not self._open[index]
             self.refresh(layout=True)
 
@@ -250,102 +133,28 @@ class BlockRun(SizedOnce, Widget):
         key = (look, self._hover, tuple(self._open))
         if self._drawn is not None and self._drawn[0] == key:
             return self._drawn[1], self._drawn[2]
-        if self._blocks_look != look:
-            self._blocks, self._frames, self._colours, self._truecolour_rows = {}, {}, {}, set()
-            self._blocks_look = look
         # margins between blocks: the pane's background, as where no widget is
         blank = Strip.blank(width, Style(bgcolor=look[-1].bgcolor))
         rows: list[Strip] = []
         spans: list[tuple[int, int]] = []
-        layouts: list[_Layout | None] = []
+        layouts: list[Layout | None] = []
+        truecolour: set[int] = set()
         below = None  # the bottom margin of the block above
+        looks = self._looks
         for i, spec in enumerate(self._specs):
-            state = (i, i == self._hover, self._open[i])  # a block drawn once per state (hover, open)
-            proto = self._looks.proto(spec, hover=state[1])
-            margin = proto.styles.margin
+            hover = i == self._hover
+            margin = looks.proto(spec, hover).styles.margin
             if below is not None:
                 rows.extend([blank] * max(below, margin.top))
-            drawn = self._blocks.get(state)
-            if drawn is None:
-                drawn = self._blocks[state] = self._block(spec, self._open[i], proto, width, margin)
-                if all(_truecolour(segment.style) for row in drawn[0] for segment in row):
-                    self._truecolour_rows.update(id(row) for row in drawn[0])
-            block, layout = drawn
-            spans.append((len(rows), len(rows) + len(block)))
-            layouts.append(layout)
-            rows.extend(block)
+            drawn = looks.draw(spec, hover, self._open[i], look)  # drawn once per state (hover, open) and look
+            if drawn.truecolour:
+                truecolour.update(id(row) for row in drawn.rows)
+            spans.append((len(rows), len(rows) + len(drawn.rows)))
+            layouts.append(drawn.layout)
+            rows.extend(drawn.rows)
             below = margin.bottom
-        self._drawn = (key, rows, spans, layouts)
+        self._drawn, self._drawn_look, self._truecolour_rows = (key, rows, spans, layouts), look, truecolour
         return rows, spans
-
-    def _block(self, spec: BlockSpec, opened: bool, proto: Widget, width: int,
-               margin: Spacing) -> tuple[list[Strip], _Layout | None]:
-        """The rows of one block, as its own widget would render them in a `width`-wide pane, and
-        where its content is in them."""
-        box_width = max(0, width - margin.width)
-        styles = proto.styles
-        gutter = styles.gutter
-        content_width = max(0, box_width - gutter.width)
-        colours = self._colours.get(id(proto))
-        if colours is None:  # each walks the prototype's ancestors: once per prototype and look
-            base_background, background = proto.background_colors
-            colours = self._colours[id(proto)] = _Colours(
-                base_background, background, proto.rich_style,
-                TextualStyle(background=base_background + background).rich_style)
-        background, rich_style, inner = colours.background, colours.rich_style, colours.inner
-        if isinstance(spec, AnswerSpec):
-            content = answer_lines(proto, spec.markdown, spec.continued, content_width, (rich_style, background))
-        else:
-            visual = visualize(proto, self._content(spec, opened, proto), markup=False)
-            height: int | None = 0
-            if content_width:  # Text's lines are as many as it wraps into: not wrapped twice to count them
-                height = None if isinstance(visual, Content) else visual.get_height(styles, content_width)
-            content = Visual.to_strips(proto, visual, content_width, height, proto.visual_style)
-        sides = (bool(margin.left), bool(margin.right))  # the margin's segments on each side of a row
-        if _bare(styles, proto.opacity):  # nothing to frame the content with: its rows, as wide as the block, are the block's
-            rows = [row if row.cell_length == content_width else row.adjust_cell_length(content_width, inner)
-                    for row in content]
-            return self._in_margin(rows, margin, width), _Layout(0, 0, sides[0], sides[1])
-        if content_untouched(styles, proto.opacity) and content_width:  # a frame the same on every row
-            frame = self._frames.get((id(proto), box_width))
-            if frame is None:
-                frame = self._frames[(id(proto), box_width)] = _Frame(
-                    lambda rows: self._styles_render(proto, colours, box_width, content_width, rows), content_width,
-                    gutter.top)
-            layout = _Layout(len(frame.top), len(frame.bottom), len(frame.left) + sides[0], len(frame.right) + sides[1])
-            return self._in_margin(frame.around(content, inner), margin, width), layout
-        # framed by the styles renderer: where the content is in its rows is not known (not selectable)
-        rows = self._styles_render(proto, colours, box_width, content_width, content)
-        return self._in_margin(rows, margin, width), None
-
-    def _styles_render(self, proto: Widget, colours: _Colours, box_width: int, content_width: int,
-                       content: list[Strip]) -> list[Strip]:
-        """`content` framed by Textual's styles renderer as `proto`'s styles say (padding, border, background)."""
-        styles = proto.styles
-        inner_blank = Strip.blank(content_width, colours.rich_style)
-        return StylesCache().render(
-            styles, Size(box_width, len(content) + styles.gutter.height), colours.base_background, colours.background,
-            lambda y: content[y] if y < len(content) else inner_blank, [], None, None,
-            content_size=Size(content_width, len(content)), padding=styles.padding,
-            opacity=proto.opacity, ansi_theme=self.app.ansi_theme, native_ansi=self.app.native_ansi_color)
-
-    def _in_margin(self, box: list[Strip], margin: Spacing, width: int) -> list[Strip]:
-        if not margin.left and not margin.right:
-            return box
-        left = [Segment(" " * margin.left, self.rich_style)] if margin.left else []
-        right = [Segment(" " * margin.right, self.rich_style)] if margin.right else []
-        return [Strip([*left, *strip, *right], width) for strip in box]
-
-    @staticmethod
-    def _content(spec: BlockSpec, opened: bool, proto: Widget) -> Any:
-        if isinstance(spec, UserSpec):
-            return user_content(spec.text, spec.kind, spec.sender, spec.recipient)
-        if isinstance(spec, NoticeSpec):
-            return notice_content(spec.text, spec.kind)
-        if isinstance(spec, CardSpec):
-            return card_content(spec, opened)
-        assert isinstance(spec, ThinkingSpec)
-        return thinking_content(proto, spec.text, not opened)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._rows(width)[0])
@@ -469,7 +278,7 @@ class BlockRun(SizedOnce, Widget):
         # A theme switch draws the blocks again in its colours (`_look_key` changes). Only then: the
         # run's own :hover, as the mouse comes in, asks this too.
         self._look = None
-        if self._blocks_look is not None and self._blocks_look != self._look_key(self.size.width):
+        if self._drawn_look is not None and self._drawn_look != self._look_key(self.size.width):
             self.refresh(layout=True)
 
     # --- the mouse -------------------------------------------------------------------------
@@ -480,7 +289,7 @@ class BlockRun(SizedOnce, Widget):
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         index = self.block_at(event.y)
-        self._hovering(index if index is not None and _expandable(self._specs[index]) else None)
+        self._hovering(index if index is not None and expandable(self._specs[index]) else None)
 
     def on_leave(self, event: events.Leave) -> None:
         self._hovering(None)

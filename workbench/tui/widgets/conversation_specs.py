@@ -67,6 +67,16 @@ def is_finished(spec: BlockSpec) -> bool:
     return not (isinstance(spec, CardSpec) and spec.status in LIVE_STATUSES)
 
 
+def expandable(spec: BlockSpec) -> bool:
+    """A block a click opens and closes: thinking, a tool call with a result."""
+    return isinstance(spec, ThinkingSpec) or (isinstance(spec, CardSpec) and bool(spec.result))
+
+
+def opened_at_first(spec: BlockSpec) -> bool:
+    """Whether a block is shown open when it is brought in: thinking the user left open."""
+    return isinstance(spec, ThinkingSpec) and not spec.collapsed
+
+
 def answer_specs(text: str) -> list[BlockSpec]:
     """A finished answer, cut into segments where a streamed one would have been cut (a huge one
     shown as its head and tail, with the notice that shows it all: conversation_cut.py)."""

@@ -1,0 +1,87 @@
+"""Drawing the next pages of history while the app is idle.
+
+A page-down brings in the blocks of about one screen below the window; drawing them (Markdown,
+highlighted code, tool cards) was most of the step's time, and only then could the frame be laid
+out and painted. Once a change of the window is painted and no input is waiting, the pane draws the
+blocks the next pages either way would bring in (`AHEAD_SCREENS` screens of rows above and below the
+window), one block per turn of the event loop, into the rows kept for the whole pane
+(conversation_looks.py). A key pressed meanwhile waits for at most one block; the pages it brings
+in then cost their layout and paint. Nothing runs once those screens are drawn: an idle pane costs
+no CPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from workbench.tui.widgets.conversation_specs import BlockSpec, is_finished, opened_at_first
+
+if TYPE_CHECKING:
+    from workbench.tui.widgets.conversation import Conversation
+
+# Screens of rows drawn ahead on each side of the window: a page-down needs about one (the window
+# keeps two below the view), so two keep a quick run of presses drawn ahead too.
+AHEAD_SCREENS = 2
+
+
+class DrawAhead:
+    """Draws, while idle, the blocks the next pages of `pane` would bring in (see the module's docstring)."""
+
+    def __init__(self, pane: Conversation) -> None:
+        self.pane = pane
+        self._due = False
+
+    @property
+    def due(self) -> bool:
+        """A block is to be drawn once the messages already waiting are handled."""
+        return self._due
+
+    def schedule(self) -> None:
+        """Start (or keep) drawing ahead once the messages already waiting are handled."""
+        if not self._due:
+            self._due = True
+            self.pane.call_later(self._step)
+
+    def _busy(self) -> bool:
+        pane = self.pane
+        # input or other work waiting (a key, a page to mount): it goes first; the window change
+        # that follows schedules drawing again
+        return bool(pane._paging or pane.app.message_queue_size or pane.message_queue_size)
+
+    def _step(self) -> None:
+        self._due = False
+        if not self.pane.is_attached or self._busy():
+            return
+        found = self._next()
+        if found is None:
+            return
+        looks, spec, look = found
+        looks.draw(spec, False, opened_at_first(spec), look)
+        self.schedule()
+
+    def _next(self) -> tuple[Any, BlockSpec, tuple] | None:
+        """The next block to draw ahead (its looks, spec and look), None when all are drawn."""
+        pane = self.pane
+        looks, run = pane._looks, pane.first_run()
+        if looks is None or run is None or not run.size.width:
+            return None
+        look = run._look_key(run.size.width)
+        budget = AHEAD_SCREENS * pane.scrollable_content_region.height
+        for side in (pane._newer, reversed(pane._older)):
+            for spec in _within(side, budget, looks, look):
+                if looks.cached(spec, False, opened_at_first(spec), look) is None:
+                    return looks, spec, look
+        return None
+
+
+def _within(specs: Any, rows: int, looks: Any, look: tuple) -> Iterator[BlockSpec]:
+    """The finished blocks from the start of `specs` whose rows (those drawn counted, the others as
+    one row, until drawn) add up to `rows`."""
+    total = 0
+    for spec in specs:
+        if total >= rows or not is_finished(spec):  # a live card is mounted as a widget of its own
+            return
+        yield spec
+        drawn = looks.cached(spec, False, opened_at_first(spec), look)
+        total += len(drawn.rows) if drawn is not None else 1
