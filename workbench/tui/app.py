@@ -34,7 +34,7 @@ from workbench.tui.playbook_ui import PlaybookCommands, PlaybookUi
 from workbench.tui.project_ui import ProjectUi
 from workbench.tui.palette import WorkbenchCommands
 from workbench.tui.pane_sizer import PaneSizer
-from workbench.tui.screens import dialogs
+from workbench.tui.screens import dialogs_module
 from workbench.tui.slash_commands import SlashCommands
 from workbench.tui.themes import ThemeProblem, theme_dirs
 from workbench.tui.widgets.approvals import ApprovalsPane
@@ -475,7 +475,7 @@ class WorkbenchApp(PlaybookCommands, PromptActions, SlashCommands, ApprovalActio
                              messages))
             footer.append("Nothing was changed in these files.")
         if sections:  # one dialog, never two stacked
-            self.push_screen(dialogs().ProblemsScreen(sections, " ".join(footer)))
+            self.push_screen(dialogs_module().ProblemsScreen(sections, " ".join(footer)))
         for p in self.theme_problems:
             self.notify(str(p), title="Theme problem", severity="error", timeout=10)
 

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from workbench.tui import format as fmt
 from workbench.tui.sanitize import one_line, safe_text
-from workbench.tui.screens import dialogs
+from workbench.tui.screens import dialogs_module
 from workbench.tui.widgets.approvals import ApprovalsPane, PendingApproval
 
 
@@ -96,7 +96,7 @@ class ApprovalActions:
             if yes:
                 self._resolve(req, "always")
 
-        self.push_screen(dialogs().ConfirmRuleScreen(req.rule(), where), done)
+        self.push_screen(dialogs_module().ConfirmRuleScreen(req.rule(), where), done)
 
     def on_approvals_pane_feedback_wanted(self, message: ApprovalsPane.FeedbackWanted) -> None:
         req = message.request
@@ -105,7 +105,7 @@ class ApprovalActions:
             if text is not None:
                 self._resolve(req, "deny", text or None)
 
-        self.push_screen(dialogs().FeedbackScreen(req.tool), done)
+        self.push_screen(dialogs_module().FeedbackScreen(req.tool), done)
 
     def on_approvals_pane_fullscreen_wanted(self, message: ApprovalsPane.FullscreenWanted) -> None:
         """The request full screen; its answer keys answer it there and close the view."""
@@ -122,16 +122,16 @@ class ApprovalActions:
                 self._resolve(req, kind)
 
         if req.diff:
-            self.push_screen(dialogs().DiffScreen(f"{req.tool} {req.preview.get('path') or ''}".strip(), req.diff,
+            self.push_screen(dialogs_module().DiffScreen(f"{req.tool} {req.preview.get('path') or ''}".strip(), req.diff,
                                         side=self.size.width >= 120, answers=True), answered)
         elif req.command:
             body = Text("$ ", style="bold") + safe_text(req.command)
             body.append_text(Text(f"\nin {one_line(req.cwd or '.', 200)}", style="dim"))
-            self.push_screen(dialogs().TextScreen(req.tool, body, answers=True), answered)
+            self.push_screen(dialogs_module().TextScreen(req.tool, body, answers=True), answered)
         else:
             from workbench.tui.widgets.approvals import describe  # its arguments as the pane shows them, never a raw dict
 
-            self.push_screen(dialogs().TextScreen(req.tool, describe(req), answers=True), answered)
+            self.push_screen(dialogs_module().TextScreen(req.tool, describe(req), answers=True), answered)
 
     def action_grants(self) -> None:
         if self.grant_source is None:

@@ -21,7 +21,7 @@ from workbench.tui.commands import SlashCommand
 from workbench.tui.export import export_markdown
 from workbench.tui.palette import needs_argument
 from workbench.tui.sanitize import one_line
-from workbench.tui.screens import dialogs
+from workbench.tui.screens import dialogs_module
 
 MODES = ("ask", "edits", "plan", "yolo")
 STARTING_COMMANDS = frozenset({"help", "theme", "quit"})  # what works before the agent is set up
@@ -221,7 +221,7 @@ class SlashCommands:
             if r.label:
                 text.append(f"[{one_line(r.label, 20)}] ", style="italic")
             text.append(one_line(r.summary, 120) + "\n")
-        self.push_screen(dialogs().TextScreen("Active path", text if rows else Text("Empty session.")))
+        self.push_screen(dialogs_module().TextScreen("Active path", text if rows else Text("Empty session.")))
 
     def _slash_export(self, arg: str) -> None:
         assert self.backend is not None
@@ -289,4 +289,4 @@ class SlashCommands:
             text = Text("No sessions in this directory yet.")
         else:
             text.append("\n/resume <id-prefix> opens one", style="dim")
-        self.push_screen(dialogs().TextScreen("Sessions", text))
+        self.push_screen(dialogs_module().TextScreen("Sessions", text))

@@ -4,9 +4,9 @@ from importlib import import_module
 from typing import Any
 
 
-def dialogs() -> Any:
+def dialogs_module() -> Any:
     """The dialogs module, imported when the first dialog opens (not on the first frame).
 
-    import_module, not `from workbench.tui.screens import dialogs`: that finds this function (a
-    name of the package) and never imports the submodule."""
+    Not named `dialogs`: importing the submodule sets the package's `dialogs` attribute to it, so
+    a function of that name would be replaced for every later `from ... import dialogs`."""
     return import_module("workbench.tui.screens.dialogs")
