@@ -153,6 +153,19 @@ async def test_mob_member_runs_as_its_profiles_agent(tmp_path, ws, monkeypatch):
         handle.close()
 
 
+async def test_mob_agent_with_replace_prompt_replaces_the_profile_prompt_not_the_mob_instructions(tmp_path, ws):
+    script_ = ScriptBuilder().turn().text("ok").build()
+    env = replay_env(tmp_path, ws, {"lead": script_, "c": script_})
+    handle = await MobHandle.create(parse_definition(MOB.replace('"reviewer"', '"terse"')), env)
+    try:
+        await handle.spawn_many([SpawnSpec("checker", "c")])
+        prompt = handle.session("c").system_prompt
+        assert prompt.startswith("One line answers.\n\nYou are 'c'") and "You check things." not in prompt
+        assert handle.session("c").playbook is None or handle.session("c").playbook.state.agent == "terse"
+    finally:
+        handle.close()
+
+
 async def test_mob_with_an_unknown_agent_does_not_start(tmp_path, ws):
     d = parse_definition(MOB.replace('agent = "reviewer"', 'agent = "ghost"'))
     with pytest.raises(InvalidParams, match="profiles.checker.agent: unknown agent 'ghost'; known agents: reviewer, terse"):

@@ -33,7 +33,7 @@ from workbench.mob.definition import MobDefinition, Profile, is_valid_name
 from workbench.mob.environment import MobEnvironment
 from workbench.mob.log import MobLog, read_log, resolve_mob
 from workbench.mob.member import Continue, MemberSession, PeerText
-from workbench.mob.playbook import add_member_tools, apply_member_agent, check_agents, member_prompt
+from workbench.mob.playbook import add_member_tools, apply_member_agent, check_agents
 from workbench.peer_messages import MOB_SENDER
 from workbench.mob.roster import (InvalidTransition, MemberInfo, MemberStatus, MobError,
                                   MobState, check_member_transition, check_mob_transition)
@@ -275,7 +275,7 @@ class MobHandle:
         mob = (f"You are {identity!r} (profile {profile_name!r}), a member of the mob {self.definition.id!r}. "
                f"Messages from other members arrive as '[message from NAME]'. Use list_peers to see who "
                f"you can reach. {role}")
-        base = member_prompt(profile, self.env)
+        base = profile.system_prompt.strip()
         return f"{base}\n\n{mob}" if base else mob
 
     async def spawn(self, profile: str, identity: str, initial_message: str | None = None) -> MemberInfo:

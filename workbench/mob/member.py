@@ -47,6 +47,19 @@ class MemberSession(AgentSession):
 
     on_peer_recorded: Callable[[str], None] | None = None
 
+    # (the profile's own prompt, the mob's instructions): a playbook agent's prompt applies to the
+    # first part only (mob/playbook.py); None: no agent, the prompt is used as built
+    prompt_parts: tuple[str, str] | None = None
+
+    def _with_profile_prompt(self, base: str) -> str:
+        if self.agent_profile is None or self.prompt_parts is None:
+            return super()._with_profile_prompt(base)
+        from workbench.playbook.agents import profile_prompt
+
+        own, mob = self.prompt_parts
+        own = profile_prompt(self.agent_profile, own).strip()
+        return f"{own}\n\n{mob}" if own else mob
+
     async def _append_user(self, text: str, kind: str, *more: Any, **options: Any) -> None:
         # The runtime's hook for every message it adds to the context (prompt, steer, follow-up).
         if isinstance(text, Continue):

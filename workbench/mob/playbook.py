@@ -4,7 +4,6 @@ playbook agent (prompt, tools, model, max_turns)."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from workbench.errors import InvalidParams
@@ -40,27 +39,20 @@ def add_member_tools(registry: Any, env: Any) -> None:
 
 
 def apply_member_agent(session: Any, profile: Any, env: Any) -> None:
-    """Run the member as its profile's playbook agent. In a mob, `replace_prompt` replaces the
-    profile's own prompt, never the mob's instructions that follow it (the member must still know
-    its peers): the mob built that text already, so the profile's prompt is not applied twice."""
+    """Run the member as its profile's playbook agent. The agent's prompt goes with the profile's
+    own prompt (after it, or in its place with `replace_prompt`), never in place of the mob's
+    instructions that follow (the member must still know its peers): MemberSession keeps the two
+    parts apart (`prompt_parts`)."""
     name = getattr(profile, "agent", None)
     if not name:
         return
-    from workbench.playbook.agents import apply_agent, find_agent
+    from workbench.playbook.agents import find_agent
+    from workbench.playbook.equip import choose_agent
 
     agent = find_agent(mob_playbook(env).agents, name)
     if agent is None:  # checked when the mob started; a playbook edited since then
         raise InvalidParams(f"playbook agent {name!r} is no longer defined")
-    apply_agent(session, dataclasses.replace(agent, system_prompt="", replace_prompt=False))
-
-
-def member_prompt(profile: Any, env: Any) -> str:
-    """The profile's own part of a member's system prompt, with its agent's prompt applied."""
-    base = profile.system_prompt.strip()
-    name = getattr(profile, "agent", None)
-    if not name:
-        return base
-    from workbench.playbook.agents import find_agent, profile_prompt
-
-    agent = find_agent(mob_playbook(env).agents, name)
-    return profile_prompt(agent, base).strip() if agent is not None else base
+    own = profile.system_prompt.strip()
+    whole = session._custom_system_prompt or ""  # "{own}\n\n{mob}" (MobHandle._system_prompt)
+    session.prompt_parts = (own, whole[len(own) + 2:] if own and whole.startswith(own) else whole)
+    choose_agent(session, agent)
