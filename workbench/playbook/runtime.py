@@ -203,11 +203,10 @@ class PlaybookRuntime:
                 break
         if prompt_id is None:
             return None
-        found = None
-        for record in turn_records(self.manager):
+        for record in turn_records(self.manager, newest_first=True):
             if record["data"].get("prompt_entry_id") == prompt_id:
-                found = record["data"]
-        return found
+                return record["data"]
+        return None
 
     # --- around a run (runtime/playbooking.py) ---------------------------------------------
 

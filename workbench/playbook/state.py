@@ -107,7 +107,13 @@ def state_at(manager: Any, entry_id: str | None = None) -> PlaybookState:
     return PlaybookState()
 
 
-def turn_records(manager: Any) -> Iterable[dict[str, Any]]:
-    for entry in manager.entries:
+def turn_records(manager: Any, *, newest_first: bool = False) -> Iterable[dict[str, Any]]:
+    """The turn records of the whole file (every branch). Only custom entries are parsed: a long
+    session's messages stay unread."""
+    ids = manager.entry_ids()
+    for eid in reversed(ids) if newest_first else ids:
+        if manager.entry_type(eid) != "custom":
+            continue
+        entry = manager.get_entry(eid) or {}
         if _custom(entry, TURN_TYPE) and isinstance(entry.get("data"), dict):
             yield entry
