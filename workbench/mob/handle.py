@@ -33,7 +33,7 @@ from workbench.mob.definition import MobDefinition, Profile, is_valid_name
 from workbench.mob.environment import MobEnvironment
 from workbench.mob.log import MobLog, read_log, resolve_mob
 from workbench.mob.member import Continue, MemberSession, PeerText
-from workbench.mob.playbook import add_member_tools, apply_member_agent, check_agents
+from workbench.mob.playbook import add_member_tools, apply_member_agent, check_agents, member_playbook
 from workbench.peer_messages import MOB_SENDER
 from workbench.mob.roster import (InvalidTransition, MemberInfo, MemberStatus, MobError,
                                   MobState, check_member_transition, check_mob_transition)
@@ -235,6 +235,7 @@ class MobHandle:
             thinking_level=profile.thinking, agent=identity, events=self.events,
             project=ProjectContext.load(self.env.cwd, files_enabled=self.env.context_files,
                                         skill_names=profile.skills),
+            playbook=member_playbook(self.env),  # guidelines and journeys, each member its own state
             **(self.env.hooks.agent_kwargs({MOB_KEY: self}) if self.env.hooks is not None
                else {"tool_extra": {MOB_KEY: self}}))
         apply_member_agent(session, profile, self.env)

@@ -56,3 +56,11 @@ def apply_member_agent(session: Any, profile: Any, env: Any) -> None:
     whole = session._custom_system_prompt or ""  # "{own}\n\n{mob}" (MobHandle._system_prompt)
     session.prompt_parts = (own, whole[len(own) + 2:] if own and whole.startswith(own) else whole)
     choose_agent(session, agent)
+
+
+def member_playbook(env: Any) -> Any:
+    """A member's PlaybookRuntime (workbench/playbook/setup.py) on the mob's playbook: guidelines
+    and journeys for every member, each with its own state in its own session file."""
+    from workbench.playbook.setup import session_playbook
+
+    return session_playbook(env.cwd, playbook=mob_playbook(env))

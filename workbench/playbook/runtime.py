@@ -215,11 +215,15 @@ class PlaybookRuntime:
         """Whether runs consult the playbook at all (an empty playbook and no state: no)."""
         return bool(self.playbook.guidelines or self.playbook.journeys or self.state.variables)
 
+    def engaged(self, prompt: str) -> bool:
+        """Whether a run on `prompt` is matched (an empty prompt: a mob member woken to go on)."""
+        return self.active and bool(prompt.strip())
+
     async def begin_turn(self, prompt: str, context: dict[str, Any] | None = None) -> TurnOutcome | None:
         """Before the prompt is appended: match it, move the journey, tell the listeners."""
         self._turn = None
         self.apply_start_options()
-        if not self.active:
+        if not self.engaged(prompt):
             return None
         started = time.perf_counter()
         outcome = await match_turn(self.playbook, self.state, prompt, self.judge,

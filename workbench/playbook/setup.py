@@ -44,7 +44,8 @@ def parse_vars(items: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 
 def check_options(pb: Playbook, options: StartOptions) -> None:
-    """Unknown agent or journey: InvalidParams naming the known ones (exit 2)."""
+    """Unknown agent or journey, a bad variable: InvalidParams naming the known ones (exit 2)."""
+    parse_vars(f"{k}={v}" for k, v in options.variables)
     if options.agent and pb.agent(options.agent) is None:
         from workbench.playbook.agents import unknown_agent_message
 
@@ -63,12 +64,14 @@ def options_from_args(args: Any) -> StartOptions:
 
 
 def session_playbook(cwd: Path | str, args: Any = None, *, trust_project: bool | None = None,
-                     playbook: Playbook | None = None) -> PlaybookRuntime:
-    """The runtime for a session in `cwd`; raises InvalidParams for a bad --agent/--var/--journey."""
+                     playbook: Playbook | None = None, options: StartOptions | None = None) -> PlaybookRuntime:
+    """The runtime for a session in `cwd`; raises InvalidParams for a bad --agent/--var/--journey
+    (from `args`, or `options` as SessionService's callers give them)."""
     if trust_project is None:
         trust_project = bool(getattr(args, "trust_project", False))
     pb = playbook if playbook is not None else load_playbook(Path(cwd), trust_override=trust_project)
-    options = options_from_args(args) if args is not None else StartOptions()
+    if options is None:
+        options = options_from_args(args) if args is not None else StartOptions()
     check_options(pb, options)
     runtime = PlaybookRuntime(pb)
     runtime.start_options = options

@@ -85,6 +85,8 @@ class SessionCreate(StructuredParams):
     thinking: Literal["off", "minimal", "low", "medium", "high"] | None = None
     budget: Budget | None = None
     agent: str | None = None  # a playbook agent ([[agents]]) the session runs as
+    variables: dict[str, str] = Field(default_factory=dict)  # playbook context variables
+    journey: str | None = None  # a playbook journey to start
 
 
 class SessionRef(_Params):
@@ -105,6 +107,7 @@ class SessionHistory(SessionRef):
 class TurnStart(StructuredParams):
     session_id: str = Field(min_length=1)
     prompt: Prompt
+    variables: dict[str, str] = Field(default_factory=dict)  # set before the turn (the seed's context_variables)
 
 
 class ApprovalList(_Params):

@@ -42,7 +42,30 @@ def session_info(service: SessionService, session_id: str) -> dict[str, Any]:
         "cost_usd": state.cost_usd, "context_tokens": state.context_tokens,
         "context_window": state.context_window, "labels": state.labels,
         "name": session.manager.name, "mode": session.mode,
+        "playbook": _playbook_state(session),
     }
+
+
+def _playbook_state(session: Any) -> dict[str, Any] | None:
+    """The session's playbook state: agent, variables, journey (docs/playbooks.md)."""
+    runtime = getattr(session, "playbook", None)
+    if runtime is None:
+        return None
+    return {**runtime.state.to_json(), "status": runtime.status_text() or None}
+
+
+def _set_variables(session: Any, variables: dict[str, str]) -> None:
+    runtime = getattr(session, "playbook", None)
+    if runtime is None:
+        from workbench.errors import InvalidParams
+
+        raise InvalidParams("this session has no playbook: variables need one")
+    from workbench.playbook.setup import parse_vars
+
+    parse_vars(f"{k}={v}" for k, v in variables.items())  # all checked before any is set
+    for key, value in variables.items():
+        if runtime.state.variables.get(key) != value:
+            runtime.set_var(key, value)
 
 
 def _thinking(level: str | None) -> str | None:
@@ -157,7 +180,7 @@ class SessionMethods:
             limits=self._limits(p.budget), labels=dict(p.labels), mode=p.approval_mode or self._default("approve"),
             thinking_level=_thinking(p.thinking or self._default("thinking")), run_now=False,
             allow=[*self._default("allow", []), *p.allow], deny=[*self._default("deny", []), *p.deny],
-            agent=p.agent)
+            agent=p.agent, variables=dict(p.variables), journey=p.journey)
         session = await self.service.create_session(req)
         self._listen(session)
         out: dict[str, Any] = {"session_id": session.id, "session_ref": str(session.manager.path) if
@@ -215,6 +238,8 @@ class SessionMethods:
     async def turn_start(self, p: P.TurnStart, rid: Any) -> dict[str, Any]:
         session = await self._session(p.session_id)
         text, images = P.split_prompt(p.prompt)
+        if p.variables:
+            _set_variables(session, p.variables)
         return await self._run(session, text, self._run_options(p, images), rid)
 
     async def interrupt(self, p: P.SessionRef) -> dict[str, Any]:

@@ -73,11 +73,9 @@ class PlaybookTurns:
         """The playbook's agent changed (/agent, --agent, or restored from the session): apply it."""
         if profile is getattr(self, "agent_profile", None):
             return
-        from workbench.playbook import agents
+        from workbench.playbook.agents import apply_agent
 
-        apply = getattr(agents, "apply_agent", None)  # 19-agents-tools
-        if apply is not None:
-            apply(self, profile)
+        apply_agent(self, profile)
 
     def _playbook_event(self, kind: str, fields: dict[str, Any]) -> None:
         from workbench.runtime import events as ev
@@ -98,8 +96,12 @@ class PlaybookTurns:
         if pb is None:
             return
         self._playbook_unlisten = self.events.add_listener(pb.observe)
-        outcome = await self._interruptible(pb.begin_turn(prompt, context={"last_reply": self._last_reply()}),  # type: ignore[attr-defined]
-                                            None)
+        pb.apply_start_options()
+        begin = pb.begin_turn(prompt, context={"last_reply": self._last_reply()})
+        if pb.engaged(prompt):  # matching may call the model: Esc interrupts it
+            outcome = await self._interruptible(begin, None)  # type: ignore[attr-defined]
+        else:  # nothing to match: no task, no scheduling point (a run without a playbook is unchanged)
+            outcome = await begin
         if outcome is not None and outcome.matcher_message is not None:
             self._playbook_account(outcome.matcher_message)
         self._playbook_tools(pb.turn_tools())
@@ -123,11 +125,9 @@ class PlaybookTurns:
         return f"\n\n{block}" if block else ""
 
     def _playbook_tools(self, names: tuple[str, ...]) -> None:
-        from workbench.playbook import agents
+        from workbench.playbook.agents import allow_turn_tools
 
-        allow = getattr(agents, "allow_turn_tools", None)  # agents' tool allow-list (19-agents-tools)
-        if allow is not None:
-            allow(self, names)
+        allow_turn_tools(self, names)
 
     def _playbook_end(self) -> None:
         """After the run, whatever its end: the turn's record; the turn's extra tools go."""

@@ -42,6 +42,8 @@ class CreateSessionRequest:
     deny: list[str] = field(default_factory=list)
     run_options: dict[str, Any] = field(default_factory=dict)  # AgentSession.run's: images, output_schema, ...
     agent: str | None = None  # a playbook agent ([[agents]]) the session runs as
+    variables: dict[str, str] = field(default_factory=dict)  # playbook context variables
+    journey: str | None = None  # a playbook journey to start
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,13 @@ class SessionService:
         cwd = Path(req.cwd) if req.cwd is not None else self.cwd
         if not cwd.is_dir():
             raise InvalidParams(f"cwd {cwd} is not a directory")
-        from workbench.playbook.equip import resolve_agent
+        from workbench.playbook.setup import StartOptions, session_playbook
 
-        playbook = self.playbook(cwd)
-        profile = resolve_agent(playbook, req.agent)  # an unknown name: InvalidParams, before any file
-        kwargs = self._session_kwargs(req.mode, req.allow, req.deny, cwd, playbook)  # bad rules: before any file
+        loaded = self.playbook(cwd)
+        # an unknown agent or journey, a bad variable: InvalidParams before any file
+        playbook = session_playbook(cwd, playbook=loaded, options=StartOptions(
+            req.agent, tuple(req.variables.items()), req.journey))
+        kwargs = self._session_kwargs(req.mode, req.allow, req.deny, cwd, loaded)  # bad rules: before any file
         provider = self.provider_factory(req.provider, req.model)
         manager = SessionManager.create(cwd, sessions_dir=self.sessions_dir)
         if req.labels:
@@ -150,10 +154,8 @@ class SessionService:
         session = AgentSession(
             manager, provider, model=req.model or getattr(provider, "model", None),
             limits=req.limits or self._default_limits(), system_prompt=req.system_prompt,
-            thinking_level=req.thinking_level, **kwargs)
-        from workbench.playbook.equip import choose_agent
-
-        choose_agent(session, profile)
+            thinking_level=req.thinking_level, playbook=playbook, **kwargs)
+        playbook.apply_start_options()  # the agent's model, the variables, the journey: from now on
         self._register(session, dict(req.labels))
         if req.prompt is not None and req.run_now:
             await session.run(req.prompt, **req.run_options)
@@ -177,15 +179,20 @@ class SessionService:
             manager = SessionManager.open(path)
         except FileNotFoundError:
             raise SessionNotFound(f"no session file at {path}") from None
+        workspace = Path(manager.cwd or base)
         try:
-            kwargs = self._session_kwargs(mode, list(allow or []), list(deny or []), Path(manager.cwd or base))
+            loaded = self.playbook(workspace)
+            kwargs = self._session_kwargs(mode, list(allow or []), list(deny or []), workspace, loaded)
         except WorkbenchError:
             manager.close()
             raise
         context = manager.build_context()
         stored = context.model or {}
         provider_obj = self.provider_factory(provider or stored.get("provider"), model or stored.get("modelId"))
-        session = AgentSession(manager, provider_obj, model=model, limits=self._default_limits(), **kwargs)
+        from workbench.playbook.setup import session_playbook
+
+        session = AgentSession(manager, provider_obj, model=model, limits=self._default_limits(),
+                               playbook=session_playbook(workspace, playbook=loaded), **kwargs)  # its state back
         labels: dict[str, str] = {}
         for entry in manager.entries:
             if entry.get("type") == "custom" and entry.get("customType") == LABELS_CUSTOM_TYPE:
