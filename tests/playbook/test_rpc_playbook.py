@@ -73,3 +73,25 @@ async def test_a_service_session_resumed_has_its_state(tmp_path):
     finally:
         await again.close()
         resumed.manager.close()
+
+
+async def test_the_sdk_passes_variables_and_a_journey(tmp_path):
+    import os
+
+    from workbench.sdk import WorkbenchClient
+
+    ws = tmp_path / "ws"
+    write_playbook(ws)
+    script = tmp_path / "s.json"
+    script.write_text(ScriptBuilder().turn().text("ok").turn().text("moved").build().to_json())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OPENAI_"))}
+    env["WORKBENCH_HOME"] = str(tmp_path / "home")
+    async with WorkbenchClient(server_args=["--provider", "replay", "--replay-script", str(script)], cwd=str(ws),
+                               env=env) as client:
+        session = await client.create_session("fix it", variables={"ticket": "T-1"}, journey="release")
+        assert session.text == "ok"
+        result = await session.turn("version bumped", variables={"version": "9"})
+        assert result.text == "moved"
+        info = await client._request("session/read", {"session_id": session.id})
+        assert info["playbook"]["journey"]["step"] == "test"
+        assert info["playbook"]["variables"] == {"ticket": "T-1", "version": "9"}

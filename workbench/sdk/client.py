@@ -120,7 +120,7 @@ class WorkbenchClient:
         """A new session; with a prompt, its first turn runs now and `session.last_result` holds it.
         Options: model, provider, system_prompt, cwd, labels, approval_mode, allow, deny, thinking,
         budget ({max_tokens, max_cost, max_turns, max_tool_calls, max_duration}), output_schema,
-        structured_output_retries."""
+        structured_output_retries, and the playbook's agent, variables ({KEY: VALUE}) and journey."""
         params = _drop_none({"prompt": prompt, **options})
         reply = await self._request("session/create", params)
         session = Session(self, reply["session_id"], reply.get("session_ref"))
@@ -278,10 +278,12 @@ class Session:
         return self.last_result.structured_output if self.last_result else None
 
     async def turn(self, prompt: Any, *, output_schema: dict[str, Any] | None = None,
-                   structured_output_retries: int | None = None) -> RunResult:
+                   structured_output_retries: int | None = None,
+                   variables: dict[str, str] | None = None) -> RunResult:
+        """One turn. `variables`: playbook context variables set before it (kept in the session)."""
         reply = await self.client._request("turn/start", _drop_none({
             "session_id": self.id, "prompt": prompt, "output_schema": output_schema,
-            "structured_output_retries": structured_output_retries}))
+            "structured_output_retries": structured_output_retries, "variables": variables or None}))
         self.last_result = RunResult.from_wire(reply, self.ref)
         return self.last_result
 
