@@ -10,7 +10,8 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-@pytest.mark.parametrize("script", ["bench_tui_stream.py", "bench_tui_startup.py", "bench_tui_session.py"])
+@pytest.mark.parametrize("script", ["bench_tui_stream.py", "bench_tui_startup.py", "bench_tui_session.py",
+                                    "bench_tui_resume.py"])
 def test_benchmark_quick(script):
     out = subprocess.run([sys.executable, str(BENCH / script), "--quick"], capture_output=True, text=True,
                          timeout=120, check=True).stdout

@@ -136,13 +136,13 @@ async def test_resuming_a_session_with_a_5_mb_message_shows_it_cut_at_once(tmp_p
         {"role": "user", "content": [{"type": "text", "text": big}], "timestamp": 1},
         {"role": "assistant", "content": [{"type": "text", "text": "THE-LAST-ANSWER"}], **META},
     ])
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine stretches wall time, not this
     parts = resume_parts(tmp_path, session)
     parts.pop("initial_prompt", None)
     app = WorkbenchApp(parts.pop("backend"), watch_themes=False, **parts)
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: "THE-LAST-ANSWER" in screen_text(app))
-        assert time.perf_counter() - start < 15
+        await until(pilot, lambda: "THE-LAST-ANSWER" in screen_text(app), limit=120)
+        assert time.process_time() - start < 20  # drawn whole, 2 MB took ~20 s of CPU
         shown = screen_text(app)
         assert "user message shown cut: 100,001 lines" in shown and "msg0099999" in shown
         assert "msg0050000" not in shown
@@ -174,10 +174,10 @@ async def test_a_huge_answer_from_one_sse_event_is_streamed_cut_and_saved_whole(
         async with app.run_test(size=(160, 48)) as pilot:
             app.prompt.text = "write a lot"
             app.prompt.focus()
-            start = time.perf_counter()
+            start = time.process_time()
             await pilot.press("enter")
-            await until(pilot, lambda: not app.backend.is_running and "THE-END-OF-IT" in screen_text(app))
-            assert time.perf_counter() - start < 15
+            await until(pilot, lambda: not app.backend.is_running and "THE-END-OF-IT" in screen_text(app), 120)
+            assert time.process_time() - start < 30
             shown = screen_text(app)
             assert "answer shown cut: 100,004 lines" in shown
             notices = [w for w in app.conversation.blocks if getattr(w, "cut", None) is not None]

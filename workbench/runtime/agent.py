@@ -143,7 +143,7 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints, Playboo
         self.usage = ev.Usage()
         self.cost_usd: float | None = 0.0
         self.session_turns = 0
-        for msg in manager.messages("assistant"):
+        for msg in manager.messages("assistant", keep=False):  # read once: not kept parsed
             self._account(msg)
             self.session_turns += 1
         self.session_tool_calls = manager.count_messages("toolResult")

@@ -24,7 +24,8 @@ def stored(manager: Any) -> tuple[str | None, dict[str, Any] | None]:
     """(mode, limits) last recorded in the session, None for what it never recorded."""
     mode: str | None = None
     limits: dict[str, Any] | None = None
-    for entry in manager.entries:
+    of_type = getattr(manager, "entries_of_type", None)  # only the custom entries parsed
+    for entry in of_type("custom") if of_type is not None else manager.entries:
         if entry.get("type") != "custom":
             continue
         data = entry.get("data")

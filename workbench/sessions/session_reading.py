@@ -13,6 +13,7 @@ from typing import Any
 from workbench.sessions.context import SessionContext, build_context
 from workbench.sessions.errors import EntryNotFound
 from workbench.sessions.jsonl import LoadProblem, Record
+from workbench.sessions.lazy import LazyEntry, lazy_entries
 from workbench.sessions.tree import TreeNode, build_tree_index
 from workbench.sessions.warmup import Warmup
 
@@ -125,14 +126,27 @@ class SessionReading:
             record.entry()
         return list(self.problems)
 
-    def messages(self, role: str) -> Iterator[dict]:
+    def messages(self, role: str, *, keep: bool = True) -> Iterator[dict]:
         """Every message of `role` in the file, all branches, in file order (parses only those:
-        the role is read from each line's prefix)."""
+        the role is read from each line's prefix). `keep=False`: read once, the parse not kept
+        (a total over a big session's every branch need not hold them all)."""
         for record in self._unique_records():
             if record.type == "message" and record.role == role:
-                message = record.entry().get("message")
+                message = (record.entry() if keep else record.peek()).get("message")
                 if isinstance(message, dict):
                     yield message
+
+    def lazy_entries(self) -> list[LazyEntry]:
+        """The entries in file order, each read from its line when a field beyond the prefix is
+        needed and not kept parsed (lazy.py): what a view of every entry (the tree) holds."""
+        return lazy_entries(self._records)
+
+    def entries_of_type(self, type_: str) -> Iterator[dict]:
+        """The entries of one type in file order, all branches (the type is read from each line's
+        prefix: no other entry is parsed)."""
+        for record in self._records:
+            if record.type == type_:
+                yield record.entry()
 
     def count_messages(self, role: str) -> int:
         """How many messages of `role` the file holds, all branches, without parsing any."""

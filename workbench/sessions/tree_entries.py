@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from workbench.sessions.lazy import LazyEntry
 from workbench.text import LINE_TABLE
 
 FilterMode = Literal["default", "no-tools", "user-only", "labelled-only", "all"]
@@ -100,7 +101,16 @@ FILTER_TABLES: dict[str, bytes] = {
 
 
 def classify(entry: Mapping[str, Any]) -> str:
-    """A short kind for one entry: what filters and row styles key on."""
+    """A short kind for one entry: what filters and row styles key on. An entry read on demand
+    (LazyEntry) is classified from its line's prefix where that says enough (all but assistant
+    messages): a big session's tool results are not parsed to build its tree."""
+    if isinstance(entry, LazyEntry):
+        etype = entry.get("type")
+        if etype != "message" and etype in _TYPE_KINDS:
+            return _TYPE_KINDS[etype]
+        role = entry.role
+        if role is not None and role != "assistant" and role in _ROLE_KINDS:
+            return _ROLE_KINDS[role]
     etype = entry.get("type")
     if etype != "message":
         return _TYPE_KINDS.get(etype, "other")  # type: ignore[arg-type]

@@ -216,7 +216,9 @@ class TreeIndex:
         kind = self.kinds[n]
         msg = entry.get("message") if entry.get("type") == "message" else None
         pieces: list[Piece]
-        if kind == "user":
+        if kind in ("user", "tool", "bash") and not isinstance(msg, dict):  # classified by its prefix, the rest corrupt
+            pieces = [("[message]", "dim")]
+        elif kind == "user":
             pieces = [("user: ", "user"), (one_line(content_text(msg.get("content"), SUMMARY_CHARS * 4)), "text")]
         elif kind == "assistant":
             text = one_line(content_text(msg.get("content"), SUMMARY_CHARS * 4))

@@ -157,6 +157,7 @@ class WorkbenchApp(PlaybookCommands, PromptActions, SlashCommands, ApprovalActio
         self._stats_dirty = True
         self._path_dirty = True
         self._pump_task: asyncio.Task | None = None
+        self._history_shown = asyncio.Event()  # the session's messages are in the Conversation
         self._watched_broker: Any = None
         self._unwatch_broker: Callable[[], Any] | None = None
         self._theme_dirs = themes_from if themes_from is not None else theme_dirs()

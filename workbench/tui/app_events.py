@@ -34,18 +34,27 @@ class RuntimeEvents:
         self._watch_withdrawals(getattr(self.backend, "broker", None))
         self.project_ui.begin()
         self.playbook_ui.begin()  # --agent/--var/--journey, the playbook files' problems
+        self._history_shown.clear()
         self._load_history(self.backend)
 
     @work(group="history")
     async def _load_history(self, backend: Backend) -> None:
-        messages = backend.history()
-        if messages:
-            await self.conversation.load_history(messages)
-            for m in messages:
-                if m.get("role") == "user":
-                    text = message_text(m).strip()
-                    if text and (not self.prompt.sent or self.prompt.sent[-1] != text):
-                        self.prompt.sent.append(text)
+        from workbench.tui.widgets.conversation_cut import CUT_CHARS
+
+        try:
+            messages = backend.history()
+            if messages:
+                await self.conversation.load_history(messages)
+                for m in messages:
+                    if m.get("role") == "user":
+                        text = message_text(m)
+                        if len(text) > CUT_CHARS:  # recalled with ↑ it would fill the prompt: not kept
+                            continue
+                        text = text.strip()
+                        if text and (not self.prompt.sent or self.prompt.sent[-1] != text):
+                            self.prompt.sent.append(text)
+        finally:
+            self._history_shown.set()  # the session tree is built after it (app_sessions.py)
         if backend is self.backend:
             await self.project_ui.notice()
 
@@ -124,7 +133,7 @@ class RuntimeEvents:
             self._path_dirty = False
             if self.session_tree is not None and self.session_tree.is_mounted:
                 self.session_tree.sync()  # new entries at once (the tree also polls the file's manager)
-            else:
+            elif getattr(self.backend, "manager", None) is None:  # else the session's tree takes the pane
                 self.session_pane.show_path(self.backend.path_entries())
 
     def refresh_now(self) -> None:

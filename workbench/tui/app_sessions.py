@@ -43,6 +43,8 @@ class SessionActions:
     async def _show_tree(self) -> None:
         """Mount the session tree in the Session pane (or point it at the current session) and
         apply the read-only state. A backend without a session file keeps the path list."""
+        # After the conversation shows the session: indexing a big one's tree must not delay that.
+        await self._history_shown.wait()
         manager = getattr(self.backend, "manager", None)
         if manager is None:
             return

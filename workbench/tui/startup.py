@@ -116,10 +116,13 @@ class RuntimeSessions:
         from workbench.sessions.errors import SessionLocked
         from workbench.sessions.manager import SessionManager
 
+        # Not warmed (every entry parsed in the background and kept): on a 100 MB session that
+        # held ~250 MB more and took seconds of CPU after the session was shown. The tree reads
+        # what it shows; a context at another leaf parses the unread part of its path then.
         try:
-            manager = SessionManager.open(path, readonly=readonly)
+            manager = SessionManager.open(path, readonly=readonly, warm=False)
         except SessionLocked:
-            manager = SessionManager.open(path, readonly=True)
+            manager = SessionManager.open(path, readonly=True, warm=False)
         return self._agent(manager)
 
     def adopt(self, manager: Any) -> Backend:

@@ -29,6 +29,9 @@ class TreeLines(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {f"tree--{key}" for key in STYLE_KEYS} | {"tree--selected"}
 
+    def on_focus(self) -> None:
+        self.owner.warm_search()  # the user came to the tree: its search is ready by the first key
+
     DEFAULT_CSS = """
     TreeLines { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     TreeLines > .tree--cursor { color: $accent; text-style: bold; }

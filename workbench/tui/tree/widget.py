@@ -153,6 +153,7 @@ class SessionTree(Vertical):
         self.search_delay = 0.15
         self.typed_query = ""
         self._search_timer: Any = None
+        self._warming: Any = None  # the index whose search is being warmed
         self.lines = TreeLines(self)
         self.status = TreeStatus()
         self.set_manager(manager)
@@ -165,8 +166,14 @@ class SessionTree(Vertical):
         self.update_status()
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.sync, name="session-tree-sync")
-        # after the first paint: the thread shares the GIL, so it must not delay the pane's opening
-        self.set_timer(0.5, lambda: self._warm_search(self.view.index))
+
+    def warm_search(self) -> None:
+        """Index the rows' words for search, once, when the tree is first used (focused or searched):
+        on a 100 MB session that reads every entry, seconds of CPU nobody needs before then."""
+        index = self.view.index
+        if index.word_index is None and self._warming is not index and self.is_mounted:
+            self._warming = index
+            self._warm_search(index)
 
     @work(thread=True, exclusive=True, group="session-tree-warm")
     def _warm_search(self, index: TreeIndex) -> None:
@@ -183,7 +190,9 @@ class SessionTree(Vertical):
     def set_manager(self, manager: SessionManagerLike) -> None:
         """Show another session (after resume or fork)."""
         self.manager = manager
-        entries = list(manager.entries)
+        # each entry read when its row is drawn, not kept parsed (sessions/lazy.py)
+        lazy = getattr(manager, "lazy_entries", None)
+        entries = lazy() if lazy is not None else list(manager.entries)
         self._consumed = len(entries)
         mode = self.view.filter_mode if self.view is not None else self._filter_mode
         self.view = TreeView(TreeIndex(entries), manager.leaf_id, manager.labels, filter_mode=mode)
@@ -194,7 +203,8 @@ class SessionTree(Vertical):
         if self.is_mounted:
             self.lines.refresh_rows()
             self.update_status()
-            self._warm_search(self.view.index)
+            if self.lines.has_focus:
+                self.warm_search()
 
     def sync(self, *, follow_leaf: bool = False) -> None:
         """Pick up what was written since the last look: new entries, the leaf, labels."""
@@ -254,6 +264,8 @@ class SessionTree(Vertical):
         if self._search_timer is not None:
             self._search_timer.stop()
             self._search_timer = None
+        if query:
+            self.warm_search()  # for the searches that follow
         self.typed_query = query
         self.view.set_query(query)
         self.lines.refresh_rows()
