@@ -109,6 +109,8 @@ def test_why_content_names_everything_the_record_holds(tmp_path):
     assert "patterns only" not in model_turn and "one matcher-model call" in model_turn
     assert "be-brief  score 0.82  model" in model_turn and "no transition this turn" in model_turn
     assert "No playbook ran for this turn" in why_content(turns[0], 0, 3).plain
+    assert "This turn is still running" in why_content(turns[0], 0, 3, running=True).plain
+    assert "still running" not in why_content(turns[1], 1, 3, running=True).plain  # a record is a record
 
 
 def test_why_content_of_a_broken_record_says_what_it_has():

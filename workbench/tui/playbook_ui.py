@@ -310,7 +310,8 @@ class PlaybookUi:
         else:
             turns = turns_on_path(manager)
             index = len(turns) - 1 - (from_end or 0)
-        self.app.push_screen(WhyScreen(turns, max(0, index)))
+        running = bool(self.app.backend.is_running) and entry_id is None  # the active path's newest turn runs
+        self.app.push_screen(WhyScreen(turns, max(0, index), running=running))
 
     def turn_in_view(self) -> int | None:
         from workbench.tui.widgets.conversation_turns import turn_in_view

@@ -92,8 +92,9 @@ def _score(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "—"
 
 
-def why_content(turn: WhyTurn, index: int, total: int) -> Content:
-    """One turn's explanation, section by section."""
+def why_content(turn: WhyTurn, index: int, total: int, *, running: bool = False) -> Content:
+    """One turn's explanation, section by section (`running`: this turn's run has not ended, so
+    its record is not written yet)."""
     parts: list[Content | str | tuple[str, str]] = []
 
     def head(title: str) -> None:
@@ -102,6 +103,10 @@ def why_content(turn: WhyTurn, index: int, total: int) -> Content:
     parts += [(f"turn {index + 1} of {total}", "bold"), ("  you: ", "$foreground 55%"),
               (_text(turn.text, 100) or "(empty message)", "italic"), (f"  · entry {turn.entry_id[:8]}\n", "$foreground 55%")]
     rec = turn.record
+    if rec is None and running:
+        parts += ["\n", ("This turn is still running", "bold"),
+                  (" — its record is written when the run ends; open the why view again then.", "$foreground 55%")]
+        return Content.assemble(*parts)
     if rec is None:
         parts += ["\n", ("No playbook ran for this turn", "bold"),
                   (" — the session had no playbook then (no guidelines or journeys in playbook.toml), or the "
@@ -193,10 +198,11 @@ class WhyScreen(Screen[None]):
     WhyScreen #why-body { height: auto; }
     """
 
-    def __init__(self, turns: list[WhyTurn], index: int) -> None:
+    def __init__(self, turns: list[WhyTurn], index: int, *, running: bool = False) -> None:
         super().__init__()
         self.turns = turns
         self.index = max(0, min(index, len(turns) - 1))
+        self.running = running  # the newest turn's run is under way
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -216,7 +222,8 @@ class WhyScreen(Screen[None]):
                                          (" — send a message; each turn that runs the playbook is explained here.",
                                           "$foreground 55%")))
             return
-        body.update(why_content(self.turns[self.index], self.index, len(self.turns)))
+        last = self.index == len(self.turns) - 1
+        body.update(why_content(self.turns[self.index], self.index, len(self.turns), running=self.running and last))
         self.query_one("#why-box", VerticalScroll).scroll_home(animate=False)
 
     def action_move(self, step: int) -> None:
