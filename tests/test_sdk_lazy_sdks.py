@@ -76,7 +76,8 @@ def test_a_headless_run_imports_only_what_its_request_needs(provider, tmp_path):
     assert set(NOT_BEFORE_REQUEST[provider]) & set(eager)  # the switch: the whole SDK, as before
     count = lambda modules: sum(m.split(".")[0] == provider for m in modules)  # noqa: E731
     assert count(lazy) < count(eager) / 2, (count(lazy), count(eager))
-    assert not [m for m in lazy if m.startswith(("textual", "workbench.tui"))]  # the TUI is not for -p
+    # workbench's own: no TUI, and no MCP client machinery when no server is configured
+    assert not [m for m in lazy if m.startswith(("textual", "workbench.tui", "workbench.mcp.pool", "mcp."))]
 
 
 USES_ANTHROPIC = textwrap.dedent("""

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from workbench.mcp.pool import MCPClientPool, MCPServerStatus
 from workbench.text import sanitize
+
+if TYPE_CHECKING:
+    from workbench.mcp.pool import MCPClientPool, MCPServerStatus
 
 
 def _err(stream: TextIO, text: str) -> None:
@@ -23,11 +25,16 @@ def _err(stream: TextIO, text: str) -> None:
 
 async def start_for_run(cwd: Path, *, trust_override: bool, err: TextIO) -> MCPClientPool | None:
     """A started, settled pool for a headless run (None when no server is configured)."""
-    pool = MCPClientPool.from_workspace(cwd, trust_override=trust_override)
-    for problem in pool.problems:
+    from workbench.mcp.config import load_mcp_config
+
+    config = load_mcp_config(cwd)
+    for problem in config.problems:
         _err(err, f"workbench: mcp config: {sanitize(str(problem))}")
-    if not pool:
-        return None
+    if not config.servers:
+        return None  # the pool's machinery stays unimported: most runs have no server
+    from workbench.mcp.pool import MCPClientPool, project_trusted
+
+    pool = MCPClientPool(config, cwd, trusted=project_trusted(cwd, override=trust_override))
     pool.start()
     await pool.wait_ready()
     for status in pool.status():
@@ -62,6 +69,8 @@ def render_list(statuses: list[MCPServerStatus], problems: list[Any], *, trusted
 
 
 async def list_command(cwd: Path, *, as_json: bool, trust_override: bool, out: TextIO) -> int:
+    from workbench.mcp.pool import MCPClientPool
+
     pool = MCPClientPool.from_workspace(cwd, trust_override=trust_override)
     try:
         pool.start()
