@@ -200,14 +200,20 @@ def _plan(name: str, spec: Any, deferred: bool) -> tuple[str, Any] | None:
     return plan
 
 
+_cache_dirs: dict[str | None, Any] = {}  # WORKBENCH_HOME -> the directory (resolved once, not per package)
+
+
 def _cache_file(origin: str) -> Any:
     import hashlib
 
+    home = os.environ.get("WORKBENCH_HOME")
     try:
-        from workbench.config import cache_dir
+        if home not in _cache_dirs:
+            from workbench.config import cache_dir
 
+            _cache_dirs[home] = cache_dir() / "sdk-imports"
         digest = hashlib.blake2b(origin.encode(), digest_size=12).hexdigest()
-        return cache_dir() / "sdk-imports" / f"{digest}.marshal"
+        return _cache_dirs[home] / f"{digest}.marshal"
     except Exception:  # noqa: BLE001 — no usable home: no cache
         return None
 
