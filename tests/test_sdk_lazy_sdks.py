@@ -218,6 +218,7 @@ SAME_NAMES = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # imports both SDKs whole: ~6 s on a quiet machine
 def test_every_lazy_package_binds_what_its_own_body_binds(tmp_path):
     p = subprocess.run([sys.executable, "-c", SAME_NAMES], env=_env(tmp_path), capture_output=True, text=True,
                        timeout=300)
