@@ -224,6 +224,7 @@ class MobHandle:
         _align_replay(provider, manager)
         limits = self._member_limits(profile)
         tools = self._tools_for(profile, orchestrator)
+        add_member_tools(tools, self.env)  # the playbook's [[tools]] (an MCP tool's name stays its)
         # Rules from the user and project config files add up with the mob's own (runtime.rules).
         policy = load_policy(self.env.cwd, mode=self.env.mode, allow=self.env.allow, ask=self.env.ask,
                              deny=self.env.deny, registry=tools, trust_project=self.env.trust_project,
@@ -260,7 +261,6 @@ class MobHandle:
         builtins = builtin_registry()
         tools = [builtins.get(name) for name in profile.tools]
         registry = ToolRegistry([t for t in tools if t is not None] + mob_tools(orchestrator))
-        add_member_tools(registry, self.env)  # the playbook's [[tools]]
         pool = self.env.mcp_pool
         if pool is not None:  # every server's tools, or those of the profile's `mcp = [...]`
             pool.start()
