@@ -4,7 +4,8 @@ A page-down brings in the blocks of about one screen below the window; drawing t
 highlighted code, tool cards) was most of the step's time, and only then could the frame be laid
 out and painted. Once a change of the window is painted and no input is waiting, the pane draws the
 blocks the next pages either way would bring in (`AHEAD_SCREENS` screens of rows above and below the
-window), one block per turn of the event loop, into the rows kept for the whole pane
+window; where one side has nothing left, as at the newest message, the other side gets its
+screens too), a few milliseconds per turn of the event loop, into the rows kept for the whole pane
 (conversation_looks.py). A key pressed meanwhile waits for at most one block; the pages it brings
 in then cost their layout and paint. Nothing runs once those screens are drawn: an idle pane costs
 no CPU.
@@ -12,6 +13,7 @@ no CPU.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 # Screens of rows drawn ahead on each side of the window: a page-down needs about one (the window
 # keeps two below the view), so two keep a quick run of presses drawn ahead too.
 AHEAD_SCREENS = 2
+# Drawing ahead goes on for about this long per turn of the event loop (a block at least): one
+# message per block would cost Textual's dispatch each time, and a key waits for one turn at most.
+SLICE_S = 0.004
 
 
 class DrawAhead:
@@ -51,14 +56,16 @@ class DrawAhead:
 
     def _step(self) -> None:
         self._due = False
-        if not self.pane.is_attached or self._busy():
-            return
-        found = self._next()
-        if found is None:
-            return
-        looks, spec, look = found
-        looks.draw(spec, False, opened_at_first(spec), look)
-        self.schedule()
+        start = time.perf_counter()
+        while self.pane.is_attached and not self._busy():
+            found = self._next()
+            if found is None:
+                return
+            looks, spec, look = found
+            looks.draw(spec, False, opened_at_first(spec), look)
+            if time.perf_counter() - start >= SLICE_S:
+                self.schedule()
+                return
 
     def _next(self) -> tuple[Any, BlockSpec, tuple] | None:
         """The next block to draw ahead (its looks, spec and look), None when all are drawn."""
@@ -67,7 +74,8 @@ class DrawAhead:
         if looks is None or run is None or not run.size.width:
             return None
         look = run._look_key(run.size.width)
-        budget = AHEAD_SCREENS * pane.scrollable_content_region.height
+        screens = AHEAD_SCREENS * (2 if not (pane._newer and pane._older) else 1)  # one side alone gets both shares
+        budget = screens * pane.scrollable_content_region.height
         for side in (pane._newer, reversed(pane._older)):
             for spec in _within(side, budget, looks, look):
                 if looks.cached(spec, False, opened_at_first(spec), look) is None:
