@@ -28,6 +28,8 @@ AHEAD_SCREENS = 2
 # Drawing ahead goes on for about this long per turn of the event loop (a block at least): one
 # message per block would cost Textual's dispatch each time, and a key waits for one turn at most.
 SLICE_S = 0.004
+# A pane busy with other messages is asked again after this long.
+RETRY_S = 0.05
 
 
 class DrawAhead:
@@ -36,11 +38,12 @@ class DrawAhead:
     def __init__(self, pane: Conversation) -> None:
         self.pane = pane
         self._due = False
+        self._waiting = False  # a retry is set for when the pane was busy
 
     @property
     def due(self) -> bool:
-        """A block is to be drawn once the messages already waiting are handled."""
-        return self._due
+        """Blocks may be left to draw: a turn of drawing is queued, or a retry once the pane is less busy."""
+        return self._due or self._waiting
 
     def schedule(self) -> None:
         """Start (or keep) drawing ahead once the messages already waiting are handled."""
@@ -50,37 +53,39 @@ class DrawAhead:
 
     def _busy(self) -> bool:
         pane = self.pane
-        # input or other work waiting (a key, a page to mount): it goes first; the window change
-        # that follows schedules drawing again
+        # input or other work waiting (a key, a page to mount): it goes first
         return bool(pane._paging or pane.app.message_queue_size or pane.message_queue_size)
 
     def _step(self) -> None:
         self._due = False
-        start = time.perf_counter()
-        while self.pane.is_attached and not self._busy():
-            found = self._next()
-            if found is None:
-                return
-            looks, spec, look = found
-            looks.draw(spec, False, opened_at_first(spec), look)
-            if time.perf_counter() - start >= SLICE_S:
-                self.schedule()
-                return
-
-    def _next(self) -> tuple[Any, BlockSpec, tuple] | None:
-        """The next block to draw ahead (its looks, spec and look), None when all are drawn."""
         pane = self.pane
+        if not pane.is_attached:
+            return
+        if self._busy():  # again a little later (a window change schedules it anyway once painted)
+            if not self._waiting:
+                self._waiting = True
+                pane.set_timer(RETRY_S, self._retry)
+            return
         looks, run = pane._looks, pane.first_run()
         if looks is None or run is None or not run.size.width:
-            return None
+            return
         look = run._look_key(run.size.width)
         screens = AHEAD_SCREENS * (2 if not (pane._newer and pane._older) else 1)  # one side alone gets both shares
         budget = screens * pane.scrollable_content_region.height
+        start = time.perf_counter()
         for side in (pane._newer, reversed(pane._older)):
             for spec in _within(side, budget, looks, look):
-                if looks.cached(spec, False, opened_at_first(spec), look) is None:
-                    return looks, spec, look
-        return None
+                opened = opened_at_first(spec)
+                if looks.cached(spec, False, opened, look) is not None:
+                    continue
+                looks.draw(spec, False, opened, look)
+                if time.perf_counter() - start >= SLICE_S or self._busy():
+                    self.schedule()  # the rest on a later turn
+                    return
+
+    def _retry(self) -> None:
+        self._waiting = False
+        self.schedule()
 
 
 def _within(specs: Any, rows: int, looks: Any, look: tuple) -> Iterator[BlockSpec]:
