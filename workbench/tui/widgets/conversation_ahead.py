@@ -61,7 +61,9 @@ class DrawAhead:
         pane = self.pane
         if not pane.is_attached:
             return
-        if self._busy():  # again a little later (a window change schedules it anyway once painted)
+        # Busy, or a page still due (the window filling up, which may bring the scrollbar and so
+        # another width): again a little later (a window change schedules it anyway once painted).
+        if self._busy() or pane._edge() is not None:
             if not self._waiting:
                 self._waiting = True
                 pane.set_timer(RETRY_S, self._retry)
