@@ -15,7 +15,7 @@ from workbench.mob.handle import MobHandle
 async def test_mob_members_get_all_servers_or_their_profiles_list(http_toolbox, tmp_path):
     url, _ = http_toolbox
     pool = pool_of(http_server("one", url), http_server("two", url), workspace=tmp_path)
-    handle = SimpleNamespace(env=SimpleNamespace(mcp_pool=pool))
+    handle = SimpleNamespace(env=SimpleNamespace(mcp_pool=pool, cwd=tmp_path, trust_project=False))  # an empty playbook
     try:
         everything = MobHandle._tools_for(handle, Profile(tools=["read"]), False)
         only_two = MobHandle._tools_for(handle, Profile(tools=["read"], mcp=["two"]), False)
