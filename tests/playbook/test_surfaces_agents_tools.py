@@ -166,6 +166,31 @@ async def test_mob_agent_with_replace_prompt_replaces_the_profile_prompt_not_the
         handle.close()
 
 
+async def test_a_resumed_mob_member_keeps_its_agent_without_a_new_state_entry(tmp_path, ws):
+    script_ = ScriptBuilder().turn().text("ok").build()
+    scripts = {"lead": script_, "c": script_}
+    handle = await MobHandle.create(parse_definition(MOB), replay_env(tmp_path, ws, scripts))
+    await handle.spawn_many([SpawnSpec("checker", "c", "check it")])
+    await handle.wait_idle()
+    mob_id, path = handle.id, handle.session("c").manager.path
+    await handle.stop()
+    handle.close()
+
+    def states() -> int:
+        lines = [json.loads(x) for x in Path(path).read_text().splitlines()]
+        return sum(1 for x in lines if x.get("customType") == "workbench.playbook.state")
+
+    assert states() == 1
+    again = await MobHandle.open(mob_id, replay_env(tmp_path, ws, scripts))
+    try:
+        checker = again.session("c")
+        assert checker.agent_profile.name == "reviewer" and "bash" not in [s.name for s in checker.tools.specs()]
+        assert checker.system_prompt.count("You are the reviewer.") == 1 and "member of the mob" in checker.system_prompt
+        assert states() == 1
+    finally:
+        again.close()
+
+
 async def test_mob_with_an_unknown_agent_does_not_start(tmp_path, ws):
     d = parse_definition(MOB.replace('agent = "reviewer"', 'agent = "ghost"'))
     with pytest.raises(InvalidParams, match="profiles.checker.agent: unknown agent 'ghost'; known agents: reviewer, terse"):

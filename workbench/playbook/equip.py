@@ -45,7 +45,8 @@ def choose_agent(session: Any, profile: AgentProfile | None) -> None:
         return
     runtime = getattr(session, "playbook", None)
     if runtime is not None and hasattr(runtime, "set_agent"):
-        runtime.set_agent(profile.name)
+        if runtime.state.agent != profile.name:  # a resumed session restored it already: no new entry
+            runtime.set_agent(profile.name)
         return
     from workbench.playbook.agents import apply_agent
 
