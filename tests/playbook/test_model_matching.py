@@ -12,7 +12,8 @@ from workbench.playbook.state import JourneyState, PlaybookState
 from workbench.providers import make_provider
 from workbench.providers.replay import ReplayProvider, ScriptBuilder
 
-from tests.fakes.anthropic_server import FakeHTTPServer, anthropic_error, anthropic_stream, text, tool_use
+from tests.fakes.anthropic_server import FakeHTTPServer, anthropic_error, anthropic_stream, tool_use
+from tests.fakes.openai_server import openai_stream
 from tests.playbook.helpers import release_playbook
 
 
@@ -144,3 +145,19 @@ def test_the_request_names_conditions_by_number_and_gives_context():
                          {"variables": {"v": "1"}, "journey": "Release at step test", "last_reply": "done?"})
     assert "1. cond A" in text_ and "2. (journey) move on to step 'publish': tests pass" in text_
     assert "Context variables: v = 1" in text_ and "<assistant_previous_reply>\ndone?" in text_
+
+
+def test_over_the_openai_wire(tmp_path):
+    pb = release_playbook(tmp_path)
+    answer = openai_stream(tool_calls=[{"id": "call_1", "name": MATCHER_TOOL, "arguments": {"scores": [
+        {"n": 1, "score": 0.2, "reason": "calm"}, {"n": 2, "score": 0.75, "reason": "release talk"}]}}],
+        prompt_tokens=400, completion_tokens=20)
+    with FakeHTTPServer([answer]) as srv:
+        provider = make_provider("openai", model="gpt-4.1", base_url=srv.url + "/v1", api_key="k")
+        judge = judge_for(PlaybookSettings(), provider, "gpt-4.1")  # no matcher_model: the session's
+        outcome = asyncio.run(_closing(provider, match_turn(pb, PlaybookState(), "fix it, then we publish", judge)))
+        (request,) = srv.requests
+    body = request.json
+    assert body["model"] == "gpt-4.1" and [t["function"]["name"] for t in body["tools"]] == [MATCHER_TOOL]
+    assert [(m.id, m.source) for m in outcome.matched] == [("tests-first", "pattern"), ("release", "model")]
+    assert outcome.tokens == 420 and outcome.llm_calls == 1

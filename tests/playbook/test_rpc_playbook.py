@@ -26,6 +26,8 @@ async def test_variables_and_journey_over_rpc(tmp_path):
         created = await rpc.result("session/create", {"variables": {"ticket": "WB-5"}, "journey": "release",
                                                       "deferred": True})
         sid = created["session_id"]
+        started = await rpc.event("journey_transitioned")  # the journey given at create, forwarded
+        assert (started["journey_id"], started["to_step"], started["source"]) == ("release", "bump", "user")
         info = await rpc.result("session/read", {"session_id": sid})
         assert info["playbook"]["variables"] == {"ticket": "WB-5"}
         assert info["playbook"]["journey"]["step"] == "bump" and info["playbook"]["status"] == "journey release · 1/3 bump the version"

@@ -95,7 +95,9 @@ class SessionMethods:
 
     # --- plumbing --------------------------------------------------------------------------------
 
-    def _listen(self, session: Any) -> None:
+    def _listen(self, session: Any, *, replay: tuple[str, ...] = ()) -> None:
+        """Forward the session's events from now on; `replay`: types of events it already sent
+        to forward first (the playbook's, from session/create's agent, variables and journey)."""
         sid = session.id
         if sid in self._listening:
             return
@@ -108,6 +110,9 @@ class SessionMethods:
             # the event serialised once, by pydantic, straight into the notification
             send(head + event.model_dump_json().encode() + b"}}")
 
+        for event in session.events.history():
+            if event.type in replay:
+                forward(event)
         self._listening[sid] = session.events.add_listener(forward)
 
     async def _session(self, session_id: str) -> Any:
@@ -182,7 +187,7 @@ class SessionMethods:
             allow=[*self._default("allow", []), *p.allow], deny=[*self._default("deny", []), *p.deny],
             agent=p.agent, variables=dict(p.variables), journey=p.journey)
         session = await self.service.create_session(req)
-        self._listen(session)
+        self._listen(session, replay=("journey_transitioned",))
         out: dict[str, Any] = {"session_id": session.id, "session_ref": str(session.manager.path) if
                                session.manager.path else None, "result": None}
         if p.prompt is not None and not p.deferred:
