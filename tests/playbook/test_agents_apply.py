@@ -7,7 +7,7 @@ import dataclasses
 
 from workbench.playbook.agents import AgentProfile, apply_agent
 from workbench.playbook.command_tools import CommandToolSpec
-from workbench.playbook.equip import add_tools, resolve_agent
+from workbench.playbook.equip import add_tools
 from workbench.errors import InvalidParams
 from workbench.playbook.command_tools import RetryConfig
 from workbench.runtime.approvals import ApprovalBroker, ApprovalDecision
@@ -120,16 +120,6 @@ async def test_configured_tools_ask_for_approval_in_ask_mode(make_agent, workspa
     assert [e.status for e in of_type(agent, "tool_result_received")] == ["denied", "done"]
     assert (workspace / "deployed").exists()
     assert agent.messages[4]["content"][0]["text"] == "shipped"
-
-
-def test_resolve_agent_lists_the_known_names():
-    class Book:
-        agents = (REVIEWER,)
-    assert resolve_agent(Book(), "reviewer") is REVIEWER
-    assert resolve_agent(Book(), None) is None
-    with pytest.raises(InvalidParams) as err:
-        resolve_agent(Book(), "writer")
-    assert err.value.exit_code == 2 and "known agents: reviewer" in err.value.message
 
 
 async def test_a_configured_tool_timing_out_is_reported_with_its_own_limit(make_agent):

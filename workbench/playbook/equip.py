@@ -1,16 +1,15 @@
 """Giving a session what its playbook brings: the configured tools and the chosen agent profile.
 
 Every surface (TUI, `-p`, RPC, mob members) builds its own tool registry; `add_tools` puts the
-playbook's `[[tools]]` into it, `resolve_agent` turns `--agent NAME` (or a mob member's `agent =`,
-or an RPC session's `agent`) into a profile or an error that lists the known names (exit 2).
+playbook's `[[tools]]` into it. `choose_agent` runs a session as a profile (a mob member's
+`agent =`); `--agent` and RPC's `agent` go through playbook/setup.py's start options.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from workbench.errors import InvalidParams
-from workbench.playbook.agents import AgentProfile, find_agent, unknown_agent_message
+from workbench.playbook.agents import AgentProfile
 from workbench.playbook.command_tools import CommandTool, CommandToolSpec
 
 
@@ -25,17 +24,6 @@ def add_tools(registry: Any, specs: Iterable[CommandToolSpec]) -> list[str]:
             continue
         registry.register(CommandTool(spec))
     return notes
-
-
-def resolve_agent(playbook: Any, name: str | None) -> AgentProfile | None:
-    """The profile named `name` (None: none); an unknown name is InvalidParams listing the known."""
-    if not name:
-        return None
-    agents = getattr(playbook, "agents", ()) if playbook is not None else ()
-    profile = find_agent(agents, name)
-    if profile is None:
-        raise InvalidParams(unknown_agent_message(name, agents))
-    return profile
 
 
 def choose_agent(session: Any, profile: AgentProfile | None) -> None:
