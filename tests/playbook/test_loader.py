@@ -110,7 +110,8 @@ def test_each_broken_item_is_reported_with_file_line_and_key_and_the_rest_loads(
     assert "not a valid regular expression" in found[(19, "guidelines[2].match")]
     assert "used twice" in found[(22, "guidelines[3].id")]
     assert "no journey 'nowhere'" in found[(26, "guidelines.lost.journey")]
-    assert "'zzz', which is not one of its steps" in found[(32, "journeys[0]")]
+    assert "'zzz', which is not one of its steps (a); journey 'j' is not loaded" in \
+        found[(36, "journeys[0].steps[0].transitions[0].to")]
     assert "no guideline 'missing'" in found[(42, "journeys.k.steps.one.guidelines")]
     assert "unknown section" in found[(44, "frobnicate")]
     assert len(pb.problems) == 8
@@ -201,3 +202,17 @@ def test_agents_and_tools_load_and_an_untrusted_project_keeps_its_tools_waiting(
     trusted = load_playbook(tmp_path, trust_override=True)
     assert [t.name for t in trusted.tools] == ["deploy"] and trusted.agent("reviewer").provider == "openai"
     assert trusted.ignored == ()
+
+
+def test_a_broken_journey_names_each_wrong_place(tmp_path):
+    path = _write(tmp_path, '[[journeys]]\nid = "j"\ninitial_step = "zero"\n'
+                            '[[journeys.steps]]\nid = "a"\n'
+                            '[[journeys.steps]]\nid = "a"\n'
+                            '[[journeys.steps.transitions]]\nto = "b"\ncondition = "c"\n')
+    pb = load_playbook(tmp_path)
+    assert pb.journeys == ()
+    found = {(p.line, p.key): p.message for p in pb.problems}
+    assert all(p.path == path for p in pb.problems) and len(found) == 3
+    assert found[(7, "journeys[0].steps[1].id")] == "step id 'a' is used twice in this journey; journey 'j' is not loaded"
+    assert found[(3, "journeys[0].initial_step")].startswith("'zero' is not one of its steps (a)")
+    assert found[(9, "journeys[0].steps[1].transitions[0].to")].startswith("step 'a' has a transition to 'b'")

@@ -96,6 +96,11 @@ def _items(f: _FileItems, data: dict[str, Any], section: str, model: type[BaseMo
         except ValidationError as exc:
             _validation(f, [section, index], exc)
             continue
+        wrong = item.graph_problems() if isinstance(item, JourneyItem) else []
+        for rel, message in wrong:
+            _problem(f, [section, index, *rel], f"{message}; journey {item.id!r} is not loaded")  # type: ignore[attr-defined]
+        if wrong:
+            continue
         key = getattr(item, ident)
         if key in seen:
             _problem(f, [section, index, ident], f"{ident} {key!r} is used twice in this file; the second is not loaded")

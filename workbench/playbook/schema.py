@@ -117,20 +117,23 @@ class JourneyItem(_Item):
     initial_step: str | None = None
     steps: list[StepItem] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _graph(self) -> "JourneyItem":
+    def graph_problems(self) -> list[tuple[list[Any], str]]:
+        """(where inside the journey, message) for each step id used twice, an initial_step or a
+        transition's `to` naming no step: the journey is left out, each place named."""
         ids = [s.id for s in self.steps]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"step ids must be unique within the journey: {', '.join(dupes)} used twice")
+        known = ", ".join(dict.fromkeys(ids))
+        out: list[tuple[list[Any], str]] = []
+        for i, step in enumerate(self.steps):
+            if step.id in ids[:i]:
+                out.append((["steps", i, "id"], f"step id {step.id!r} is used twice in this journey"))
         if self.initial_step is not None and self.initial_step not in ids:
-            raise ValueError(f"initial_step {self.initial_step!r} is not one of its steps ({', '.join(ids)})")
-        for step in self.steps:
-            for t in step.transitions:
+            out.append((["initial_step"], f"{self.initial_step!r} is not one of its steps ({known})"))
+        for i, step in enumerate(self.steps):
+            for k, t in enumerate(step.transitions):
                 if t.to not in ids:
-                    raise ValueError(f"step {step.id!r} has a transition to {t.to!r}, which is not one of its steps "
-                                     f"({', '.join(ids)})")
-        return self
+                    out.append((["steps", i, "transitions", k, "to"],
+                                f"step {step.id!r} has a transition to {t.to!r}, which is not one of its steps ({known})"))
+        return out
 
     def build(self, source: Any, where: Callable[[list[Any]], int | None]) -> Journey:
         steps = tuple(s.build(where(["steps", i, "guidelines"])) for i, s in enumerate(self.steps))
