@@ -109,7 +109,7 @@ def test_each_broken_item_is_reported_with_file_line_and_key_and_the_rest_loads(
     assert "Field required" in found[(11, "guidelines[1].action")]
     assert "not a valid regular expression" in found[(19, "guidelines[2].match")]
     assert "used twice" in found[(22, "guidelines[3].id")]
-    assert "no journey 'nowhere'" in found[(26, "guidelines.lost.journey")]
+    assert "no journey 'nowhere'" in found[(30, "guidelines.lost.journey")]
     assert "'zzz', which is not one of its steps (a); journey 'j' is not loaded" in \
         found[(36, "journeys[0].steps[0].transitions[0].to")]
     assert "no guideline 'missing'" in found[(42, "journeys.k.steps.one.guidelines")]

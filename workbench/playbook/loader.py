@@ -23,7 +23,7 @@ from workbench.playbook.schema import GuidelineItem, JourneyItem, SettingsItem
 from workbench.playbook.agents import parse_agents, reference_problems
 from workbench.playbook.command_tools import parse_tools
 from workbench.playbook.model import Guideline, Journey, Playbook, PlaybookSettings
-from workbench.playbook.toml_lines import line_of
+from workbench.playbook.toml_lines import key_after, line_of
 
 PROJECT_PLAYBOOK = ".workbench/playbook.toml"
 SECTIONS = ("playbook", "agents", "guidelines", "journeys", "tools")
@@ -192,8 +192,8 @@ def _untrusted(f: _FileItems, ignored: list[str]) -> None:
     f.agents = agents
 
 
-def _cross_check(guidelines: list[Guideline], journeys: list[Journey],
-                 problems: list[ConfigProblem]) -> tuple[list[Guideline], list[Journey]]:
+def _cross_check(guidelines: list[Guideline], journeys: list[Journey], problems: list[ConfigProblem],
+                 texts: dict[Path, str]) -> tuple[list[Guideline], list[Journey]]:
     """References between items, across files: a guideline naming an unknown journey or step is
     left out; a step naming an unknown guideline drops that name."""
     by_journey = {j.id: j for j in journeys}
@@ -208,7 +208,8 @@ def _cross_check(guidelines: list[Guideline], journeys: list[Journey],
         elif g.starts_journey is not None and g.starts_journey not in by_journey:
             wrong = ("starts_journey", f"no journey {g.starts_journey!r} is defined")
         if wrong:
-            problems.append(ConfigProblem(g.source, g.line, f"guidelines.{g.id}.{wrong[0]}",
+            line = key_after(texts.get(g.source, ""), g.line, wrong[0])
+            problems.append(ConfigProblem(g.source, line, f"guidelines.{g.id}.{wrong[0]}",
                                           f"{wrong[1]}; guideline {g.id!r} is not loaded"))
             continue
         kept.append(g)
@@ -239,12 +240,14 @@ def load_playbook(workspace: Path | None, *, trust_override: bool = False) -> Pl
     problems: list[ConfigProblem] = []
     notices: list[ConfigProblem] = []
     ignored: list[str] = []
+    texts: dict[Path, str] = {}
     for path in playbook_files(workspace):
         project = path != user_playbook_file()
         f = _read_file(path, project=project)
         if f is None:
             continue
         files.append(path)
+        texts[path] = f.text
         if project and (f.tools or f.settings.get("matcher_model") or f.agents):
             from workbench import trust
 
@@ -257,7 +260,7 @@ def load_playbook(workspace: Path | None, *, trust_override: bool = False) -> Pl
         tools = _merge(tools, f.tools, "name", "tool", f)
         problems.extend(f.problems)
         notices.extend(f.notices)
-    guidelines, journeys = _cross_check(guidelines, journeys, problems)
+    guidelines, journeys = _cross_check(guidelines, journeys, problems, texts)
     problems.extend(reference_problems(agents, (g.id for g in guidelines), (j.id for j in journeys)))
     return Playbook(settings=PlaybookSettings(**settings), agents=tuple(agents), guidelines=tuple(guidelines),
                     journeys=tuple(journeys), tools=tuple(tools), files=tuple(files), problems=tuple(problems),

@@ -77,3 +77,18 @@ def line_of(text: str, loc: Sequence[object]) -> int | None:
             if m and key in m.groups():
                 return no
     return first if path else None
+
+
+def key_after(text: str, header_line: int | None, key: str) -> int | None:
+    """The line of `key` in the table whose header is on `header_line` (that line when absent)."""
+    if header_line is None:
+        return None
+    lines = text.splitlines()
+    for no in range(header_line + 1, len(lines) + 1):
+        raw = lines[no - 1]
+        if _ARRAY.match(raw) or _TABLE.match(raw):
+            break
+        m = _KEY.match(raw)
+        if m and key in m.groups():
+            return no
+    return header_line
