@@ -23,3 +23,10 @@ def peer_message_body(text: str) -> str:
     if newline and (first.startswith("[message from ") and first.endswith("]") or first == "[mob notice]"):
         return rest
     return text
+
+
+def peer_message_id(sender: str, entry_id: str, call_id: str) -> str:
+    """The id of a message a member sent with send_message: its sender, the assistant entry that
+    holds the call, and the call. Both the sender's result and the recipient's entry carry it, so
+    a resumed mob matches the two from the session files alone."""
+    return f"{sender}:{entry_id}:{call_id}"

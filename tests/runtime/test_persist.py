@@ -164,3 +164,57 @@ async def test_an_in_memory_manager_appends_plainly(tmp_path):
     manager = SessionManager.in_memory(tmp_path)
     entry_id = await DurableAppender(manager).append(lambda: manager.append_message(message(0)))
     assert manager.leaf_id == entry_id
+
+
+async def test_a_staged_entry_goes_out_with_the_next_append_in_one_fdatasync(tmp_path, monkeypatch):
+    plain = SessionManager.create(tmp_path / "ws", sessions_dir=tmp_path / "a", factory=fixed_factory())
+    durable = SessionManager.create(tmp_path / "ws", sessions_dir=tmp_path / "b", factory=fixed_factory())
+    appender = DurableAppender(durable)
+    plain.append_message(message(0))
+    plain.append_custom_message("peer_message", "hi", details={"n": 1})
+    plain.append_message(message(1))
+    await appender.append(lambda: durable.append_message(message(0)))
+    size = durable.path.stat().st_size
+    syncs = []
+    real_sync = os.fdatasync
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (syncs.append(fd), real_sync(fd))[1])
+    staged = appender.stage(lambda: durable.append_custom_message("peer_message", "hi", details={"n": 1}))
+    assert durable.leaf_id == staged and appender.pending == 1  # in the tree at once
+    assert durable.path.stat().st_size == size and syncs == []  # no write of its own
+    await appender.append(lambda: durable.append_message(message(1)))
+    assert len(syncs) == 1 and appender.pending == 0  # both lines, one fdatasync
+    assert durable.path.read_bytes() == plain.path.read_bytes()
+    plain.close()
+    durable.close()
+
+
+async def test_a_staged_entry_is_written_before_the_managers_own_writes_and_on_close(tmp_path):
+    plain = SessionManager.create(tmp_path / "ws", sessions_dir=tmp_path / "a", factory=fixed_factory())
+    durable = SessionManager.create(tmp_path / "ws", sessions_dir=tmp_path / "b", factory=fixed_factory())
+    appender = DurableAppender(durable)
+    plain.append_message(message(0))
+    await appender.append(lambda: durable.append_message(message(0)))
+    for manager in (plain, durable):
+        stage = appender.stage if manager is durable else (lambda append: append())
+        stage(lambda m=manager: m.append_custom_message("peer_message", "one"))
+        manager.set_label(manager.leaf_id, "seen")  # a label the user sets: written by the manager itself
+        stage(lambda m=manager: m.append_custom_message("peer_message", "two"))
+    durable.close()  # the second one had no append after it: closing writes it
+    assert durable.path.read_bytes() == plain.path.read_bytes()
+    reopened = SessionManager.open(durable.path, readonly=True)
+    assert not reopened.problems and reopened.labels == {"00000002": "seen"}
+    reopened.close()
+    plain.close()
+
+
+async def test_sync_writes_what_was_staged(tmp_path):
+    manager = SessionManager.create(tmp_path / "ws", sessions_dir=tmp_path / "s")
+    appender = DurableAppender(manager)
+    await appender.append(lambda: manager.append_message(message(0)))
+    appender.stage(lambda: manager.append_message(message(1)))
+    await appender.sync()
+    assert appender.pending == 0
+    reopened = SessionManager.open(manager.path, readonly=True)
+    assert reopened.entry_ids() == manager.entry_ids()
+    reopened.close()
+    manager.close()

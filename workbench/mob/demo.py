@@ -161,7 +161,7 @@ class DemoMemberProvider(ReplayProvider):
     """A demo member's model: its script first, then improvised turns (`_improvise`).
 
     A ReplayProvider (so a resumed mob skips the turns a member already played: see
-    handle._align_replay) whose script may be empty; each improvised turn is a one-turn replay
+    recovery.align_replay) whose script may be empty; each improvised turn is a one-turn replay
     script built for the request, so it streams, pauses and reports usage as scripted turns do."""
 
     def __init__(self, script: ReplayScript | None, *, identity: str, profile_name: str, profile: Profile,

@@ -19,7 +19,6 @@ that died mid-run carry on.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 import uuid
 from collections import deque
@@ -32,6 +31,7 @@ from workbench.errors import InvalidParams, SessionNotFound, WorkbenchError
 from workbench.mob.definition import MobDefinition, Profile, is_valid_name
 from workbench.mob.environment import MobEnvironment
 from workbench.mob.log import MobLog, read_log, resolve_mob
+from workbench.mob.recovery import LogState, align_replay, delivered_ids, fold_log, lost_messages
 from workbench.mob.member import Continue, MemberSession, PeerText
 from workbench.mob.playbook import add_member_tools, apply_member_agent, check_agents, member_playbook
 from workbench.peer_messages import MOB_SENDER
@@ -83,9 +83,6 @@ class _Member:
         return str(path) if path is not None else None
 
 
-_msg_ids = itertools.count(1)
-
-
 def _new_mob_id(definition_id: str) -> str:
     return f"{definition_id}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
@@ -106,7 +103,6 @@ class MobHandle:
         self._retired: dict[str, MemberInfo] = {}  # identity -> its last roster row (respawn, the pane)
         self._graph = WiringGraph()
         self._orchestrator: str | None = None
-        self._sent: dict[str, tuple[str, str, str]] = {}  # undelivered peer messages: id -> (sender, to, text)
         self._closed = False
         self._remove_listener = self.events.add_listener(self._on_event)
         self._shared_exhausted: str | None = None
@@ -146,22 +142,22 @@ class MobHandle:
         definition = MobDefinition.model_validate(first["definition"])
         if env.sessions_dir is None and first.get("sessions_dir"):
             env.sessions_dir = Path(first["sessions_dir"])
-        state, members, retired, wires, statuses, sent = _replay(loaded.records)
-        if state in ("completed", "destroyed"):
-            raise InvalidParams(f"mob {first['mob_id']} is {state}; it cannot be resumed")
+        folded = fold_log(loaded.records)
+        if folded.state in ("completed", "destroyed"):
+            raise InvalidParams(f"mob {first['mob_id']} is {folded.state}; it cannot be resumed")
         check_agents(definition, env)
         log = MobLog.open(path)
         handle = cls(definition, env, log, first["mob_id"], events)
         try:
-            for identity, rec in members.items():
-                handle._open_member(identity, rec, statuses.get(identity))
-            for a, b in wires:
+            for identity, rec in folded.members.items():
+                handle._open_member(identity, rec, folded.statuses.get(identity))
+            for a, b in folded.wires:
                 if a in handle._members and b in handle._members:
                     handle._graph.wire(a, b)
                     handle._emit(ev.MembersWired(mob_id=handle.id, a=a, b=b))
-            handle._retired = retired
-            handle._state = "running" if state == "creating" else state  # type: ignore[assignment]
-            await handle._recover(sent)
+            handle._retired = folded.retired
+            handle._state = "running" if folded.state == "creating" else folded.state  # type: ignore[assignment]
+            await handle._recover(folded)
         except BaseException:
             handle._release()
             raise
@@ -192,25 +188,21 @@ class MobHandle:
                                     member_session_id=member.session.id, member=identity))
         self._emit_status(member)
 
-    async def _recover(self, sent: dict[str, tuple[str, str, str]]) -> None:
+    async def _recover(self, folded: LogState) -> None:
         """After a crash: finish dangling tool calls, redeliver lost peer messages, carry on."""
-        delivered: set[str] = set()
-        for member in self._members.values():
-            delivered |= member.session.recorded_peer_ids()
+        sessions = {identity: member.session for identity, member in self._members.items()}
+        delivered = delivered_ids(sessions.values())
         for member in self._members.values():
             if member.status in ("completed", "retired", "retiring"):
                 continue
-            member.session.repair_dangling_tool_calls()
+            member.session.repair_dangling_tool_calls(delivered)
             if member.session.needs_continue():
                 member.inbox.append(Continue())
-        for message_id, (sender, to, text) in sent.items():
-            if message_id in delivered:
-                continue
-            member = self._members.get(to)
+        for sender, message in lost_messages(sessions, folded, delivered):
+            member = self._members.get(message.recipient)
             if member is None or member.status in ("completed", "retired", "retiring"):
                 continue
-            self._sent[message_id] = (sender, to, text)
-            member.inbox.append(PeerText(text, sender=sender, message_id=message_id))
+            member.inbox.append(PeerText(message.text, sender=sender, message_id=message.message_id))
         if self._state == "running":
             for member in self._members.values():
                 self._kick(member)
@@ -221,7 +213,7 @@ class MobHandle:
                       provider: tuple[Any, str] | None = None) -> _Member:
         profile = self.definition.profiles[profile_name]
         provider, model = provider or self.env.provider_factory(identity, profile_name, profile)
-        _align_replay(provider, manager)
+        align_replay(provider, manager)
         limits = self._member_limits(profile)
         tools = self._tools_for(profile, orchestrator)
         add_member_tools(tools, self.env)  # the playbook's [[tools]] (an MCP tool's name stays its)
@@ -240,7 +232,6 @@ class MobHandle:
             **(self.env.hooks.agent_kwargs({MOB_KEY: self}) if self.env.hooks is not None
                else {"tool_extra": {MOB_KEY: self}}))
         apply_member_agent(session, profile, self.env)
-        session.on_peer_recorded = lambda message_id: self._sent.pop(message_id, None)
         member = _Member(identity, profile_name, profile, orchestrator, session, session.model, limits)
         member.turns = sum(1 for e in manager.get_branch() if e.get("type") == "message"
                            and (e.get("message") or {}).get("role") == "assistant")
@@ -412,9 +403,15 @@ class MobHandle:
         self._require_reachable(member)
         self._enqueue(member, text)
 
-    async def send_peer(self, sender: str, recipient: str, text: str) -> str | None:
-        """A member's message to a peer (the send_message tool). Strict topology refuses unwired
-        peers with a MobError the model reads; advisory returns a warning for the sender."""
+    async def send_peer(self, sender: str, recipient: str, text: str, *, message_id: str | None = None) -> str | None:
+        """A message to a peer. Strict topology refuses unwired peers with a MobError the model
+        reads; advisory returns a warning for the sender.
+
+        With `message_id` (a send_message call's: `MemberSession.peer_message_id`) the sender's
+        own session is the record that it was sent (the call, then its result) and the recipient's
+        session records it on arrival: nothing else is written, and a resumed mob matches the two
+        (member.py). Without one (sent from outside a member's turn), the mob log records it
+        first, and this returns once the record is on disk."""
         self._member(sender)
         member = self._member(recipient)
         if sender == recipient:
@@ -423,6 +420,9 @@ class MobHandle:
         if not route.allowed:
             raise MobError(route.error or "not reachable")
         self._require_reachable(member)
+        if message_id is not None:
+            self._deliver(sender, member, text, message_id)
+            return route.warning
         written = self._post(sender, member, text)
         if written is not None:
             await written  # the sender hears "delivered" only once the message is on disk
@@ -441,11 +441,13 @@ class MobHandle:
         # record is on disk, so a call whose result is in the sender's session was logged.
         written = self._append({"type": "peer_message", "message_id": message_id, "sender": sender,
                                 "recipient": member.identity, "text": text})
-        self._sent[message_id] = (sender, member.identity, text)
+        self._deliver(sender, member, text, message_id)
+        return written
+
+    def _deliver(self, sender: str, member: _Member, text: str, message_id: str) -> None:
         self._emit(ev.PeerMessage(mob_id=self.id, sender=sender, recipient=member.identity, text=text,
                                   member=sender if sender != MOB_SENDER else None))
         self._enqueue(member, PeerText(text, sender=sender, message_id=message_id))
-        return written
 
     def _enqueue(self, member: _Member, text: str) -> None:
         if member.session.is_running and self._state == "running":
@@ -819,102 +821,3 @@ def check_tools(definition: MobDefinition) -> None:
         if unknown:
             raise InvalidParams(f"profiles.{profile_name}.tools: unknown tool(s) {', '.join(unknown)}; "
                                 f"built-in tools: {', '.join(sorted(names))}")
-
-
-def _align_replay(provider: Any, manager: Any) -> None:
-    """A replay provider plays its script in order; a resumed member's script continues after the
-    turns its session already holds (each recorded assistant message used one turn)."""
-    from workbench.providers.replay import ReplayProvider
-
-    if isinstance(provider, ReplayProvider):
-        provider.position = sum(1 for e in manager.entries if e.get("type") == "message"
-                                and (e.get("message") or {}).get("role") == "assistant")
-
-
-def _replay(records: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, Any]], dict[str, MemberInfo],
-                                                    list[tuple[str, str]], dict[str, tuple[str, str | None]],
-                                                    dict[str, tuple[str, str, str]]]:
-    """Fold the log into: state, live members, retired members, wires, final statuses, peer messages."""
-    state = "creating"
-    members: dict[str, dict[str, Any]] = {}
-    retired: dict[str, MemberInfo] = {}
-    graph = WiringGraph()
-    statuses: dict[str, tuple[str, str | None]] = {}
-    sent: dict[str, tuple[str, str, str]] = {}
-    for rec in records:
-        kind = rec["type"]
-        if kind == "mob_state":
-            state = rec["state"]
-        elif kind == "member_spawned":
-            members[rec["identity"]] = rec
-            for a, b in rec.get("wires") or ():
-                graph.wire(a, b)
-            retired.pop(rec["identity"], None)
-            statuses.pop(rec["identity"], None)
-        elif kind == "member_retired":
-            gone = members.pop(rec["identity"], None)
-            if gone is not None:
-                retired[rec["identity"]] = _retired_info(rec, gone)
-            graph.remove(rec["identity"])
-        elif kind == "member_session" and rec["identity"] in members:
-            members[rec["identity"]] = {**members[rec["identity"]], "session_path": rec["session_path"],
-                                        "session_id": rec["session_id"]}
-        elif kind == "members_wired":
-            graph.wire(rec["a"], rec["b"])
-        elif kind == "members_unwired":
-            graph.unwire(rec["a"], rec["b"])
-        elif kind == "member_status":
-            if rec["status"] in ("completed",):
-                statuses[rec["identity"]] = (rec["status"], rec.get("activity"))
-        elif kind == "peer_message":
-            sent[rec["message_id"]] = (rec["sender"], rec["recipient"], rec["text"])
-    return state, members, retired, graph.edges(), statuses, sent
-
-
-def _retired_info(rec: dict[str, Any], spawned: dict[str, Any]) -> MemberInfo:
-    """A retired member's last roster row from its retire record (logs written before the record
-    kept the figures: the figures are read from its session file)."""
-    path = rec.get("session_path") or spawned.get("session_path")
-    if "tokens" in rec:
-        tokens, cost, turns, model = int(rec["tokens"] or 0), rec.get("cost_usd"), int(rec.get("turns") or 0), \
-            rec.get("model")
-    else:
-        tokens, cost, turns, model = _spent_in(path)
-    return MemberInfo(identity=rec["identity"], profile=spawned["profile"], status="retired",
-                      orchestrator=bool(spawned.get("orchestrator")),
-                      session_id=rec.get("session_id") or spawned.get("session_id"), session_path=path,
-                      model=model, activity=None, error=None, tokens=tokens,
-                      cost_usd=float(cost) if cost is not None else None, peers=(), turns=turns)
-
-
-def _spent_in(path: str | None) -> tuple[int, float | None, int, str | None]:
-    """Tokens, cost, turns and model of the assistant messages on a session file's current branch,
-    counted as AgentSession counts a resumed session's spend."""
-    from workbench.providers import catalog
-    from workbench.runtime.agent import usage_of
-    from workbench.sessions.manager import SessionManager
-
-    from workbench.sessions.errors import SessionFileMissing
-
-    try:
-        manager = SessionManager.open(Path(path), readonly=True, warm=False) if path else None
-    except SessionFileMissing:
-        return 0, 0.0, 0, None  # never got a message (sessions are written with their first one)
-    except (WorkbenchError, OSError):
-        manager = None
-    if manager is None:
-        return 0, None, 0, None
-    tokens, cost, turns, model = 0, 0.0, 0, None
-    try:
-        for entry in manager.get_branch():
-            message = entry.get("message") if entry.get("type") == "message" else None
-            if not message or message.get("role") != "assistant":
-                continue
-            turns += 1
-            tokens += usage_of(message).total_tokens
-            model = message.get("model") or model
-            priced = catalog.cost_usd(catalog.get_model(model or ""), message.get("usage") or {})
-            cost = None if priced is None or cost is None else cost + priced
-    finally:
-        manager.close()
-    return tokens, cost, turns, model

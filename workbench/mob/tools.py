@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import WorkbenchError
+from workbench.mob.member import delivered_text
 from workbench.tools.base import Effect, Tool, ToolContext, ToolResult
 
 if TYPE_CHECKING:
@@ -58,11 +59,21 @@ class SendMessageTool(_MobTool):
         "required": ["to", "text"],
     }
 
-    async def act(self, handle: "MobHandle", caller: str, args: dict[str, Any]) -> ToolResult:
-        warning = await handle.send_peer(caller, args["to"], args["text"])
-        text = f"message delivered to {args['to']}"
-        return ToolResult(f"{text}\n{warning}" if warning else text,
-                          details={"to": args["to"], "warning": warning} if warning else {"to": args["to"]})
+    async def run(self, args: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        try:
+            handle = _handle(ctx)
+            # Named after this call, so the sender's result and the recipient's entry match on
+            # resume (workbench/mob/member.py); a call made outside a turn has no id: logged.
+            message_id = handle.session(ctx.agent or "").peer_message_id(ctx.call_id) if ctx.call_id else None
+            warning = await handle.send_peer(ctx.agent or "", args["to"], args["text"], message_id=message_id)
+        except WorkbenchError as exc:
+            return ToolResult(exc.message, is_error=True)
+        details: dict[str, Any] = {"to": args["to"]}
+        if message_id is not None:
+            details["messageId"] = message_id
+        if warning:
+            details["warning"] = warning
+        return ToolResult(delivered_text(args["to"], warning), details=details)
 
     def summary(self, args: dict[str, Any]) -> str:
         return f"→ {args.get('to', '?')}: {str(args.get('text', ''))[:80]}"

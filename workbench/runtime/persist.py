@@ -12,6 +12,12 @@ nodes while the loop iterates them. So the work is split:
   job writes whatever is queued, in queue order, so the file keeps the order of the tree);
 - back on the loop: the caller publishes its event, after the entry is on disk.
 
+An entry whose content is durable elsewhere already (a mob member's copy of a peer message) may
+be staged instead (`stage`): into the tree and the queue, with no job of its own; the next
+append's job writes it with its own line, one fdatasync for both, and the manager's write
+barrier makes any write the manager does itself (a label the user sets) or its close write the
+queue first, so the file always keeps the order of the tree.
+
 This relies on two details of SessionManager (workbench/sessions/manager.py): `_append` writes only
 when `_fd` is set, and `_needs_newline` says a failed write may have left a partial line. A test
 (tests/runtime/test_persist.py) checks both, byte for byte against a plain append. Appends the
@@ -171,11 +177,39 @@ class DurableAppender:
         entry_id = self._commit(append)
         if entry_id is None:
             return append()
+        await self._written()
+        return entry_id
+
+    async def _written(self) -> None:
+        """A job for the writer thread: everything queued goes out; back here once it has."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         self._writer.jobs.put((loop, done, self._flush, os.dup(self.manager._fd)))
         await done
+
+    def stage(self, append: Callable[[], str]) -> str:
+        """`append` without a write of its own: the tree has the entry at once and its line waits
+        in the queue for the next append's job, which writes both in one write + fdatasync (group
+        commit), or for `sync`. Only for an entry whose content is already durable elsewhere, so
+        that a crash before that write loses nothing: a mob member's copy of a peer message (its
+        sender's session or the mob log holds it; a resumed mob delivers it again). Anything the
+        session appends after it reaches the file after it: through this appender (one queue),
+        and through the manager itself (its write barrier writes the queue first)."""
+        entry_id = self._commit(append)
+        if entry_id is None:
+            return append()
+        self.manager.write_barrier = self._write_queued
         return entry_id
+
+    def _write_queued(self) -> None:
+        """The manager is about to write an entry itself (or to close): the queued lines first."""
+        if self.pending and self._deferrable():
+            self._flush(os.dup(self.manager._fd))
+
+    async def sync(self) -> None:
+        """Until every entry in the tree is on disk (after `stage`)."""
+        if self.pending and self._deferrable():
+            await self._written()
 
     def append_now(self, append: Callable[[], str]) -> str:
         """The same, waiting on this thread (for synchronous callers): keeps the file in the

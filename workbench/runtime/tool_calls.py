@@ -99,9 +99,9 @@ class ToolCalls:
         self._emit(ev.ToolResultReceived(id=call_id, name=name, is_error=is_error, status=status,  # type: ignore[arg-type]
                                          **self._base()))
 
-    def _tool_context(self, extra_paths: Iterable[Path] = ()) -> ToolContext:
+    def _tool_context(self, extra_paths: Iterable[Path] = (), call_id: str | None = None) -> ToolContext:
         return ToolContext(workspace=self.cwd, approved_paths=set(self.approved_paths) | set(extra_paths),
-                           session_id=self.id, agent=self.agent, extra=self.tool_extra)
+                           session_id=self.id, agent=self.agent, call_id=call_id, extra=self.tool_extra)
 
     async def _one_tool(self, call: dict[str, Any]) -> str:
         base = self._base()
@@ -125,7 +125,7 @@ class ToolCalls:
                 return "denied"
         # reading inside a skill's folder is always allowed (read-only tools only)
         skill_paths = self.project.skill_read_paths(tool, args, self.cwd) if self.project is not None else []
-        ctx = self._tool_context(skill_paths)
+        ctx = self._tool_context(skill_paths, call_id)
 
         def on_request(req: ApprovalRequest) -> None:
             self._emit(ev.ToolApprovalRequested(request_id=req.request_id, id=call_id, name=name, args=args,
@@ -158,7 +158,7 @@ class ToolCalls:
         if gate.approved_paths:
             if gate.decision is not None and gate.decision.kind in ("session", "always"):
                 self.approved_paths.update(gate.approved_paths)
-            ctx = self._tool_context([*gate.approved_paths, *skill_paths])
+            ctx = self._tool_context([*gate.approved_paths, *skill_paths], call_id)
         ctx.unattended = gate.decision is None  # nobody saw this call (a rule or the mode allowed it)
 
         self._budget.add_tool_call()

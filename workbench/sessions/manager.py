@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from workbench.errors import InvalidParams
 from workbench.sessions import entries as E
@@ -87,6 +87,10 @@ class SessionManager(SessionReading):
         # entries that opening decided on (a model or thinking level differing from the file's),
         # appended only before the next entry the user causes: opening never writes
         self._deferred: list[Any] = []
+        # Set by an appender holding entries the tree has and the file not yet
+        # (runtime/persist.py `stage`): called before this manager writes an entry itself or
+        # closes, so the file keeps the tree's order.
+        self.write_barrier: Callable[[], None] | None = None
         # the bulk of opening a big file: keep it to comprehensions
         self._by_id = {record.id: record for record in records}
         if len(self._by_id) != len(records):
@@ -237,6 +241,7 @@ class SessionManager(SessionReading):
             else:
                 self._unwritten.append(line)
         elif self._fd is not None:
+            self._pass_write_barrier()
             if self.source_version < E.CURRENT_VERSION:
                 self._upgrade_legacy_file()
             payload = b"\n" + line if self._needs_newline else line
@@ -428,9 +433,19 @@ class SessionManager(SessionReading):
 
     # ------------------------------------------------------------------ lifetime
 
+    def _pass_write_barrier(self) -> None:
+        if self.write_barrier is not None:
+            self.write_barrier()  # if it fails it stays: those entries must still go first
+            self.write_barrier = None
+
     def close(self) -> None:
         if self._closed:
             return
+        if self._fd is not None and self.write_barrier is not None:
+            try:
+                self._pass_write_barrier()
+            except (OSError, SessionFileError):
+                pass  # those entries stay unwritten, as after a crash; closing goes on
         self._closed = True
         if self._warmup is not None:
             self._warmup.stop()

@@ -33,6 +33,7 @@ class ToolContext:
     approved_paths: set[Path] = field(default_factory=set)
     session_id: str | None = None
     agent: str | None = None  # member identity inside a mob
+    call_id: str | None = None  # the model's id of this tool call (a mob message is named after it)
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. the mob handle for mob tools
     # True when the call runs without the user having seen it (allowed by a rule or the mode):
     # bash then keeps git from running repository-supplied code (workbench.tools.githard).
