@@ -29,9 +29,12 @@ role_wiring = [{ a = "worker", b = "worker" }]
 
 def _scripts():
     u = dict(input=10, output=5)
+    # w2 first: w1 messages w2 as soon as it has listed the workspace, and a member starts working
+    # only once its wires are made (spawned the other way round, a loaded machine let w1 send
+    # before w2 existed: refused, and the run ended early).
     lead = (ScriptBuilder()
-            .turn().tool_call("spawn_member", {"profile": "worker", "identity": "w1", "task": "survey"}, id="l1")
-            .tool_call("spawn_member", {"profile": "worker", "identity": "w2", "task": "confirm w1's survey"}, id="l2")
+            .turn().tool_call("spawn_member", {"profile": "worker", "identity": "w2", "task": "confirm w1's survey"}, id="l2")
+            .tool_call("spawn_member", {"profile": "worker", "identity": "w1", "task": "survey"}, id="l1")
             .usage(**u)
             .turn().text("Waiting for the workers.").usage(**u)
             .turn().text(FINAL).usage(**u)
