@@ -130,3 +130,23 @@ async def test_a_call_cut_off_before_the_message_arrived_says_not_delivered(tmp_
     for path in {b_path, b_now}:  # never delivered behind a's back
         assert not Path(path).exists() or not peer_entries(path)
     assert not [e for e in h2.events.history() if e.type == "user_message" and e.member == "b"]
+
+
+async def test_the_recipient_gets_a_message_only_once_the_senders_result_is_on_disk(tmp_path, workspace):
+    h = await started(tmp_path, workspace)
+    a_path = h.member("a").session_path
+    on_disk_at_delivery = []
+
+    def check(event):
+        if event.type == "peer_message" and event.sender == "a":
+            on_disk_at_delivery.append([m["details"]["messageId"] for m in send_results(a_path)])
+
+    h.events.add_listener(check)
+    try:
+        await h.send("a", "report to b")
+        await h.wait_idle()
+        [entry] = peer_entries(h.member("b").session_path)
+        assert on_disk_at_delivery == [[entry["details"]["messageId"]]]
+        assert h.session("b").last_result.text == "noted"
+    finally:
+        h.close()

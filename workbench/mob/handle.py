@@ -104,6 +104,8 @@ class MobHandle:
         self._graph = WiringGraph()
         self._orchestrator: str | None = None
         self._closed = False
+        # send_message calls whose result is not on disk yet: message id -> (sender, recipient, text)
+        self._outbox: dict[str, tuple[str, str, str]] = {}
         self._remove_listener = self.events.add_listener(self._on_event)
         self._shared_exhausted: str | None = None
 
@@ -232,6 +234,7 @@ class MobHandle:
             **(self.env.hooks.agent_kwargs({MOB_KEY: self}) if self.env.hooks is not None
                else {"tool_extra": {MOB_KEY: self}}))
         apply_member_agent(session, profile, self.env)
+        session.on_sent = self._sent
         member = _Member(identity, profile_name, profile, orchestrator, session, session.model, limits)
         member.turns = sum(1 for e in manager.get_branch() if e.get("type") == "message"
                            and (e.get("message") or {}).get("role") == "assistant")
@@ -410,8 +413,10 @@ class MobHandle:
         With `message_id` (a send_message call's: `MemberSession.peer_message_id`) the sender's
         own session is the record that it was sent (the call, then its result) and the recipient's
         session records it on arrival: nothing else is written, and a resumed mob matches the two
-        (member.py). Without one (sent from outside a member's turn), the mob log records it
-        first, and this returns once the record is on disk."""
+        (member.py). It reaches the recipient once the sender's result is on disk (`_sent`), so
+        no member ever reads a message that a crash could take back. Without one (sent from
+        outside a member's turn), the mob log records it first, and this returns once the record
+        is on disk."""
         self._member(sender)
         member = self._member(recipient)
         if sender == recipient:
@@ -421,7 +426,7 @@ class MobHandle:
             raise MobError(route.error or "not reachable")
         self._require_reachable(member)
         if message_id is not None:
-            self._deliver(sender, member, text, message_id)
+            self._outbox[message_id] = (sender, recipient, text)
             return route.warning
         written = self._post(sender, member, text)
         if written is not None:
@@ -443,6 +448,13 @@ class MobHandle:
                                 "recipient": member.identity, "text": text})
         self._deliver(sender, member, text, message_id)
         return written
+
+    def _sent(self, message_id: str) -> None:
+        """A send_message result is on disk in its sender's session: the message goes out."""
+        held = self._outbox.pop(message_id, None)
+        member = self._members.get(held[1]) if held is not None else None
+        if held is not None and member is not None:
+            self._deliver(held[0], member, held[2], message_id)
 
     def _deliver(self, sender: str, member: _Member, text: str, message_id: str) -> None:
         self._emit(ev.PeerMessage(mob_id=self.id, sender=sender, recipient=member.identity, text=text,

@@ -7,12 +7,14 @@ id. When the runtime records it, `MemberSession` writes a `custom_message` entry
 context, the tree and a resumed mob all see who said it. `Continue` starts a run that adds
 nothing: a member whose process died mid-run picks up from its context.
 
-A message a member sends with `send_message` is recorded once, by the recipient; what makes it
-survive a crash is the sender's own session: the call (in the assistant entry, written before the
-tool runs) and its result (details {"to", "messageId"}, written before the sender goes on). Its id
-is made from the sender, that assistant entry and the call (`peer_message_id`), so a resumed mob
-finds, from the session files alone, what was sent and what arrived (`sent_peer_messages`,
-`recorded_peer_ids`) and delivers each message exactly once.
+A message a member sends with `send_message` is recorded once on each side and nowhere else: by
+its sender (the call, in the assistant entry written before the tool runs, and its result,
+details {"to", "messageId"}) and by its recipient. It reaches the recipient only once the
+sender's result is on disk (`on_sent`), so the recipient's copy need not wait for a write of its
+own (it goes out with the recipient's next entry). Its id is made from the sender, that assistant
+entry and the call (`peer_message_id`), so a resumed mob finds, from the session files alone, what
+was sent and what arrived (`sent_peer_messages`, `recorded_peer_ids`) and delivers each message
+exactly once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from workbench.peer_messages import PEER_MESSAGE, peer_content, peer_message_id
 from workbench.runtime import events as ev
@@ -71,11 +73,17 @@ class MemberSession(AgentSession):
     """AgentSession plus peer-message recording."""
 
     _turn_entry: str | None = None  # the entry id of the assistant message whose calls run now
+    on_sent: Callable[[str], None] | None = None  # a send_message result is on disk (its message id)
 
     async def _append(self, message: dict[str, Any]) -> str:
         entry_id = await super()._append(message)
-        if message.get("role") == "assistant":
+        role = message.get("role")
+        if role == "assistant":
             self._turn_entry = entry_id
+        elif role == "toolResult" and message.get("toolName") == SEND_MESSAGE and not message.get("isError"):
+            message_id = (message.get("details") or {}).get("messageId")
+            if message_id and self.on_sent is not None:
+                self.on_sent(message_id)
         return entry_id
 
     async def run(self, prompt: str, **options: Any) -> ev.RunResult:
