@@ -77,18 +77,18 @@ def test_reading_every_entry_for_totals_settings_and_the_tree_keeps_no_parse_of_
 def _show_seconds(path) -> float:
     args = Namespace(sessions_command="show", target=str(path), json=False, leaf=None, all=False)
     out = io.StringIO()
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: what a loaded machine adds is waiting, not this
     with contextlib.redirect_stdout(out):
         assert run_sessions_command(args) == 0
-    took = time.perf_counter() - start
+    took = time.process_time() - start
     assert "toolResult" in out.getvalue() or "read" in out.getvalue()
     return took
 
 
 def test_sessions_show_is_linear_in_the_size_of_a_huge_message(tmp_path):
     small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
-    write(small, "line of a file\n" * (2 << 16), on_branch=False)  # ~2 MB
-    write(large, "line of a file\n" * (8 << 16), on_branch=False)  # 4× that
+    write(small, "line of a file\n" * (4 << 16), on_branch=False)  # ~4 MB
+    write(large, "line of a file\n" * (16 << 16), on_branch=False)  # 4× that
     _show_seconds(small)  # imports and caches warm
     t_small = min(_show_seconds(small) for _ in range(3))
     t_large = min(_show_seconds(large) for _ in range(3))
