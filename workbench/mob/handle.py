@@ -21,73 +21,32 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.context.project import ProjectContext
 from workbench.errors import InvalidParams, SessionNotFound, WorkbenchError
-from workbench.mob.definition import MobDefinition, Profile, is_valid_name
+from workbench.mob.definition import MobDefinition, is_valid_name
 from workbench.mob.environment import MobEnvironment
 from workbench.mob.log import MobLog, read_log, resolve_mob
-from workbench.mob.recovery import LogState, align_replay, delivered_ids, fold_log, lost_messages
 from workbench.mob.member import Continue, MemberSession, PeerText
-from workbench.mob.playbook import add_member_tools, apply_member_agent, check_agents, member_playbook
-from workbench.peer_messages import MOB_SENDER
-from workbench.mob.roster import (InvalidTransition, MemberInfo, MemberStatus, MobError,
-                                  MobState, check_member_transition, check_mob_transition)
-from workbench.mob.tools import MOB_KEY, mob_tools
+from workbench.mob.members import Member, MemberBuilding, SpawnSpec, check_tools
+from workbench.mob.playbook import check_agents
+from workbench.mob.recovery import LogState, delivered_ids, fold_log, lost_messages
+from workbench.mob.roster import MemberInfo, MobError, MobState, check_mob_transition
+from workbench.mob.status import StatusTracking
 from workbench.mob.wiring import WiringGraph, auto_wires, check_route
+from workbench.peer_messages import MOB_SENDER
 from workbench.runtime import events as ev
-from workbench.runtime.budget import BudgetLimits
-from workbench.runtime.rules import load_policy
 from workbench.runtime.stream import EventStream
 
-
-@dataclass(frozen=True)
-class SpawnSpec:
-    profile: str
-    identity: str
-    initial_message: str | None = None
-
-
-@dataclass
-class _Member:
-    identity: str
-    profile_name: str
-    profile: Profile
-    orchestrator: bool
-    session: MemberSession
-    model: str
-    own_limits: BudgetLimits
-    status: MemberStatus = "idle"
-    activity: str | None = None
-    error: str | None = None
-    exhausted: str | None = None       # budget type that ran out
-    inbox: deque[str] = field(default_factory=deque)
-    driver: asyncio.Task[None] | None = None
-    turns: int = 0                     # model turns over its whole session (the runtime counts one run)
-
-    @property
-    def tokens(self) -> int:
-        return self.session.usage.total_tokens
-
-    @property
-    def cost(self) -> float | None:
-        return self.session.cost_usd
-
-    @property
-    def path(self) -> str | None:
-        path = getattr(self.session.manager, "path", None)
-        return str(path) if path is not None else None
+__all__ = ["MobHandle", "SpawnSpec", "check_tools"]
 
 
 def _new_mob_id(definition_id: str) -> str:
     return f"{definition_id}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
 
-class MobHandle:
+class MobHandle(MemberBuilding, StatusTracking):
     """Create with `await MobHandle.create(definition, env)`; resume with `await MobHandle.open(id, env)`."""
 
     def __init__(self, definition: MobDefinition, env: MobEnvironment, log: MobLog, mob_id: str,
@@ -99,7 +58,7 @@ class MobHandle:
         self.approvals = env.approvals
         self._log = log
         self._state: MobState = "creating"
-        self._members: dict[str, _Member] = {}
+        self._members: dict[str, Member] = {}
         self._retired: dict[str, MemberInfo] = {}  # identity -> its last roster row (respawn, the pane)
         self._graph = WiringGraph()
         self._orchestrator: str | None = None
@@ -211,68 +170,6 @@ class MobHandle:
 
     # --- members -----------------------------------------------------------------------------
 
-    def _build_member(self, identity: str, profile_name: str, manager: Any, *, orchestrator: bool,
-                      provider: tuple[Any, str] | None = None) -> _Member:
-        profile = self.definition.profiles[profile_name]
-        provider, model = provider or self.env.provider_factory(identity, profile_name, profile)
-        align_replay(provider, manager)
-        limits = self._member_limits(profile)
-        tools = self._tools_for(profile, orchestrator)
-        add_member_tools(tools, self.env)  # the playbook's [[tools]] (an MCP tool's name stays its)
-        # Rules from the user and project config files add up with the mob's own (runtime.rules).
-        policy = load_policy(self.env.cwd, mode=self.env.mode, allow=self.env.allow, ask=self.env.ask,
-                             deny=self.env.deny, registry=tools, trust_project=self.env.trust_project,
-                             lenient=self.approvals is not None)  # someone can answer: strict, not stopped
-        session = MemberSession(
-            manager, provider, model=model, tools=tools, policy=policy, approvals=self.approvals,
-            grants=self.env.grants, limits=limits, retry=self.env.retry,
-            system_prompt=self._system_prompt(identity, profile_name, profile, orchestrator),
-            thinking_level=profile.thinking, agent=identity, events=self.events,
-            project=ProjectContext.load(self.env.cwd, files_enabled=self.env.context_files,
-                                        skill_names=profile.skills),
-            playbook=member_playbook(self.env),  # guidelines and journeys, each member its own state
-            **(self.env.hooks.agent_kwargs({MOB_KEY: self}) if self.env.hooks is not None
-               else {"tool_extra": {MOB_KEY: self}}))
-        apply_member_agent(session, profile, self.env)
-        session.on_sent = self._sent
-        member = _Member(identity, profile_name, profile, orchestrator, session, session.model, limits)
-        member.turns = sum(1 for e in manager.get_branch() if e.get("type") == "message"
-                           and (e.get("message") or {}).get("role") == "assistant")
-        return member
-
-    def _member_limits(self, profile: Profile) -> BudgetLimits:
-        lim = self.definition.limits
-        env = self.env
-        return BudgetLimits(
-            max_tokens=profile.max_tokens or lim.max_tokens_per_member,
-            max_cost=profile.max_cost or lim.max_cost_per_member,
-            max_turns=profile.max_turns or lim.max_turns_per_member or env.max_turns or 100,
-            max_tool_calls=env.max_tool_calls, max_duration=env.max_duration)
-
-    def _tools_for(self, profile: Profile, orchestrator: bool) -> Any:
-        from workbench.tools.registry import ToolRegistry, builtin_registry
-
-        builtins = builtin_registry()
-        tools = [builtins.get(name) for name in profile.tools]
-        registry = ToolRegistry([t for t in tools if t is not None] + mob_tools(orchestrator))
-        pool = self.env.mcp_pool
-        if pool is not None:  # every server's tools, or those of the profile's `mcp = [...]`
-            pool.start()
-            pool.attach(registry, profile.mcp)
-        return registry
-
-    def _system_prompt(self, identity: str, profile_name: str, profile: Profile, orchestrator: bool) -> str:
-        role = ("You are the orchestrator: the user's messages come to you. Spawn members with "
-                "spawn_member, wire and unwire them, retire them when done, and message them with "
-                "send_message. When the work is done, give the user your conclusion."
-                if orchestrator else
-                "Report back to the orchestrator with send_message when you finish or get stuck.")
-        mob = (f"You are {identity!r} (profile {profile_name!r}), a member of the mob {self.definition.id!r}. "
-               f"Messages from other members arrive as '[message from NAME]'. Use list_peers to see who "
-               f"you can reach. {role}")
-        base = profile.system_prompt.strip()
-        return f"{base}\n\n{mob}" if base else mob
-
     async def spawn(self, profile: str, identity: str, initial_message: str | None = None) -> MemberInfo:
         """Add a member from a profile, wire it by the definition's rules, and start its first run."""
         self._require_live()
@@ -316,15 +213,6 @@ class MobHandle:
         if initial_message:
             self._enqueue(member, initial_message)
         return self._info(member)
-
-    def _new_manager(self, identity: str, profile: str) -> Any:
-        from workbench.sessions.manager import SessionManager
-
-        lead = self._members.get(self._orchestrator) if self._orchestrator else None
-        return SessionManager.create(
-            self.env.cwd, sessions_dir=self.env.sessions_dir,
-            parent_session=lead.path if lead is not None else None,
-            extra_header={"mob": {"id": self.id, "member": identity, "profile": profile}})
 
     async def spawn_many(self, specs: list[SpawnSpec]) -> list[MemberInfo | MobError]:
         """Spawn several members at once; results (or the MobError of each that failed) in input order."""
@@ -439,7 +327,7 @@ class MobHandle:
         if lead is not None and lead.status not in ("completed", "retiring", "retired"):
             self._post(MOB_SENDER, lead, text)
 
-    def _post(self, sender: str, member: _Member, text: str) -> "asyncio.Future[None] | None":
+    def _post(self, sender: str, member: Member, text: str) -> "asyncio.Future[None] | None":
         message_id = f"pm-{uuid.uuid4().hex[:12]}"
         # Logged (in order, by the log's writer) as it is queued for the recipient: a message the
         # process dies holding is delivered on resume. The sender's tool call returns only once the
@@ -456,19 +344,19 @@ class MobHandle:
         if held is not None and member is not None:
             self._deliver(held[0], member, held[2], message_id)
 
-    def _deliver(self, sender: str, member: _Member, text: str, message_id: str) -> None:
+    def _deliver(self, sender: str, member: Member, text: str, message_id: str) -> None:
         self._emit(ev.PeerMessage(mob_id=self.id, sender=sender, recipient=member.identity, text=text,
                                   member=sender if sender != MOB_SENDER else None))
         self._enqueue(member, PeerText(text, sender=sender, message_id=message_id))
 
-    def _enqueue(self, member: _Member, text: str) -> None:
+    def _enqueue(self, member: Member, text: str) -> None:
         if member.session.is_running and self._state == "running":
             member.session.steer(text)
         else:
             member.inbox.append(text)
             self._kick(member)
 
-    def _require_reachable(self, member: _Member) -> None:
+    def _require_reachable(self, member: Member) -> None:
         if member.status in ("retiring", "retired"):
             raise MobError(f"{member.identity} has retired and takes no more messages")
         if member.status == "completed":
@@ -477,14 +365,14 @@ class MobHandle:
 
     # --- driving runs ------------------------------------------------------------------------
 
-    def _kick(self, member: _Member) -> None:
+    def _kick(self, member: Member) -> None:
         if self._state != "running" or not member.inbox:
             return
         if member.driver is None or member.driver.done():
             member.driver = asyncio.get_running_loop().create_task(self._drive(member),
                                                                    name=f"mob-{self.id}-{member.identity}")
 
-    async def _drive(self, member: _Member) -> None:
+    async def _drive(self, member: Member) -> None:
         while member.inbox and self._state == "running" and member.status not in ("completed", "retiring",
                                                                                    "retired"):
             if self._shared_exhausted:
@@ -503,7 +391,7 @@ class MobHandle:
                 break
             await asyncio.sleep(0)
 
-    async def _halt(self, member: _Member) -> None:
+    async def _halt(self, member: Member) -> None:
         await member.session.interrupt()
         task = member.driver
         if task is not None and not task.done() and task is not asyncio.current_task():
@@ -673,12 +561,12 @@ class MobHandle:
                 text += "\nNot wired (advisory topology: reachable, but prefer wired peers):\n" + "\n".join(others)
         return text
 
-    def _peer_row(self, m: _Member) -> str:
+    def _peer_row(self, m: Member) -> str:
         desc = f" — {m.profile.peer_description}" if m.profile.peer_description else ""
         role = "orchestrator" if m.orchestrator else m.profile_name
         return f"  {m.identity} ({role}, {m.status}){desc}"
 
-    def _member(self, identity: str) -> _Member:
+    def _member(self, identity: str) -> Member:
         member = self._members.get(identity)
         if member is None and identity in self._retired:
             raise MobError(f"{identity} has retired from mob {self.id} (its session file stays on disk; "
@@ -688,7 +576,7 @@ class MobHandle:
             raise MobError(f"no member named {identity!r} in mob {self.id} (members: {known})")
         return member
 
-    def _info(self, m: _Member) -> MemberInfo:
+    def _info(self, m: Member) -> MemberInfo:
         return MemberInfo(identity=m.identity, profile=m.profile_name, status=m.status, orchestrator=m.orchestrator,
                           session_id=m.session.id, session_path=m.path, model=m.model, activity=m.activity,
                           error=m.error, tokens=m.tokens, cost_usd=m.cost, peers=tuple(self._graph.peers(m.identity)),
@@ -726,110 +614,3 @@ class MobHandle:
         written = self._append(record)
         if written is not None:
             await written
-
-    def _set_status(self, member: _Member, status: MemberStatus, activity: str | None = None,
-                    error: str | None = None) -> None:
-        try:
-            check_member_transition(member.identity, member.status, status)
-        except InvalidTransition:
-            return  # e.g. a late run_completed after retirement began: the stronger status stands
-        changed = (status, activity, error) != (member.status, member.activity, member.error)
-        member.status, member.activity, member.error = status, activity, error
-        if status in ("completed", "broken", "retired") and changed:
-            self._append({"type": "member_status", "identity": member.identity, "status": status,
-                          "activity": activity, "error": error})
-        if changed:
-            self._emit_status(member)
-
-    def _emit_status(self, member: _Member) -> None:
-        self._emit(ev.MemberStatusChanged(mob_id=self.id, identity=member.identity, status=member.status,
-                                          activity=member.activity, error=member.error, tokens=member.tokens,
-                                          cost_usd=member.cost, member=member.identity,
-                                          session_id=member.session.id))
-
-    def _finish_member(self, member: _Member, reason: str | None) -> None:
-        self._set_status(member, "completed", activity=reason)
-
-    def _on_event(self, event: Any) -> None:
-        """Keep each member's status from its own runtime events (synchronous, never awaits)."""
-        identity = getattr(event, "member", None)
-        member = self._members.get(identity) if identity else None
-        if member is None or event.type in ("member_status_changed", "member_spawned", "member_retired",
-                                            "members_wired", "members_unwired", "peer_message"):
-            return
-        if member.status in ("retiring", "retired"):
-            return
-        kind = event.type
-        if kind == "run_started" or kind == "turn_started":
-            self._set_status(member, "running", "thinking")
-        elif kind == "tool_approval_requested":
-            self._set_status(member, "waiting_for_approval", event.name)
-        elif kind == "tool_approval_resolved" or kind == "tool_execution_started":
-            self._set_status(member, "running", event.name)
-        elif kind == "tool_result_received":
-            self._set_status(member, "running", "thinking")
-        elif kind == "turn_completed":
-            member.turns += 1
-            self._emit_status(member)  # tokens and cost moved
-            self._check_shared_limits()
-        elif kind == "budget_exhausted":
-            member.exhausted = event.budget_type
-        elif kind == "run_completed":
-            if event.stop == "budget_exhausted":
-                self._exhausted(member)
-            else:
-                self._set_status(member, "idle")
-        elif kind == "run_failed":
-            self._set_status(member, "broken", error=f"{event.code}: {event.error}")
-            if not member.orchestrator:
-                self.notify_orchestrator(f"{member.identity} stopped with an error: {event.error}")
-
-    def _exhausted(self, member: _Member) -> None:
-        budget = member.exhausted or "budget"
-        self._finish_member(member, f"{budget} budget exhausted")
-        if not member.orchestrator:
-            last = member.session.last_result.text if member.session.last_result else ""
-            note = (f"{member.identity} has stopped: its {budget} budget is exhausted "
-                    f"({member.tokens} tokens used). It takes no more messages.")
-            self.notify_orchestrator(f"{note}\nIts last answer: {last}" if last else note)
-
-    # --- shared limits -----------------------------------------------------------------------
-
-    def _shared_limits(self) -> tuple[int | None, float | None]:
-        lim = self.definition.limits
-        return (self.env.max_tokens or lim.max_tokens, self.env.max_cost or lim.max_cost)
-
-    def _check_shared_limits(self) -> None:
-        """Tighten every member's own limits so the mob as a whole stays within its shared ones:
-        each member may spend what it has plus what the mob has left. The runtime then stops the
-        member in its orderly way at the next boundary."""
-        max_tokens, max_cost = self._shared_limits()
-        if max_tokens is None and max_cost is None:
-            return
-        tokens_left = None if max_tokens is None else max_tokens - self.total_tokens
-        cost = self.total_cost
-        cost_left = None if (max_cost is None or cost is None) else max_cost - cost
-        if (tokens_left is not None and tokens_left <= 0) or (cost_left is not None and cost_left <= 0):
-            self._shared_exhausted = "tokens" if tokens_left is not None and tokens_left <= 0 else "cost"
-        for m in self._members.values():
-            limits = m.own_limits
-            if tokens_left is not None:
-                cap = max(1, m.tokens + max(tokens_left, 0))
-                limits = limits.with_(max_tokens=min(cap, limits.max_tokens or cap))
-            if cost_left is not None and m.cost is not None:
-                cap_cost = max(1e-9, m.cost + max(cost_left, 0.0))
-                limits = limits.with_(max_cost=min(cap_cost, limits.max_cost or cap_cost))
-            if limits != m.session.limits:
-                m.session.set_limits(limits)
-
-
-def check_tools(definition: MobDefinition) -> None:
-    """Every tool a profile names must be a built-in (the mob tools are added by role)."""
-    from workbench.tools.registry import builtin_registry
-
-    names = set(builtin_registry().names())
-    for profile_name, profile in definition.profiles.items():
-        unknown = [t for t in profile.tools if t not in names]
-        if unknown:
-            raise InvalidParams(f"profiles.{profile_name}.tools: unknown tool(s) {', '.join(unknown)}; "
-                                f"built-in tools: {', '.join(sorted(names))}")

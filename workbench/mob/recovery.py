@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from workbench.errors import WorkbenchError
-from workbench.mob.member import SentMessage, recorded_peer_ids, sent_peer_messages
+from workbench.mob.member import SentMessage, sent_peer_messages
 from workbench.mob.roster import MemberInfo
 from workbench.mob.wiring import WiringGraph
 
