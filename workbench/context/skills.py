@@ -99,10 +99,29 @@ def check_name(name: object, folder: str) -> str | None:
     return None
 
 
+# (SKILL.md, scope, mtime, size) -> what it loaded as: the YAML front matter is parsed once per
+# version of the file, not once per session (a mob loads the project's skills for every member)
+_loaded: dict[tuple[Path, SkillScope, int, int], "Skill | SkillDiagnostic"] = {}
+
+
 def load_skill(folder: Path, scope: SkillScope) -> Skill | SkillDiagnostic:
     path = folder / SKILL_FILE
     try:
-        if path.stat().st_size > MAX_SKILL_BYTES:
+        stat = path.stat()
+    except OSError as exc:
+        return SkillDiagnostic(SkillError.LOAD, path, f"cannot be read ({exc.strerror or exc})", scope=scope)
+    key = (path, scope, stat.st_mtime_ns, stat.st_size)
+    loaded = _loaded.get(key)
+    if loaded is None:
+        loaded = _load_skill(folder, path, scope, stat.st_size)
+        if not (isinstance(loaded, SkillDiagnostic) and loaded.kind is SkillError.LOAD):
+            _loaded[key] = loaded  # a file that could not be read is tried again next time
+    return loaded
+
+
+def _load_skill(folder: Path, path: Path, scope: SkillScope, size: int) -> Skill | SkillDiagnostic:
+    try:
+        if size > MAX_SKILL_BYTES:
             return SkillDiagnostic(SkillError.LOAD, path, f"SKILL.md is over {MAX_SKILL_BYTES // 1024} KB", scope=scope)
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
