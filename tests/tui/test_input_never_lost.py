@@ -89,3 +89,18 @@ async def test_the_resume_pickers_search_keeps_every_key_of_a_burst(tmp_path):
         burst(app, TYPED)
         await pilot.pause(0.3)
         assert app.screen.query_one("#search", Input).value == "python3"
+
+
+async def test_a_burst_typed_while_the_conversation_has_focus_lands_whole_in_the_prompt():
+    """The first unbound key moves the focus to the prompt; the keys of the same burst already on
+    their way (r is the conversation's own key) are typing too: "/journey", not "/jouney"."""
+    app = make_app(FakeBackend())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        app.conversation.focus()
+        await pilot.pause()
+        assert app.focused is app.conversation
+        burst(app, [*"/journey rtv"])
+        await pilot.pause(0.3)
+        assert app.prompt.text == "/journey rtv"
+        assert app.focused is app.prompt

@@ -96,7 +96,10 @@ class PromptActions:
             return
         focused = self.focused
         prompt = self.prompt
-        if focused is prompt or prompt.disabled or isinstance(focused, (Input, TextArea)):
+        # A printable key typed in the prompt never reaches the app (the prompt inserts it). One that
+        # does while the prompt has the focus was typed in the same burst as a key that moved the
+        # focus here, and was already on its way to the pane it left: it is typing too.
+        if prompt.disabled or (focused is not prompt and isinstance(focused, (Input, TextArea))):
             return
         bound = self.screen.active_bindings.get(event.key)
         if bound is not None and bound.enabled:
@@ -108,7 +111,10 @@ class PromptActions:
         """Put a typed character in the prompt and focus it (False: the prompt is off)."""
         if self.prompt.disabled:
             return False
-        self.prompt.focus()
+        # Now, not at the next turn of the loop (Widget.focus defers it): the keys of the burst
+        # still queued behind this one are then matched against the prompt's bindings, not the
+        # pane's (the conversation's r or v would have eaten them).
+        self.screen.set_focus(self.prompt)
         self.prompt.insert(character)
         return True
 
