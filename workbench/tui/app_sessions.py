@@ -38,7 +38,7 @@ class SessionActions:
             await self._show_tree()
             self.refresh_now()
 
-        self.run_worker(swap(), group="swap")
+        self.run_worker(swap, group="swap")  # started by the worker: no coroutine left unawaited at exit
 
     async def _show_tree(self) -> None:
         """Mount the session tree in the Session pane (or point it at the current session) and
