@@ -192,7 +192,9 @@ app.unused_start_parts()  # as startup.run does: the set-up thread finishes befo
                 # pydantic: settings are validated (and runtime events built) after the first frame
                 "pydantic", "workbench.config_schema", "workbench.runtime.events", "workbench.tui.theme_schema",
                 "rich.syntax",  # Pygments: when a diff or a code block is first shown
-                "workbench.tui.screens.dialogs"]
+                "workbench.tui.screens.dialogs",
+                # /export's Markdown and an edit's diff: only when asked for or shown
+                "workbench.tui.export", "workbench.export.markdown", "workbench.tui.diffview"]
     assert [m for m in deferred if m in loaded] == []
 
 
@@ -262,3 +264,24 @@ def test_building_the_argument_parser_loads_no_engine(tmp_path):
     assert "asyncio" not in subprocess.run([sys.executable, "-c", code.replace(
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('workbench.'))))",
         "print(' '.join(sys.modules))")], capture_output=True, text=True, check=True).stdout.split()
+
+
+async def test_the_theme_colours_are_computed_once_before_the_first_frame_and_are_the_chosen_themes(monkeypatch):
+    """Textual's App.__init__ would compute its default theme's colour system only for the app to
+    replace it at once with the configured theme's: one computation, and it is the configured one."""
+    from textual.app import App
+    from textual.design import ColorSystem
+
+    from workbench.config import FirstFrameSettings
+
+    generated = []
+    real = ColorSystem.generate
+    monkeypatch.setattr(ColorSystem, "generate", lambda self: generated.append(self) or real(self))
+    app = make_app(None, first_frame=FirstFrameSettings("workbench-light", {}))
+    assert len(generated) == 1
+    assert app.theme == "workbench-light"
+    ours = App.get_css_variables(app)  # what Textual computes for the app's theme, unfiltered
+    assert app.stylesheet._variables == ours
+    assert ours["background"] == app.get_theme("workbench-light").background
+    async with app.run_test(size=SIZE):  # the first parse used them: the screen has the theme's background
+        assert app.screen.styles.background.hex.lower() == ours["background"].lower()

@@ -123,7 +123,9 @@ class WorkbenchApp(PlaybookCommands, PromptActions, SlashCommands, ApprovalActio
         starter: Callable[[], dict[str, Any]] | None = None,
         notice: str | None = None,
     ) -> None:
+        self._constructing = True  # Textual's own theme's variables are not wanted: see get_css_variables
         super().__init__()
+        self._constructing = False
         self.backend = backend
         # `starter` builds the rest (backend, sessions, grants...; startup.build) in a thread after
         # the first frame; until it returns the status line says "starting" and prompts wait.
@@ -210,6 +212,14 @@ class WorkbenchApp(PlaybookCommands, PromptActions, SlashCommands, ApprovalActio
             self.theme = name
         else:
             self._set_initial_theme(name)
+
+    def get_css_variables(self) -> dict[str, str]:
+        # App.__init__ builds its stylesheet from Textual's default theme, parsing nothing yet;
+        # `_set_initial_theme` replaces the variables with ours before the first parse, so the
+        # default theme's colour system (~2.5 ms of the first frame) need not be computed.
+        if getattr(self, "_constructing", False):
+            return {}
+        return super().get_css_variables()
 
     def _set_initial_theme(self, name: str) -> None:
         """The theme before the app runs, without Textual's theme watcher: that re-parses every

@@ -18,7 +18,6 @@ from workbench.tui import commands
 from workbench.tui import format as fmt
 from workbench.tui.backend import Limits, PathEntry, current_entry_id
 from workbench.tui.commands import SlashCommand
-from workbench.tui.export import export_markdown
 from workbench.tui.palette import needs_argument
 from workbench.tui.sanitize import one_line
 from workbench.tui.screens import dialogs_module
@@ -243,6 +242,8 @@ class SlashCommands:
             text = export_html(self.backend.manager, colours=theme_colours(self.theme))
         else:
             model = f"{stats.provider}/{stats.model}" if stats.provider and stats.model else stats.model or None
+            from workbench.tui.export import export_markdown  # only /export needs it, not the first frame
+
             text = export_markdown(self.backend.history(), session_id=stats.session_id, name=stats.session_name,
                                    cwd=str(self.cwd), model=model)
         try:

@@ -22,7 +22,6 @@ from textual.message import Message
 from textual.widgets import Static
 
 from workbench.tui import format as fmt
-from workbench.tui.diffview import render_diff
 from workbench.text import has_controls
 from workbench.tui.sanitize import exact_text, one_line, safe_text, sanitize
 
@@ -113,6 +112,8 @@ def describe(req: PendingApproval, *, side: bool = False) -> RenderableType:
     diff = req.diff
     if diff:
         parts.append(Text(""))
+        from workbench.tui.diffview import render_diff  # an edit's approval: not on the first frame
+
         parts.append(render_diff(diff, side=side))
     elif req.preview.get("kind") in ("text", "path") and req.preview.get("text"):
         parts.append(safe_text(str(req.preview["text"])))
