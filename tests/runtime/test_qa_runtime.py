@@ -71,6 +71,50 @@ async def test_resume_restores_the_whole_sessions_spend(make_agent, workspace, s
     assert readonly.cost_usd is not None and abs(readonly.cost_usd - cost) < 1e-12
 
 
+async def _two_branch_session(make_agent) -> tuple[str, int, float]:
+    agent = make_agent([Turn(usage=(100, 10)).tool("ls", {}, "c1"), Turn(usage=(200, 20)).text("first"),
+                        Turn(usage=(300, 30)).text("second")], model="claude-sonnet-4-5")
+    await agent.run("one")
+    agent.manager.branch(agent.manager.get_entry(agent.manager.entry_ids()[1])["parentId"])
+    agent.reload_context()
+    await agent.run("another branch")
+    path, spent, cost = agent.manager.path, agent.usage.total_tokens, agent.cost_usd
+    agent.manager.close()
+    return path, spent, cost
+
+
+async def test_spend_counted_later_gives_the_same_totals_and_only_what_was_stored(make_agent):
+    """The TUI counts a resumed session's spend after its first paint (`spend_later`): until then
+    the totals read zero; counted, they are exactly those counted at open; a message appended
+    after the open is not counted twice."""
+    path, spent, cost = await _two_branch_session(make_agent)
+    at_open = make_agent([], manager=SessionManager.open(path), model="claude-sonnet-4-5")
+    at_open.manager.close()  # the file has one writer at a time
+    later = make_agent([], manager=SessionManager.open(path), model="claude-sonnet-4-5", spend_later=True)
+    assert (later.usage.total_tokens, later.cost_usd, later.session_turns) == (0, 0.0, 0)
+    assert later.session_tool_calls == 1  # counted from line prefixes at open: cheap
+    later.manager.append_message({"role": "assistant", "content": [{"type": "text", "text": "x"}],
+                                  "model": "claude-sonnet-4-5", "usage": {"input": 5000, "output": 7}})
+    later.count_stored_spend()
+    later.count_stored_spend()  # once only
+    assert later.usage == at_open.usage and later.usage.total_tokens == spent
+    assert later.cost_usd == at_open.cost_usd == cost  # same additions in the same order
+    assert later.session_turns == at_open.session_turns == 3
+    assert (later._budget.tokens, later._budget.cost) == (at_open._budget.tokens, at_open._budget.cost)
+
+
+async def test_a_run_counts_the_stored_spend_first(make_agent):
+    path, spent, cost = await _two_branch_session(make_agent)
+    resumed = make_agent([Turn(usage=(40, 4)).text("third")], manager=SessionManager.open(path),
+                         model="claude-sonnet-4-5", spend_later=True)
+    backend = RuntimeBackend(resumed, ApprovalBroker())
+    resumed.events.subscribe()
+    await resumed.run("go on")
+    assert resumed.usage.total_tokens == spent + 44 and resumed._budget.tokens == spent + 44
+    assert resumed.session_turns == 4 and resumed.cost_usd > cost
+    assert backend.stats().turns == 4
+
+
 def test_headless_prints_one_warning_per_crossing_and_no_doubled_demo_notice(workspace, monkeypatch):
     monkeypatch.setenv("WORKBENCH_DEMO_FAST", "1")
     provider = ScriptedProvider([Turn().tool("ls", {}, "c1"), Turn().text("done")])

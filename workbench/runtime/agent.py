@@ -92,6 +92,7 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints, Playboo
         hooks: Any = None,
         project: Any = None,
         playbook: Any = None,
+        spend_later: bool = False,
     ) -> None:
         if mode not in MODES:
             raise InvalidParams(f"approval mode must be one of {', '.join(MODES)}; got {mode!r}")
@@ -140,16 +141,16 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints, Playboo
 
         # What the session spent so far, every branch (money spent is spent): a resumed session
         # carries its tokens, cost, turns (assistant messages) and tool calls (tool results).
+        # `spend_later` (the TUI): the stored messages are counted after the first paint
+        # (count_stored_spend, recording.py), or before anything else reads or adds to them.
         self.usage = ev.Usage()
         self.cost_usd: float | None = 0.0
         self.session_turns = 0
-        for msg in manager.messages("assistant", keep=False):  # read once: not kept parsed
-            self._account(msg)
-            self.session_turns += 1
         self.session_tool_calls = manager.count_messages("toolResult")
         self._budget = BudgetTracker(self.limits)
-        self._budget.tokens = self.usage.total_tokens
-        self._budget.cost = self.cost_usd
+        self._stored_spend: tuple[int, str] | None = (len(manager), self.model)
+        if not spend_later:
+            self.count_stored_spend()
         self.context_tokens = self._estimate_context()
 
         if thinking_level is not None and thinking_level not in THINKING_LEVELS:
@@ -400,6 +401,7 @@ class AgentSession(ToolCalls, Recording, Compacting, Phases, HookPoints, Playboo
                    structured: StructuredRun | None = None, content: list[dict[str, Any]] | None = None,
                    attachments: list[str] | None = None) -> ev.RunResult:
         base = self._base()
+        self.count_stored_spend()  # a run's counts add to the session's
         self.turns = 0
         self.tool_calls = 0
         self._budget.new_run()

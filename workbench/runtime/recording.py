@@ -55,6 +55,7 @@ class Recording:
     _context: list[dict[str, Any]]
     _appender: DurableAppender | None
     _budget: Any
+    _stored_spend: tuple[int, str] | None  # (entries at open, model then) until counted
 
     async def _append(self, message: dict[str, Any]) -> str:
         entry_id = await self.persist(functools.partial(self.manager.append_message, message))
@@ -102,7 +103,37 @@ class Recording:
         while self.pending_steering:
             await self._append_user(self.pending_steering.pop(0), "steer")
 
+    def count_stored_spend(self) -> None:
+        """Add what the messages stored when the session was opened spent (every branch) to its
+        totals, once. Sums plain numbers (no Usage model per message); the cost adds up in file
+        order from 0 as `_account` would, so the totals are the same."""
+        if self._stored_spend is None:
+            return
+        upto, model = self._stored_spend
+        self._stored_spend = None
+        tokens = [0, 0, 0, 0]
+        cost: float | None = 0.0
+        turns = 0
+        for msg in self.manager.messages("assistant", upto=upto, keep=False):  # read once: not kept parsed
+            turns += 1
+            u = msg.get("usage") or {}
+            tokens[0] += int(u.get("input") or 0)
+            tokens[1] += int(u.get("output") or 0)
+            tokens[2] += int(u.get("cacheWrite") or 0)
+            tokens[3] += int(u.get("cacheRead") or 0)
+            if cost is not None:
+                one = catalog.cost_usd(self._model_info(model if msg.get("model") is None else msg["model"]), u)
+                cost = None if one is None else cost + one
+        stored = ev.Usage(input_tokens=tokens[0], output_tokens=tokens[1], cache_creation_tokens=tokens[2],
+                          cache_read_tokens=tokens[3])
+        self.usage = stored + self.usage
+        self.cost_usd = None if cost is None or self.cost_usd is None else cost + self.cost_usd
+        self.session_turns += turns
+        self._budget.tokens += stored.total_tokens
+        self._budget.cost = None if cost is None or self._budget.cost is None else cost + self._budget.cost
+
     def _account(self, message: dict[str, Any]) -> tuple[ev.Usage, float | None]:
+        self.count_stored_spend()  # before adding to the totals (a compaction, a playbook match)
         usage = usage_of(message)
         self.usage = self.usage + usage
         cost = catalog.cost_usd(self._model_info(self.model if message.get("model") is None else message["model"]),

@@ -126,11 +126,14 @@ class SessionReading:
             record.entry()
         return list(self.problems)
 
-    def messages(self, role: str, *, keep: bool = True) -> Iterator[dict]:
+    def messages(self, role: str, *, keep: bool = True, upto: int | None = None) -> Iterator[dict]:
         """Every message of `role` in the file, all branches, in file order (parses only those:
         the role is read from each line's prefix). `keep=False`: read once, the parse not kept
-        (a total over a big session's every branch need not hold them all)."""
-        for record in self._unique_records():
+        (a total over a big session's every branch need not hold them all). `upto`: only among
+        the file's first `upto` entries (`len(manager)` taken earlier: what was there then)."""
+        for record in self._records if upto is None else self._records[:upto]:
+            if self._has_duplicates and self._by_id.get(record.id) is not record:
+                continue
             if record.type == "message" and record.role == role:
                 message = (record.entry() if keep else record.peek()).get("message")
                 if isinstance(message, dict):

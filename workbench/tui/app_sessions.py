@@ -4,6 +4,7 @@ label, copy to the prompt) and the resume picker.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ class SessionActions:
         apply the read-only state. A backend without a session file keeps the path list."""
         # After the conversation shows the session: indexing a big one's tree must not delay that.
         await self._history_shown.wait()
+        await self._count_stored_spend()
         manager = getattr(self.backend, "manager", None)
         if manager is None:
             return
@@ -70,6 +72,18 @@ class SessionActions:
         if getattr(checkpoints, "problem", None) and not self._checkpoint_notice:  # git missing: said once
             self._checkpoint_notice = True
             self.notify(checkpoints.problem, severity="warning", timeout=8)
+
+    async def _count_stored_spend(self) -> None:
+        """The resumed session's spend so far (every assistant message parsed: ~0.4 s on 100 MB),
+        counted once the conversation is painted; the status line and Budget pane then show it."""
+        count = getattr(getattr(self.backend, "agent", None), "count_stored_spend", None)
+        if count is None:
+            return
+        painted = asyncio.Event()
+        self.screen.call_after_refresh(painted.set)
+        await painted.wait()
+        count()
+        self._stats_dirty = True
 
     async def _summarise_branch(self, entries: list[Any], instructions: str | None) -> str:
         summarise = getattr(self.backend, "summarise_branch", None)

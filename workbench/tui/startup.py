@@ -75,6 +75,7 @@ class RuntimeSessions:
             **self.hooks.agent_kwargs(),
             project=project_context(Path(manager.cwd or self.cwd), s, a),
             playbook=self._playbook(Path(manager.cwd or self.cwd)),
+            spend_later=True,  # counted once the conversation is painted (app_sessions.py)
         )
         from workbench.runtime.session_settings import restore_from_args
 
