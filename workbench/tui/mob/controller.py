@@ -17,6 +17,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 from rich.text import Text
 from textual.widgets import Static
+from textual.worker import WorkerCancelled
 
 from workbench.errors import WorkbenchError
 from workbench.mob.roster import MobError
@@ -181,7 +182,12 @@ class MobController:
         """Until the conversation pane has switched (history loaded, events followed)."""
         for worker in list(self.app.workers):
             if worker.group in ("swap", "history") and not worker.is_finished:
-                await worker.wait()
+                try:
+                    await worker.wait()
+                except WorkerCancelled:
+                    # the app quits while the mob opens (or a newer switch took over): nothing is
+                    # left to wait for; a worker that failed is still the app's to report
+                    pass
 
     def close(self) -> None:
         self._remove()
