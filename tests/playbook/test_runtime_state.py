@@ -206,3 +206,12 @@ def test_start_options_apply_once_on_top_of_the_resumed_state(tmp_path):
     notes = again.apply_start_options()
     assert notes == ["journey release goes on at step bump (it was active in this session)"]
     assert len([e for e in manager.entries if e.get("customType") == STATE_TYPE]) == 2  # var + journey, once
+
+
+def test_a_pattern_reason_shows_the_pattern_as_written_on_one_line():
+    from workbench.playbook.model import MatchPattern, first_hit, hit_reason
+
+    patterns = (MatchPattern.compile(r"hello\.py"), MatchPattern.compile(r"a\s+b"))
+    assert hit_reason(first_hit(patterns, "check hello.py")) == r"pattern 'hello\.py' matched 'hello.py'"
+    reason = hit_reason(first_hit(patterns, "a\n b"))
+    assert reason == r"pattern 'a\s+b' matched 'a\n b'" and "\n" not in reason

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from workbench.playbook.model import Journey, JourneyStep, Transition, first_hit
+from workbench.playbook.model import Journey, JourneyStep, Transition, first_hit, hit_reason
 from workbench.playbook.state import JourneyState
 
 
@@ -32,7 +32,7 @@ def by_pattern(step: JourneyStep, message: str) -> tuple[Transition, str] | None
     for t in step.transitions:
         hit = first_hit(t.match, message)
         if hit is not None and (best is None or t.priority > best[0].priority):
-            best = (t, f"pattern {hit[0].text!r} matched {hit[1]!r}")
+            best = (t, hit_reason(hit))
     return best
 
 

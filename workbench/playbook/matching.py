@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from workbench.playbook import journeys as jr
-from workbench.playbook.model import Guideline, Journey, Playbook, first_hit
+from workbench.playbook.model import Guideline, Journey, Playbook, first_hit, hit_reason
 from workbench.playbook.state import JourneyState, PlaybookState
 
 
@@ -150,7 +150,7 @@ async def match_turn(pb: Playbook, state: PlaybookState, message: str, judge: Ju
     for g in candidates:
         hit = first_hit(g.match, message)
         if hit is not None:
-            matched.append(GuidelineMatch(g.id, 1.0, f"pattern {hit[0].text!r} matched {hit[1]!r}", "pattern", g.priority))
+            matched.append(GuidelineMatch(g.id, 1.0, hit_reason(hit), "pattern", g.priority))
         else:
             rest.append(g)
 

@@ -48,6 +48,16 @@ def first_hit(patterns: tuple[MatchPattern, ...], message: str) -> tuple[MatchPa
     return None
 
 
+_QUOTED = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def hit_reason(hit: tuple[MatchPattern, str]) -> str:
+    """Why a pattern decided, with the pattern as the user wrote it (repr() doubled every
+    backslash); line breaks are spelled out so the reason stays on one line."""
+    pattern, text = hit
+    return f"pattern '{pattern.text.translate(_QUOTED)}' matched '{text.translate(_QUOTED)}'"
+
+
 @dataclass(frozen=True)
 class Guideline:
     """When `condition` holds, do `action`. `match` patterns decide without a model call;
